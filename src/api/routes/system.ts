@@ -1,0 +1,44 @@
+import type { ApiRouter } from '../server.js';
+import type { PeapodConfig } from '../../common/config.js';
+import { PEAPOD_VERSION } from '../../common/version.js';
+import { hostInfo, type HostInfo } from '../../host/info.js';
+
+export interface VersionResult {
+  readonly version: string;
+  readonly node: string;
+  readonly pid: number;
+}
+
+export interface InfoResult {
+  readonly version: string;
+  readonly host: HostInfo;
+  readonly roots: {
+    readonly root: string;
+    readonly runRoot: string;
+    readonly socket: string;
+    readonly criSocket: string;
+    readonly cgroupRoot: string;
+    readonly bridge: string;
+    readonly subnet: string;
+  };
+  readonly images: number;
+  readonly pods: number;
+}
+
+export interface Counters {
+  imageCount(): Promise<number>;
+  podCount(): Promise<number>;
+}
+
+export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, counters: Counters): void {
+  router.json('GET', '/v1/version', () => Promise.resolve<VersionResult>({ version: PEAPOD_VERSION, node: process.version, pid: process.pid }));
+  router.json('GET', '/v1/info', async (): Promise<InfoResult> => {
+    const [host, images, pods] = await Promise.all([
+      hostInfo(config.runtimePath, config.conmonPath, config.pausePath, config.cniBinDir),
+      counters.imageCount(),
+      counters.podCount(),
+    ]);
+    const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet } = config;
+    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods };
+  });
+}

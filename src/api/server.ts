@@ -1,0 +1,205 @@
+// The daemon's local API: HTTP/1.1 over a unix socket (mode 0600, so only root talks to it).
+// Routes are plain async functions; this file only translates between HTTP and them.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { PeapodError, errorCode, errorMessage, httpStatusOf, isErrnoException } from '../common/errors.js';
+import { NDJSON, type WireError } from './wire.js';
+
+export interface RequestContext {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  /** Aborted when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+export type JsonHandler = (ctx: RequestContext) => Promise<unknown>;
+export type StreamHandler = (ctx: RequestContext, emit: (event: unknown) => void) => Promise<unknown>;
+/** Takes over the raw response (e.g. an upgraded connection or a byte stream). */
+export type RawHandler = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Route =
+  | { kind: 'json'; handler: JsonHandler }
+  | { kind: 'stream'; handler: StreamHandler }
+  | { kind: 'raw'; handler: RawHandler };
+
+interface CompiledRoute {
+  readonly method: Method;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+  readonly route: Route;
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export class ApiRouter {
+  private readonly routes: CompiledRoute[] = [];
+
+  json(method: Method, path: string, handler: JsonHandler): void {
+    this.add(method, path, { kind: 'json', handler });
+  }
+  stream(method: Method, path: string, handler: StreamHandler): void {
+    this.add(method, path, { kind: 'stream', handler });
+  }
+  raw(method: Method, path: string, handler: RawHandler): void {
+    this.add(method, path, { kind: 'raw', handler });
+  }
+
+  private add(method: Method, path: string, route: Route): void {
+    const names: string[] = [];
+    const source = path.replace(/:([a-zA-Z]+)/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, route });
+  }
+
+  match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const candidate of this.routes) {
+      if (candidate.method !== method) continue;
+      const m = candidate.pattern.exec(pathname);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      candidate.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(m[i + 1] ?? '');
+      });
+      return { route: candidate.route, params };
+    }
+    return undefined;
+  }
+}
+
+function toWireError(err: unknown): WireError {
+  const code = errorCode(err);
+  const hint = err instanceof PeapodError ? err.hint : undefined;
+  return hint === undefined ? { code, message: errorMessage(err) } : { code, message: errorMessage(err), hint };
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new PeapodError('InvalidArgument', `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (err) {
+    throw new PeapodError('InvalidArgument', 'request body is not valid JSON', { cause: err });
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function handle(router: ApiRouter, req: IncomingMessage, res: ServerResponse, onError: (err: unknown) => void): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://peapod');
+  const matched = router.match(req.method ?? 'GET', url.pathname);
+  if (!matched) {
+    sendJson(res, 404, { error: { code: 'NotFound', message: `no route ${req.method ?? ''} ${url.pathname}` } });
+    return;
+  }
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  const { route, params } = matched;
+  let body: unknown;
+  try {
+    body = route.kind === 'raw' ? undefined : await readBody(req);
+  } catch (err) {
+    sendJson(res, 400, { error: toWireError(err) });
+    return;
+  }
+  const ctx: RequestContext = { params, query: url.searchParams, body, signal: controller.signal };
+  if (route.kind === 'json') {
+    try {
+      const result = await route.handler(ctx);
+      sendJson(res, 200, { result: result ?? null });
+    } catch (err) {
+      if (errorCode(err) === 'Internal') onError(err);
+      sendJson(res, httpStatusOf(errorCode(err)), { error: toWireError(err) });
+    }
+    return;
+  }
+  if (route.kind === 'stream') {
+    res.writeHead(200, { 'content-type': NDJSON });
+    const emit = (event: unknown): void => {
+      if (!res.writableEnded) res.write(`${JSON.stringify({ event })}\n`);
+    };
+    try {
+      const result = await route.handler(ctx, emit);
+      res.end(`${JSON.stringify({ result: result ?? null })}\n`);
+    } catch (err) {
+      if (errorCode(err) === 'Internal') onError(err);
+      res.end(`${JSON.stringify({ error: toWireError(err) })}\n`);
+    }
+    return;
+  }
+  try {
+    await route.handler(ctx, req, res);
+  } catch (err) {
+    onError(err);
+    if (!res.headersSent) sendJson(res, httpStatusOf(errorCode(err)), { error: toWireError(err) });
+    else res.destroy();
+  }
+}
+
+/** True when something answers on the socket. */
+export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect(path);
+    const timer = setTimeout(() => {
+      sock.destroy();
+      resolve(false);
+    }, timeoutMs);
+    sock.on('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(true);
+    });
+    sock.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}
+
+export class DaemonAlreadyRunning extends PeapodError {
+  constructor(socket: string) {
+    super('AlreadyExists', `a peapod daemon already answers on ${socket}`);
+  }
+}
+
+/** Listens on the unix socket, replacing a stale socket file but never a live daemon's. */
+export async function listenUnix(router: ApiRouter, socketPath: string, onError: (err: unknown) => void): Promise<Server> {
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
+  if (await socketAnswers(socketPath)) throw new DaemonAlreadyRunning(socketPath);
+  try {
+    await rm(socketPath, { force: true });
+  } catch (err) {
+    if (!isErrnoException(err, 'ENOENT')) throw err;
+  }
+  const server = createServer((req, res) => {
+    handle(router, req, res, onError).catch(onError);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    // umask-independent: restrict before anyone can connect, then chmod to be sure.
+    const previous = process.umask(0o177);
+    server.listen(socketPath, () => {
+      process.umask(previous);
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(socketPath, 0o600);
+  return server;
+}

@@ -1,0 +1,70 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import type { InfoResult, VersionResult } from '../../api/routes/system.js';
+import { PEAPOD_VERSION } from '../../common/version.js';
+import { formatStructured, parseOutputFormat } from '../output.js';
+import { startDaemon } from '../../daemon/daemon.js';
+
+export function registerSystemCommands(program: Command, ctx: () => CliContext): void {
+  program
+    .command('version')
+    .description('print the client and daemon versions')
+    .option('--client', 'print only the client version')
+    .action(async (opts: { client?: boolean }) => {
+      process.stdout.write(`Client Version: ${PEAPOD_VERSION}\n`);
+      if (opts.client) return;
+      const server = await (await ctx().api()).call<VersionResult>('GET', '/v1/version');
+      process.stdout.write(`Daemon Version: ${server.version} (pid ${server.pid}, node ${server.node})\n`);
+    });
+
+  program
+    .command('info')
+    .description('show the runtime, network and cgroup setup, the roots, and image and pod counts')
+    .option('-o, --output <format>', 'json|yaml')
+    .action(async (opts: { output?: string }) => {
+      const format = parseOutputFormat(opts.output, ['table', 'json', 'yaml']);
+      const info = await (await ctx().api()).call<InfoResult>('GET', '/v1/info');
+      if (format === 'json' || format === 'yaml') {
+        process.stdout.write(formatStructured(info, format));
+        return;
+      }
+      const lines = [
+        `Version:         ${info.version}`,
+        `Runtime:         ${info.host.runtime}`,
+        `Conmon:          ${info.host.conmon}`,
+        `Pause:           ${info.host.pause}`,
+        `CNI plugins:     ${info.host.cni}`,
+        `Cgroup version:  ${info.host.cgroupVersion}`,
+        `Cgroup driver:   ${info.host.cgroupDriver}`,
+        `Cgroup root:     ${info.roots.cgroupRoot}`,
+        `Kernel:          ${info.host.kernel}`,
+        `Root:            ${info.roots.root}`,
+        `Run root:        ${info.roots.runRoot}`,
+        `API socket:      ${info.roots.socket}`,
+        `CRI socket:      ${info.roots.criSocket || '(disabled)'}`,
+        `Bridge:          ${info.roots.bridge} (${info.roots.subnet})`,
+        `Images:          ${info.images}`,
+        `Pods:            ${info.pods}`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+
+  program
+    .command('daemon')
+    .description('run the peapod daemon in the foreground')
+    .action(async () => {
+      const log = (message: string): void => {
+        process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+      };
+      const handle = await startDaemon(ctx().config, log);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string): void => {
+          log(`received ${signal}, shutting down`);
+          resolve();
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      await handle.close();
+    });
+}

@@ -1,0 +1,71 @@
+// What every CLI verb needs: the resolved config, and a client to a daemon that is started on demand.
+import { spawn } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodConfig } from '../common/config.js';
+import { ApiClient } from '../api/client.js';
+import { socketAnswers } from '../api/server.js';
+import { PeapodError } from '../common/errors.js';
+
+/** How long the CLI waits for a daemon it started to answer. */
+const DAEMON_START_TIMEOUT_MS = 15_000;
+const DAEMON_POLL_MS = 20;
+
+export interface GlobalFlags {
+  root?: string;
+  runRoot?: string;
+  socket?: string;
+  cgroupRoot?: string;
+  bridge?: string;
+  subnet?: string;
+  insecureRegistry?: string[];
+}
+
+export class CliContext {
+  readonly config: PeapodConfig;
+  private client: ApiClient | undefined;
+
+  constructor(flags: GlobalFlags) {
+    const overrides: ConfigOverrides = {
+      root: flags.root,
+      runRoot: flags.runRoot,
+      socket: flags.socket,
+      cgroupRoot: flags.cgroupRoot,
+      bridge: flags.bridge,
+      subnet: flags.subnet,
+    };
+    if (flags.insecureRegistry !== undefined && flags.insecureRegistry.length > 0) overrides.insecureRegistries = flags.insecureRegistry;
+    this.config = resolveConfig(overrides);
+  }
+
+  /** A client to a running daemon, starting one in the background if none answers. */
+  async api(): Promise<ApiClient> {
+    if (this.client) return this.client;
+    if (!(await socketAnswers(this.config.socket))) await this.startDaemon();
+    this.client = new ApiClient(this.config.socket);
+    return this.client;
+  }
+
+  private async startDaemon(): Promise<void> {
+    const p = paths(this.config);
+    await mkdir(this.config.runRoot, { recursive: true, mode: 0o700 });
+    const log = await open(p.daemonLog, 'a', 0o600);
+    const main = fileURLToPath(new URL('./main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, 'daemon'], {
+      detached: true,
+      stdio: ['ignore', log.fd, log.fd],
+      env: { ...process.env, ...configToEnv(this.config) },
+    });
+    child.unref();
+    await log.close();
+    const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (await socketAnswers(this.config.socket, 500)) return;
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, DAEMON_POLL_MS));
+    }
+    // Another CLI may have won the race to start it; that daemon is as good as ours.
+    if (await socketAnswers(this.config.socket, 500)) return;
+    throw new PeapodError('Unavailable', `the peapod daemon did not start (see ${p.daemonLog})`);
+  }
+}

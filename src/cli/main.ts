@@ -1,0 +1,83 @@
+// peapod's command line: global flags, verb registration, and the one place errors become exit codes.
+import { Command, CommanderError, Option } from 'commander';
+import { CliContext, type GlobalFlags } from './context.js';
+import { registerCommands } from './commands/index.js';
+import { PeapodError, errorCode, errorMessage } from '../common/errors.js';
+import { PEAPOD_VERSION } from '../common/version.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('peapod');
+  let context: CliContext | undefined;
+  program
+    .description('Kubernetes pods on one Linux host')
+    .version(PEAPOD_VERSION, '--version', 'print the client version')
+    .addOption(new Option('--root <dir>', 'persistent state root').env('PEAPOD_ROOT'))
+    .addOption(new Option('--run-root <dir>', 'volatile state root').env('PEAPOD_RUN_ROOT'))
+    .addOption(new Option('--socket <path>', 'daemon API socket').env('PEAPOD_SOCKET'))
+    .addOption(new Option('--cgroup-root <path>', 'cgroup parent of all pods').env('PEAPOD_CGROUP_ROOT'))
+    .addOption(new Option('--bridge <name>', 'pod network bridge').env('PEAPOD_BRIDGE'))
+    .addOption(new Option('--subnet <cidr>', 'pod network subnet').env('PEAPOD_SUBNET'))
+    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect)
+    .showHelpAfterError()
+    .exitOverride();
+  const ctx = (): CliContext => {
+    context ??= new CliContext(program.opts<GlobalFlags>());
+    return context;
+  };
+  registerCommands(program, ctx);
+  return program;
+}
+
+/** kubectl prints "error: ..." and exits 1 for every failure. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode;
+  return 1;
+}
+
+export function formatCliError(err: unknown): string {
+  if (err instanceof PeapodError) {
+    const prefix = err.code === 'NotFound' ? 'Error from server (NotFound): ' : err.code === 'InvalidArgument' ? 'error: ' : `Error (${err.code}): `;
+    const hint = err.hint ? `\nhint: ${err.hint}` : '';
+    return `${prefix}${err.message}${hint}\n`;
+  }
+  if (errorCode(err) === 'Internal' && err instanceof Error && process.env['PEAPOD_DEBUG']) return `${err.stack ?? err.message}\n`;
+  return `error: ${errorMessage(err)}\n`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed help or its own message
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : exitCodeFor(err);
+    }
+    if (err instanceof ExitCode) return err.code;
+    process.stderr.write(formatCliError(err));
+    return exitCodeFor(err);
+  }
+}
+
+/** Thrown by a verb that wants a specific exit code (exec passes the container's through). */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly || process.env['PEAPOD_CLI_MAIN'] === '1') {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(formatCliError(err));
+      process.exitCode = 1;
+    },
+  );
+}

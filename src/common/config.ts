@@ -1,0 +1,114 @@
+// Every root peapod touches, resolved once from flags, then environment, then defaults, so that two
+// daemons (a user's and a test's) can run side by side without touching each other's objects.
+import { join } from 'node:path';
+
+export interface PeapodConfig {
+  /** Persistent state: images, snapshots, pod and container records. */
+  readonly root: string;
+  /** Volatile state: sockets, netns pins, runc root, conmon pidfiles. */
+  readonly runRoot: string;
+  /** The daemon's local API socket (HTTP/JSON). */
+  readonly socket: string;
+  /** The CRI v1 gRPC socket; empty string disables it. */
+  readonly criSocket: string;
+  /** cgroupfs parent of everything peapod creates: pods live in `<cgroupRoot>/kubepods/...`. */
+  readonly cgroupRoot: string;
+  /** Linux bridge for pod networking. */
+  readonly bridge: string;
+  /** Pod subnet handed to host-local IPAM. */
+  readonly subnet: string;
+  /** Directory of the CNI plugin binaries. */
+  readonly cniBinDir: string;
+  /** Static pod manifests watched by the daemon. */
+  readonly manifestDir: string;
+  /** docker-style config.json with registry credentials, written by `peapod login`. */
+  readonly authFile: string;
+  /** Registries reached over plain http (host or host:port). Loopback registries always may be. */
+  readonly insecureRegistries: readonly string[];
+  /** The low-level OCI runtime binary. */
+  readonly runtimePath: string;
+  readonly conmonPath: string;
+  readonly pausePath: string;
+}
+
+export type ConfigOverrides = { -readonly [K in keyof PeapodConfig]?: PeapodConfig[K] | undefined };
+
+export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
+  root: 'PEAPOD_ROOT',
+  runRoot: 'PEAPOD_RUN_ROOT',
+  socket: 'PEAPOD_SOCKET',
+  criSocket: 'PEAPOD_CRI_SOCKET',
+  cgroupRoot: 'PEAPOD_CGROUP_ROOT',
+  bridge: 'PEAPOD_BRIDGE',
+  subnet: 'PEAPOD_SUBNET',
+  cniBinDir: 'PEAPOD_CNI_BIN_DIR',
+  manifestDir: 'PEAPOD_MANIFEST_DIR',
+  authFile: 'PEAPOD_AUTH_FILE',
+  insecureRegistries: 'PEAPOD_INSECURE_REGISTRIES',
+  runtimePath: 'PEAPOD_RUNTIME',
+  conmonPath: 'PEAPOD_CONMON',
+  pausePath: 'PEAPOD_PAUSE',
+};
+
+export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
+  const pick = (key: keyof PeapodConfig): string | undefined => {
+    const flag = overrides[key];
+    if (typeof flag === 'string' && flag !== '') return flag;
+    const fromEnv = env[ENV_NAMES[key]];
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
+  };
+  const root = pick('root') ?? '/var/lib/peapod';
+  const runRoot = pick('runRoot') ?? '/run/peapod';
+  const insecureFlag = overrides.insecureRegistries;
+  const insecureEnv = env[ENV_NAMES.insecureRegistries];
+  const insecureRegistries =
+    insecureFlag !== undefined ? [...insecureFlag] : insecureEnv ? insecureEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+  return {
+    root,
+    runRoot,
+    socket: pick('socket') ?? join(runRoot, 'peapod.sock'),
+    criSocket: overrides.criSocket ?? env[ENV_NAMES.criSocket] ?? join(runRoot, 'cri.sock'),
+    cgroupRoot: pick('cgroupRoot') ?? '/peapod',
+    bridge: pick('bridge') ?? 'peapod0',
+    subnet: pick('subnet') ?? '10.89.0.0/16',
+    cniBinDir: pick('cniBinDir') ?? '/usr/lib/cni',
+    manifestDir: pick('manifestDir') ?? '/etc/peapod/manifests',
+    authFile: pick('authFile') ?? '/etc/peapod/auth.json',
+    insecureRegistries,
+    runtimePath: pick('runtimePath') ?? 'runc',
+    conmonPath: pick('conmonPath') ?? 'conmon',
+    pausePath: pick('pausePath') ?? 'catatonit',
+  };
+}
+
+/** Environment that makes a child process (the daemon started on demand) resolve the same config. */
+export function configToEnv(config: PeapodConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(ENV_NAMES) as (keyof PeapodConfig)[]) {
+    const value = config[key];
+    out[ENV_NAMES[key]] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return out;
+}
+
+/** Well-known paths under the roots, named once. */
+export function paths(config: PeapodConfig) {
+  return {
+    images: join(config.root, 'images'),
+    blobs: join(config.root, 'images', 'blobs'),
+    ingest: join(config.root, 'images', 'ingest'),
+    snapshots: join(config.root, 'snapshots'),
+    pods: join(config.root, 'pods'),
+    containers: join(config.root, 'containers'),
+    logs: join(config.root, 'logs'),
+    volumes: join(config.root, 'volumes'),
+    runcRoot: join(config.runRoot, 'runc'),
+    netns: join(config.runRoot, 'netns'),
+    cni: join(config.runRoot, 'cni'),
+    exits: join(config.runRoot, 'exits'),
+    conmon: join(config.runRoot, 'conmon'),
+    daemonPid: join(config.runRoot, 'peapod.pid'),
+    daemonLog: join(config.runRoot, 'daemon.log'),
+  } as const;
+}
+export type PeapodPaths = ReturnType<typeof paths>;

@@ -1,0 +1,79 @@
+// The one place peapod runs other programs (runc, conmon, CNI plugins, iptables). Every call has a deadline.
+import { spawn } from 'node:child_process';
+import { PeapodError } from '../common/errors.js';
+
+export interface RunOptions {
+  readonly input?: string | Uint8Array;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Exit codes that are not failures (default: only 0). */
+  readonly okCodes?: readonly number[];
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+
+export class CommandError extends PeapodError {
+  readonly result: RunResult;
+  constructor(file: string, args: readonly string[], result: RunResult) {
+    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-5).join('\n');
+    super('Internal', `${file} ${args.join(' ')} failed (${result.signal ?? `exit ${result.code}`})${detail ? `: ${detail}` : ''}`);
+    this.result = result;
+  }
+}
+
+/** Runs a program to completion; throws CommandError on a non-ok exit, PeapodError('DeadlineExceeded') on timeout. */
+export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const result = await runUnchecked(file, args, options);
+  const ok = options.okCodes ?? [0];
+  if (result.signal !== null || !ok.includes(result.code)) throw new CommandError(file, args, result);
+  return result;
+}
+
+export function runUnchecked(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    const child = spawn(file, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(new PeapodError('FailedPrecondition', `${file}: not found`, { hint: 'run scripts/setup.sh to install it', cause: err }));
+      } else reject(err);
+    });
+    child.stdin.on('error', () => {
+      /* the program may exit without reading its input; its exit status tells what happened */
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`));
+        return;
+      }
+      resolve({ code: code ?? -1, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}

@@ -1,0 +1,56 @@
+// The low-level runtime contract: runc driven through one conmon per container. conmon owns the
+// container's stdio, writes the CRI-format log and records the exit code, so containers outlive the daemon.
+
+export interface CreateOptions {
+  /** Bundle directory holding config.json (rootfs path inside config). */
+  readonly bundle: string;
+  /** CRI-format log file conmon writes. */
+  readonly logPath: string;
+  /** Keep stdin open for attach (`kubectl run -i` style); default false. */
+  readonly stdin?: boolean;
+  readonly terminal?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExitStatus {
+  readonly exitCode: number;
+  /** Signal number when killed by one (exitCode is then 128 + signal). */
+  readonly signal?: number;
+  readonly finishedAt: string;
+  /** True when the cgroup's memory controller recorded an OOM kill for this container. */
+  readonly oomKilled?: boolean;
+}
+
+export type ContainerRuntimeState =
+  | { readonly status: 'created'; readonly pid: number }
+  | { readonly status: 'running'; readonly pid: number; readonly startedAt?: string }
+  | { readonly status: 'paused'; readonly pid: number }
+  | { readonly status: 'stopped'; readonly exit?: ExitStatus }
+  | { readonly status: 'unknown' };
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export interface OciRuntime {
+  /** conmon + `runc create`: the container exists with its init process waiting; returns that PID. */
+  create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }>;
+  start(id: string, signal?: AbortSignal): Promise<void>;
+  /** runc's view combined with conmon's exit file; 'unknown' is never silently treated as stopped. */
+  state(id: string): Promise<ContainerRuntimeState | undefined>;
+  kill(id: string, signal: NodeJS.Signals, all?: boolean): Promise<void>;
+  /** Resolves when the container has exited (conmon's exit file appears), or rejects after timeoutMs. */
+  waitExit(id: string, timeoutMs: number, signal?: AbortSignal): Promise<ExitStatus>;
+  /** SIGTERM (or stopSignal), wait up to gracePeriodMs, then SIGKILL; resolves with the exit status. */
+  stop(id: string, gracePeriodMs: number, stopSignal?: NodeJS.Signals): Promise<ExitStatus>;
+  /** `runc delete` plus conmon's files; deleting what is gone succeeds. */
+  remove(id: string): Promise<void>;
+  execSync(id: string, args: readonly string[], options: { timeoutMs: number; env?: readonly string[]; cwd?: string }): Promise<ExecResult>;
+  /** The argv (runc and its flags) a client runs itself for an interactive exec with a real TTY. */
+  execCommand(id: string, args: readonly string[], options: { tty: boolean; interactive: boolean; env?: readonly string[]; cwd?: string }): readonly string[];
+  /** IDs runc knows under our root. */
+  list(): Promise<string[]>;
+}
