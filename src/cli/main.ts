@@ -4,6 +4,7 @@ import { CliContext, type GlobalFlags } from './context.js';
 import { registerCommands } from './commands/index.js';
 import { PeapodError, errorCode, errorMessage } from '../common/errors.js';
 import { PEAPOD_VERSION } from '../common/version.js';
+import { ExitCode } from './exit-code.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -62,12 +63,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Thrown by a verb that wants a specific exit code (exec passes the container's through). */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.env['PEAPOD_CLI_MAIN'] === '1') {

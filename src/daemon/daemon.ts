@@ -1,42 +1,100 @@
-// Composition root of `peapod daemon`: builds the services, registers their routes, serves the socket,
-// and shuts down cleanly on SIGTERM/SIGINT (containers keep running: conmon owns them, not us).
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+// Composition root of `peapod daemon`: builds the services, reconciles state with the host, registers
+// routes, serves the socket, and shuts down cleanly on SIGTERM/SIGINT (containers keep running:
+// conmon owns them, not us).
+import { access, constants, mkdir, writeFile, rm, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
 import { ApiRouter, listenUnix } from '../api/server.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
+import { registerPodRoutes } from '../api/routes/pods.js';
+import { registerImageRoutes } from '../api/routes/images.js';
+import { createImageService } from '../image/service.js';
+import { Runtime } from '../runtime/runtime.js';
+import { PodManager } from '../kubelet/manager.js';
+import { StaticPodWatcher } from '../kubelet/static-pods.js';
+import { isMountPoint, mountTmpfs, unmount } from '../host/mount.js';
+import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
+import { qosParentCgroups } from './qos-cgroups.js';
 
 export interface DaemonHandle {
   readonly server: Server;
+  readonly pods: PodManager;
   close(): Promise<void>;
 }
 
 export type Logger = (message: string) => void;
 
+async function readOomScoreAdj(): Promise<number> {
+  const text = await readFile('/proc/self/oom_score_adj', 'utf8').catch(() => '0');
+  const value = Number(text.trim());
+  return Number.isInteger(value) ? value : 0;
+}
+
 export async function startDaemon(config: PeapodConfig, log: Logger): Promise<DaemonHandle> {
   const p = paths(config);
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
-  const router = new ApiRouter();
-  const closers: (() => Promise<void>)[] = [];
+  const images = createImageService(config);
+  const host = await createRuntimeHost(config, images);
+  const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
+  await runtime.load();
+  await runtime.recover();
+  for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
+  await host.network.ensureReady();
 
-  registerSystemRoutes(router, config, {
-    imageCount: () => Promise.resolve(0),
-    podCount: () => Promise.resolve(0),
+  const pods = new PodManager({
+    root: config.root,
+    runtime,
+    images,
+    ctx: { cgroupRoot: config.cgroupRoot, logRoot: p.logs, oomScoreAdjFloor: await readOomScoreAdj(), memoryCapacityBytes: totalmem() },
+    volumeOps: { mountTmpfs, unmount: (target) => unmount(target), isMountPoint },
+    log,
   });
+  images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));
+  await pods.start();
+  const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
+  await staticPods.start();
+
+  const router = new ApiRouter();
+  registerSystemRoutes(router, config, {
+    imageCount: () => images.count(),
+    podCount: () => Promise.resolve(pods.count()),
+  });
+  registerImageRoutes(router, images);
+  registerPodRoutes(router, pods, runtime, p.logs);
 
   const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   await writeFile(p.daemonPid, `${process.pid}\n`);
   log(`peapod daemon ${process.pid} listening on ${config.socket}`);
   return {
     server,
+    pods,
     async close() {
-      for (const close of closers.reverse()) await close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      staticPods.stop();
+      pods.stop();
+      runtime.close();
       server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(config.socket, { force: true });
       await rm(p.daemonPid, { force: true });
     },
   };
+}
+
+/** catatonit is bind-mounted into every pause container: it must be an absolute host path. */
+async function resolvePause(pausePath: string): Promise<string> {
+  if (pausePath.startsWith('/')) return pausePath;
+  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
+    const candidate = join(dir, pausePath);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      continue;
+    }
+  }
+  return `/usr/bin/${pausePath}`;
 }

@@ -2,7 +2,21 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerSystemCommands } from './system.js';
+import { registerApply } from './apply.js';
+import { registerGet } from './get.js';
+import { registerDescribe } from './describe.js';
+import { registerLogs } from './logs.js';
+import { registerExec } from './exec.js';
+import { registerDelete } from './delete.js';
+import { registerImageCommands } from './images.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
+  registerApply(program, ctx);
+  registerGet(program, ctx);
+  registerDescribe(program, ctx);
+  registerLogs(program, ctx);
+  registerExec(program, ctx);
+  registerDelete(program, ctx);
+  registerImageCommands(program, ctx);
   registerSystemCommands(program, ctx);
 }

@@ -1,0 +1,145 @@
+// Pod routes of the local API: thin translation to the pod manager (apply, list, get, describe,
+// delete, logs, exec). Bodies are validated again here: the socket is a trust boundary.
+import { join } from 'node:path';
+import type { ApiRouter } from '../server.js';
+import { PeapodError } from '../../common/errors.js';
+import { validateObjects } from '../../kube/validate.js';
+import { applyDefaults } from '../../kube/defaults.js';
+import type { KubeObject } from '../../kube/types.js';
+import type { PodManager, PodView, ApplyResult } from '../../kubelet/manager.js';
+
+export type { PodView, ApplyResult } from '../../kubelet/manager.js';
+import { podLinuxView, type PodLinuxView } from '../../kubelet/linux-view.js';
+import type { PodEvent } from '../../kubelet/pod-record.js';
+import { podLogDirectory } from '../../kubelet/convert.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { readLog } from '../../runtime/logs/reader.js';
+
+export interface ApplyRequest {
+  readonly objects: readonly unknown[];
+  readonly force?: boolean;
+  /** Wait until the applied pods run (or finish), up to this many ms. */
+  readonly waitMs?: number;
+}
+
+export interface DescribeResult {
+  readonly view: PodView;
+  readonly events: readonly PodEvent[];
+  readonly linux: PodLinuxView;
+}
+
+export interface ExecPlan {
+  readonly argv: readonly string[];
+  readonly containerId: string;
+}
+
+export interface ExecRequest {
+  readonly container?: string;
+  readonly command: readonly string[];
+  readonly tty: boolean;
+  readonly stdin: boolean;
+}
+
+export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string): void {
+  router.json('POST', '/v1/apply', async ({ body }): Promise<ApplyResult[]> => {
+    const request = body as ApplyRequest | undefined;
+    if (!request || !Array.isArray(request.objects)) throw new PeapodError('InvalidArgument', 'body: expected {"objects": [...]}');
+    const objects: KubeObject[] = validateObjects(request.objects).map((o) => applyDefaults(o));
+    const results = await pods.apply(objects, { force: request.force === true });
+    if (typeof request.waitMs === 'number' && request.waitMs > 0) {
+      const waitMs = request.waitMs;
+      await Promise.all(results.filter((r) => r.kind === 'pod').map((r) => pods.waitStarted(r.namespace, r.name, waitMs)));
+    }
+    return results;
+  });
+
+  router.json('GET', '/v1/pods', ({ query }) => {
+    const all = query.get('all') === 'true';
+    return Promise.resolve(pods.list(all ? undefined : (query.get('namespace') ?? 'default')));
+  });
+
+  router.json('GET', '/v1/namespaces/:namespace/pods/:name', ({ params }) =>
+    Promise.resolve(pods.view(pods.get(params['namespace'] ?? 'default', params['name'] ?? ''))),
+  );
+
+  router.json('GET', '/v1/namespaces/:namespace/pods/:name/describe', async ({ params }): Promise<DescribeResult> => {
+    const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
+    return { view: pods.view(record), events: record.events, linux: await podLinuxView(record, runtime) };
+  });
+
+  router.json('DELETE', '/v1/namespaces/:namespace/pods/:name', async ({ params, query }) => {
+    const grace = query.get('gracePeriod');
+    const graceSeconds = grace === null ? undefined : Number(grace);
+    if (graceSeconds !== undefined && (!Number.isInteger(graceSeconds) || graceSeconds < 0)) {
+      throw new PeapodError('InvalidArgument', `--grace-period: ${JSON.stringify(grace)} must be a non-negative integer`);
+    }
+    const deleted = await pods.delete(params['namespace'] ?? 'default', params['name'] ?? '', graceSeconds === undefined ? {} : { graceSeconds });
+    return { deleted };
+  });
+
+  router.json('DELETE', '/v1/namespaces/:namespace/configmaps/:name', async ({ params }) => ({
+    deleted: await pods.objects.deleteConfigMap(params['namespace'] ?? 'default', params['name'] ?? ''),
+  }));
+  router.json('DELETE', '/v1/namespaces/:namespace/secrets/:name', async ({ params }) => ({
+    deleted: await pods.objects.deleteSecret(params['namespace'] ?? 'default', params['name'] ?? ''),
+  }));
+
+  router.stream('GET', '/v1/pods/watch', async ({ query, signal }, emit) => {
+    const namespace = query.get('all') === 'true' ? undefined : (query.get('namespace') ?? 'default');
+    await new Promise<void>((resolve) => {
+      const off = pods.onChange((uid) => {
+        const record = pods.pods.get(uid);
+        if (record && (namespace === undefined || (record.pod.metadata.namespace ?? 'default') === namespace)) emit(pods.view(record));
+      });
+      signal.addEventListener('abort', () => {
+        off();
+        resolve();
+      });
+    });
+    return null;
+  });
+
+  router.raw('GET', '/v1/namespaces/:namespace/pods/:name/log', async ({ params, query, signal }, _req, res) => {
+    const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
+    const names = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers].map((c) => c.name);
+    const container = query.get('container') ?? (record.pod.spec.containers.length === 1 ? record.pod.spec.containers[0]?.name : undefined);
+    if (container === undefined) {
+      throw new PeapodError('InvalidArgument', `a container name must be specified for pod ${record.pod.metadata.name}, choose one of: [${names.join(' ')}]`);
+    }
+    if (!names.includes(container)) throw new PeapodError('NotFound', `container ${container} is not valid for pod ${record.pod.metadata.name}`);
+    const track = record.containers[container];
+    const previous = query.get('previous') === 'true';
+    const attempt = previous ? (track?.restartCount ?? 0) - 1 : (track?.restartCount ?? 0);
+    if (previous && (attempt < 0 || track?.previousContainerId === undefined)) {
+      throw new PeapodError('FailedPrecondition', `previous terminated container "${container}" in pod "${record.pod.metadata.name}" not found`);
+    }
+    if (!previous && track?.containerId === undefined) {
+      throw new PeapodError('FailedPrecondition', `container "${container}" in pod "${record.pod.metadata.name}" is waiting to start`);
+    }
+    const path = join(podLogDirectory(logRoot, record.pod), container, `${attempt}.log`);
+    const tail = query.get('tail');
+    const containerId = previous ? track?.previousContainerId : track?.containerId;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    await readLog(path, (text) => res.write(text), {
+      timestamps: query.get('timestamps') === 'true',
+      follow: query.get('follow') === 'true' && !previous,
+      signal,
+      ...(tail !== null && Number(tail) >= 0 ? { tail: Number(tail) } : {}),
+      isDone: () => containerId === undefined || runtime.containers.get(containerId)?.state !== 'running',
+    });
+    res.end();
+  });
+
+  router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', async ({ params, body }): Promise<ExecPlan> => {
+    const request = body as ExecRequest | undefined;
+    if (!request || !Array.isArray(request.command) || request.command.length === 0) throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
+    const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
+    const name = request.container ?? record.pod.spec.containers[0]?.name ?? '';
+    const id = record.containers[name]?.containerId;
+    const container = id === undefined ? undefined : runtime.containers.get(id);
+    if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
+    if (container.state !== 'running') throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
+    const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
+    return { argv, containerId: container.id };
+  });
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { loadManifests } from '../../kube/load.js';
+import type { ApplyResult } from '../../api/routes/pods.js';
+import { PeapodError } from '../../common/errors.js';
+
+export function registerApply(program: Command, ctx: () => CliContext): void {
+  program
+    .command('apply')
+    .description('create or update pods, configmaps and secrets from a file, a directory or stdin (-)')
+    .requiredOption('-f, --filename <path>', 'manifest file, directory, or - for stdin')
+    .option('--force', 'delete and re-create pods whose change cannot be applied in place')
+    .option('--wait', 'wait until the applied pods run (or finish)')
+    .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
+    .action(async (opts: { filename: string; force?: boolean; wait?: boolean; timeout: string }) => {
+      const timeoutSeconds = Number(opts.timeout);
+      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new PeapodError('InvalidArgument', `--timeout: ${JSON.stringify(opts.timeout)} must be a positive number of seconds`);
+      const loaded = await loadManifests(opts.filename);
+      for (const warning of loaded.warnings) process.stderr.write(`Warning: ${warning}\n`);
+      const api = await ctx().api();
+      const results = await api.call<ApplyResult[]>('POST', '/v1/apply', {
+        body: { objects: loaded.objects.map((o) => o.object), force: opts.force === true, ...(opts.wait ? { waitMs: timeoutSeconds * 1000 } : {}) },
+      });
+      for (const r of results) process.stdout.write(`${r.kind}/${r.name} ${r.action}\n`);
+    });
+}

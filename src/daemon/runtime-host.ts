@@ -1,0 +1,53 @@
+// Builds the real host for runtime/: cgroupfs, CNI, runc+conmon, mount(8), /proc.
+import { join } from 'node:path';
+import type { PeapodConfig } from '../common/config.js';
+import { paths } from '../common/config.js';
+import { createCgroupManager } from '../host/cgroups/index.js';
+import { createPodNetworkManager } from '../host/network/manager.js';
+import { createOciRuntime } from '../host/oci-runtime/runtime.js';
+import { mountOverlay, unmount } from '../host/mount.js';
+import { namespaceInodes, processStartTime } from '../host/proc.js';
+import type { ImageService } from '../image/types.js';
+import type { RuntimeDirs, RuntimeHost } from '../runtime/host.js';
+
+export async function createRuntimeHost(config: PeapodConfig, images: ImageService): Promise<RuntimeHost> {
+  const p = paths(config);
+  const cgroups = await createCgroupManager();
+  return {
+    cgroups,
+    network: createPodNetworkManager(config),
+    oci: createOciRuntime({
+      runtimePath: config.runtimePath,
+      conmonPath: config.conmonPath,
+      runcRoot: p.runcRoot,
+      stateDir: p.conmon,
+      exitDir: p.exits,
+    }),
+    mounts: {
+      overlay: (lowerDirs, upperDir, workDir, target) => mountOverlay(lowerDirs, upperDir, workDir, target),
+      unmount: (target) => unmount(target),
+    },
+    proc: {
+      startTime: (pid) => processStartTime(pid),
+      namespaces: (pid) => namespaceInodes(pid).catch(() => ({})),
+    },
+    images: {
+      rootfsLayers: (imageId) => images.rootfsLayers(imageId),
+      find: (ref) => images.find(ref),
+    },
+    now: () => new Date(),
+  };
+}
+
+export function runtimeDirs(config: PeapodConfig, pausePath: string): RuntimeDirs {
+  const p = paths(config);
+  return {
+    sandboxRecords: join(config.root, 'records', 'sandboxes'),
+    containerRecords: join(config.root, 'records', 'containers'),
+    sandboxes: join(config.runRoot, 'sandboxes'),
+    containers: p.containers,
+    pausePath,
+    hostResolvConf: '/etc/resolv.conf',
+    hostHosts: '/etc/hosts',
+  };
+}

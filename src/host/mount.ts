@@ -1,0 +1,160 @@
+// Mounts through mount(8)/umount(8) (src/host/exec.ts), and the kernel's own list of them from
+// /proc/self/mountinfo. Unmounting what is not mounted, or not there, succeeds.
+import { readFile, realpath } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { invalid, isErrnoException } from '../common/errors.js';
+import { CommandError, run } from './exec.js';
+
+/** mount(2) copies its data argument as one page, NUL included (fs/namespace.c copy_mount_options). */
+export const MOUNT_DATA_MAX_BYTES = 4096 - 1;
+
+const MOUNT_TIMEOUT_MS = 10_000;
+
+export interface MountInfo {
+  readonly id: number;
+  readonly parentId: number;
+  /** Path inside the source filesystem that is mounted (a bind mount's source directory). */
+  readonly root: string;
+  readonly target: string;
+  readonly options: string;
+  readonly fsType: string;
+  readonly source: string;
+  readonly superOptions: string;
+}
+
+/** The mount(8) options and working directory of an overlay mount. */
+export interface OverlayPlan {
+  readonly options: string;
+  /** Set when lowerdirs had to be made relative to fit MOUNT_DATA_MAX_BYTES. */
+  readonly cwd?: string;
+}
+
+function checkOverlayPath(path: string, what: string): void {
+  // ':' separates lowerdirs and ',' separates options; overlayfs has escapes for neither in mount(8).
+  if (path.includes(',') || path.includes(':')) throw invalid(`overlay ${what} "${path}" contains ',' or ':', which overlayfs options cannot carry`);
+}
+
+function commonDir(paths: readonly string[]): string {
+  let common = dirname(paths[0] ?? '/');
+  for (const p of paths) {
+    while (common !== '/' && !(p === common || p.startsWith(common + sep))) common = dirname(common);
+  }
+  return common;
+}
+
+/**
+ * Builds the overlay options. When they exceed one page, lowerdirs are given relative to their common
+ * parent directory and mount(8) runs there, as containerd does (mount_linux.go compactLowerdirOption).
+ */
+export function planOverlay(lowerDirs: readonly string[], upperDir: string, workDir: string): OverlayPlan {
+  if (lowerDirs.length === 0) throw invalid('an overlay mount needs at least one lower directory');
+  const lowers = lowerDirs.map((d) => resolve(d));
+  const upper = resolve(upperDir);
+  const work = resolve(workDir);
+  lowers.forEach((d) => checkOverlayPath(d, 'lowerdir'));
+  checkOverlayPath(upper, 'upperdir');
+  checkOverlayPath(work, 'workdir');
+  const build = (ls: readonly string[]): string => `lowerdir=${ls.join(':')},upperdir=${upper},workdir=${work}`;
+  const full = build(lowers);
+  if (Buffer.byteLength(full) <= MOUNT_DATA_MAX_BYTES) return { options: full };
+  const cwd = commonDir(lowers);
+  const compact = build(lowers.map((d) => relative(cwd, d) || '.'));
+  if (Buffer.byteLength(compact) > MOUNT_DATA_MAX_BYTES) {
+    throw invalid(`overlay options need ${Buffer.byteLength(compact)} bytes even with relative lowerdirs; at most ${MOUNT_DATA_MAX_BYTES} fit`, {
+      hint: 'use fewer image layers or shorter storage paths',
+    });
+  }
+  return { options: compact, cwd };
+}
+
+/** Overlay of `lowerDirs` (top-most first) with a writable upper layer, at `target`. */
+export async function mountOverlay(lowerDirs: readonly string[], upperDir: string, workDir: string, target: string): Promise<void> {
+  const plan = planOverlay(lowerDirs, upperDir, workDir);
+  await run('mount', ['-t', 'overlay', 'overlay', '-o', plan.options, target], {
+    timeoutMs: MOUNT_TIMEOUT_MS,
+    ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
+  });
+}
+
+export async function mountTmpfs(target: string, options: { sizeBytes?: number; mode?: number } = {}): Promise<void> {
+  const opts: string[] = [];
+  if (options.sizeBytes !== undefined) {
+    if (!Number.isInteger(options.sizeBytes) || options.sizeBytes <= 0) throw invalid(`tmpfs size ${options.sizeBytes} must be a positive integer of bytes`);
+    opts.push(`size=${options.sizeBytes}`);
+  }
+  if (options.mode !== undefined) opts.push(`mode=${options.mode.toString(8).padStart(4, '0')}`);
+  await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), 'tmpfs', target], { timeoutMs: MOUNT_TIMEOUT_MS });
+}
+
+/** Bind mount; with readOnly, mount(8) binds then remounts read-only (util-linux ≥ 2.27). */
+export async function bindMount(source: string, target: string, options: { readOnly?: boolean; recursive?: boolean } = {}): Promise<void> {
+  const args = [options.recursive === true ? '--rbind' : '--bind'];
+  if (options.readOnly === true) args.push('-o', 'ro');
+  await run('mount', [...args, source, target], { timeoutMs: MOUNT_TIMEOUT_MS });
+}
+
+/** Unmounts the top-most mount at `target`; not mounted or not there = success. */
+export async function unmount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
+  let path: string;
+  try {
+    // mountinfo lists canonical paths.
+    path = await realpath(target);
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return;
+    throw err;
+  }
+  if (!(await isMountPoint(path))) return;
+  try {
+    await run('umount', [...(options.lazy === true ? ['-l'] : []), path], { timeoutMs: MOUNT_TIMEOUT_MS });
+  } catch (err) {
+    // Someone else may have unmounted it between our check and umount(8).
+    if (err instanceof CommandError && !(await isMountPoint(path))) return;
+    throw err;
+  }
+}
+
+export async function isMountPoint(target: string): Promise<boolean> {
+  const path = resolve(target);
+  return (await readMountInfo()).some((m) => m.target === path);
+}
+
+/** Undoes mountinfo's octal escapes (\040 space, \011 tab, \012 newline, \134 backslash). */
+export function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** Parses /proc/<pid>/mountinfo (proc(5)): fields, optional fields up to "-", then type, source, super options. */
+export function parseMountInfo(text: string): MountInfo[] {
+  const mounts: MountInfo[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const fields = line.split(' ');
+    const dash = fields.indexOf('-', 6);
+    if (dash < 0 || fields.length < dash + 3) continue;
+    mounts.push({
+      id: Number(fields[0]),
+      parentId: Number(fields[1]),
+      root: unescapeMountField(fields[3] ?? ''),
+      target: unescapeMountField(fields[4] ?? ''),
+      options: fields[5] ?? '',
+      fsType: fields[dash + 1] ?? '',
+      source: unescapeMountField(fields[dash + 2] ?? ''),
+      superOptions: fields[dash + 3] ?? '',
+    });
+  }
+  return mounts;
+}
+
+export async function readMountInfo(file = '/proc/self/mountinfo'): Promise<MountInfo[]> {
+  return parseMountInfo(await readFile(file, 'utf8'));
+}
+
+export function isUnder(path: string, prefix: string): boolean {
+  const p = resolve(prefix);
+  return path === p || path.startsWith(p === '/' ? '/' : p + sep);
+}
+
+/** Mounts whose target is `prefix` or below it, in mount order. */
+export async function listMounts(prefix: string): Promise<MountInfo[]> {
+  return (await readMountInfo()).filter((m) => isUnder(m.target, prefix));
+}

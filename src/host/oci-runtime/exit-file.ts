@@ -1,0 +1,119 @@
+// conmon's exit file: <exit-dir>/<container id>, written once when the container's init process has
+// exited (conmon.c, g_file_set_contents: a temp file renamed into place, so never half-written).
+// It holds the decimal exit status: the exit code, or 128 + signal when killed by one
+// (ctr_exit.c get_exit_status), or -1 when neither. Its mtime is the finish time, as CRI-O reads it.
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PeapodError, isErrnoException } from '../../common/errors.js';
+import type { ExitStatus } from './types.js';
+
+/** The exit code shells use for "killed by signal N" and conmon writes: 128 + N. */
+export const SIGNAL_EXIT_BASE = 128;
+/** Linux has signals 1..64 (SIGRTMAX). */
+const MAX_SIGNAL = 64;
+/**
+ * fs.watch (inotify) can miss an event (e.g. when the directory is replaced), so we also look every
+ * this many ms: slow enough to cost nothing, fast enough not to stall a stop.
+ */
+export const EXIT_POLL_MS = 250;
+
+export function parseExitFile(text: string, finishedAt: Date): ExitStatus {
+  const trimmed = text.trim();
+  if (!/^-?\d+$/.test(trimmed)) throw new PeapodError('DataLoss', `conmon exit file holds "${trimmed.slice(0, 40)}", not an exit status`);
+  const exitCode = Number(trimmed);
+  const finished = finishedAt.toISOString();
+  // Inferred: a process may also exit(130) by itself; conmon's file cannot tell the two apart.
+  if (exitCode > SIGNAL_EXIT_BASE && exitCode <= SIGNAL_EXIT_BASE + MAX_SIGNAL) {
+    return { exitCode, signal: exitCode - SIGNAL_EXIT_BASE, finishedAt: finished };
+  }
+  return { exitCode, finishedAt: finished };
+}
+
+/** The container's exit status, or undefined while conmon has not written it. */
+export async function readExitFile(path: string): Promise<ExitStatus | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    return parseExitFile(text, info.mtime);
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+export interface WaitForExitOptions {
+  readonly exitDir: string;
+  readonly id: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /**
+   * Asked on each slow poll: an exit status to settle with when the exit file will never come
+   * (conmon is gone), or undefined to keep waiting.
+   */
+  readonly fallback?: () => Promise<ExitStatus | undefined>;
+}
+
+/**
+ * Resolves with the exit status once the exit file exists. The watch starts before the first look,
+ * so an exit between the two is not missed.
+ */
+export function waitForExitFile(options: WaitForExitOptions): Promise<ExitStatus> {
+  const path = join(options.exitDir, options.id);
+  return new Promise<ExitStatus>((resolve, reject) => {
+    let done = false;
+    let checking = false;
+    let again = false;
+    let watcher: FSWatcher | undefined;
+    const finish = (err: unknown, status?: ExitStatus): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(poller);
+      watcher?.close();
+      options.signal?.removeEventListener('abort', onAbort);
+      if (status !== undefined) resolve(status);
+      else reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    const check = async (withFallback: boolean): Promise<void> => {
+      if (checking) {
+        again = true;
+        return;
+      }
+      checking = true;
+      try {
+        do {
+          again = false;
+          const status = (await readExitFile(path)) ?? (withFallback && options.fallback ? await options.fallback() : undefined);
+          if (status !== undefined) finish(undefined, status);
+        } while (again && !done);
+      } catch (err) {
+        finish(err);
+      } finally {
+        checking = false;
+      }
+    };
+    const onAbort = (): void => finish(options.signal?.reason ?? new PeapodError('DeadlineExceeded', `waiting for container ${options.id} was cancelled`));
+    const timer = setTimeout(
+      () => finish(new PeapodError('DeadlineExceeded', `container ${options.id} did not exit within ${options.timeoutMs} ms`)),
+      Math.max(0, options.timeoutMs),
+    );
+    const poller = setInterval(() => void check(true), EXIT_POLL_MS);
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      watcher = watch(options.exitDir, { persistent: false }, (_event, filename) => {
+        if (filename === null || filename.toString() === options.id) void check(false);
+      });
+      watcher.on('error', () => {
+        /* the slow poll still runs */
+      });
+    } catch {
+      /* no exit dir yet: the slow poll still runs */
+    }
+    void check(true);
+  });
+}

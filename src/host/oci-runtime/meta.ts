@@ -1,0 +1,69 @@
+// What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
+// a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
+import { access, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { PeapodError, isErrnoException } from '../../common/errors.js';
+
+export const META_FILE = 'peapod.json';
+
+export interface ContainerMeta {
+  readonly bundle: string;
+  /** The container does not own its PID namespace (host's or the pod's): kill every process in its cgroup. */
+  readonly killAll: boolean;
+  readonly pid: number;
+  readonly pidStartTime?: number;
+  readonly conmonPid: number;
+  readonly conmonStartTime?: number;
+  readonly startedAt?: string;
+}
+
+export async function writeMeta(persistDir: string, meta: ContainerMeta): Promise<void> {
+  const file = join(persistDir, META_FILE);
+  // tmp + rename: a crash leaves the old record or the new one, never half of one. No fsync: the
+  // run root is volatile state that does not outlive a reboot anyway.
+  await writeFile(`${file}.tmp`, JSON.stringify(meta));
+  await rename(`${file}.tmp`, file);
+}
+
+export async function readMeta(persistDir: string): Promise<ContainerMeta | undefined> {
+  try {
+    return JSON.parse(await readFile(join(persistDir, META_FILE), 'utf8')) as ContainerMeta;
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return undefined;
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+/** True when config.json gives the container no PID namespace of its own (none, or one joined by path). */
+export function sharesPidNamespace(config: unknown): boolean {
+  const namespaces = (config as { linux?: { namespaces?: { type?: string; path?: string }[] } } | null)?.linux?.namespaces;
+  if (!Array.isArray(namespaces)) return true;
+  const pidNs = namespaces.find((n) => n.type === 'pid');
+  return pidNs === undefined || (typeof pidNs.path === 'string' && pidNs.path !== '');
+}
+
+export async function readBundleSharesPid(bundle: string): Promise<boolean> {
+  try {
+    return sharesPidNamespace(JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')));
+  } catch (err) {
+    throw new PeapodError('InvalidArgument', `bundle ${bundle} has no readable config.json`, { cause: err });
+  }
+}
+
+/** conmon execv()s the runtime without searching PATH, so it needs an absolute path. */
+export async function resolveExecutable(name: string, pathEnv = process.env.PATH ?? ''): Promise<string> {
+  if (name.includes('/')) return name;
+  for (const dir of pathEnv.split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      await access(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
+}

@@ -1,0 +1,324 @@
+// The OciRuntime over runc + one conmon per container. Disk holds everything: runc's state under
+// runcRoot, conmon's pidfiles and our meta under <stateDir>/<id>, exit codes under exitDir, so a
+// fresh instance (a restarted daemon) sees exactly what the old one saw.
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { PeapodError, alreadyExists, errorCode, invalid, isErrnoException, notFound } from '../../common/errors.js';
+import { isAlive, processStartTime } from '../proc.js';
+import { conmonLayout, startConmon } from './conmon.js';
+import type { ConmonLayout } from './conmon.js';
+import { runcExecSync } from './exec-sync.js';
+import { execArgs } from './exec-sync.js';
+import { readExitFile, waitForExitFile } from './exit-file.js';
+import { readBundleSharesPid, readMeta, resolveExecutable, writeMeta } from './meta.js';
+import type { ContainerMeta } from './meta.js';
+import { Runc } from './runc.js';
+import type { RuncState } from './runc.js';
+import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from './types.js';
+
+export interface OciRuntimeOptions {
+  readonly runtimePath: string;
+  readonly conmonPath: string;
+  /** <runRoot>/runc */
+  readonly runcRoot: string;
+  /** <runRoot>/conmon: one persist dir per container. */
+  readonly stateDir: string;
+  /** <runRoot>/exits */
+  readonly exitDir: string;
+  /**
+   * Puts a freshly spawned conmon into its cgroup before it forks runc (CRI-O's conmon_cgroup). Never
+   * the pod's cgroup: a monitor lingering there (as a zombie until PID 1 reaps it) stalls the pod's teardown.
+   * Without it conmon stays in the daemon's cgroup.
+   */
+  readonly placeConmon?: (pid: number) => Promise<void>;
+}
+
+/** How long a SIGKILLed container may take to be reported by conmon. */
+export const KILL_WAIT_MS = 10_000;
+/**
+ * runc reports "stopped" as soon as init is dead; conmon writes the exit file right after draining the
+ * container's output. A live conmon gets this long to do so before we report "stopped" without a code.
+ */
+export const STOPPED_EXIT_GRACE_MS = 2_000;
+/** CRI-O's exit code when a container stopped but no exit file says how (runtime_oci.go UpdateContainerStatus). */
+export const UNKNOWN_EXIT_CODE = 255;
+
+/** runc's ID rule (libcontainer: ^[\w+-\.]+$) narrowed: IDs are path components of ours too. */
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+function checkId(id: string): void {
+  if (!ID_PATTERN.test(id)) throw invalid(`container ID "${id}" is not allowed: use 1-128 letters, digits, '_', '.', '-', starting with a letter or digit`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+export function createOciRuntime(options: OciRuntimeOptions): OciRuntime {
+  return new RuncConmonRuntime(options);
+}
+
+class RuncConmonRuntime implements OciRuntime {
+  private readonly runc: Runc;
+  private runtimeAbs: Promise<string> | undefined;
+
+  constructor(private readonly opts: OciRuntimeOptions) {
+    this.runc = new Runc(opts.runtimePath, opts.runcRoot);
+  }
+
+  private layout(id: string): ConmonLayout {
+    checkId(id);
+    return conmonLayout(this.opts.stateDir, this.opts.exitDir, id);
+  }
+
+  async create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }> {
+    const layout = this.layout(id);
+    this.runtimeAbs ??= resolveExecutable(this.opts.runtimePath);
+    const [runtimePath, killAll] = await Promise.all([this.runtimeAbs, readBundleSharesPid(options.bundle)]);
+    await Promise.all([
+      mkdir(this.opts.exitDir, { recursive: true }),
+      mkdir(this.opts.stateDir, { recursive: true }),
+      mkdir(dirname(options.logPath), { recursive: true }),
+    ]);
+    try {
+      await mkdir(layout.persistDir);
+    } catch (err) {
+      if (isErrnoException(err, 'EEXIST')) throw alreadyExists(`container ${id} already exists (${layout.persistDir}); remove it first`);
+      throw err;
+    }
+    try {
+      // A stale exit file would make the new container look finished.
+      await rm(layout.exitFile, { force: true });
+      const created = await startConmon({
+        id,
+        name: id,
+        runtimePath,
+        runcRoot: this.opts.runcRoot,
+        bundle: options.bundle,
+        exitDir: this.opts.exitDir,
+        logPath: options.logPath,
+        layout,
+        stdin: options.stdin === true,
+        terminal: options.terminal === true,
+        conmonPath: this.opts.conmonPath,
+        ...(this.opts.placeConmon === undefined ? {} : { placeConmon: this.opts.placeConmon }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      const [pidStartTime, conmonStartTime] = await Promise.all([processStartTime(created.pid), processStartTime(created.conmonPid)]);
+      await writeMeta(layout.persistDir, {
+        bundle: options.bundle,
+        killAll,
+        pid: created.pid,
+        conmonPid: created.conmonPid,
+        ...(pidStartTime === undefined ? {} : { pidStartTime }),
+        ...(conmonStartTime === undefined ? {} : { conmonStartTime }),
+      });
+      return created;
+    } catch (err) {
+      await this.remove(id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async start(id: string, signal?: AbortSignal): Promise<void> {
+    const layout = this.layout(id);
+    await this.runc.start(id, signal);
+    const meta = await readMeta(layout.persistDir);
+    if (meta) await writeMeta(layout.persistDir, { ...meta, startedAt: new Date().toISOString() });
+  }
+
+  async state(id: string): Promise<ContainerRuntimeState | undefined> {
+    const layout = this.layout(id);
+    const exit = await this.readExit(layout);
+    if (exit) return { status: 'stopped', exit };
+    let rs: RuncState | undefined;
+    try {
+      rs = await this.runc.state(id);
+    } catch {
+      return { status: 'unknown' };
+    }
+    if (rs === undefined) {
+      if (!(await exists(layout.persistDir))) return undefined;
+      const persisted = await this.readExit(layout);
+      return persisted ? { status: 'stopped', exit: persisted } : { status: 'stopped' };
+    }
+    switch (rs.status) {
+      case 'creating':
+      case 'created':
+        return { status: 'created', pid: rs.pid };
+      case 'running': {
+        const meta = await readMeta(layout.persistDir);
+        return meta?.startedAt === undefined ? { status: 'running', pid: rs.pid } : { status: 'running', pid: rs.pid, startedAt: meta.startedAt };
+      }
+      case 'paused':
+        return { status: 'paused', pid: rs.pid };
+      case 'stopped':
+        return this.stoppedState(id, layout);
+    }
+  }
+
+  /** runc says stopped: give a live conmon a moment to write the exit code. */
+  private async stoppedState(id: string, layout: ConmonLayout): Promise<ContainerRuntimeState> {
+    const meta = await readMeta(layout.persistDir);
+    if (meta && (await isAlive(meta.conmonPid, meta.conmonStartTime))) {
+      try {
+        return { status: 'stopped', exit: await this.waitExit(id, STOPPED_EXIT_GRACE_MS) };
+      } catch {
+        return { status: 'stopped' };
+      }
+    }
+    const exit = await this.readExit(layout);
+    return exit ? { status: 'stopped', exit } : { status: 'stopped' };
+  }
+
+  /** The exit dir's file, else the copy in conmon's persist dir; with conmon's OOM marker. */
+  private async readExit(layout: ConmonLayout): Promise<ExitStatus | undefined> {
+    const exit = (await readExitFile(layout.exitFile)) ?? (await readExitFile(join(layout.persistDir, 'exit')));
+    return exit === undefined ? undefined : this.withOom(layout, exit);
+  }
+
+  private async withOom(layout: ConmonLayout, exit: ExitStatus): Promise<ExitStatus> {
+    return (await exists(join(layout.persistDir, 'oom'))) ? { ...exit, oomKilled: true } : exit;
+  }
+
+  async kill(id: string, signal: NodeJS.Signals, all = false): Promise<void> {
+    this.layout(id);
+    await this.runc.kill(id, signal, all);
+  }
+
+  async waitExit(id: string, timeoutMs: number, signal?: AbortSignal): Promise<ExitStatus> {
+    const layout = this.layout(id);
+    if (!(await exists(layout.persistDir)) && (await readExitFile(layout.exitFile)) === undefined) {
+      throw notFound(`container ${id} has no conmon state in ${this.opts.stateDir}`);
+    }
+    const exit = await waitForExitFile({
+      exitDir: this.opts.exitDir,
+      id,
+      timeoutMs,
+      ...(signal === undefined ? {} : { signal }),
+      fallback: () => this.monitorLost(layout),
+    });
+    return this.withOom(layout, exit);
+  }
+
+  /**
+   * The exit status when conmon died without writing its exit file (killed, OOM): the one in its persist
+   * dir, or CRI-O's 255 once the container's init is gone too. undefined while anything still runs.
+   */
+  private async monitorLost(layout: ConmonLayout): Promise<ExitStatus | undefined> {
+    const meta = await readMeta(layout.persistDir);
+    if (meta === undefined || (await isAlive(meta.conmonPid, meta.conmonStartTime))) return undefined;
+    const persisted = await this.readExit(layout);
+    if (persisted) return persisted;
+    if (await isAlive(meta.pid, meta.pidStartTime)) return undefined;
+    return { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date().toISOString() };
+  }
+
+  async stop(id: string, gracePeriodMs: number, stopSignal: NodeJS.Signals = 'SIGTERM'): Promise<ExitStatus> {
+    const layout = this.layout(id);
+    const done = await this.readExit(layout);
+    if (done) return done;
+    const rs = await this.runc.state(id);
+    if (rs === undefined) {
+      if (await exists(layout.persistDir)) return (await this.monitorLost(layout)) ?? this.waitExit(id, KILL_WAIT_MS);
+      throw notFound(`container ${id} does not exist`);
+    }
+    const meta = await readMeta(layout.persistDir);
+    if (rs.status !== 'stopped') {
+      // A frozen process cannot act on a signal, not even SIGKILL under the v1 freezer.
+      if (rs.status === 'paused') await this.resume(id);
+      if (gracePeriodMs > 0 && (await this.runc.kill(id, stopSignal)) === 'sent') {
+        try {
+          return await this.waitExit(id, gracePeriodMs);
+        } catch (err) {
+          if (errorCode(err) !== 'DeadlineExceeded') throw err;
+        }
+      }
+      await this.runc.kill(id, 'KILL', meta?.killAll ?? false);
+    }
+    return this.waitExit(id, KILL_WAIT_MS);
+  }
+
+  private async resume(id: string): Promise<void> {
+    const r = await this.runc.raw(['resume', id]);
+    if (r.code !== 0) throw new PeapodError('Internal', `runc resume ${id} failed: ${r.stderr.trim()}`);
+  }
+
+  async remove(id: string): Promise<void> {
+    const layout = this.layout(id);
+    let rs: RuncState | undefined | 'unknown';
+    try {
+      rs = await this.runc.state(id);
+    } catch {
+      rs = 'unknown';
+    }
+    if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
+    if (rs !== undefined) await this.deleteFromRunc(id);
+    await Promise.all([rm(layout.persistDir, { recursive: true, force: true }), rm(layout.exitFile, { force: true })]);
+  }
+
+  private async killForRemove(id: string, layout: ConmonLayout, rs: RuncState): Promise<void> {
+    const meta: ContainerMeta | undefined = await readMeta(layout.persistDir);
+    if (rs.status === 'paused') await this.resume(id);
+    await this.runc.kill(id, 'KILL', meta?.killAll ?? true);
+    if (meta !== undefined) {
+      // runc delete refuses a container that still runs; wait for conmon to see it die.
+      await this.waitExit(id, KILL_WAIT_MS).catch(() => undefined);
+    }
+  }
+
+  /** Plain delete (fast); `delete --force` only when runc refuses, as it sleeps 100 ms before its first check. */
+  private async deleteFromRunc(id: string): Promise<void> {
+    try {
+      await this.runc.delete(id);
+    } catch {
+      const r = await this.runc.raw(['delete', '--force', id]);
+      if (r.code !== 0 && !/does not exist/.test(r.stderr)) throw new PeapodError('Internal', `runc delete --force ${id} failed: ${r.stderr.trim()}`);
+    }
+  }
+
+  async execSync(id: string, args: readonly string[], options: { timeoutMs: number; env?: readonly string[]; cwd?: string }): Promise<ExecResult> {
+    const layout = this.layout(id);
+    if (args.length === 0) throw invalid('exec needs a command');
+    const pidFile = (await exists(layout.persistDir)) ? join(layout.persistDir, `exec-${randomBytes(6).toString('hex')}.pid`) : '';
+    return runcExecSync({
+      runtimePath: this.opts.runtimePath,
+      globalArgs: this.runc.globalArgs(),
+      id,
+      args,
+      timeoutMs: options.timeoutMs,
+      pidFile,
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+  }
+
+  /** The client runs this with inherited stdio (its own TTY); without `interactive` it gives stdin /dev/null. */
+  execCommand(id: string, args: readonly string[], options: { tty: boolean; interactive: boolean; env?: readonly string[]; cwd?: string }): readonly string[] {
+    checkId(id);
+    if (args.length === 0) throw invalid('exec needs a command');
+    return [
+      this.opts.runtimePath,
+      ...execArgs({
+        globalArgs: this.runc.globalArgs(),
+        id,
+        args,
+        pidFile: '',
+        tty: options.tty,
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      }),
+    ];
+  }
+
+  async list(): Promise<string[]> {
+    return (await this.runc.list()).map((s) => s.id);
+  }
+}

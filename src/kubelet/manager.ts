@@ -1,0 +1,240 @@
+// The pod manager: the kubelet's front for peapod's two doors (CLI API now, CRI later). It owns the pod
+// records and one worker per pod; applying, deleting and reading pods all go through here.
+import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
+import { PeapodError } from '../common/errors.js';
+import { newUid } from '../common/ids.js';
+import type { KubeObject, Pod, PodStatus } from '../kube/types.js';
+import { diffPodUpdate } from '../kube/update.js';
+import type { ImageService } from '../image/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { RecordStore } from '../store/record-store.js';
+import type { ConvertContext } from './convert.js';
+import { ObjectStore } from './objects.js';
+import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
+import { computePodStatus, displayStatus } from './status.js';
+import type { VolumeHostOps } from './volumes/host-ops.js';
+import { PodWorker, notFoundPod } from './worker.js';
+
+export interface PodView {
+  readonly pod: Pod & { readonly status: PodStatus };
+  readonly displayStatus: string;
+  readonly source: PodSource;
+  readonly sandboxId?: string;
+}
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'replaced';
+
+export interface ApplyResult {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly action: ApplyAction;
+}
+
+export interface PodManagerDeps {
+  readonly root: string;
+  readonly runtime: Runtime;
+  readonly images: ImageService;
+  readonly ctx: ConvertContext;
+  readonly volumeOps: VolumeHostOps;
+  readonly now?: () => Date;
+  readonly log: (message: string) => void;
+}
+
+export class PodManager {
+  readonly pods: RecordStore<PodRecord>;
+  readonly objects: ObjectStore;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly changes = new EventEmitter();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: PodManagerDeps) {
+    this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
+    this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
+    this.now = deps.now ?? (() => new Date());
+    this.changes.setMaxListeners(0);
+    deps.runtime.onContainerExit((event) => {
+      const owner = this.pods.list().find((p) => p.sandboxId === event.sandboxId);
+      if (owner) this.worker(owner.id).requestSync();
+    });
+  }
+
+  /** Loads records and restarts every pod's worker: running containers are adopted, not restarted. */
+  async start(): Promise<void> {
+    await this.pods.load();
+    await this.objects.load();
+    for (const record of this.pods.list()) this.worker(record.id).requestSync();
+  }
+
+  onChange(listener: (uid: string) => void): () => void {
+    this.changes.on('change', listener);
+    return () => this.changes.off('change', listener);
+  }
+
+  private worker(uid: string): PodWorker {
+    let worker = this.workers.get(uid);
+    if (!worker) {
+      worker = new PodWorker(
+        {
+          runtime: this.deps.runtime,
+          images: this.deps.images,
+          objects: this.objects,
+          pods: this.pods,
+          ctx: this.deps.ctx,
+          podsRoot: join(this.deps.root, 'pods'),
+          volumeOps: this.deps.volumeOps,
+          now: this.now,
+          log: this.deps.log,
+          onChange: (id) => this.changes.emit('change', id),
+          onRemoved: (id) => {
+            this.workers.delete(id);
+            this.changes.emit('change', id);
+          },
+        },
+        uid,
+      );
+      this.workers.set(uid, worker);
+    }
+    return worker;
+  }
+
+  find(namespace: string, name: string): PodRecord | undefined {
+    return this.pods.list().find((p) => p.pod.metadata.name === name && (p.pod.metadata.namespace ?? 'default') === namespace);
+  }
+
+  count(): number {
+    return this.pods.list().length;
+  }
+
+  async apply(objects: readonly KubeObject[], options: { force: boolean; source?: PodSource }): Promise<ApplyResult[]> {
+    // Check every pod first, so a refused change creates nothing.
+    for (const object of objects) {
+      if (object.kind !== 'Pod') continue;
+      const namespace = object.metadata.namespace ?? 'default';
+      const existing = this.find(namespace, object.metadata.name);
+      if (existing && !options.force) {
+        const problem = diffPodUpdate(existing.pod, object);
+        if (problem !== undefined) throw new PeapodError('InvalidArgument', `The Pod "${object.metadata.name}" is invalid: ${problem}`, { hint: 'use --force to delete and re-create the pod' });
+      }
+    }
+    const results: ApplyResult[] = [];
+    for (const object of objects) {
+      const namespace = object.metadata.namespace ?? 'default';
+      const name = object.metadata.name;
+      if (object.kind === 'ConfigMap') results.push({ kind: 'configmap', namespace, name, action: await this.objects.putConfigMap(namespace, object) });
+      else if (object.kind === 'Secret') results.push({ kind: 'secret', namespace, name, action: await this.objects.putSecret(namespace, object) });
+      else results.push({ kind: 'pod', namespace, name, action: await this.applyPod(object, options.force, options.source ?? 'api') });
+    }
+    return results;
+  }
+
+  private async applyPod(pod: Pod, force: boolean, source: PodSource): Promise<ApplyAction> {
+    const namespace = pod.metadata.namespace ?? 'default';
+    const existing = this.find(namespace, pod.metadata.name);
+    if (existing) {
+      const same = JSON.stringify(stripVolatile(existing.pod)) === JSON.stringify(stripVolatile(pod));
+      if (same) return 'unchanged';
+      if (!force) {
+        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
+        await this.pods.update(existing.id, (r) => ({ ...r, pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } } }));
+        this.worker(existing.id).requestSync();
+        return 'configured';
+      }
+      await this.delete(namespace, pod.metadata.name, { graceSeconds: 0 });
+    }
+    const uid = newUid();
+    const stored: Pod = { ...pod, metadata: { ...pod.metadata, namespace, uid, creationTimestamp: this.now().toISOString() } };
+    await this.pods.put({ schema: 1, id: uid, pod: stored, source, sandboxAttempt: 0, containers: {}, events: [] });
+    this.worker(uid).requestSync();
+    return existing ? 'replaced' : 'created';
+  }
+
+  view(record: PodRecord): PodView {
+    const status = computePodStatus(record, this.deps.runtime);
+    return {
+      pod: { ...record.pod, status },
+      displayStatus: displayStatus(record, status),
+      source: record.source,
+      ...(record.sandboxId !== undefined ? { sandboxId: record.sandboxId } : {}),
+    };
+  }
+
+  list(namespace: string | undefined): PodView[] {
+    return this.pods
+      .list()
+      .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
+      .sort((a, b) => (a.pod.metadata.namespace ?? '').localeCompare(b.pod.metadata.namespace ?? '') || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
+      .map((r) => this.view(r));
+  }
+
+  get(namespace: string, name: string): PodRecord {
+    const record = this.find(namespace, name);
+    if (!record) throw notFoundPod(namespace, name);
+    return record;
+  }
+
+  /** Deletes a pod: containers stopped within the grace period, then everything removed. Gone = success. */
+  async delete(namespace: string, name: string, options: { graceSeconds?: number; wait?: boolean }): Promise<boolean> {
+    const record = this.find(namespace, name);
+    if (!record) return false;
+    const graceSeconds = options.graceSeconds ?? record.pod.spec.terminationGracePeriodSeconds ?? 30;
+    const effective = record.deletion ? Math.min(record.deletion.graceSeconds, graceSeconds) : graceSeconds;
+    await this.pods.update(record.id, (r) => ({ ...r, deletion: { requestedAt: r.deletion?.requestedAt ?? this.now().toISOString(), graceSeconds: effective } }));
+    const worker = this.worker(record.id);
+    const removed = worker.whenRemoved();
+    worker.requestSync();
+    if (options.wait !== false) await removed;
+    return true;
+  }
+
+  /**
+   * Resolves when the pod runs with every container started, or reached a terminal phase;
+   * rejects with DeadlineExceeded after timeoutMs (`apply --wait`).
+   */
+  async waitStarted(namespace: string, name: string, timeoutMs: number): Promise<PodView> {
+    const check = (): PodView | undefined => {
+      const record = this.find(namespace, name);
+      if (!record) throw notFoundPod(namespace, name);
+      const view = this.view(record);
+      const phase = view.pod.status.phase;
+      const started = (view.pod.status.containerStatuses ?? []).every((c) => c.state.running !== undefined);
+      return (phase === 'Running' && started) || phase === 'Succeeded' || phase === 'Failed' ? view : undefined;
+    };
+    const now = check();
+    if (now) return now;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new PeapodError('DeadlineExceeded', `timed out after ${timeoutMs} ms waiting for pod ${name} to start`));
+      }, timeoutMs);
+      const off = this.onChange(() => {
+        try {
+          const view = check();
+          if (!view) return;
+          clearTimeout(timer);
+          off();
+          resolve(view);
+        } catch (err) {
+          clearTimeout(timer);
+          off();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.idle()));
+  }
+
+  stop(): void {
+    for (const worker of this.workers.values()) worker.stop();
+  }
+}
+
+/** Fields the API server sets, ignored when comparing an applied pod with the stored one. */
+function stripVolatile(pod: Pod): unknown {
+  const { uid: _uid, creationTimestamp: _ts, ...metadata } = pod.metadata;
+  return { ...pod, metadata, status: undefined };
+}

@@ -1,0 +1,68 @@
+// ConfigMaps and Secrets applied to this host, kept as atomic JSON records per namespace and name.
+import { join } from 'node:path';
+import { RecordStore } from '../store/record-store.js';
+import type { ConfigMap, Secret } from '../kube/types.js';
+
+interface ObjectRecord<T> {
+  readonly id: string;
+  readonly object: T;
+}
+
+const isObjectRecord = <T>(value: unknown): value is ObjectRecord<T> =>
+  typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && 'object' in value;
+
+const keyOf = (namespace: string, name: string): string => `${namespace}_${name}`;
+
+export class ObjectStore {
+  private readonly configMaps: RecordStore<ObjectRecord<ConfigMap>>;
+  private readonly secrets: RecordStore<ObjectRecord<Secret>>;
+
+  constructor(root: string) {
+    this.configMaps = new RecordStore(join(root, 'configmaps'), isObjectRecord<ConfigMap>);
+    this.secrets = new RecordStore(join(root, 'secrets'), isObjectRecord<Secret>);
+  }
+
+  async load(): Promise<void> {
+    await this.configMaps.load();
+    await this.secrets.load();
+  }
+
+  configMap(namespace: string, name: string): ConfigMap | undefined {
+    return this.configMaps.get(keyOf(namespace, name))?.object;
+  }
+
+  secret(namespace: string, name: string): Secret | undefined {
+    return this.secrets.get(keyOf(namespace, name))?.object;
+  }
+
+  async putConfigMap(namespace: string, object: ConfigMap): Promise<'created' | 'configured' | 'unchanged'> {
+    return put(this.configMaps, keyOf(namespace, object.metadata.name), object);
+  }
+
+  async putSecret(namespace: string, object: Secret): Promise<'created' | 'configured' | 'unchanged'> {
+    return put(this.secrets, keyOf(namespace, object.metadata.name), object);
+  }
+
+  async deleteConfigMap(namespace: string, name: string): Promise<boolean> {
+    const existed = this.configMaps.get(keyOf(namespace, name)) !== undefined;
+    await this.configMaps.delete(keyOf(namespace, name));
+    return existed;
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<boolean> {
+    const existed = this.secrets.get(keyOf(namespace, name)) !== undefined;
+    await this.secrets.delete(keyOf(namespace, name));
+    return existed;
+  }
+
+  list(): { configMaps: ConfigMap[]; secrets: Secret[] } {
+    return { configMaps: this.configMaps.list().map((r) => r.object), secrets: this.secrets.list().map((r) => r.object) };
+  }
+}
+
+async function put<T>(store: RecordStore<ObjectRecord<T>>, id: string, object: T): Promise<'created' | 'configured' | 'unchanged'> {
+  const existing = store.get(id);
+  if (existing && JSON.stringify(existing.object) === JSON.stringify(object)) return 'unchanged';
+  await store.put({ id, object });
+  return existing ? 'configured' : 'created';
+}

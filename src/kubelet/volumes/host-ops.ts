@@ -1,0 +1,7 @@
+// What volume setup needs from the host, passed in for tests.
+export interface VolumeHostOps {
+  mountTmpfs(target: string, options: { sizeBytes?: number; mode?: number }): Promise<void>;
+  unmount(target: string): Promise<void>;
+  /** True when something is mounted exactly at target (a restarted daemon must not mount twice). */
+  isMountPoint(target: string): Promise<boolean>;
+}

@@ -1,0 +1,130 @@
+// The pod's volumes, made ready on the host before its containers start (the kubelet's volume manager,
+// for the local volume types): emptyDir (disk or tmpfs), hostPath (with its type check), configMap,
+// secret (always on tmpfs, never on disk), downwardAPI and projected.
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PeapodError, isErrnoException } from '../../common/errors.js';
+import type { ConfigMap, Pod, Secret, Volume } from '../../kube/types.js';
+import { parseQuantity } from '../../kube/quantity.js';
+import { writeProjectedFiles, type ProjectedFile } from './files.js';
+import type { VolumeHostOps } from './host-ops.js';
+import { projectConfigMap, projectDownward, projectSecret } from './project.js';
+
+export interface VolumeLookups {
+  configMap(namespace: string, name: string): ConfigMap | undefined;
+  secret(namespace: string, name: string): Secret | undefined;
+  /** The value of a downward API fieldRef (metadata.name, status.podIP, …). */
+  field(path: string): string | undefined;
+}
+
+/** Where each volume of the pod lives on the host, by volume name. */
+export type PreparedVolumes = ReadonlyMap<string, string>;
+
+/** Size of a memory-backed emptyDir without sizeLimit: the kubelet uses node allocatable; we cap lower. */
+const DEFAULT_MEMORY_EMPTYDIR_BYTES = 512 * 1024 * 1024;
+const SECRET_TMPFS_BYTES = 16 * 1024 * 1024;
+
+export function podVolumesDir(podsRoot: string, uid: string): string {
+  return join(podsRoot, uid, 'volumes');
+}
+
+export async function setUpVolumes(pod: Pod, volumesDir: string, lookups: VolumeLookups, ops: VolumeHostOps): Promise<PreparedVolumes> {
+  const prepared = new Map<string, string>();
+  const volumes = pod.spec.volumes ?? [];
+  for (const [index, volume] of volumes.entries()) {
+    prepared.set(volume.name, await setUpVolume(pod, volume, `spec.volumes[${index}]`, join(volumesDir, volume.name), lookups, ops));
+  }
+  return prepared;
+}
+
+async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string, lookups: VolumeLookups, ops: VolumeHostOps): Promise<string> {
+  const namespace = pod.metadata.namespace ?? 'default';
+  if (volume.hostPath) return checkHostPath(volume.hostPath.path, volume.hostPath.type ?? '', `${field}.hostPath`);
+  if (volume.emptyDir) {
+    await mkdir(dir, { recursive: true, mode: 0o777 });
+    if (volume.emptyDir.medium === 'Memory') {
+      const size = volume.emptyDir.sizeLimit ? parseQuantity(volume.emptyDir.sizeLimit).value : DEFAULT_MEMORY_EMPTYDIR_BYTES;
+      if (!(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: Math.ceil(size), mode: 0o777 });
+    }
+    return dir;
+  }
+  let files: ProjectedFile[] | undefined;
+  let onTmpfs = false;
+  if (volume.configMap) files = projectConfigMap(volume.configMap, lookups.configMap(namespace, volume.configMap.name ?? ''), `${field}.configMap`);
+  else if (volume.secret) {
+    files = projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`);
+    onTmpfs = true;
+  } else if (volume.downwardAPI) files = projectDownward(volume.downwardAPI, lookups.field, `${field}.downwardAPI`);
+  else if (volume.projected) {
+    files = [];
+    for (const [i, source] of (volume.projected.sources ?? []).entries()) {
+      const at = `${field}.projected.sources[${i}]`;
+      const mode = volume.projected.defaultMode;
+      const withDefault = <T extends { defaultMode?: number }>(s: T): T => (mode === undefined ? s : { ...s, defaultMode: mode });
+      if (source.configMap) files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
+      else if (source.secret) {
+        files.push(...projectSecret(withDefault({ ...source.secret, secretName: source.secret.name }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
+        onTmpfs = true;
+      } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), lookups.field, `${at}.downwardAPI`));
+      else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);
+    }
+  }
+  if (!files) throw new PeapodError('InvalidArgument', `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (onTmpfs && !(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: SECRET_TMPFS_BYTES, mode: 0o755 });
+  await writeProjectedFiles(dir, files);
+  return dir;
+}
+
+/** hostPath's `type` checks (pkg/volume/hostpath: DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice). */
+async function checkHostPath(path: string, type: string, field: string): Promise<string> {
+  const info = await stat(path).catch((err: unknown) => {
+    if (isErrnoException(err, 'ENOENT')) return undefined;
+    throw err;
+  });
+  const fail = (what: string): never => {
+    throw new PeapodError('FailedPrecondition', `${field}: hostPath type check failed: ${path} ${what}`);
+  };
+  switch (type) {
+    case '':
+      return path;
+    case 'DirectoryOrCreate':
+      if (!info) await mkdir(path, { recursive: true, mode: 0o755 });
+      else if (!info.isDirectory()) fail('is not a directory');
+      return path;
+    case 'Directory':
+      if (!info?.isDirectory()) fail('is not a directory');
+      return path;
+    case 'FileOrCreate':
+      if (!info) {
+        const { writeFile } = await import('node:fs/promises');
+        await writeFile(path, '', { mode: 0o644, flag: 'wx' }).catch((err: unknown) => {
+          if (!isErrnoException(err, 'EEXIST')) throw err;
+        });
+      } else if (!info.isFile()) fail('is not a file');
+      return path;
+    case 'File':
+      if (!info?.isFile()) fail('is not a file');
+      return path;
+    case 'Socket':
+      if (!info?.isSocket()) fail('is not a socket');
+      return path;
+    case 'CharDevice':
+      if (!info?.isCharacterDevice()) fail('is not a character device');
+      return path;
+    case 'BlockDevice':
+      if (!info?.isBlockDevice()) fail('is not a block device');
+      return path;
+    default:
+      return fail(`has unsupported type ${JSON.stringify(type)}`);
+  }
+}
+
+/** Unmounts tmpfs-backed volumes and removes the pod's volume directories (hostPath sources are never touched). */
+export async function tearDownVolumes(volumesDir: string, pod: Pod, ops: VolumeHostOps): Promise<void> {
+  for (const volume of pod.spec.volumes ?? []) {
+    if (volume.hostPath) continue;
+    await ops.unmount(join(volumesDir, volume.name));
+  }
+  await rm(join(volumesDir, '..'), { recursive: true, force: true });
+}

@@ -1,0 +1,359 @@
+// One async loop per pod (the kubelet's pod worker without goroutines): a dirty flag coalesces
+// requests so only the latest state is synced; each sync compares the pod's spec with what the runtime
+// records say and takes the next steps (sandbox, init containers in order, sidecars, main containers,
+// restarts with CrashLoopBackOff, termination).
+import { PeapodError, errorMessage } from '../common/errors.js';
+import type { Container, Pod } from '../kube/types.js';
+import type { ImageRecord, ImageService } from '../image/types.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { ContainerRecord } from '../runtime/types.js';
+import type { RecordStore } from '../store/record-store.js';
+import { containerConfig, oomScoreAdjForContainer, sandboxConfig, type ConvertContext } from './convert.js';
+import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
+import type { ContainerTrack, PodRecord } from './pod-record.js';
+import { withEvent } from './pod-record.js';
+import type { ObjectStore } from './objects.js';
+import { setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
+import type { VolumeHostOps } from './volumes/host-ops.js';
+import { downwardField } from './downward.js';
+
+export interface WorkerDeps {
+  readonly runtime: Runtime;
+  readonly images: ImageService;
+  readonly objects: ObjectStore;
+  readonly pods: RecordStore<PodRecord>;
+  readonly ctx: ConvertContext;
+  readonly podsRoot: string;
+  readonly volumeOps: VolumeHostOps;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+  readonly onChange: (uid: string) => void;
+  readonly onRemoved: (uid: string) => void;
+}
+
+/** Retry delay after a failed sandbox or volume setup. */
+const RETRY_SETUP_MS = 5_000;
+
+type Progress = 'wait' | 'continue';
+
+export class PodWorker {
+  private dirty = false;
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private volumes: PreparedVolumes | undefined;
+  private removed = false;
+  private readonly removedWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    readonly uid: string,
+  ) {}
+
+  requestSync(): void {
+    this.dirty = true;
+    if (!this.running) this.running = this.loop().finally(() => (this.running = undefined));
+  }
+
+  /** Resolves once the pod is gone from the host (after deletion). */
+  whenRemoved(): Promise<void> {
+    if (this.removed) return Promise.resolve();
+    return new Promise((resolve) => this.removedWaiters.push(resolve));
+  }
+
+  /** Resolves when no sync is in progress (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.removed = true;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.removed) {
+      this.dirty = false;
+      try {
+        await this.sync();
+      } catch (err) {
+        this.deps.log(`pod ${this.uid}: sync failed: ${errorMessage(err)}`);
+        this.schedule(RETRY_SETUP_MS);
+      }
+      this.deps.onChange(this.uid);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.requestSync(), Math.max(0, delayMs));
+    this.timer.unref();
+  }
+
+  private get record(): PodRecord | undefined {
+    return this.deps.pods.get(this.uid);
+  }
+
+  private async update(fn: (r: PodRecord) => PodRecord): Promise<PodRecord> {
+    return this.deps.pods.update(this.uid, fn);
+  }
+
+  private async event(type: 'Normal' | 'Warning', reason: string, message: string, object: string): Promise<void> {
+    const now = this.deps.now();
+    await this.update((r) => withEvent(r, { type, reason, message, object }, now));
+  }
+
+  private async sync(): Promise<void> {
+    const record = this.record;
+    if (!record) return;
+    if (record.deletion) {
+      await this.terminate(record);
+      return;
+    }
+    if (record.terminalPhase) return;
+    const sandboxId = await this.ensureSandbox(record);
+    if (sandboxId === undefined) return;
+    if (!(await this.ensureVolumes())) return;
+    const pod = record.pod;
+    for (const c of pod.spec.initContainers ?? []) {
+      const progress = c.restartPolicy === 'Always' ? await this.syncSidecar(sandboxId, c) : await this.syncInit(sandboxId, c);
+      if (progress === 'wait') return;
+    }
+    for (const c of pod.spec.containers) await this.syncMain(sandboxId, c);
+    await this.checkCompletion();
+  }
+
+  private async ensureSandbox(record: PodRecord): Promise<string | undefined> {
+    const { runtime } = this.deps;
+    const existing = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
+    if (existing?.state === 'ready') return existing.id;
+    if (existing) {
+      await this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', 'pod');
+      await runtime.stopPodSandbox(existing.id, 0);
+      await runtime.removePodSandbox(existing.id);
+    }
+    const attempt = existing ? record.sandboxAttempt + 1 : record.sandboxAttempt;
+    try {
+      const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.deps.ctx));
+      const now = this.deps.now().toISOString();
+      await this.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
+      return sandbox.id;
+    } catch (err) {
+      await this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`, 'pod');
+      this.schedule(RETRY_SETUP_MS);
+      return undefined;
+    }
+  }
+
+  private lookups(): VolumeLookups {
+    const record = this.record;
+    const sandbox = record?.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
+    return {
+      configMap: (ns, name) => this.deps.objects.configMap(ns, name),
+      secret: (ns, name) => this.deps.objects.secret(ns, name),
+      field: (path) => (record ? downwardField(record.pod, path, sandbox?.network?.ip) : undefined),
+    };
+  }
+
+  private async ensureVolumes(): Promise<boolean> {
+    if (this.volumes) return true;
+    const record = this.record;
+    if (!record) return false;
+    try {
+      this.volumes = await setUpVolumes(record.pod, podVolumesDir(this.deps.podsRoot, this.uid), this.lookups(), this.deps.volumeOps);
+      return true;
+    } catch (err) {
+      await this.event('Warning', 'FailedMount', `MountVolume.SetUp failed: ${errorMessage(err)}`, 'pod');
+      this.schedule(RETRY_SETUP_MS);
+      return false;
+    }
+  }
+
+  private current(c: Container): { track: ContainerTrack; record: ContainerRecord | undefined } {
+    const track = this.record?.containers[c.name] ?? { restartCount: 0 };
+    const record = track.containerId === undefined ? undefined : this.deps.runtime.containers.get(track.containerId);
+    return { track, record };
+  }
+
+  private async syncInit(sandboxId: string, c: Container): Promise<Progress> {
+    const { track, record } = this.current(c);
+    if (!record) return (await this.start(sandboxId, c, track, false)) ? 'wait' : 'wait';
+    if (record.state !== 'exited') return 'wait';
+    if (record.exit?.exitCode === 0) return 'continue';
+    if (this.record?.pod.spec.restartPolicy === 'Never') {
+      await this.finish('Failed', `Init container ${c.name} failed`);
+      return 'wait';
+    }
+    await this.restartWithBackoff(sandboxId, c, track, record);
+    return 'wait';
+  }
+
+  private async syncSidecar(sandboxId: string, c: Container): Promise<Progress> {
+    const { track, record } = this.current(c);
+    if (!record) {
+      await this.start(sandboxId, c, track, false);
+      return 'continue';
+    }
+    if (record.state === 'exited') await this.restartWithBackoff(sandboxId, c, track, record);
+    return 'continue';
+  }
+
+  private async syncMain(sandboxId: string, c: Container): Promise<void> {
+    const { track, record } = this.current(c);
+    if (!record) {
+      if (track.containerId === undefined || this.shouldRestart(track.lastTermination?.exitCode ?? 0)) await this.start(sandboxId, c, track, false);
+      return;
+    }
+    if (record.state !== 'exited') return;
+    if (this.shouldRestart(record.exit?.exitCode ?? 0)) await this.restartWithBackoff(sandboxId, c, track, record);
+  }
+
+  private shouldRestart(exitCode: number): boolean {
+    const policy = this.record?.pod.spec.restartPolicy ?? 'Always';
+    return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+  }
+
+  private async restartWithBackoff(sandboxId: string, c: Container, track: ContainerTrack, exited: ContainerRecord): Promise<void> {
+    const now = this.deps.now().getTime();
+    const finished = Date.parse(exited.exit?.finishedAt ?? '') || now;
+    const started = Date.parse(exited.startedAt ?? '') || finished;
+    const ranSeconds = (finished - started) / 1000;
+    const delay = track.backoffSeconds;
+    if (delay !== undefined && ranSeconds < BACKOFF_RESET_SECONDS && now < finished + delay * 1000) {
+      const until = new Date(finished + delay * 1000).toISOString();
+      if (track.backoffUntil !== until) {
+        await this.setTrack(c.name, {
+          ...track,
+          backoffUntil: until,
+          waiting: { reason: 'CrashLoopBackOff', message: `back-off ${delay}s restarting failed container=${c.name} pod=${this.record?.pod.metadata.name ?? ''}` },
+        });
+        await this.event('Warning', 'BackOff', 'Back-off restarting failed container', `spec.containers{${c.name}}`);
+      }
+      this.schedule(finished + delay * 1000 - now);
+      return;
+    }
+    const next = delay === undefined ? INITIAL_BACKOFF_SECONDS : nextBackoffSeconds(delay, ranSeconds);
+    await this.start(sandboxId, c, { ...track, backoffSeconds: next }, true);
+  }
+
+  private async setTrack(name: string, track: ContainerTrack): Promise<void> {
+    await this.update((r) => ({ ...r, containers: { ...r.containers, [name]: track } }));
+  }
+
+  /** Pull, create and start one container; failures become the kubelet's waiting reasons. */
+  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean): Promise<boolean> {
+    const record = this.record;
+    if (!record || !this.volumes) return false;
+    const object = `spec.containers{${c.name}}`;
+    const attempt = restart ? track.restartCount + 1 : track.restartCount;
+    let image: ImageRecord;
+    try {
+      const present = await this.deps.images.find(c.image ?? '');
+      if (!present || c.imagePullPolicy === 'Always') await this.event('Normal', 'Pulling', `Pulling image "${c.image ?? ''}"`, object);
+      image = await this.deps.images.ensure(c.image ?? '', c.imagePullPolicy ?? 'IfNotPresent');
+      if (!present) await this.event('Normal', 'Pulled', `Successfully pulled image "${c.image ?? ''}"`, object);
+    } catch (err) {
+      await this.setTrack(c.name, { ...track, waiting: { reason: 'ErrImagePull', message: errorMessage(err) } });
+      await this.event('Warning', 'Failed', `Failed to pull image "${c.image ?? ''}": ${errorMessage(err)}`, object);
+      this.schedule(RETRY_SETUP_MS);
+      return false;
+    }
+    let config;
+    try {
+      config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx });
+      void oomScoreAdjForContainer;
+    } catch (err) {
+      await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
+      await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
+      this.schedule(RETRY_SETUP_MS);
+      return false;
+    }
+    let created: ContainerRecord;
+    try {
+      created = await this.deps.runtime.createContainer(sandboxId, config);
+    } catch (err) {
+      await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
+      await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
+      this.schedule(RETRY_SETUP_MS);
+      return false;
+    }
+    const old = track.containerId === undefined ? undefined : this.deps.runtime.containers.get(track.containerId);
+    // Keep exactly one dead attempt for lastState and `logs --previous`, as the kubelet does.
+    if (track.previousContainerId !== undefined && track.previousContainerId !== track.containerId) {
+      await this.deps.runtime.removeContainer(track.previousContainerId);
+    }
+    const next: ContainerTrack = {
+      restartCount: attempt,
+      containerId: created.id,
+      ...(track.containerId !== undefined ? { previousContainerId: track.containerId } : {}),
+      ...(old?.exit ? { lastTermination: { exitCode: old.exit.exitCode, reason: old.exit.reason, finishedAt: old.exit.finishedAt, containerId: old.id, ...(old.startedAt ? { startedAt: old.startedAt } : {}), ...(old.exit.signal !== undefined ? { signal: old.exit.signal } : {}) } } : track.lastTermination ? { lastTermination: track.lastTermination } : {}),
+      ...(track.backoffSeconds !== undefined ? { backoffSeconds: track.backoffSeconds } : {}),
+    };
+    await this.setTrack(c.name, next);
+    await this.event('Normal', 'Created', `Created container ${c.name}`, object);
+    try {
+      await this.deps.runtime.startContainer(created.id);
+      await this.event('Normal', 'Started', `Started container ${c.name}`, object);
+      return true;
+    } catch (err) {
+      await this.setTrack(c.name, { ...next, waiting: { reason: 'RunContainerError', message: errorMessage(err) } });
+      await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
+      this.schedule(RETRY_SETUP_MS);
+      return false;
+    }
+  }
+
+  /** Job-like pods: done when every main container finished and none will restart. */
+  private async checkCompletion(): Promise<void> {
+    const record = this.record;
+    if (!record || record.pod.spec.restartPolicy === 'Always') return;
+    const states = record.pod.spec.containers.map((c) => this.current(c).record);
+    if (states.some((s) => s?.state !== 'exited')) return;
+    const failed = states.some((s) => (s?.exit?.exitCode ?? 1) !== 0);
+    if (record.pod.spec.restartPolicy === 'OnFailure' && failed) return;
+    await this.finish(failed ? 'Failed' : 'Succeeded', undefined);
+  }
+
+  /** A terminal pod stops its remaining containers (sidecars) and its sandbox, keeping records for status and logs. */
+  private async finish(phase: 'Succeeded' | 'Failed', reason: string | undefined): Promise<void> {
+    const sandboxId = this.record?.sandboxId;
+    await this.update((r) => ({ ...r, terminalPhase: phase, ...(reason ? { terminalReason: reason } : {}) }));
+    if (sandboxId !== undefined) await this.deps.runtime.stopPodSandbox(sandboxId, ((this.record?.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000));
+  }
+
+  private async terminate(record: PodRecord): Promise<void> {
+    const { runtime } = this.deps;
+    const graceMs = record.deletion ? record.deletion.graceSeconds * 1000 : 0;
+    if (record.sandboxId !== undefined) {
+      await this.stopInOrder(record, graceMs);
+      await runtime.stopPodSandbox(record.sandboxId, graceMs);
+      await runtime.removePodSandbox(record.sandboxId);
+    }
+    for (const sandbox of runtime.sandboxes.list().filter((s) => s.config.uid === this.uid)) await runtime.removePodSandbox(sandbox.id);
+    await tearDownVolumes(podVolumesDir(this.deps.podsRoot, this.uid), record.pod, this.deps.volumeOps);
+    await this.deps.pods.delete(this.uid);
+    this.removed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.deps.onRemoved(this.uid);
+    for (const resolve of this.removedWaiters.splice(0)) resolve();
+  }
+
+  /** Main containers first (concurrently), then sidecars in reverse order, within one grace period. */
+  private async stopInOrder(record: PodRecord, graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    const remaining = (): number => Math.max(0, deadline - Date.now());
+    const idOf = (c: Pod['spec']['containers'][number]): string | undefined => record.containers[c.name]?.containerId;
+    const stop = async (c: Container): Promise<void> => {
+      const id = idOf(c);
+      if (id !== undefined) await this.deps.runtime.stopContainer(id, remaining());
+    };
+    await Promise.all(record.pod.spec.containers.map(stop));
+    const sidecars = (record.pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').reverse();
+    for (const c of sidecars) await stop(c);
+    const inits = (record.pod.spec.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
+    await Promise.all(inits.map(stop));
+  }
+}
+
+export function notFoundPod(namespace: string, name: string): PeapodError {
+  return new PeapodError('NotFound', `pods "${name}" not found${namespace === 'default' ? '' : ` in namespace "${namespace}"`}`);
+}

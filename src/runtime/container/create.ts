@@ -1,0 +1,133 @@
+// CreateContainer as named steps: overlay rootfs over the image's layers → OCI bundle from the pure
+// spec generator → conmon + `runc create`. Each step recorded before the next; undone in reverse on failure.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CleanupStack } from '../../common/cleanup.js';
+import { PeapodError } from '../../common/errors.js';
+import { buildContainerSpec } from '../../oci/spec.js';
+import type { Mount, NamespaceMode } from '../../oci/types.js';
+import type { RecordStore } from '../../store/record-store.js';
+import { writeJsonAtomic } from '../../store/atomic.js';
+import type { RuntimeDirs, RuntimeHost } from '../host.js';
+import type { ContainerConfig, ContainerRecord, ContainerStep, SandboxRecord } from '../types.js';
+import { removeContainerArtifacts } from './remove.js';
+
+export interface ContainerDeps {
+  readonly host: RuntimeHost;
+  readonly dirs: RuntimeDirs;
+  readonly records: RecordStore<ContainerRecord>;
+}
+
+const withStep = (record: ContainerRecord, step: ContainerStep, extra: Partial<ContainerRecord> = {}): ContainerRecord => ({
+  ...record,
+  ...extra,
+  done: [...record.done, step],
+});
+
+export async function createContainer(
+  deps: ContainerDeps,
+  id: string,
+  sandbox: SandboxRecord,
+  config: ContainerConfig,
+  targetPid?: number,
+): Promise<ContainerRecord> {
+  const { host, dirs, records } = deps;
+  if (sandbox.state !== 'ready' || sandbox.pausePid === undefined) {
+    throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
+  }
+  const image = await host.images.find(config.image);
+  if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(config.image)} is not present on this host`, { hint: `peapod pull ${config.image}` });
+  const dir = join(dirs.containers, id);
+  let record: ContainerRecord = {
+    schema: 1,
+    id,
+    sandboxId: sandbox.id,
+    config,
+    imageId: image.id,
+    imageRef: config.image,
+    state: 'creating',
+    createdAt: host.now().toISOString(),
+    cgroupsPath: `${sandbox.config.cgroupParent}/${id}`,
+    dir,
+    done: [],
+  };
+  await records.put(record);
+  return CleanupStack.run(async (cleanup) => {
+    cleanup.push(`remove container ${id}`, async () => {
+      await removeContainerArtifacts(deps, records.get(id) ?? record);
+      await records.delete(id);
+    });
+    const rootfs = join(dir, 'rootfs');
+    const upper = join(dir, 'upper');
+    const work = join(dir, 'work');
+    await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true, mode: 0o755 })));
+    const layers = await host.images.rootfsLayers(image.id);
+    record = await records.put(withStep(record, 'rootfs'));
+    await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
+
+    const spec = buildContainerSpec({
+      containerId: id,
+      hostname: sandbox.config.hostname,
+      rootfs,
+      args: config.args,
+      env: config.env,
+      cwd: config.workingDir || '/',
+      terminal: config.tty,
+      ...joinNamespaces(sandbox, targetPid),
+      cgroupNamespace: host.cgroups.version === 'v2',
+      mounts: containerMounts(sandbox, config),
+      cgroupsPath: record.cgroupsPath,
+      resources: config.resources,
+      oomScoreAdj: sandbox.config.oomScoreAdj,
+      security: config.security,
+      annotations: {
+        'io.kubernetes.cri.container-type': 'container',
+        'io.kubernetes.cri.sandbox-id': sandbox.id,
+        'io.kubernetes.cri.container-name': config.name,
+      },
+    });
+    await writeJsonAtomic(join(dir, 'config.json'), spec);
+    record = await records.put(withStep(record, 'bundle'));
+
+    const logPath = join(sandbox.config.logDirectory, config.logPath);
+    await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
+    record = await records.put(withStep(record, 'created'));
+    const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, terminal: config.tty });
+    const pidStartTime = await host.proc.startTime(created.pid);
+    const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
+    return records.put({ ...record, ...extra, state: 'created' });
+  });
+}
+
+/** Joins the sandbox's namespaces through the pause process (net through the pinned netns). */
+function joinNamespaces(sandbox: SandboxRecord, targetPid: number | undefined): { network: NamespaceMode; ipc: NamespaceMode; uts: NamespaceMode; pid: NamespaceMode } {
+  const pause = sandbox.pausePid ?? 0;
+  const { config } = sandbox;
+  const network: NamespaceMode =
+    config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.netnsPath ?? `/proc/${pause}/ns/net` };
+  const ipc: NamespaceMode = config.ipc === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/ipc` };
+  const uts: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/uts` };
+  let pid: NamespaceMode;
+  if (targetPid !== undefined) pid = { mode: 'pod', path: `/proc/${targetPid}/ns/pid` };
+  else if (config.pid === 'node') pid = { mode: 'host' };
+  else if (config.pid === 'pod') pid = { mode: 'pod', path: `/proc/${pause}/ns/pid` };
+  else pid = { mode: 'own' };
+  return { network, ipc, uts, pid };
+}
+
+function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount[] {
+  const bind = (source: string, destination: string, readOnly: boolean, recursive = false): Mount => ({
+    destination,
+    source,
+    type: 'bind',
+    options: [recursive ? 'rbind' : 'bind', readOnly ? 'ro' : 'rw', 'rprivate'],
+  });
+  const mounts: Mount[] = [];
+  const claimed = new Set(config.mounts.map((m) => m.containerPath));
+  for (const file of ['hosts', 'resolv.conf', 'hostname']) {
+    const target = `/etc/${file}`;
+    if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
+  }
+  for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false));
+  return mounts;
+}

@@ -1,0 +1,45 @@
+// Everything runtime/ needs from the host, passed in (never imported as globals) so that component
+// tests can run with fakes and integration tests with the real thing.
+import type { CgroupManager } from '../host/cgroups/types.js';
+import type { PodNetworkManager } from '../host/network/types.js';
+import type { OciRuntime } from '../host/oci-runtime/types.js';
+import type { RootfsLayers } from '../image/types.js';
+
+export interface MountOps {
+  overlay(lowerDirs: readonly string[], upperDir: string, workDir: string, target: string): Promise<void>;
+  /** Not mounted or absent = success. */
+  unmount(target: string): Promise<void>;
+}
+
+export interface ProcOps {
+  /** The process start time (clock ticks since boot) guarding against PID reuse; undefined when gone. */
+  startTime(pid: number): Promise<number | undefined>;
+  /** Namespace inode numbers of a process by type (net, ipc, uts, pid, mnt, cgroup, user); empty when gone. */
+  namespaces(pid: number | 'self'): Promise<Readonly<Record<string, number>>>;
+}
+
+export interface RuntimeHost {
+  readonly cgroups: CgroupManager;
+  readonly network: PodNetworkManager;
+  readonly oci: OciRuntime;
+  readonly mounts: MountOps;
+  readonly proc: ProcOps;
+  readonly images: {
+    rootfsLayers(imageId: string): Promise<RootfsLayers>;
+    find(ref: string): Promise<{ readonly id: string } | undefined>;
+  };
+  readonly now: () => Date;
+}
+
+export interface RuntimeDirs {
+  readonly sandboxRecords: string;
+  readonly containerRecords: string;
+  /** Per-sandbox files (hosts, resolv.conf, hostname, pause rootfs). */
+  readonly sandboxes: string;
+  /** Per-container dirs (bundle, overlay upper/work, merged rootfs). */
+  readonly containers: string;
+  readonly pausePath: string;
+  /** Host files copied into pods when no DNS config is given. */
+  readonly hostResolvConf: string;
+  readonly hostHosts: string;
+}

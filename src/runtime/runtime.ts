@@ -1,0 +1,249 @@
+// The runtime service in CRI terms. Operations on one sandbox or container are serialised; records on
+// disk are the truth and this object only caches them. Container exits are watched and written down.
+import { EventEmitter } from 'node:events';
+import { PeapodError } from '../common/errors.js';
+import { newId } from '../common/ids.js';
+import { RecordStore, KeyedMutex } from '../store/record-store.js';
+import type { ExitStatus } from '../host/oci-runtime/types.js';
+import type { RuntimeDirs, RuntimeHost } from './host.js';
+import type { ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord } from './types.js';
+import { isContainerRecord, isSandboxRecord } from './validate-records.js';
+import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
+import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
+import { createContainer, type ContainerDeps } from './container/create.js';
+import { removeContainerArtifacts } from './container/remove.js';
+import { exitReason } from './container/exit.js';
+
+/** A container's exit is watched for this long before the watch is renewed (the wait is cheap). */
+const EXIT_WATCH_MS = 24 * 3600 * 1000;
+
+export interface ContainerExitEvent {
+  readonly containerId: string;
+  readonly sandboxId: string;
+  readonly record: ContainerRecord;
+}
+
+export class Runtime {
+  readonly sandboxes: RecordStore<SandboxRecord>;
+  readonly containers: RecordStore<ContainerRecord>;
+  private readonly mutex = new KeyedMutex();
+  private readonly events = new EventEmitter();
+  private readonly watchers = new Map<string, AbortController>();
+  private closed = false;
+
+  constructor(
+    readonly host: RuntimeHost,
+    readonly dirs: RuntimeDirs,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    this.sandboxes = new RecordStore(dirs.sandboxRecords, isSandboxRecord);
+    this.containers = new RecordStore(dirs.containerRecords, isContainerRecord);
+  }
+
+  private get sandboxDeps(): SandboxDeps {
+    return { host: this.host, dirs: this.dirs, records: this.sandboxes };
+  }
+  private get containerDeps(): ContainerDeps {
+    return { host: this.host, dirs: this.dirs, records: this.containers };
+  }
+
+  onContainerExit(listener: (event: ContainerExitEvent) => void): void {
+    this.events.on('exit', listener);
+  }
+
+  async load(): Promise<void> {
+    const corrupt = (file: string, err: unknown): void => this.log(`ignoring unreadable record ${file}: ${String(err)}`);
+    await this.sandboxes.load(corrupt);
+    await this.containers.load(corrupt);
+  }
+
+  sandbox(id: string): SandboxRecord {
+    const record = this.sandboxes.get(id);
+    if (!record) throw new PeapodError('NotFound', `sandbox ${id} not found`);
+    return record;
+  }
+
+  container(id: string): ContainerRecord {
+    const record = this.containers.get(id);
+    if (!record) throw new PeapodError('NotFound', `container ${id} not found`);
+    return record;
+  }
+
+  containersOf(sandboxId: string): ContainerRecord[] {
+    return this.containers.list().filter((c) => c.sandboxId === sandboxId);
+  }
+
+  async runPodSandbox(config: SandboxConfig): Promise<SandboxRecord> {
+    const id = newId();
+    return this.mutex.run(id, () => runPodSandbox(this.sandboxDeps, id, config));
+  }
+
+  /** Stops every container of the sandbox (concurrently), the pause process, and releases the network. */
+  async stopPodSandbox(id: string, graceMs: number): Promise<void> {
+    const record = this.sandboxes.get(id);
+    if (!record) return;
+    await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, graceMs)));
+    await this.mutex.run(id, async () => {
+      const current = this.sandboxes.get(id);
+      if (!current) return;
+      await stopPause(this.sandboxDeps, current);
+      await releaseNetwork(this.sandboxDeps, current);
+      const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
+      await this.sandboxes.put({ ...current, state: 'notready', done });
+    });
+  }
+
+  /** Removes the sandbox and its containers; removing what is gone succeeds. */
+  async removePodSandbox(id: string): Promise<void> {
+    if (!this.sandboxes.get(id)) return;
+    await Promise.all(this.containersOf(id).map((c) => this.removeContainer(c.id)));
+    await this.mutex.run(id, async () => {
+      const current = this.sandboxes.get(id);
+      if (!current) return;
+      await this.sandboxes.put({ ...current, state: 'removing' });
+      await tearDownSandbox(this.sandboxDeps, current);
+      await this.sandboxes.delete(id);
+    });
+  }
+
+  async createContainer(sandboxId: string, config: ContainerConfig): Promise<ContainerRecord> {
+    const sandbox = this.sandbox(sandboxId);
+    const name = config.name;
+    const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt);
+    if (clash) throw new PeapodError('AlreadyExists', `container ${name} attempt ${config.attempt} already exists in sandbox ${sandboxId} as ${clash.id}`);
+    let targetPid: number | undefined;
+    if (config.targetContainerId !== undefined) {
+      targetPid = this.container(config.targetContainerId).pid;
+      if (targetPid === undefined) throw new PeapodError('FailedPrecondition', `target container ${config.targetContainerId} is not running`);
+    }
+    const id = newId();
+    return this.mutex.run(id, () => createContainer(this.containerDeps, id, sandbox, config, targetPid));
+  }
+
+  async startContainer(id: string): Promise<ContainerRecord> {
+    const started = await this.mutex.run(id, async () => {
+      const record = this.container(id);
+      if (record.state !== 'created') throw new PeapodError('FailedPrecondition', `container ${id} is ${record.state}, not created`);
+      await this.host.oci.start(id);
+      return this.containers.put({ ...record, state: 'running', startedAt: this.host.now().toISOString() });
+    });
+    this.watchExit(started);
+    return started;
+  }
+
+  /** Stops a running container within graceMs; a stopped or missing one is left as is. */
+  async stopContainer(id: string, graceMs: number): Promise<void> {
+    const record = this.containers.get(id);
+    if (!record || record.state === 'exited' || record.state === 'creating') return;
+    const signal = record.config.stopSignal ?? 'SIGTERM';
+    const exit = await this.host.oci.stop(id, graceMs, signal);
+    await this.recordExit(id, exit);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    if (!this.containers.get(id)) return;
+    this.watchers.get(id)?.abort();
+    this.watchers.delete(id);
+    await this.mutex.run(id, async () => {
+      const record = this.containers.get(id);
+      if (!record) return;
+      await removeContainerArtifacts(this.containerDeps, record);
+      await this.containers.delete(id);
+    });
+  }
+
+  /** Writes the exit into the record once, with the reason the kubelet would report (OOMKilled included). */
+  private async recordExit(id: string, exit: ExitStatus): Promise<ContainerRecord | undefined> {
+    return this.mutex.run(id, async () => {
+      const record = this.containers.get(id);
+      if (!record || record.state === 'exited') return undefined;
+      const oomKills = await this.host.cgroups.read(record.cgroupsPath).then((r) => r.oomKills ?? 0, () => 0);
+      const reason = exitReason(exit, oomKills > 0 || exit.oomKilled === true);
+      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason } });
+      this.events.emit('exit', { containerId: id, sandboxId: record.sandboxId, record: updated } satisfies ContainerExitEvent);
+      return updated;
+    });
+  }
+
+  private watchExit(record: ContainerRecord): void {
+    if (this.closed || this.watchers.has(record.id)) return;
+    const controller = new AbortController();
+    this.watchers.set(record.id, controller);
+    const loop = async (): Promise<void> => {
+      while (!controller.signal.aborted) {
+        try {
+          const exit = await this.host.oci.waitExit(record.id, EXIT_WATCH_MS, controller.signal);
+          await this.recordExit(record.id, exit);
+          return;
+        } catch (err) {
+          if (controller.signal.aborted) return;
+          if (err instanceof PeapodError && err.code === 'DeadlineExceeded') continue;
+          this.log(`watching container ${record.id}: ${String(err)}`);
+          return;
+        }
+      }
+    };
+    loop()
+      .catch((err: unknown) => this.log(`exit watch ${record.id}: ${String(err)}`))
+      .finally(() => {
+        if (this.watchers.get(record.id) === controller) this.watchers.delete(record.id);
+      });
+  }
+
+  /** Reconcile records with reality after a (re)start: adopt, finish or undo. */
+  async recover(): Promise<void> {
+    for (const sandbox of this.sandboxes.list()) {
+      try {
+        await this.recoverSandbox(sandbox);
+      } catch (err) {
+        this.log(`recovering sandbox ${sandbox.id}: ${String(err)}`);
+      }
+    }
+    for (const container of this.containers.list()) {
+      try {
+        await this.recoverContainer(container);
+      } catch (err) {
+        this.log(`recovering container ${container.id}: ${String(err)}`);
+      }
+    }
+  }
+
+  private async recoverSandbox(record: SandboxRecord): Promise<void> {
+    if (record.state === 'creating' || record.state === 'removing') {
+      // Half-made or half-removed: undo it all; the pod's worker creates a fresh sandbox if still wanted.
+      for (const c of this.containersOf(record.id)) await this.removeContainer(c.id);
+      await tearDownSandbox(this.sandboxDeps, record);
+      await this.sandboxes.delete(record.id);
+      return;
+    }
+    if (record.state === 'ready') {
+      const state = await this.host.oci.state(record.id);
+      const alive = state !== undefined && (state.status === 'running' || state.status === 'paused');
+      if (!alive) await this.sandboxes.put({ ...record, state: 'notready' });
+    }
+  }
+
+  private async recoverContainer(record: ContainerRecord): Promise<void> {
+    if (!this.sandboxes.get(record.sandboxId) || record.state === 'creating') {
+      await removeContainerArtifacts(this.containerDeps, record);
+      await this.containers.delete(record.id);
+      return;
+    }
+    if (record.state !== 'running' && record.state !== 'created') return;
+    const state = await this.host.oci.state(record.id);
+    if (state?.status === 'running' || state?.status === 'paused') {
+      if (record.state === 'running') this.watchExit(record);
+      return;
+    }
+    if (state?.status === 'created') return;
+    const exit: ExitStatus =
+      state?.status === 'stopped' && state.exit ? state.exit : { exitCode: 255, finishedAt: this.host.now().toISOString() };
+    await this.recordExit(record.id, exit);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const controller of this.watchers.values()) controller.abort();
+    this.watchers.clear();
+  }
+}

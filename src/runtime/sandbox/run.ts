@@ -1,0 +1,116 @@
+// RunPodSandbox as named steps: pod cgroup → netns → CNI → hosts files → pause container.
+// The record lists each step whose side effect exists, written before the next step starts, so a crash
+// anywhere leaves a record that reconcile can finish or undo. On failure the CleanupStack undoes in reverse.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CleanupStack } from '../../common/cleanup.js';
+import { buildSandboxSpec } from '../../oci/spec.js';
+import type { NamespaceMode } from '../../oci/types.js';
+import type { RecordStore } from '../../store/record-store.js';
+import { writeJsonAtomic } from '../../store/atomic.js';
+import type { RuntimeDirs, RuntimeHost } from '../host.js';
+import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
+import { hostsFileContent, resolvConfContent } from './files.js';
+import { tearDownSandbox } from './teardown.js';
+
+export interface SandboxDeps {
+  readonly host: RuntimeHost;
+  readonly dirs: RuntimeDirs;
+  readonly records: RecordStore<SandboxRecord>;
+}
+
+const withStep = (record: SandboxRecord, step: SandboxStep, extra: Partial<SandboxRecord> = {}): SandboxRecord => ({
+  ...record,
+  ...extra,
+  done: [...record.done, step],
+});
+
+export async function runPodSandbox(deps: SandboxDeps, id: string, config: SandboxConfig): Promise<SandboxRecord> {
+  const { host, dirs, records } = deps;
+  const dir = join(dirs.sandboxes, id);
+  let record: SandboxRecord = { schema: 1, id, config, state: 'creating', createdAt: host.now().toISOString(), done: [], dir };
+  await records.put(record);
+  return CleanupStack.run(async (cleanup) => {
+    // One undo for everything: teardown reads the record's `done` list, so it also serves reconcile.
+    cleanup.push(`tear down sandbox ${id}`, async () => {
+      const latest = records.get(id) ?? record;
+      await tearDownSandbox(deps, latest);
+      await records.delete(id);
+    });
+
+    await mkdir(dir, { recursive: true, mode: 0o711 });
+    await host.cgroups.create(config.cgroupParent, config.podResources);
+    record = await records.put(withStep(record, 'cgroup'));
+
+    let netns: NamespaceMode = { mode: 'host' };
+    if (config.network === 'pod') {
+      const netnsPath = await host.network.createNetns(id);
+      record = await records.put(withStep(record, 'netns', { netnsPath }));
+      netns = { mode: 'pod', path: netnsPath };
+      // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run.
+      record = await records.put(withStep(record, 'network'));
+      const network = await host.network.setUp({
+        sandboxId: id,
+        netnsPath,
+        podName: config.name,
+        podNamespace: config.namespace,
+        podUid: config.uid,
+        portMappings: config.portMappings,
+      });
+      record = await records.put({ ...record, network });
+    }
+
+    await writeSandboxFiles(dirs, record);
+    record = await records.put(withStep(record, 'files'));
+
+    const pause = await startPause(deps, record, netns);
+    record = await records.put({ ...withStep(record, 'pause', pause), state: 'ready' });
+    return record;
+  });
+}
+
+async function writeSandboxFiles(dirs: RuntimeDirs, record: SandboxRecord): Promise<void> {
+  const { config } = record;
+  const ownNetwork = config.network === 'pod';
+  const [hostResolv, hostHosts] = await Promise.all([
+    readFile(dirs.hostResolvConf, 'utf8').catch(() => ''),
+    readFile(dirs.hostHosts, 'utf8').catch(() => ''),
+  ]);
+  const fqdn = config.annotations['peapod.io/fqdn'];
+  const hosts = ownNetwork ? hostsFileContent(record.network?.ip, config.hostname, fqdn, config.hostAliases) : hostHosts;
+  await Promise.all([
+    writeFile(join(record.dir, 'hosts'), hosts, { mode: 0o644 }),
+    writeFile(join(record.dir, 'resolv.conf'), resolvConfContent(config.dns, hostResolv, ownNetwork), { mode: 0o644 }),
+    writeFile(join(record.dir, 'hostname'), `${config.hostname}\n`, { mode: 0o644 }),
+  ]);
+}
+
+/** The pause container: catatonit -P under runc (via conmon), owning the pod's namespaces. */
+async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
+  const { host, dirs } = deps;
+  const { config, id } = record;
+  const bundle = join(record.dir, 'pause');
+  const rootfs = join(bundle, 'rootfs');
+  await mkdir(rootfs, { recursive: true });
+  await writeFile(join(rootfs, 'catatonit'), '');
+  const own: NamespaceMode = { mode: 'own' };
+  const spec = buildSandboxSpec({
+    sandboxId: id,
+    hostname: config.hostname,
+    rootfs,
+    pausePath: dirs.pausePath,
+    network,
+    ipc: config.ipc === 'node' ? { mode: 'host' } : own,
+    uts: config.network === 'node' ? { mode: 'host' } : own,
+    pid: config.pid === 'node' ? { mode: 'host' } : own,
+    cgroupsPath: `${config.cgroupParent}/${id}`,
+    oomScoreAdj: config.oomScoreAdj,
+    sysctls: config.network === 'node' ? {} : config.sysctls,
+    annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },
+  });
+  await writeJsonAtomic(join(bundle, 'config.json'), spec);
+  const { pid } = await host.oci.create(id, { bundle, logPath: join(record.dir, 'pause.log') });
+  await host.oci.start(id);
+  const startTime = await host.proc.startTime(pid);
+  return startTime === undefined ? { pausePid: pid } : { pausePid: pid, pauseStartTime: startTime };
+}

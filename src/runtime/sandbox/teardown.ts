@@ -1,0 +1,37 @@
+// Undo of RunPodSandbox, driven by the record's `done` steps in reverse. Every step tolerates
+// what is already gone, so it serves a failed create, RemovePodSandbox and reconcile alike.
+import { rm } from 'node:fs/promises';
+import type { SandboxRecord } from '../types.js';
+import type { SandboxDeps } from './run.js';
+
+/** Grace for the pause process: catatonit exits at once on SIGTERM. */
+const PAUSE_STOP_GRACE_MS = 2_000;
+
+export async function stopPause(deps: SandboxDeps, record: SandboxRecord): Promise<void> {
+  const state = await deps.host.oci.state(record.id);
+  if (state === undefined) return;
+  if (state.status === 'running' || state.status === 'created' || state.status === 'paused') {
+    await deps.host.oci.stop(record.id, PAUSE_STOP_GRACE_MS);
+  }
+}
+
+/** Releases the pod's network (CNI DEL, netns) while keeping the record: StopPodSandbox's half. */
+export async function releaseNetwork(deps: SandboxDeps, record: SandboxRecord): Promise<void> {
+  const { host } = deps;
+  const { config, id } = record;
+  if (record.done.includes('network') && record.netnsPath !== undefined) {
+    await host.network.tearDown(
+      { sandboxId: id, netnsPath: record.netnsPath, podName: config.name, podNamespace: config.namespace, podUid: config.uid, portMappings: config.portMappings },
+      record.network,
+    );
+  }
+  if (record.done.includes('netns')) await host.network.removeNetns(id);
+}
+
+export async function tearDownSandbox(deps: SandboxDeps, record: SandboxRecord): Promise<void> {
+  await stopPause(deps, record);
+  await deps.host.oci.remove(record.id);
+  await releaseNetwork(deps, record);
+  await deps.host.cgroups.remove(record.config.cgroupParent);
+  await rm(record.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,114 @@
+// The runtime layer in CRI terms: sandboxes and containers, their configs and their persisted records.
+// kubelet/ translates Pods into these; cri/ will translate CRI requests into the same calls.
+import type { PodNetworkStatus, PortMapping } from '../host/network/types.js';
+import type { LinuxResources, SecurityInput } from '../oci/types.js';
+import type { ExitStatus } from '../host/oci-runtime/types.js';
+
+export type NamespaceScope = 'pod' | 'container' | 'node';
+
+export interface HostAlias {
+  readonly ip: string;
+  readonly hostnames: readonly string[];
+}
+
+export interface DnsConfig {
+  readonly servers: readonly string[];
+  readonly searches: readonly string[];
+  readonly options: readonly string[];
+}
+
+export interface SandboxConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+  readonly attempt: number;
+  readonly hostname: string;
+  /** Pod-level cgroup (e.g. /peapod/kubepods/burstable/pod<uid>), created by the runtime with `podResources`. */
+  readonly cgroupParent: string;
+  readonly podResources: LinuxResources;
+  readonly network: 'pod' | 'node';
+  readonly pid: NamespaceScope;
+  readonly ipc: 'pod' | 'node';
+  readonly portMappings: readonly PortMapping[];
+  readonly dns: DnsConfig | undefined;
+  readonly hostAliases: readonly HostAlias[];
+  readonly sysctls: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Kubelet's per-pod log directory; container log paths are relative to it. */
+  readonly logDirectory: string;
+  readonly oomScoreAdj: number;
+}
+
+export type SandboxState = 'creating' | 'ready' | 'notready' | 'removing';
+
+export interface SandboxRecord {
+  readonly schema: 1;
+  readonly id: string;
+  readonly config: SandboxConfig;
+  readonly state: SandboxState;
+  readonly createdAt: string;
+  /** Steps whose side effects exist on the host, for undo and reconcile. */
+  readonly done: readonly SandboxStep[];
+  readonly netnsPath?: string;
+  readonly network?: PodNetworkStatus;
+  readonly pausePid?: number;
+  readonly pauseStartTime?: number;
+  /** Directory holding the generated hosts, resolv.conf and hostname files. */
+  readonly dir: string;
+}
+
+export type SandboxStep = 'cgroup' | 'netns' | 'network' | 'files' | 'pause';
+
+export interface VolumeMount {
+  readonly containerPath: string;
+  readonly hostPath: string;
+  readonly readOnly: boolean;
+  /** Recursive bind for directories that hold mounts of their own. */
+  readonly recursive?: boolean;
+  readonly propagation?: 'private' | 'rslave' | 'rshared';
+}
+
+export interface ContainerConfig {
+  readonly name: string;
+  readonly attempt: number;
+  /** A reference the image service resolves to a local image. */
+  readonly image: string;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly mounts: readonly VolumeMount[];
+  readonly resources: LinuxResources;
+  readonly security: SecurityInput;
+  readonly tty: boolean;
+  readonly stdin: boolean;
+  /** Relative to the sandbox's logDirectory (as in CRI). */
+  readonly logPath: string;
+  /** Container to share the PID namespace of (ephemeral containers with --target). */
+  readonly targetContainerId?: string;
+  readonly stopSignal?: NodeJS.Signals;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export type ContainerState = 'creating' | 'created' | 'running' | 'exited';
+
+export interface ContainerRecord {
+  readonly schema: 1;
+  readonly id: string;
+  readonly sandboxId: string;
+  readonly config: ContainerConfig;
+  readonly imageId: string;
+  readonly imageRef: string;
+  readonly state: ContainerState;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly pid?: number;
+  readonly pidStartTime?: number;
+  readonly exit?: ExitStatus & { readonly reason: 'Completed' | 'Error' | 'OOMKilled' | 'ContainerCannotRun' | 'Unknown'; readonly message?: string };
+  readonly cgroupsPath: string;
+  readonly dir: string;
+  readonly done: readonly ContainerStep[];
+}
+
+export type ContainerStep = 'rootfs' | 'bundle' | 'created';
