@@ -76,6 +76,8 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
       staticPods.stop();
       pods.stop();
       runtime.close();
+      // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
+      if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(config.socket, { force: true });

@@ -65,6 +65,14 @@ export function runUnchecked(file: string, args: readonly string[], options: Run
     child.stdin.on('error', () => {
       /* the program may exit without reading its input; its exit status tells what happened */
     });
+    // A grandchild (runc run -d, a daemonised helper) may keep our pipes open after the child exits;
+    // once the deadline fired, the child's exit settles the call instead of waiting for 'close'.
+    child.on('exit', () => {
+      if (!timedOut) return;
+      child.stdout.destroy();
+      child.stderr.destroy();
+      reject(new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`));
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (timedOut) {

@@ -147,11 +147,8 @@ export function containerConfig(input: ContainerConvertInput): ContainerConfig {
     env: envList,
     workingDir: container.workingDir ?? image.config.workingDir ?? '/',
     mounts,
-    resources: containerResources({
-      cpuRequestMilli: quantityOr(container.resources?.requests?.['cpu'] ?? container.resources?.limits?.['cpu'], cpuMilli),
-      cpuLimitMilli: quantityOr(container.resources?.limits?.['cpu'], cpuMilli),
-      memoryLimitBytes: quantityOr(container.resources?.limits?.['memory'], memoryBytes),
-    }),
+    resources: containerResources(resourceInput(container)),
+    oomScoreAdj: oomScoreAdjForContainer(pod, container, input.ctx),
     security: securityInput(pod, container, image),
     tty: container.tty === true,
     stdin: container.stdin === true,
@@ -163,6 +160,17 @@ export function containerConfig(input: ContainerConvertInput): ContainerConfig {
       'io.kubernetes.pod.uid': pod.metadata.uid ?? '',
     },
     annotations: { 'io.kubernetes.container.restartCount': String(attempt) },
+  };
+}
+
+function resourceInput(container: Container): { cpuRequestMilli?: number; cpuLimitMilli?: number; memoryLimitBytes?: number } {
+  const cpuRequest = quantityOr(container.resources?.requests?.['cpu'] ?? container.resources?.limits?.['cpu'], cpuMilli);
+  const cpuLimit = quantityOr(container.resources?.limits?.['cpu'], cpuMilli);
+  const memoryLimit = quantityOr(container.resources?.limits?.['memory'], memoryBytes);
+  return {
+    ...(cpuRequest !== undefined ? { cpuRequestMilli: cpuRequest } : {}),
+    ...(cpuLimit !== undefined ? { cpuLimitMilli: cpuLimit } : {}),
+    ...(memoryLimit !== undefined ? { memoryLimitBytes: memoryLimit } : {}),
   };
 }
 

@@ -99,7 +99,7 @@ export function computePodStatus(record: PodRecord, runtime: Runtime): PodStatus
 }
 
 /** kubelet getPhase: Pending until the sandbox runs and containers started; Running while any runs or restarts. */
-function computePhase(statuses: readonly ContainerStatus[], sandboxReady: boolean, initialized: boolean, policy: string): PodStatus['phase'] {
+function computePhase(statuses: readonly ContainerStatus[], sandboxReady: boolean, initialized: boolean, policy: string): NonNullable<PodStatus['phase']> {
   if (!sandboxReady || !initialized) return 'Pending';
   const running = statuses.filter((s) => s.state.running).length;
   const waitingFresh = statuses.filter((s) => s.state.waiting && s.restartCount === 0 && !s.lastState.terminated).length;

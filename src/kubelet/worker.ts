@@ -8,7 +8,7 @@ import type { ImageRecord, ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ContainerRecord } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
-import { containerConfig, oomScoreAdjForContainer, sandboxConfig, type ConvertContext } from './convert.js';
+import { containerConfig, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
 import type { ContainerTrack, PodRecord } from './pod-record.js';
 import { withEvent } from './pod-record.js';
@@ -260,7 +260,6 @@ export class PodWorker {
     let config;
     try {
       config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx });
-      void oomScoreAdjForContainer;
     } catch (err) {
       await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);

@@ -79,6 +79,8 @@ export interface ContainerConfig {
   readonly workingDir: string;
   readonly mounts: readonly VolumeMount[];
   readonly resources: LinuxResources;
+  /** The kubelet's QoS-based OOM score, already clamped to what this host allows. */
+  readonly oomScoreAdj: number;
   readonly security: SecurityInput;
   readonly tty: boolean;
   readonly stdin: boolean;

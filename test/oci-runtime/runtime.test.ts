@@ -200,3 +200,43 @@ test('a container without its own PID namespace is stopped with kill --all', asy
     description: 'the background sleep to be killed too',
   });
 });
+
+test('an OOM-killed container: 137 and oomKilled from conmon’s oom marker', async () => {
+  const c = await fx.bundle(['sh', '-c', 'x=$(head -c 64000000 /dev/zero | tr "\\0" a); echo survived']);
+  const configPath = join(c.bundle, 'config.json');
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as { linux: Record<string, unknown> };
+  const limit = 16 * 1024 * 1024;
+  config.linux.resources = { memory: { limit, swap: limit } };
+  await writeFile(configPath, JSON.stringify(config));
+  await fx.runtime.create(c.id, { bundle: c.bundle, logPath: c.logPath });
+  await fx.runtime.start(c.id);
+  const exit = await fx.runtime.waitExit(c.id, 20_000);
+  assert.deepEqual({ code: exit.exitCode, oom: exit.oomKilled }, { code: 137, oom: true });
+  const state = await fx.runtime.state(c.id);
+  assert.equal(state?.status === 'stopped' ? state.exit?.oomKilled : undefined, true);
+  assert.doesNotMatch(await readFile(c.logPath, 'utf8'), /survived/);
+  await fx.runtime.remove(c.id);
+});
+
+test('a normal exit has no oomKilled, and state() of an unknown ID is undefined', async () => {
+  const c = await fx.run(['true']);
+  const exit = await fx.runtime.waitExit(c.id, 10_000);
+  assert.deepEqual({ code: exit.exitCode, oom: exit.oomKilled }, { code: 0, oom: undefined });
+  await fx.runtime.remove(c.id);
+  assert.equal(await fx.runtime.state('tnever-created'), undefined);
+  await assert.rejects(fx.runtime.waitExit('tnever-created', 1000), { code: 'NotFound' });
+  await assert.rejects(fx.runtime.create('../escape', { bundle: c.bundle, logPath: c.logPath }), { code: 'InvalidArgument' });
+});
+
+test('conmon killed under a running container: stop still ends it and reports CRI-O’s 255', async () => {
+  const c = await fx.run(['sleep', '1000']);
+  process.kill(c.conmonPid, 'SIGKILL');
+  await waitFor(async () => !(await isAlive(c.conmonPid)), { timeoutMs: 5000, description: 'conmon to die' });
+  assert.equal((await fx.runtime.state(c.id))?.status, 'running', 'the container does not depend on its monitor');
+  const started = Date.now();
+  const exit = await fx.runtime.stop(c.id, 0);
+  assert.equal(exit.exitCode, 255);
+  assert.ok(Date.now() - started < 3000, 'found by the slow poll, not the kill timeout');
+  assert.deepEqual(await fx.runtime.state(c.id), { status: 'stopped' });
+  await fx.runtime.remove(c.id);
+});

@@ -140,5 +140,6 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 }, a
   assert.match(again.stderr, /NotFound/);
   const ignored = await runCli(env, ['delete', 'pod', 'duo', '--ignore-not-found']);
   assert.equal(ignored.code, 0);
+  await daemon.stop();
   await assertNoLeaks(roots.config, { ids: [running.metadata.uid] });
 });

@@ -55,8 +55,8 @@ export function registerGet(program: Command, ctx: () => CliContext): void {
         ? [await api.call<PodView>('GET', `/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`)]
         : await api.call<PodView[]>('GET', '/v1/pods', { query: opts.allNamespaces ? { all: true } : { namespace } });
       if (format === 'json' || format === 'yaml') {
-        const value = name ? views[0]?.pod : { apiVersion: 'v1', kind: 'List', items: views.map((v) => ({ apiVersion: 'v1', kind: 'Pod', ...v.pod })) };
-        process.stdout.write(formatStructured(name ? { apiVersion: 'v1', kind: 'Pod', ...(value as object) } : value, format));
+        const value = name ? views[0]?.pod : { apiVersion: 'v1', kind: 'List', items: views.map((v) => v.pod) };
+        process.stdout.write(formatStructured(value, format));
         return;
       }
       if (views.length === 0) {

@@ -253,14 +253,19 @@ class RuncConmonRuntime implements OciRuntime {
 
   async remove(id: string): Promise<void> {
     const layout = this.layout(id);
-    let rs: RuncState | undefined | 'unknown';
-    try {
-      rs = await this.runc.state(id);
-    } catch {
-      rs = 'unknown';
+    // The exit file proves init is dead: skip asking runc (one exec fewer on every teardown).
+    if ((await readExitFile(layout.exitFile)) !== undefined) {
+      await this.deleteFromRunc(id);
+    } else {
+      let rs: RuncState | undefined | 'unknown';
+      try {
+        rs = await this.runc.state(id);
+      } catch {
+        rs = 'unknown';
+      }
+      if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
+      if (rs !== undefined) await this.deleteFromRunc(id);
     }
-    if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
-    if (rs !== undefined) await this.deleteFromRunc(id);
     await Promise.all([rm(layout.persistDir, { recursive: true, force: true }), rm(layout.exitFile, { force: true })]);
   }
 

@@ -17,7 +17,10 @@ export interface ExitStatus {
   /** Signal number when killed by one (exitCode is then 128 + signal). */
   readonly signal?: number;
   readonly finishedAt: string;
-  /** True when the cgroup's memory controller recorded an OOM kill for this container. */
+  /**
+   * True when the cgroup's memory controller recorded an OOM kill for this container. The OCI runtime
+   * sets it only from conmon's `oom` marker file; otherwise it is left for the runtime layer (cgroup counter).
+   */
   readonly oomKilled?: boolean;
 }
 
@@ -32,6 +35,7 @@ export interface ExecResult {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The deadline killed the command (exitCode is then 137); output is what it wrote until then. */
   readonly timedOut: boolean;
 }
 

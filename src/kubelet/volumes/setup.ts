@@ -60,10 +60,10 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
     for (const [i, source] of (volume.projected.sources ?? []).entries()) {
       const at = `${field}.projected.sources[${i}]`;
       const mode = volume.projected.defaultMode;
-      const withDefault = <T extends { defaultMode?: number }>(s: T): T => (mode === undefined ? s : { ...s, defaultMode: mode });
+      const withDefault = <T extends object>(s: T): T & { defaultMode?: number } => (mode === undefined ? s : { ...s, defaultMode: mode });
       if (source.configMap) files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
       else if (source.secret) {
-        files.push(...projectSecret(withDefault({ ...source.secret, secretName: source.secret.name }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
+        files.push(...projectSecret(withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
         onTmpfs = true;
       } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), lookups.field, `${at}.downwardAPI`));
       else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);

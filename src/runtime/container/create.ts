@@ -78,7 +78,7 @@ export async function createContainer(
       mounts: containerMounts(sandbox, config),
       cgroupsPath: record.cgroupsPath,
       resources: config.resources,
-      oomScoreAdj: sandbox.config.oomScoreAdj,
+      oomScoreAdj: config.oomScoreAdj,
       security: config.security,
       annotations: {
         'io.kubernetes.cri.container-type': 'container',

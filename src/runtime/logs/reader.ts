@@ -50,7 +50,7 @@ export async function readLog(path: string, write: (text: string) => void, optio
   const start = options.tail !== undefined && options.tail >= 0 ? Math.max(0, lines.length - options.tail) : 0;
   for (const line of lines.slice(start)) write(line);
   if (!options.follow) return;
-  const watcher = watch(path, { signal: options.signal });
+  const watcher = watch(path, { signal: options.signal })[Symbol.asyncIterator]();
   const changed = async (): Promise<void> => {
     const timer = new Promise((resolve) => setTimeout(resolve, FOLLOW_FALLBACK_POLL_MS));
     const next = watcher.next().catch(() => undefined);

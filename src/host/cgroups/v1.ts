@@ -1,0 +1,196 @@
+// CgroupManager for cgroup v1 (cgroupfs): one directory per cgroup in every controller hierarchy,
+// the way runc's libcontainer/cgroups/fs manager lays them out.
+import { join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { isErrnoException, notFound } from '../../common/errors.js';
+import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
+import {
+  cgroupSegments,
+  compact,
+  flatKeyed,
+  listCgroupPaths,
+  parseIntOrUndefined,
+  parsePids,
+  readOptional,
+  removeTree,
+  writeValue,
+} from './fs.js';
+import type { CgroupFsOptions, RemoveDir } from './fs.js';
+import { discoverOtherHierarchies, discoverV1Hierarchies, hierarchyFor } from './v1-hierarchies.js';
+import type { V1Controller, V1Hierarchy } from './v1-hierarchies.js';
+
+/**
+ * memory.limit_in_bytes reads back as PAGE_COUNTER_MAX pages when unlimited: LONG_MAX rounded down to
+ * a 4 KiB page, 9223372036854771712. Anything at or above it means "no limit".
+ */
+export const V1_MEMORY_UNLIMITED = 9223372036854771712n;
+/** cfs_quota_us value meaning "no quota" (Documentation/scheduler/sched-bwc.rst). */
+export const V1_QUOTA_UNLIMITED = -1;
+
+export class CgroupV1Manager implements CgroupManager {
+  readonly version = 'v1' as const;
+  private hierarchies: Promise<V1Hierarchy[]> | undefined;
+  private readonly removeDir: RemoveDir | undefined;
+
+  constructor(
+    private readonly fsRoot: string,
+    options: CgroupFsOptions = {},
+  ) {
+    this.removeDir = options.removeDir;
+  }
+
+  private all(): Promise<V1Hierarchy[]> {
+    this.hierarchies ??= discoverV1Hierarchies(this.fsRoot);
+    return this.hierarchies;
+  }
+
+  private async dirFor(controller: V1Controller, path: string): Promise<string | undefined> {
+    const h = hierarchyFor(await this.all(), controller);
+    return h === undefined ? undefined : join(h.mount, ...cgroupSegments(path));
+  }
+
+  async create(path: string, resources?: CgroupResources): Promise<void> {
+    const segments = cgroupSegments(path);
+    for (const h of await this.all()) {
+      let dir = h.mount;
+      for (const segment of segments) {
+        const parent = dir;
+        dir = join(dir, segment);
+        const created = await mkdirOnce(dir);
+        // A new cpuset cgroup starts with empty cpus/mems and no task may join it until they are set
+        // (cgroup-v1/cpusets.rst); runc copies them from the parent level by level the same way.
+        if (created && h.controllers.includes('cpuset')) await copyCpuset(parent, dir);
+      }
+    }
+    if (resources !== undefined) await this.update(path, resources);
+  }
+
+  /** Writes the whole description: an absent quota, memory or pids limit is written as unlimited. */
+  async update(path: string, resources: CgroupResources): Promise<void> {
+    const cpu = await this.dirFor('cpu', path);
+    if (cpu !== undefined) {
+      if (resources.cpuShares !== undefined) await writeValue(join(cpu, 'cpu.shares'), resources.cpuShares);
+      await writeCfs(cpu, resources.cpuQuotaUs ?? V1_QUOTA_UNLIMITED, resources.cpuPeriodUs);
+    }
+    const memory = await this.dirFor('memory', path);
+    if (memory !== undefined) await writeValue(join(memory, 'memory.limit_in_bytes'), resources.memoryLimitBytes ?? -1);
+    const pids = await this.dirFor('pids', path);
+    if (pids !== undefined) await writeValue(join(pids, 'pids.max'), resources.pidsLimit ?? 'max');
+  }
+
+  async remove(path: string): Promise<void> {
+    const segments = cgroupSegments(path);
+    for (const h of await this.all()) await removeTree(join(h.mount, ...segments), this.removeDir);
+    for (const mount of await discoverOtherHierarchies(this.fsRoot)) await removeTree(join(mount, ...segments), this.removeDir);
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const segments = cgroupSegments(path);
+    for (const h of await this.all()) {
+      if (await isDir(join(h.mount, ...segments))) return true;
+    }
+    return false;
+  }
+
+  async read(path: string): Promise<CgroupReadback> {
+    if (!(await this.exists(path))) throw notFound(`cgroup ${path} does not exist in any v1 hierarchy under ${this.fsRoot}`);
+    const file = async (controller: V1Controller, name: string): Promise<string | undefined> => {
+      const dir = await this.dirFor(controller, path);
+      return dir === undefined ? undefined : readOptional(join(dir, name));
+    };
+    const [shares, quota, period, limit, usage, pidsMax, pidsCurrent, oomControl] = await Promise.all([
+      file('cpu', 'cpu.shares'),
+      file('cpu', 'cpu.cfs_quota_us'),
+      file('cpu', 'cpu.cfs_period_us'),
+      file('memory', 'memory.limit_in_bytes'),
+      file('memory', 'memory.usage_in_bytes'),
+      file('pids', 'pids.max'),
+      file('pids', 'pids.current'),
+      file('memory', 'memory.oom_control'),
+    ]);
+    const quotaUs = parseIntOrUndefined(quota);
+    return {
+      path,
+      ...compact({
+        cpuShares: parseIntOrUndefined(shares),
+        cpuQuotaUs: quotaUs === undefined || quotaUs < 0 ? undefined : quotaUs,
+        cpuPeriodUs: parseIntOrUndefined(period),
+        memoryLimitBytes: parseMemoryLimit(limit),
+        memoryUsageBytes: parseIntOrUndefined(usage),
+        pidsLimit: pidsMax === 'max' ? undefined : parseIntOrUndefined(pidsMax),
+        pidsCurrent: parseIntOrUndefined(pidsCurrent),
+        // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels only have under_oom.
+        oomKills: flatKeyed(oomControl, 'oom_kill'),
+      }),
+    };
+  }
+
+  async pids(path: string): Promise<number[]> {
+    for (const controller of ['pids', 'memory', 'cpu'] as const) {
+      const dir = await this.dirFor(controller, path);
+      if (dir !== undefined) return parsePids(await readOptional(join(dir, 'cgroup.procs')));
+    }
+    return [];
+  }
+
+  async listTree(path: string): Promise<string[]> {
+    const segments = cgroupSegments(path);
+    const found = new Set<string>();
+    for (const h of await this.all()) {
+      for (const p of await listCgroupPaths(h.mount, join(h.mount, ...segments))) found.add(p);
+    }
+    return [...found].sort();
+  }
+}
+
+async function mkdirOnce(dir: string): Promise<boolean> {
+  try {
+    await mkdir(dir);
+    return true;
+  } catch (err) {
+    if (isErrnoException(err, 'EEXIST')) return false;
+    throw err;
+  }
+}
+
+async function isDir(dir: string): Promise<boolean> {
+  return (await stat(dir).catch(() => undefined))?.isDirectory() === true;
+}
+
+async function copyCpuset(parent: string, child: string): Promise<void> {
+  for (const name of ['cpuset.cpus', 'cpuset.mems']) {
+    const current = await readOptional(join(child, name));
+    if (current !== undefined && current !== '') continue;
+    const value = await readOptional(join(parent, name));
+    if (value !== undefined && value !== '') await writeValue(join(child, name), value);
+  }
+}
+
+/**
+ * The kernel checks quota against the period in force when each file is written: a quota valid only
+ * with the new period fails with EINVAL if written first, so the period goes first, and if the period
+ * itself is refused under the old quota the quota is written first instead (runc's fs/cpu.go does both).
+ */
+async function writeCfs(dir: string, quotaUs: number, periodUs: number | undefined): Promise<void> {
+  const quotaFile = join(dir, 'cpu.cfs_quota_us');
+  const periodFile = join(dir, 'cpu.cfs_period_us');
+  if (periodUs === undefined) {
+    await writeValue(quotaFile, quotaUs);
+    return;
+  }
+  try {
+    await writeValue(periodFile, periodUs);
+  } catch (err) {
+    if (!isErrnoException(err, 'EINVAL')) throw err;
+    await writeValue(quotaFile, quotaUs);
+    await writeValue(periodFile, periodUs);
+    return;
+  }
+  await writeValue(quotaFile, quotaUs);
+}
+
+function parseMemoryLimit(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  return value >= V1_MEMORY_UNLIMITED ? undefined : Number(value);
+}

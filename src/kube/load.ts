@@ -1,0 +1,133 @@
+// Loading manifests the way kubectl does: a file, a directory of *.yaml|*.yml|*.json, or stdin ('-');
+// YAML or JSON, several documents, `kind: List` expanded. Every error and warning says file:line and the
+// field path; an invalid manifest yields no objects at all.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { PeapodError } from '../common/errors.js';
+import type { KubeObject } from './types.js';
+import { validateObject } from './validate.js';
+import { applyDefaults } from './defaults.js';
+
+/** Limits against hostile input (YAML bombs, huge files), each with a clear error. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const MAX_ALIAS_COUNT = 100;
+export const MAX_NESTING_DEPTH = 64;
+export const MAX_OBJECTS = 1000;
+const MANIFEST_FILE = /\.(ya?ml|json)$/;
+
+export interface LoadedObject {
+  readonly object: KubeObject;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface LoadResult {
+  readonly objects: LoadedObject[];
+  readonly warnings: string[];
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_MANIFEST_BYTES) throw new PeapodError('InvalidArgument', `-: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function sources(source: string): Promise<{ file: string; text: string }[]> {
+  if (source === '-') return [{ file: '-', text: await readStdin() }];
+  const info = await stat(source).catch(() => undefined);
+  if (!info) throw new PeapodError('InvalidArgument', `the path "${source}" does not exist`);
+  const files = info.isDirectory() ? (await readdir(source)).filter((f) => MANIFEST_FILE.test(f)).sort().map((f) => join(source, f)) : [source];
+  const out: { file: string; text: string }[] = [];
+  for (const file of files) {
+    const size = (await stat(file)).size;
+    if (size > MAX_MANIFEST_BYTES) throw new PeapodError('InvalidArgument', `${file}: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
+    out.push({ file, text: await readFile(file, 'utf8') });
+  }
+  if (out.length === 0) throw new PeapodError('InvalidArgument', `error: no objects passed to apply (no *.yaml, *.yml or *.json in ${source})`);
+  return out;
+}
+
+function depth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() ?? [undefined, 0];
+    if (d > max) max = d;
+    if (max > limit) return max;
+    if (typeof v === 'object' && v !== null) for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** The line of the node at a field path like `spec.containers[1].resources.limits.memory`, or of the nearest parent. */
+function lineOf(root: Node | null | undefined, path: string, counter: LineCounter, fallback: number): number {
+  const parts = path.match(/[^.[\]"]+|\[\d+\]|\["[^"]*"\]/g) ?? [];
+  let node: unknown = root;
+  let line = fallback;
+  for (const part of parts) {
+    let next: unknown;
+    if (part.startsWith('[') && isSeq(node)) next = node.items[Number(part.slice(1, -1))];
+    else if (isMap(node)) {
+      const key = part.startsWith('["') ? (JSON.parse(part.slice(1, -1)) as string) : part;
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      next = pair?.value ?? undefined;
+      if (pair && isScalar(pair.key) && pair.key.range) line = counter.linePos(pair.key.range[0]).line;
+    }
+    if (!next) break;
+    node = next;
+    const range = (next as { range?: [number, number, number] }).range;
+    if (range && !(isScalar(next) === false && isMap(next))) line = isScalar(next) ? counter.linePos(range[0]).line : line;
+  }
+  return line;
+}
+
+export async function loadManifests(source: string): Promise<LoadResult> {
+  const objects: LoadedObject[] = [];
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  for (const { file, text } of await sources(source)) {
+    const counter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+    const list = Array.isArray(docs) ? docs : [docs];
+    for (const doc of list) {
+      const startLine = doc.contents?.range ? counter.linePos(doc.contents.range[0]).line : 1;
+      if (doc.errors.length > 0) {
+        for (const e of doc.errors) errors.push(`${file}:${e.linePos?.[0].line ?? startLine}: ${e.message.split('\n')[0] ?? e.message}`);
+        continue;
+      }
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (err) {
+        errors.push(`${file}:${startLine}: ${err instanceof Error ? err.message : String(err)} (at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`);
+        continue;
+      }
+      if (value === null || value === undefined) continue;
+      if (depth(value, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
+        errors.push(`${file}:${startLine}: nesting deeper than ${MAX_NESTING_DEPTH} levels`);
+        continue;
+      }
+      const items: { value: unknown; root: Node | null | undefined; prefix: string }[] = [];
+      const isList = typeof value === 'object' && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items);
+      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: item, root: doc.contents as Node, prefix: `items[${i}].` }));
+      else items.push({ value, root: doc.contents as Node, prefix: '' });
+      for (const item of items) {
+        const line = (path: string): number => lineOf(item.root, `${item.prefix}${path}`, counter, startLine);
+        const result = validateObject(item.value);
+        for (const w of result.warnings) warnings.push(`${file}:${line(w.path)}: ${w.message}`);
+        for (const e of result.errors) errors.push(`${file}:${line(e.path)}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+        if (result.errors.length === 0) objects.push({ object: applyDefaults(item.value as KubeObject), file, line: line('') });
+        if (objects.length > MAX_OBJECTS) throw new PeapodError('InvalidArgument', `${file}: more than ${MAX_OBJECTS} objects`);
+      }
+    }
+  }
+  if (errors.length > 0) throw new PeapodError('InvalidArgument', errors.join('\n'));
+  if (objects.length === 0) throw new PeapodError('InvalidArgument', `no objects passed to apply (${source} holds no manifest)`);
+  return { objects, warnings };
+}

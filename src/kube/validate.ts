@@ -1,0 +1,82 @@
+// Validation like the API server's (pkg/apis/core/validation): structure and types first (schema.ts),
+// then the semantic rules, every finding with its field path; all findings of an object are collected.
+import { PeapodError } from '../common/errors.js';
+import { CONFIGMAP_SHAPE, POD_SHAPE, SECRET_SHAPE, checkShape, type Finding } from './schema.js';
+import { isQuantity, parseQuantity } from './quantity.js';
+import type { KubeObject } from './types.js';
+import { validatePodSpec } from './validate-pod.js';
+import { checkDns1123Label, checkDns1123Subdomain, checkLabels, checkAnnotations } from './names.js';
+
+export interface ValidationResult {
+  readonly errors: readonly Finding[];
+  readonly warnings: readonly Finding[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function validateObject(value: unknown): ValidationResult {
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  if (!isRecord(value)) return { errors: [{ path: '', message: 'expected an object with apiVersion and kind' }], warnings };
+  const { apiVersion, kind } = value;
+  if (apiVersion !== 'v1') errors.push({ path: 'apiVersion', message: `Unsupported value: ${JSON.stringify(apiVersion)}: supported values: "v1"` });
+  const shape = kind === 'Pod' ? POD_SHAPE : kind === 'ConfigMap' ? CONFIGMAP_SHAPE : kind === 'Secret' ? SECRET_SHAPE : undefined;
+  if (!shape) {
+    errors.push({ path: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: "Pod", "ConfigMap", "Secret"` });
+    return { errors, warnings };
+  }
+  checkShape(value, shape, '', errors, warnings);
+  if (errors.length > 0) return { errors, warnings };
+  const metadata = value['metadata'] as Record<string, unknown>;
+  checkDns1123Subdomain(metadata['name'], 'metadata.name', errors);
+  if (metadata['namespace'] !== undefined) checkDns1123Label(metadata['namespace'], 'metadata.namespace', errors);
+  checkLabels(metadata['labels'], 'metadata.labels', errors);
+  checkAnnotations(metadata['annotations'], 'metadata.annotations', errors);
+  if (kind === 'Pod') validatePodSpec(value['spec'] as Record<string, unknown>, errors);
+  if (kind === 'ConfigMap' || kind === 'Secret') validateData(value, kind, errors);
+  return { errors, warnings };
+}
+
+const DATA_KEY = /^[-._a-zA-Z0-9]+$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** The API server's limit on a ConfigMap's or Secret's total data (1 MiB). */
+const MAX_DATA_BYTES = 1024 * 1024;
+
+function validateData(value: Record<string, unknown>, kind: 'ConfigMap' | 'Secret', errors: Finding[]): void {
+  const fields = kind === 'ConfigMap' ? ['data', 'binaryData'] : ['data', 'stringData'];
+  let total = 0;
+  const seen = new Set<string>();
+  for (const field of fields) {
+    const data = value[field];
+    if (!isRecord(data)) continue;
+    for (const [key, v] of Object.entries(data)) {
+      const path = `${field}[${JSON.stringify(key)}]`;
+      if (!DATA_KEY.test(key) || key === '.' || key === '..' || key.length > 253) {
+        errors.push({ path, message: `Invalid value: ${JSON.stringify(key)}: a valid key must consist of alphanumeric characters, '-', '_' or '.'` });
+      }
+      if (kind === 'ConfigMap' && seen.has(key)) errors.push({ path, message: `Invalid value: ${JSON.stringify(key)}: duplicate of key present in data` });
+      seen.add(key);
+      const text = String(v);
+      if ((field === 'binaryData' || (kind === 'Secret' && field === 'data')) && !BASE64.test(text)) {
+        errors.push({ path, message: 'Invalid value: illegal base64 data' });
+      }
+      total += text.length;
+    }
+  }
+  if (total > MAX_DATA_BYTES) errors.push({ path: 'data', message: `Too long: must have at most ${MAX_DATA_BYTES} bytes` });
+}
+
+/** Validates objects received without source positions (the daemon's API); throws one error listing all findings. */
+export function validateObjects(values: readonly unknown[]): KubeObject[] {
+  const problems: string[] = [];
+  values.forEach((value, i) => {
+    const { errors } = validateObject(value);
+    const name = isRecord(value) && isRecord(value['metadata']) ? String(value['metadata']['name']) : `#${i}`;
+    const kind = isRecord(value) ? String(value['kind']) : 'object';
+    for (const e of errors) problems.push(`${kind} "${name}": ${e.path ? `${e.path}: ` : ''}${e.message}`);
+  });
+  if (problems.length > 0) throw new PeapodError('InvalidArgument', `invalid manifest:\n${problems.join('\n')}`);
+  return values as KubeObject[];
+}
+
+export { isQuantity, parseQuantity };

@@ -1,0 +1,191 @@
+// An in-memory RuntimeHost for component tests of runtime/ and kubelet/ (containerd's fake_os idea):
+// records every call, lets a test fail the Nth call of an operation, and lets it make containers exit.
+import { EventEmitter } from 'node:events';
+import { PeapodError } from '../../common/errors.js';
+import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/cgroups/types.js';
+import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
+import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from '../../host/oci-runtime/types.js';
+import type { RuntimeHost } from '../host.js';
+
+export interface FakeCall {
+  readonly op: string;
+  readonly args: readonly unknown[];
+}
+
+interface FakeContainer {
+  status: 'created' | 'running' | 'stopped';
+  pid: number;
+  exit?: ExitStatus;
+}
+
+export class FakeHost implements RuntimeHost {
+  readonly calls: FakeCall[] = [];
+  readonly cgroupsCreated = new Map<string, CgroupResources | undefined>();
+  readonly netns = new Set<string>();
+  readonly leases = new Map<string, string>();
+  readonly containers = new Map<string, FakeContainer>();
+  readonly mounted = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly exits = new EventEmitter();
+  private nextPid = 1000;
+  private nextIp = 2;
+  clock = new Date('2026-01-01T00:00:00Z');
+
+  /** Makes the next call of `op` (e.g. 'oci.create', 'network.setUp') fail once, after `skip` successful calls. */
+  failNext(op: string, skip = 0): void {
+    this.failures.set(op, skip);
+  }
+
+  private record(op: string, ...args: unknown[]): void {
+    this.calls.push({ op, args });
+    const skip = this.failures.get(op);
+    if (skip === undefined) return;
+    if (skip > 0) this.failures.set(op, skip - 1);
+    else {
+      this.failures.delete(op);
+      throw new PeapodError('Internal', `injected failure in ${op}`);
+    }
+  }
+
+  /** Makes a running container exit with a code, as if its process ended. */
+  exit(id: string, exitCode: number, oomKilled = false): void {
+    const c = this.containers.get(id);
+    if (!c || c.status === 'stopped') return;
+    c.status = 'stopped';
+    c.exit = { exitCode, finishedAt: this.clock.toISOString(), ...(oomKilled ? { oomKilled } : {}) };
+    this.exits.emit(id, c.exit);
+  }
+
+  readonly now = (): Date => this.clock;
+
+  readonly cgroups: CgroupManager = {
+    version: 'v1',
+    create: (path, resources) => {
+      this.record('cgroups.create', path);
+      this.cgroupsCreated.set(path, resources);
+      return Promise.resolve();
+    },
+    update: (path, resources) => {
+      this.record('cgroups.update', path);
+      this.cgroupsCreated.set(path, resources);
+      return Promise.resolve();
+    },
+    remove: (path) => {
+      this.record('cgroups.remove', path);
+      for (const key of [...this.cgroupsCreated.keys()]) if (key === path || key.startsWith(`${path}/`)) this.cgroupsCreated.delete(key);
+      return Promise.resolve();
+    },
+    exists: (path) => Promise.resolve(this.cgroupsCreated.has(path)),
+    read: (path): Promise<CgroupReadback> => Promise.resolve({ path, oomKills: 0 }),
+    pids: () => Promise.resolve([]),
+    listTree: (path) => Promise.resolve([...this.cgroupsCreated.keys()].filter((k) => k === path || k.startsWith(`${path}/`))),
+  };
+
+  readonly network: PodNetworkManager = {
+    ensureReady: () => Promise.resolve(),
+    createNetns: (id) => {
+      this.record('network.createNetns', id);
+      this.netns.add(id);
+      return Promise.resolve(`/fake/netns/${id}`);
+    },
+    removeNetns: (id) => {
+      this.record('network.removeNetns', id);
+      this.netns.delete(id);
+      return Promise.resolve();
+    },
+    netnsPath: (id) => `/fake/netns/${id}`,
+    setUp: (request: PodNetworkRequest): Promise<PodNetworkStatus> => {
+      this.record('network.setUp', request.sandboxId);
+      const ip = `10.0.0.${this.nextIp++}`;
+      this.leases.set(request.sandboxId, ip);
+      return Promise.resolve({ ip, prefixLength: 24, gateway: '10.0.0.1', interfaceName: 'eth0', cniResult: {} });
+    },
+    tearDown: (request) => {
+      this.record('network.tearDown', request.sandboxId);
+      this.leases.delete(request.sandboxId);
+      return Promise.resolve();
+    },
+    removeHostSetup: () => Promise.resolve(),
+  };
+
+  readonly oci: OciRuntime = {
+    create: (id: string, _options: CreateOptions) => {
+      this.record('oci.create', id);
+      const pid = this.nextPid++;
+      this.containers.set(id, { status: 'created', pid });
+      return Promise.resolve({ pid, conmonPid: pid + 100000 });
+    },
+    start: (id) => {
+      this.record('oci.start', id);
+      const c = this.containers.get(id);
+      if (!c) return Promise.reject(new PeapodError('NotFound', `container ${id} does not exist`));
+      c.status = 'running';
+      return Promise.resolve();
+    },
+    state: (id): Promise<ContainerRuntimeState | undefined> => {
+      const c = this.containers.get(id);
+      if (!c) return Promise.resolve(undefined);
+      if (c.status === 'stopped') return Promise.resolve(c.exit ? { status: 'stopped', exit: c.exit } : { status: 'stopped' });
+      return Promise.resolve({ status: c.status, pid: c.pid });
+    },
+    kill: (id) => {
+      this.record('oci.kill', id);
+      return Promise.resolve();
+    },
+    waitExit: (id, timeoutMs, signal) =>
+      new Promise<ExitStatus>((resolve, reject) => {
+        const c = this.containers.get(id);
+        if (c?.exit) {
+          resolve(c.exit);
+          return;
+        }
+        const timer = setTimeout(() => reject(new PeapodError('DeadlineExceeded', 'wait timed out')), Math.min(timeoutMs, 2 ** 31 - 1));
+        const onExit = (exit: ExitStatus): void => {
+          clearTimeout(timer);
+          resolve(exit);
+        };
+        this.exits.once(id, onExit);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          this.exits.off(id, onExit);
+          reject(new PeapodError('Unavailable', 'aborted'));
+        });
+      }),
+    stop: (id) => {
+      this.record('oci.stop', id);
+      this.exit(id, 137);
+      const c = this.containers.get(id);
+      return Promise.resolve(c?.exit ?? { exitCode: 137, finishedAt: this.clock.toISOString() });
+    },
+    remove: (id) => {
+      this.record('oci.remove', id);
+      this.containers.delete(id);
+      return Promise.resolve();
+    },
+    execSync: (): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout: '', stderr: '', timedOut: false }),
+    execCommand: (id, args) => ['runc', 'exec', id, ...args],
+    list: () => Promise.resolve([...this.containers.keys()]),
+  };
+
+  readonly mounts = {
+    overlay: (_lower: readonly string[], _upper: string, _work: string, target: string): Promise<void> => {
+      this.record('mounts.overlay', target);
+      this.mounted.add(target);
+      return Promise.resolve();
+    },
+    unmount: (target: string): Promise<void> => {
+      this.mounted.delete(target);
+      return Promise.resolve();
+    },
+  };
+
+  readonly proc = {
+    startTime: (pid: number): Promise<number | undefined> => Promise.resolve(pid),
+    namespaces: (): Promise<Readonly<Record<string, number>>> => Promise.resolve({}),
+  };
+
+  readonly images = {
+    rootfsLayers: (): Promise<{ lowerDirs: readonly string[] }> => Promise.resolve({ lowerDirs: ['/fake/layer'] }),
+    find: (ref: string): Promise<{ id: string } | undefined> => Promise.resolve({ id: `sha256:${ref.length.toString(16).padStart(64, '0')}` }),
+  };
+}
