@@ -20,6 +20,8 @@ export interface RunResult {
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+/** How long a finished program's pipes may stay open (held by a grandchild) before we stop reading them. */
+export const PIPE_DRAIN_AFTER_EXIT_MS = 200;
 
 export class CommandError extends PeapodError {
   readonly result: RunResult;
@@ -65,21 +67,31 @@ export function runUnchecked(file: string, args: readonly string[], options: Run
     child.stdin.on('error', () => {
       /* the program may exit without reading its input; its exit status tells what happened */
     });
-    // A grandchild (runc run -d, a daemonised helper) may keep our pipes open after the child exits;
-    // once the deadline fired, the child's exit settles the call instead of waiting for 'close'.
-    child.on('exit', () => {
-      if (!timedOut) return;
-      child.stdout.destroy();
-      child.stderr.destroy();
-      reject(new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    });
-    child.on('close', (code, signal) => {
+    // A grandchild (runc run -d, a daemonised helper) may keep our pipes open after the child exits,
+    // so 'close' would never come: like Go's exec.Cmd.WaitDelay, once the child has exited its pipes get
+    // a short grace to drain, then they are closed and the call settles with what was read.
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       if (timedOut) {
         reject(new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`));
         return;
       }
       resolve({ code: code ?? -1, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    };
+    let drain: NodeJS.Timeout | undefined;
+    child.on('exit', (code, signal) => {
+      drain = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      }, PIPE_DRAIN_AFTER_EXIT_MS);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(drain);
+      finish(code, signal);
     });
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();

@@ -115,8 +115,8 @@ export async function loadManifests(source: string): Promise<LoadResult> {
       }
       const items: { value: unknown; root: Node | null | undefined; prefix: string }[] = [];
       const isList = typeof value === 'object' && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items);
-      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: item, root: doc.contents as Node, prefix: `items[${i}].` }));
-      else items.push({ value, root: doc.contents as Node, prefix: '' });
+      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: item, root: doc.contents, prefix: `items[${i}].` }));
+      else items.push({ value, root: doc.contents, prefix: '' });
       for (const item of items) {
         const line = (path: string): number => lineOf(item.root, `${item.prefix}${path}`, counter, startLine);
         const result = validateObject(item.value);

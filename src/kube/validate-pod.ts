@@ -7,6 +7,8 @@ import { isQuantity, parseQuantity } from './quantity.js';
 type Rec = Record<string, unknown>;
 const recs = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Scalars as text; the structural check already guaranteed their types, anything else is shown as JSON. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? text(v) : JSON.stringify(v) ?? '');
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -26,7 +28,7 @@ export function validatePodSpec(spec: Rec, errors: Finding[]): void {
   const inits = recs(spec['initContainers']);
   if (containers.length === 0) errors.push({ path: 'spec.containers', message: 'Required value' });
   const policy = spec['restartPolicy'];
-  if (policy !== undefined && !RESTART_POLICIES.includes(String(policy))) {
+  if (policy !== undefined && !RESTART_POLICIES.includes(text(policy))) {
     errors.push({ path: 'spec.restartPolicy', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Always", "OnFailure", "Never"` });
   }
   const volumes = validateVolumes(recs(spec['volumes']), errors);
@@ -43,7 +45,7 @@ export function validatePodSpec(spec: Rec, errors: Finding[]): void {
   if (typeof spec['hostname'] === 'string') checkDns1123Label(spec['hostname'], 'spec.hostname', errors);
   if (typeof spec['subdomain'] === 'string') checkDns1123Label(spec['subdomain'], 'spec.subdomain', errors);
   const dnsPolicy = spec['dnsPolicy'];
-  if (dnsPolicy !== undefined && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(String(dnsPolicy))) {
+  if (dnsPolicy !== undefined && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(text(dnsPolicy))) {
     errors.push({ path: 'spec.dnsPolicy', message: `Unsupported value: ${JSON.stringify(dnsPolicy)}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"` });
   }
   if (spec['shareProcessNamespace'] === true && spec['hostPID'] === true) {
@@ -68,7 +70,7 @@ function validateContainer(c: Rec, path: string, ctx: ContainerContext, errors: 
   }
   if (typeof c['image'] !== 'string' || c['image'].trim() === '') errors.push({ path: `${path}.image`, message: 'Required value' });
   const pull = c['imagePullPolicy'];
-  if (pull !== undefined && !PULL_POLICIES.includes(String(pull))) errors.push({ path: `${path}.imagePullPolicy`, message: `Unsupported value: ${JSON.stringify(pull)}: supported values: "Always", "IfNotPresent", "Never"` });
+  if (pull !== undefined && !PULL_POLICIES.includes(text(pull))) errors.push({ path: `${path}.imagePullPolicy`, message: `Unsupported value: ${JSON.stringify(pull)}: supported values: "Always", "IfNotPresent", "Never"` });
   const restart = c['restartPolicy'];
   if (restart !== undefined) {
     if (!ctx.init) errors.push({ path: `${path}.restartPolicy`, message: 'Forbidden: may not be set for non-init containers' });
@@ -98,12 +100,12 @@ function validatePorts(ports: Rec[], path: string, ctx: ContainerContext, errors
     if (typeof hp === 'number' && hp !== 0) {
       if (hp < 1 || hp > 65535) errors.push({ path: `${at}.hostPort`, message: `Invalid value: ${hp}: must be between 1 and 65535, inclusive` });
       if (ctx.hostNetwork && hp !== cp) errors.push({ path: `${at}.containerPort`, message: 'Invalid value: must match `hostPort` when `hostNetwork` is true' });
-      const key = `${String(p['protocol'] ?? 'TCP')}/${String(p['hostIP'] ?? '')}/${hp}`;
+      const key = `${text(p['protocol'] ?? 'TCP')}/${text(p['hostIP'] ?? '')}/${hp}`;
       if (ctx.hostPorts.has(key)) errors.push({ path: `${at}.hostPort`, message: `Duplicate value: "${key}"` });
       ctx.hostPorts.add(key);
     }
     const protocol = p['protocol'];
-    if (protocol !== undefined && !PROTOCOLS.includes(String(protocol))) errors.push({ path: `${at}.protocol`, message: `Unsupported value: ${JSON.stringify(protocol)}: supported values: "SCTP", "TCP", "UDP"` });
+    if (protocol !== undefined && !PROTOCOLS.includes(text(protocol))) errors.push({ path: `${at}.protocol`, message: `Unsupported value: ${JSON.stringify(protocol)}: supported values: "SCTP", "TCP", "UDP"` });
     const name = p['name'];
     if (typeof name === 'string') {
       checkPortName(name, `${at}.name`, errors);
@@ -116,7 +118,7 @@ function validatePorts(ports: Rec[], path: string, ctx: ContainerContext, errors
 function validateEnv(c: Rec, path: string, errors: Finding[]): void {
   recs(c['env']).forEach((e, i) => {
     const at = `${path}.env[${i}]`;
-    if (!ENV_NAME.test(String(e['name']))) errors.push({ path: `${at}.name`, message: `Invalid value: ${JSON.stringify(e['name'])}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit` });
+    if (!ENV_NAME.test(text(e['name']))) errors.push({ path: `${at}.name`, message: `Invalid value: ${JSON.stringify(e['name'])}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit` });
     const from = e['valueFrom'];
     if (!isRec(from)) return;
     if (e['value'] !== undefined && e['value'] !== '') errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not be specified when `value` is not empty' });
@@ -124,11 +126,11 @@ function validateEnv(c: Rec, path: string, errors: Finding[]): void {
     if (sources.length !== 1) errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not have more than one field specified at a time' });
     const fieldRef = from['fieldRef'];
     if (isRec(fieldRef)) {
-      const fp = String(fieldRef['fieldPath']);
+      const fp = text(fieldRef['fieldPath']);
       if (!FIELD_PATHS.has(fp) && !FIELD_SUBSCRIPT.test(fp)) errors.push({ path: `${at}.valueFrom.fieldRef.fieldPath`, message: `Unsupported value: ${JSON.stringify(fp)}: supported values: ${[...FIELD_PATHS].map((f) => `"${f}"`).join(', ')}` });
     }
     const rf = from['resourceFieldRef'];
-    if (isRec(rf) && !/^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.test(String(rf['resource']))) {
+    if (isRec(rf) && !/^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.test(text(rf['resource']))) {
       errors.push({ path: `${at}.valueFrom.resourceFieldRef.resource`, message: `Unsupported value: ${JSON.stringify(rf['resource'])}: supported values: "limits.cpu", "limits.memory", "requests.cpu", "requests.memory", …` });
     }
   });
@@ -150,12 +152,12 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
         errors.push({ path: at, message: `Invalid value: ${JSON.stringify(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>)` });
         continue;
       }
-      const text = String(raw);
-      if (!isQuantity(text)) {
-        errors.push({ path: at, message: `Invalid value: ${JSON.stringify(text)}: must be a valid quantity` });
+      const quantity = text(raw);
+      if (!isQuantity(quantity)) {
+        errors.push({ path: at, message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity` });
         continue;
       }
-      const value = parseQuantity(text).value;
+      const value = parseQuantity(quantity).value;
       if (value < 0) errors.push({ path: at, message: `Invalid value: ${JSON.stringify(text)}: must be greater than or equal to 0` });
       (values[kind] ?? {})[name] = value;
     }
@@ -163,7 +165,7 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
   for (const [name, request] of Object.entries(values['requests'] ?? {})) {
     const limit = values['limits']?.[name];
     if (limit !== undefined && request > limit) {
-      errors.push({ path: `${path}.requests.${name}`, message: `Invalid value: ${JSON.stringify(String((resources['requests'] as Rec)[name]))}: must be less than or equal to ${name} limit of ${String((resources['limits'] as Rec)[name])}` });
+      errors.push({ path: `${path}.requests.${name}`, message: `Invalid value: ${JSON.stringify(text((resources['requests'] as Rec)[name]))}: must be less than or equal to ${name} limit of ${text((resources['limits'] as Rec)[name])}` });
     }
   }
 }
@@ -183,15 +185,15 @@ function validateVolumes(volumes: Rec[], errors: Finding[]): Set<string> {
     if (sources.length > 1) errors.push({ path: at, message: `Forbidden: may not specify more than 1 volume type (found ${sources.join(', ')})` });
     const hostPath = v['hostPath'];
     if (isRec(hostPath)) {
-      if (!String(hostPath['path']).startsWith('/')) errors.push({ path: `${at}.hostPath.path`, message: 'Invalid value: must be an absolute path' });
-      if (String(hostPath['path']).split('/').includes('..')) errors.push({ path: `${at}.hostPath.path`, message: "Invalid value: must not contain '..'" });
+      if (!text(hostPath['path']).startsWith('/')) errors.push({ path: `${at}.hostPath.path`, message: 'Invalid value: must be an absolute path' });
+      if (text(hostPath['path']).split('/').includes('..')) errors.push({ path: `${at}.hostPath.path`, message: "Invalid value: must not contain '..'" });
       const type = hostPath['type'];
-      if (type !== undefined && !HOSTPATH_TYPES.includes(String(type))) errors.push({ path: `${at}.hostPath.type`, message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${HOSTPATH_TYPES.map((t) => `"${t}"`).join(', ')}` });
+      if (type !== undefined && !HOSTPATH_TYPES.includes(text(type))) errors.push({ path: `${at}.hostPath.type`, message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${HOSTPATH_TYPES.map((t) => `"${t}"`).join(', ')}` });
     }
     const emptyDir = v['emptyDir'];
     if (isRec(emptyDir)) {
       if (emptyDir['medium'] !== undefined && emptyDir['medium'] !== '' && emptyDir['medium'] !== 'Memory') errors.push({ path: `${at}.emptyDir.medium`, message: `Unsupported value: ${JSON.stringify(emptyDir['medium'])}: supported values: "", "Memory"` });
-      if (emptyDir['sizeLimit'] !== undefined && !isQuantity(String(emptyDir['sizeLimit']))) errors.push({ path: `${at}.emptyDir.sizeLimit`, message: `Invalid value: ${JSON.stringify(String(emptyDir['sizeLimit']))}: must be a valid quantity` });
+      if (emptyDir['sizeLimit'] !== undefined && !isQuantity(text(emptyDir['sizeLimit']))) errors.push({ path: `${at}.emptyDir.sizeLimit`, message: `Invalid value: ${JSON.stringify(text(emptyDir['sizeLimit']))}: must be a valid quantity` });
     }
     for (const source of ['configMap', 'secret', 'downwardAPI']) {
       const s = v[source];
@@ -207,25 +209,25 @@ function validateVolumes(volumes: Rec[], errors: Finding[]): Set<string> {
 }
 
 function checkRelativePath(value: unknown, path: string, errors: Finding[]): void {
-  const text = String(value);
-  if (text === '' || text.startsWith('/')) errors.push({ path, message: 'Invalid value: must be a relative path' });
-  else if (text.split('/').includes('..')) errors.push({ path, message: "Invalid value: must not contain '..'" });
-  if (text.includes('\0')) errors.push({ path, message: 'Invalid value: must not contain NUL' });
+  const relative = text(value);
+  if (relative === '' || relative.startsWith('/')) errors.push({ path, message: 'Invalid value: must be a relative path' });
+  else if (relative.split('/').includes('..')) errors.push({ path, message: "Invalid value: must not contain '..'" });
+  if (relative.includes('\0')) errors.push({ path, message: 'Invalid value: must not contain NUL' });
 }
 
 function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string>, errors: Finding[]): void {
   const paths = new Set<string>();
   mounts.forEach((m, i) => {
     const at = `${path}[${i}]`;
-    const name = String(m['name']);
+    const name = text(m['name']);
     if (!volumes.has(name)) errors.push({ path: `${at}.name`, message: `Not found: ${JSON.stringify(name)}` });
-    const mountPath = String(m['mountPath']);
+    const mountPath = text(m['mountPath']);
     if (!mountPath.startsWith('/')) errors.push({ path: `${at}.mountPath`, message: `Invalid value: ${JSON.stringify(mountPath)}: must be an absolute path` });
     if (paths.has(mountPath)) errors.push({ path: `${at}.mountPath`, message: `Invalid value: ${JSON.stringify(mountPath)}: must be unique` });
     paths.add(mountPath);
     if (m['subPath'] !== undefined && m['subPath'] !== '') checkRelativePath(m['subPath'], `${at}.subPath`, errors);
     const propagation = m['mountPropagation'];
-    if (propagation !== undefined && !['None', 'HostToContainer', 'Bidirectional'].includes(String(propagation))) {
+    if (propagation !== undefined && !['None', 'HostToContainer', 'Bidirectional'].includes(text(propagation))) {
       errors.push({ path: `${at}.mountPropagation`, message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Bidirectional", "HostToContainer", "None"` });
     }
   });
@@ -237,7 +239,7 @@ function validateProbe(probe: unknown, path: string, singleSuccess: boolean, err
   if (handlers.length === 0) errors.push({ path, message: 'Required value: must specify a handler type' });
   if (handlers.length > 1) errors.push({ path, message: 'Forbidden: may not specify more than 1 handler type' });
   if (singleSuccess && probe['successThreshold'] !== undefined && probe['successThreshold'] !== 1) {
-    errors.push({ path: `${path}.successThreshold`, message: `Invalid value: ${String(probe['successThreshold'])}: must be 1` });
+    errors.push({ path: `${path}.successThreshold`, message: `Invalid value: ${text(probe['successThreshold'])}: must be 1` });
   }
   for (const field of ['periodSeconds', 'timeoutSeconds', 'successThreshold', 'failureThreshold']) {
     const v = probe[field];

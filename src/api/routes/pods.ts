@@ -130,7 +130,7 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     res.end();
   });
 
-  router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', async ({ params, body }): Promise<ExecPlan> => {
+  router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', ({ params, body }): Promise<ExecPlan> => {
     const request = body as ExecRequest | undefined;
     if (!request || !Array.isArray(request.command) || request.command.length === 0) throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
     const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
@@ -140,6 +140,6 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
     if (container.state !== 'running') throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
     const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
-    return { argv, containerId: container.id };
+    return Promise.resolve({ argv, containerId: container.id });
   });
 }

@@ -54,7 +54,7 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
   else if (volume.secret) {
     files = projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`);
     onTmpfs = true;
-  } else if (volume.downwardAPI) files = projectDownward(volume.downwardAPI, lookups.field, `${field}.downwardAPI`);
+  } else if (volume.downwardAPI) files = projectDownward(volume.downwardAPI, (path) => lookups.field(path), `${field}.downwardAPI`);
   else if (volume.projected) {
     files = [];
     for (const [i, source] of (volume.projected.sources ?? []).entries()) {
@@ -65,7 +65,7 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
       else if (source.secret) {
         files.push(...projectSecret(withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
         onTmpfs = true;
-      } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), lookups.field, `${at}.downwardAPI`));
+      } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), (path) => lookups.field(path), `${at}.downwardAPI`));
       else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);
     }
   }
