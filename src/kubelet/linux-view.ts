@@ -33,7 +33,8 @@ export interface PodLinuxView {
 export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise<PodLinuxView> {
   const { host } = runtime;
   const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
-  const hostNs = await host.proc.namespaces(1);
+  // The daemon runs in the host's namespaces (PID 1's may not be readable in a sandboxed VM).
+  const hostNs = await host.proc.namespaces('self');
   const pausePid = sandbox?.state === 'ready' ? sandbox.pausePid : undefined;
   const sandboxNs = pausePid === undefined ? {} : await host.proc.namespaces(pausePid);
   const podCgroup = sandbox ? await host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined) : undefined;
