@@ -15,7 +15,7 @@ import { run } from '../src/host/exec.js';
 import { hostPlatform } from '../src/image/platform.js';
 
 /** Bumped whenever the image's content changes for the same binary, so old stamps stop matching. */
-const BUILDER_VERSION = 1;
+const BUILDER_VERSION = 2;
 /** Every tar entry and the config's "created": the epoch, as reproducible-builds' SOURCE_DATE_EPOCH=0 would. */
 const FIXED_MTIME = new Date(0);
 const FIXED_CREATED = FIXED_MTIME.toISOString().replace('.000Z', 'Z');
@@ -83,7 +83,8 @@ function rootfsEntries(binary: Buffer, names: readonly string[]): Entry[] {
   return [
     dir('bin'),
     { name: 'bin/busybox', type: 'file', mode: 0o755, content: binary },
-    ...names.map((n): Entry => ({ name: `bin/${n}`, type: 'link', linkname: 'bin/busybox' })),
+    // Hard links carry the target's mode: some unpackers (containers/storage) chmod the shared inode to the link header's mode.
+    ...names.map((n): Entry => ({ name: `bin/${n}`, type: 'link', mode: 0o755, linkname: 'bin/busybox' })),
     dir('dev'),
     dir('etc'),
     file('etc/group', 'root:x:0:\nnobody:x:65534:\n'),

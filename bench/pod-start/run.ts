@@ -30,7 +30,7 @@ spec:
 `;
 
 const PODMAN_CONF = `[containers]
-default_ulimits = ["nofile=1024:1024"]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 [engine]
 runtime = "runc"
 cgroup_manager = "cgroupfs"
@@ -61,6 +61,7 @@ async function benchPeapod(dir: string): Promise<{ start: number[]; teardown: nu
         teardown.push(down);
       }
     }
+    await daemon.stop();
     await assertNoLeaks(roots.config);
   } finally {
     await daemon.stop();
@@ -75,13 +76,14 @@ async function benchPodman(dir: string, layout: string): Promise<{ start: number
   const env = { ...process.env, CONTAINERS_CONF: conf };
   const version = await runUnchecked('podman', ['--version'], { env }).catch(() => undefined);
   if (!version || version.code !== 0) return undefined;
-  await run('podman', ['pull', '-q', `oci:${layout}`], { env, timeoutMs: 120_000 });
-  const id = (await run('podman', ['images', '-q', '--filter', 'reference=*busybox*'], { env })).stdout.trim().split('\n')[0] ?? '';
-  if (id) await run('podman', ['tag', id, 'docker.io/library/busybox:latest'], { env });
+  // podman names an oci: pull after its path; skopeo copies it into podman's store under the right name.
+  await run('skopeo', ['copy', '-q', `oci:${layout}:latest`, 'containers-storage:docker.io/library/busybox:latest'], { env, timeoutMs: 120_000 });
   const manifest = join(dir, 'pod.yaml');
   await writeFile(manifest, MANIFEST);
   const start: number[] = [];
   const teardown: number[] = [];
+  // A pod left by an interrupted earlier run would make `kube play` fail.
+  await runUnchecked('podman', ['kube', 'down', manifest], { env, timeoutMs: 60_000 });
   for (let i = 0; i < RUNS + 1; i++) {
     const up = await timeIt(() => run('podman', ['kube', 'play', '--quiet', manifest], { env, timeoutMs: 60_000 }));
     const down = await timeIt(() => run('podman', ['kube', 'down', manifest], { env, timeoutMs: 60_000 }));

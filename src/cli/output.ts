@@ -1,5 +1,6 @@
 // kubectl's output conventions: tables with upper-case headers separated by three spaces, and -o json|yaml.
-import { stringify as toYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { PeapodError } from '../common/errors.js';
 
 export type OutputFormat = 'table' | 'wide' | 'json' | 'yaml' | 'name';
@@ -21,8 +22,11 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** yaml is loaded on first use: most invocations print tables, and every ms of CLI start-up counts. */
+const requireYaml = (): typeof Yaml => createRequire(import.meta.url)('yaml') as typeof Yaml;
+
 export function formatStructured(value: unknown, format: 'json' | 'yaml'): string {
-  return format === 'json' ? `${JSON.stringify(value, null, 4)}\n` : toYaml(value, { lineWidth: 0 });
+  return format === 'json' ? `${JSON.stringify(value, null, 4)}\n` : requireYaml().stringify(value, { lineWidth: 0 });
 }
 
 /** kubectl-style age: 5s, 3m, 2h, 4d. */

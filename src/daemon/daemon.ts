@@ -38,7 +38,7 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
   const images = createImageService(config);
-  const host = await createRuntimeHost(config, images);
+  const host = await createRuntimeHost(config, images, log);
   const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
   await runtime.load();
   await runtime.recover();

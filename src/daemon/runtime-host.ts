@@ -9,11 +9,12 @@ import { mountOverlay, unmount } from '../host/mount.js';
 import { namespaceInodes, processStartTime } from '../host/proc.js';
 import type { ImageService } from '../image/types.js';
 import type { RuntimeDirs, RuntimeHost } from '../runtime/host.js';
+import { traced } from './trace.js';
 
-export async function createRuntimeHost(config: PeapodConfig, images: ImageService): Promise<RuntimeHost> {
+export async function createRuntimeHost(config: PeapodConfig, images: ImageService, log: (message: string) => void): Promise<RuntimeHost> {
   const p = paths(config);
   const cgroups = await createCgroupManager();
-  return {
+  const host: RuntimeHost = {
     cgroups,
     network: createPodNetworkManager(config),
     oci: createOciRuntime({
@@ -36,6 +37,15 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
       find: (ref) => images.find(ref),
     },
     now: () => new Date(),
+  };
+  if (process.env['PEAPOD_TRACE'] !== '1') return host;
+  return {
+    ...host,
+    cgroups: traced(host.cgroups, 'cgroups', log),
+    network: traced(host.network, 'network', log),
+    oci: traced(host.oci, 'oci', log),
+    mounts: traced(host.mounts, 'mounts', log),
+    images: traced(host.images, 'images', log),
   };
 }
 

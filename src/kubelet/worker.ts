@@ -118,7 +118,8 @@ export class PodWorker {
       const progress = c.restartPolicy === 'Always' ? await this.syncSidecar(sandboxId, c) : await this.syncInit(sandboxId, c);
       if (progress === 'wait') return;
     }
-    for (const c of pod.spec.containers) await this.syncMain(sandboxId, c);
+    // Main containers start together, as the architecture's fast path wants (the kubelet starts them in a loop).
+    await Promise.all(pod.spec.containers.map((c) => this.syncMain(sandboxId, c)));
     await this.checkCompletion();
   }
 

@@ -10,6 +10,7 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 export class RecordStore<T extends { readonly id: string }> {
   private readonly cache = new Map<string, T>();
+  private readonly locks = new KeyedMutex();
   private loaded = false;
 
   constructor(
@@ -54,11 +55,16 @@ export class RecordStore<T extends { readonly id: string }> {
     return record;
   }
 
-  /** Applies fn to the current record and persists the result; NotFound when absent. */
+  /**
+   * Applies fn to the current record and persists the result; NotFound when absent. Updates of one
+   * record are serialised, so concurrent read-modify-writes never lose each other's changes.
+   */
   async update(id: string, fn: (current: T) => T): Promise<T> {
-    const current = this.cache.get(id);
-    if (!current) throw new PeapodError('NotFound', `record ${id} not found`);
-    return this.put(fn(current));
+    return this.locks.run(id, async () => {
+      const current = this.cache.get(id);
+      if (!current) throw new PeapodError('NotFound', `record ${id} not found`);
+      return this.put(fn(current));
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { loadManifests } from '../../kube/load.js';
 import type { ApplyResult } from '../../api/routes/pods.js';
 import { PeapodError } from '../../common/errors.js';
 
@@ -15,6 +14,7 @@ export function registerApply(program: Command, ctx: () => CliContext): void {
     .action(async (opts: { filename: string; force?: boolean; wait?: boolean; timeout: string }) => {
       const timeoutSeconds = Number(opts.timeout);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new PeapodError('InvalidArgument', `--timeout: ${JSON.stringify(opts.timeout)} must be a positive number of seconds`);
+      const { loadManifests } = await import('../../kube/load.js');
       const loaded = await loadManifests(opts.filename);
       for (const warning of loaded.warnings) process.stderr.write(`Warning: ${warning}\n`);
       const api = await ctx().api();

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { PeapodError } from '../../common/errors.js';
-import { loadManifests } from '../../kube/load.js';
 
 interface DeleteOptions {
   filename?: string;
@@ -30,7 +29,8 @@ export function registerDelete(program: Command, ctx: () => CliContext): void {
     .action(async (resource: string | undefined, names: string[], opts: DeleteOptions) => {
       const targets: { kind: string; namespace: string; name: string }[] = [];
       if (opts.filename) {
-        const loaded = await loadManifests(opts.filename);
+        const { loadManifests } = await import('../../kube/load.js');
+      const loaded = await loadManifests(opts.filename);
         for (const o of loaded.objects) targets.push({ kind: o.object.kind, namespace: o.object.metadata.namespace ?? opts.namespace ?? 'default', name: o.object.metadata.name });
       } else {
         if (resource === undefined || !['pod', 'pods', 'po'].includes(resource)) throw new PeapodError('InvalidArgument', 'you must specify "pod NAME..." or -f FILE');

@@ -9,7 +9,6 @@ import type { PruneResult, PullRequest, RemoveResult } from '../../api/routes/im
 import type { ImageRecord, PullProgress } from '../../image/types.js';
 import { PeapodError, errorMessage } from '../../common/errors.js';
 import { familiarName, parseReference, storedName } from '../../image/reference.js';
-import { login, logout } from '../../image/registry/login.js';
 import { ExitCode } from '../exit-code.js';
 import { formatAge, formatBytes, formatStructured, formatTable, parseOutputFormat } from '../output.js';
 
@@ -213,6 +212,7 @@ function registerLogin(program: Command, ctx: () => CliContext): void {
       if (opts.password !== undefined) process.stderr.write('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
       const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (opts.password ?? '');
       const { config } = ctx();
+      const { login } = await import('../../image/registry/login.js');
       await login(registry, opts.username, password, { authFile: config.authFile, insecureRegistries: config.insecureRegistries });
       process.stdout.write('Login Succeeded\n');
     });
@@ -222,6 +222,7 @@ function registerLogin(program: Command, ctx: () => CliContext): void {
     .description('remove the stored credentials of a registry')
     .argument('<registry>', 'registry host[:port]')
     .action(async (registry: string) => {
+      const { logout } = await import('../../image/registry/login.js');
       const removed = await logout(registry, ctx().config.authFile);
       process.stdout.write(removed ? `Removing login credentials for ${registry}\n` : `Not logged in to ${registry}\n`);
     });

@@ -3,7 +3,6 @@ import type { CliContext } from '../context.js';
 import type { InfoResult, VersionResult } from '../../api/routes/system.js';
 import { PEAPOD_VERSION } from '../../common/version.js';
 import { formatStructured, parseOutputFormat } from '../output.js';
-import { startDaemon } from '../../daemon/daemon.js';
 
 export function registerSystemCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -56,6 +55,8 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
       const log = (message: string): void => {
         process.stderr.write(`${new Date().toISOString()} ${message}\n`);
       };
+      // Loaded only here: the daemon's code is most of peapod and no other verb needs it.
+      const { startDaemon } = await import('../../daemon/daemon.js');
       const handle = await startDaemon(ctx().config, log);
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
