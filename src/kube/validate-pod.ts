@@ -8,7 +8,7 @@ type Rec = Record<string, unknown>;
 const recs = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
 const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** Scalars as text; the structural check already guaranteed their types, anything else is shown as JSON. */
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? text(v) : JSON.stringify(v) ?? '');
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? `${v}` : (JSON.stringify(v) ?? ''));
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
