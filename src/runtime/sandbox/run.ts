@@ -49,22 +49,29 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, config: Sandb
       netns = { mode: 'pod', path: netnsPath };
       // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run.
       record = await records.put(withStep(record, 'network'));
-      const network = await host.network.setUp({
-        sandboxId: id,
-        netnsPath,
-        podName: config.name,
-        podNamespace: config.namespace,
-        podUid: config.uid,
-        portMappings: config.portMappings,
-      });
-      record = await records.put({ ...record, network });
     }
+    // CNI ADD and the pause container need only the netns: run them side by side (the pod start's
+    // critical path is runc's), and wait for both before undoing anything, so no undo races a live step.
+    const sandboxRecord = record;
+    const [network, pause] = await Promise.allSettled([
+      sandboxRecord.netnsPath === undefined
+        ? Promise.resolve(undefined)
+        : host.network.setUp({
+            sandboxId: id,
+            netnsPath: sandboxRecord.netnsPath,
+            podName: config.name,
+            podNamespace: config.namespace,
+            podUid: config.uid,
+            portMappings: config.portMappings,
+          }),
+      startPause(deps, sandboxRecord, netns),
+    ]);
+    if (network.status === 'rejected') throw network.reason;
+    if (pause.status === 'rejected') throw pause.reason;
+    record = await records.put({ ...withStep(record, 'pause', pause.value), ...(network.value ? { network: network.value } : {}) });
 
     await writeSandboxFiles(dirs, record);
-    record = await records.put(withStep(record, 'files'));
-
-    const pause = await startPause(deps, record, netns);
-    record = await records.put({ ...withStep(record, 'pause', pause), state: 'ready' });
+    record = await records.put({ ...withStep(record, 'files'), state: 'ready' });
     return record;
   });
 }
