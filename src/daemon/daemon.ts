@@ -1,10 +1,9 @@
 // Composition root of `peapod daemon`: builds the services, reconciles state with the host, registers
 // routes, serves the socket, and shuts down cleanly on SIGTERM/SIGINT (containers keep running:
 // conmon owns them, not us).
-import { access, constants, mkdir, writeFile, rm, readFile } from 'node:fs/promises';
+import { mkdir, writeFile, rm, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
 import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
 import { ApiRouter, listenUnix } from '../api/server.js';
@@ -18,6 +17,7 @@ import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { isMountPoint, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
+import { which } from '../host/which.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -88,15 +88,5 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */
 async function resolvePause(pausePath: string): Promise<string> {
-  if (pausePath.startsWith('/')) return pausePath;
-  for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(':')) {
-    const candidate = join(dir, pausePath);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
-  return `/usr/bin/${pausePath}`;
+  return (await which(pausePath)) ?? `/usr/bin/${pausePath}`;
 }

@@ -35,12 +35,20 @@ export async function detectCgroupVersion(cgroupFsRoot = '/sys/fs/cgroup'): Prom
   }
 }
 
+/** Debian builds the plugins without a version string ("version unknown"); the package knows it. */
+async function cniVersion(cniBinDir: string): Promise<string> {
+  const own = (await firstLine(join(cniBinDir, 'bridge'), ['--version'])).replace(/^CNI bridge plugin\s*/, '');
+  if (own !== 'not found' && !own.includes('unknown')) return own;
+  const pkg = await firstLine('dpkg-query', ['-W', '-f=${Version}', 'containernetworking-plugins']);
+  return pkg === 'not found' ? own : `${pkg} (containernetworking-plugins)`;
+}
+
 export async function hostInfo(runtimePath: string, conmonPath: string, pausePath: string, cniBinDir: string): Promise<HostInfo> {
   const [runtime, conmon, pause, cni, cgroupVersion, kernel] = await Promise.all([
     firstLine(runtimePath, ['--version']),
     firstLine(conmonPath, ['--version']),
     firstLine(pausePath, ['--version']),
-    firstLine(join(cniBinDir, 'bridge'), ['--version']).then((l) => l.replace(/^CNI bridge plugin\s*/, '')),
+    cniVersion(cniBinDir),
     detectCgroupVersion(),
     readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim(), () => 'unknown'),
   ]);

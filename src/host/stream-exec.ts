@@ -2,11 +2,10 @@
 // 100 MB layer): the program's stdout becomes a Readable that ends only when the program exited 0,
 // and errors (with the program's stderr) otherwise, so a pipeline never mistakes a crash for EOF.
 import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { PeapodError } from '../common/errors.js';
+import { which } from './which.js';
 
 /** stderr kept for the error message; a filter that writes more is cut, not buffered without bound. */
 const MAX_STDERR_BYTES = 16 * 1024;
@@ -56,19 +55,7 @@ const programCache = new Map<string, Promise<string | undefined>>();
 export function findProgram(name: string): Promise<string | undefined> {
   let found = programCache.get(name);
   if (found === undefined) {
-    found = (async () => {
-      for (const dir of (process.env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
-        if (dir === '') continue;
-        const candidate = join(dir, name);
-        try {
-          await access(candidate, constants.X_OK);
-          return candidate;
-        } catch {
-          // not in this directory
-        }
-      }
-      return undefined;
-    })();
+    found = which(name);
     programCache.set(name, found);
   }
   return found;

@@ -1,9 +1,9 @@
 // What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
 // a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
-import { access, readFile, rename, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { which } from '../which.js';
 
 export const META_FILE = 'peapod.json';
 
@@ -54,16 +54,7 @@ export async function readBundleSharesPid(bundle: string): Promise<boolean> {
 
 /** conmon execv()s the runtime without searching PATH, so it needs an absolute path. */
 export async function resolveExecutable(name: string, pathEnv = process.env.PATH ?? ''): Promise<string> {
-  if (name.includes('/')) return name;
-  for (const dir of pathEnv.split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      /* next */
-    }
-  }
+  const found = await which(name, pathEnv);
+  if (found !== undefined) return found;
   throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
 }
