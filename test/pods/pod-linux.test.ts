@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { PEAPOD_BIN } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { runUnchecked } from '../../src/host/exec.js';
 
 interface PodJson {
   metadata: { name: string; uid: string };
@@ -39,7 +42,7 @@ spec:
     - name: client
       image: busybox
       imagePullPolicy: IfNotPresent
-      command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]
+      command: ["sh", "-c", "trap 'exit 0' TERM; while true; do echo tick; sleep 1 & wait $!; done"]
       volumeMounts: [{ name: shared, mountPath: /shared }]
 `;
 
@@ -128,6 +131,18 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 }, a
     after.status.containerStatuses?.map((c) => [c.name, c.containerID, c.restartCount]),
     before.status.containerStatuses?.map((c) => [c.name, c.containerID, c.restartCount]),
   );
+  // `logs -f` works against the restarted daemon: new lines keep arriving.
+  const follower = spawn(process.execPath, [PEAPOD_BIN, 'logs', '-f', '--tail', '1', 'duo', '-c', 'client'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let followed = '';
+  follower.stdout.on('data', (d: Buffer) => (followed += d.toString()));
+  try {
+    await waitFor(() => followed.split('\n').filter((l) => l === 'tick').length >= 3, { timeoutMs: 15_000, description: 'three ticks from logs -f' });
+  } finally {
+    follower.kill('SIGINT');
+  }
+  // A real TTY through exec -it (script(1) gives the CLI a terminal).
+  const tty = await runUnchecked('script', ['-qec', `${process.execPath} ${PEAPOD_BIN} exec -it duo -c client -- tty`, '/dev/null'], { env, timeoutMs: 30_000 });
+  assert.match(tty.stdout, /\/dev\/pts\/\d+/, tty.stdout + tty.stderr);
   const describeAfter = await runCli(env, ['describe', 'pod', 'duo']);
   assert.deepEqual([...describeAfter.stdout.matchAll(/^\s+PID:\s+(\d+)$/gm)].map((m) => Number(m[1])), pids);
 
