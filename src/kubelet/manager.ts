@@ -151,7 +151,8 @@ export class PodManager {
   }
 
   view(record: PodRecord): PodView {
-    const status = computePodStatus(record, this.deps.runtime);
+    const worker = this.workers.get(record.id);
+    const status = computePodStatus(record, this.deps.runtime, (id) => worker?.probeState(id));
     return {
       pod: { ...record.pod, status },
       displayStatus: displayStatus(record, status),

@@ -29,17 +29,25 @@ function stateOf(track: ContainerTrack | undefined, record: ContainerRecord | un
   return { waiting: { reason: 'ContainerCreating' } };
 }
 
-function containerStatus(c: Container, track: ContainerTrack | undefined, runtime: Runtime, initializing: boolean): ContainerStatus {
+export type ProbeStateLookup = (containerId: string) => { started: boolean; ready: boolean } | undefined;
+
+function containerStatus(c: Container, track: ContainerTrack | undefined, runtime: Runtime, initializing: boolean, probes: ProbeStateLookup): ContainerStatus {
   const record = track?.containerId === undefined ? undefined : runtime.containers.get(track.containerId);
   const state = stateOf(track, record, initializing);
+  const running = state.running !== undefined;
+  // A container with probes that never reported (e.g. right after a daemon restart) counts as its
+  // probes' initial results: started only without a startup probe, ready only without a readiness probe.
+  const probe = record ? probes(record.id) : undefined;
+  const started = running && (probe?.started ?? c.startupProbe === undefined);
+  const ready = running && (probe?.ready ?? (c.startupProbe === undefined && c.readinessProbe === undefined));
   const last = track?.lastTermination;
   return {
     name: c.name,
     image: c.image ?? '',
     imageID: record?.imageId ?? '',
     ...(record ? { containerID: `${CONTAINER_ID_PREFIX}${record.id}` } : {}),
-    ready: state.running !== undefined,
-    started: state.running !== undefined,
+    ready,
+    started,
     restartCount: track?.restartCount ?? 0,
     state,
     lastState: last
@@ -57,16 +65,16 @@ function containerStatus(c: Container, track: ContainerTrack | undefined, runtim
   };
 }
 
-export function computePodStatus(record: PodRecord, runtime: Runtime): PodStatus {
+export function computePodStatus(record: PodRecord, runtime: Runtime, probes: ProbeStateLookup = () => undefined): PodStatus {
   const { pod } = record;
   const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
   const inits = pod.spec.initContainers ?? [];
-  const initStatuses = inits.map((c) => containerStatus(c, record.containers[c.name], runtime, false));
+  const initStatuses = inits.map((c) => containerStatus(c, record.containers[c.name], runtime, false, probes));
   const initialized = inits.every((c, i) => {
     const s = initStatuses[i];
-    return c.restartPolicy === 'Always' ? s?.state.running !== undefined : s?.state.terminated?.exitCode === 0;
+    return c.restartPolicy === 'Always' ? s?.started === true : s?.state.terminated?.exitCode === 0;
   });
-  const statuses = pod.spec.containers.map((c) => containerStatus(c, record.containers[c.name], runtime, !initialized));
+  const statuses = pod.spec.containers.map((c) => containerStatus(c, record.containers[c.name], runtime, !initialized, probes));
   const allReady = statuses.every((s) => s.ready) && initStatuses.every((s, i) => inits[i]?.restartPolicy !== 'Always' || s.ready);
   const phase = record.terminalPhase ?? computePhase(statuses, sandbox?.state === 'ready', initialized, pod.spec.restartPolicy ?? 'Always');
   const now = (record.startTime ?? pod.metadata.creationTimestamp ?? new Date().toISOString());

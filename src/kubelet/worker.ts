@@ -16,6 +16,7 @@ import type { ObjectStore } from './objects.js';
 import { setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { downwardField } from './downward.js';
+import { ContainerProbes } from './probes/container-probes.js';
 
 export interface WorkerDeps {
   readonly runtime: Runtime;
@@ -43,6 +44,8 @@ export class PodWorker {
   private volumes: PreparedVolumes | undefined;
   private removed = false;
   private readonly removedWaiters: (() => void)[] = [];
+  /** Probes of running containers, by container ID. */
+  private readonly probes = new Map<string, ContainerProbes>();
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -68,6 +71,58 @@ export class PodWorker {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.removed = true;
+    this.stopProbes();
+  }
+
+  /** What the probes say of a container: undefined when it has none running. */
+  probeState(containerId: string): { started: boolean; ready: boolean } | undefined {
+    const probes = this.probes.get(containerId);
+    return probes ? { started: probes.started, ready: probes.ready } : undefined;
+  }
+
+  private stopProbes(keep?: (containerId: string) => boolean): void {
+    for (const [id, probes] of this.probes) {
+      if (keep?.(id)) continue;
+      probes.stop();
+      this.probes.delete(id);
+    }
+  }
+
+  private startProbes(c: Container, containerId: string): void {
+    if (!c.startupProbe && !c.livenessProbe && !c.readinessProbe) return;
+    const record = this.record;
+    const sandbox = record?.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
+    const host = sandbox?.config.network === 'node' ? '127.0.0.1' : (sandbox?.network?.ip ?? '127.0.0.1');
+    const namedPorts = new Map((c.ports ?? []).filter((p) => p.name).map((p) => [p.name ?? '', p.containerPort]));
+    const object = `spec.containers{${c.name}}`;
+    const oci = this.deps.runtime.host.oci;
+    const probes = new ContainerProbes(
+      containerId,
+      c,
+      { containerId, host, namedPorts },
+      { execSync: (id, command, timeoutMs) => oci.execSync(id, command, { timeoutMs }) },
+      {
+        changed: (kind, result, outcome) => {
+          if (result === 'failure' && kind === 'readiness') {
+            void this.event('Warning', 'Unhealthy', `Readiness probe failed: ${outcome.message ?? ''}`, object).catch(() => undefined);
+          }
+          // A started sidecar unblocks the next init container; readiness changes the status.
+          this.requestSync();
+        },
+        unhealthy: (kind, outcome) => {
+          const what = kind === 'liveness' ? 'Liveness' : 'Startup';
+          probes.stop();
+          void (async () => {
+            await this.event('Warning', 'Unhealthy', `${what} probe failed: ${outcome.message ?? ''}`, object);
+            await this.event('Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, object);
+            const grace = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds ?? this.record?.pod.spec.terminationGracePeriodSeconds ?? 30;
+            await this.deps.runtime.stopContainer(containerId, grace * 1000);
+          })().catch((err: unknown) => this.deps.log(`pod ${this.uid}: restarting ${c.name} after a failed ${kind} probe: ${errorMessage(err)}`));
+        },
+      },
+    );
+    this.probes.set(containerId, probes);
+    probes.start();
   }
 
   private async loop(): Promise<void> {
@@ -110,10 +165,17 @@ export class PodWorker {
       return;
     }
     if (record.terminalPhase) return;
+    // Probes only run while their container does.
+    this.stopProbes((id) => this.deps.runtime.containers.get(id)?.state === 'running');
     const sandboxId = await this.ensureSandbox(record);
     if (sandboxId === undefined) return;
     if (!(await this.ensureVolumes())) return;
     const pod = record.pod;
+    // Containers adopted after a daemon restart get their probes back.
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
+      const running = this.current(c).record;
+      if (running?.state === 'running' && !this.probes.has(running.id)) this.startProbes(c, running.id);
+    }
     for (const c of pod.spec.initContainers ?? []) {
       const progress = c.restartPolicy === 'Always' ? await this.syncSidecar(sandboxId, c) : await this.syncInit(sandboxId, c);
       if (progress === 'wait') return;
@@ -188,14 +250,19 @@ export class PodWorker {
     return 'wait';
   }
 
+  /** A sidecar keeps running; with a startup probe it gates the next init container until it has started. */
   private async syncSidecar(sandboxId: string, c: Container): Promise<Progress> {
     const { track, record } = this.current(c);
     if (!record) {
       await this.start(sandboxId, c, track, false);
-      return 'continue';
+      return c.startupProbe ? 'wait' : 'continue';
     }
-    if (record.state === 'exited') await this.restartWithBackoff(sandboxId, c, track, record);
-    return 'continue';
+    if (record.state === 'exited') {
+      await this.restartWithBackoff(sandboxId, c, track, record);
+      return c.startupProbe ? 'wait' : 'continue';
+    }
+    const probes = this.probeState(record.id);
+    return probes && !probes.started ? 'wait' : 'continue';
   }
 
   private async syncMain(sandboxId: string, c: Container): Promise<void> {
@@ -293,6 +360,7 @@ export class PodWorker {
     try {
       await this.deps.runtime.startContainer(created.id);
       await this.event('Normal', 'Started', `Started container ${c.name}`, object);
+      this.startProbes(c, created.id);
       return true;
     } catch (err) {
       await this.setTrack(c.name, { ...next, waiting: { reason: 'RunContainerError', message: errorMessage(err) } });
@@ -322,6 +390,7 @@ export class PodWorker {
 
   private async terminate(record: PodRecord): Promise<void> {
     const { runtime } = this.deps;
+    this.stopProbes();
     const graceMs = record.deletion ? record.deletion.graceSeconds * 1000 : 0;
     if (record.sandboxId !== undefined) {
       await this.stopInOrder(record, graceMs);
