@@ -19,6 +19,7 @@ function stateOf(track: ContainerTrack | undefined, record: ContainerRecord | un
       terminated: {
         exitCode: record.exit.exitCode,
         reason: record.exit.reason,
+        ...(record.exit.message ? { message: record.exit.message } : {}),
         ...(record.exit.signal !== undefined ? { signal: record.exit.signal } : {}),
         ...(record.startedAt ? { startedAt: record.startedAt } : {}),
         finishedAt: record.exit.finishedAt,

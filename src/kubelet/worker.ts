@@ -17,6 +17,12 @@ import { setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, typ
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { downwardField } from './downward.js';
 import { ContainerProbes } from './probes/container-probes.js';
+import { runHook } from './hooks.js';
+import { logTail, readTerminationFile } from './termination-message.js';
+import type { ProbeTarget } from './probes/run-probe.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { podLogDirectory } from './convert.js';
 
 export interface WorkerDeps {
   readonly runtime: Runtime;
@@ -32,6 +38,8 @@ export interface WorkerDeps {
   readonly onRemoved: (uid: string) => void;
 }
 
+/** A postStart hook gets this long before it counts as failed. */
+const POST_START_TIMEOUT_MS = 30_000;
 /** Retry delay after a failed sandbox or volume setup. */
 const RETRY_SETUP_MS = 5_000;
 
@@ -88,19 +96,27 @@ export class PodWorker {
     }
   }
 
-  private startProbes(c: Container, containerId: string): void {
-    if (!c.startupProbe && !c.livenessProbe && !c.readinessProbe) return;
+  /** Where probes and hooks reach a container: the pod IP (127.0.0.1 with hostNetwork), named ports. */
+  private probeTarget(c: Container, containerId: string): ProbeTarget {
     const record = this.record;
     const sandbox = record?.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
     const host = sandbox?.config.network === 'node' ? '127.0.0.1' : (sandbox?.network?.ip ?? '127.0.0.1');
     const namedPorts = new Map((c.ports ?? []).filter((p) => p.name).map((p) => [p.name ?? '', p.containerPort]));
+    return { containerId, host, namedPorts };
+  }
+
+  private readonly probeExec = {
+    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.deps.runtime.host.oci.execSync(id, command, { timeoutMs }),
+  };
+
+  private startProbes(c: Container, containerId: string): void {
+    if (!c.startupProbe && !c.livenessProbe && !c.readinessProbe) return;
     const object = `spec.containers{${c.name}}`;
-    const oci = this.deps.runtime.host.oci;
     const probes = new ContainerProbes(
       containerId,
       c,
-      { containerId, host, namedPorts },
-      { execSync: (id, command, timeoutMs) => oci.execSync(id, command, { timeoutMs }) },
+      this.probeTarget(c, containerId),
+      this.probeExec,
       {
         changed: (kind, result, outcome) => {
           if (result === 'failure' && kind === 'readiness') {
@@ -164,12 +180,16 @@ export class PodWorker {
       await this.terminate(record);
       return;
     }
+    const allContainers = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers];
+    // Exits can land while a sync runs, up to the one that makes the pod terminal: collect every time.
+    await this.collectTerminationMessages(allContainers);
     if (record.terminalPhase) return;
     // Probes only run while their container does.
     this.stopProbes((id) => this.deps.runtime.containers.get(id)?.state === 'running');
     const sandboxId = await this.ensureSandbox(record);
     if (sandboxId === undefined) return;
     if (!(await this.ensureVolumes())) return;
+    if (await this.checkDeadline()) return;
     const pod = record.pod;
     // Containers adopted after a daemon restart get their probes back.
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
@@ -182,6 +202,7 @@ export class PodWorker {
     }
     // Main containers start together, as the architecture's fast path wants (the kubelet starts them in a loop).
     await Promise.all(pod.spec.containers.map((c) => this.syncMain(sandboxId, c)));
+    await this.collectTerminationMessages(allContainers);
     await this.checkCompletion();
   }
 
@@ -327,7 +348,8 @@ export class PodWorker {
     }
     let config;
     try {
-      config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx });
+      const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
+      config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx, terminationLogHostPath });
     } catch (err) {
       await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -360,6 +382,7 @@ export class PodWorker {
     try {
       await this.deps.runtime.startContainer(created.id);
       await this.event('Normal', 'Started', `Started container ${c.name}`, object);
+      if (c.lifecycle?.postStart && !(await this.postStart(c, created.id))) return false;
       this.startProbes(c, created.id);
       return true;
     } catch (err) {
@@ -368,6 +391,60 @@ export class PodWorker {
       this.schedule(RETRY_SETUP_MS);
       return false;
     }
+  }
+
+  /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */
+  private async terminationLogFile(name: string, attempt: number): Promise<string> {
+    const dir = join(this.deps.podsRoot, this.uid, 'containers', name);
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    const path = join(dir, `${attempt}-termination-log`);
+    await writeFile(path, '', { mode: 0o666 });
+    return path;
+  }
+
+  /** postStart: a failed hook kills the container (FailedPostStartHook); its restart policy decides what next. */
+  private async postStart(c: Container, containerId: string): Promise<boolean> {
+    const handler = c.lifecycle?.postStart;
+    if (!handler) return true;
+    const grace = (this.record?.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    const outcome = await runHook(handler, this.probeTarget(c, containerId), this.probeExec, POST_START_TIMEOUT_MS);
+    if (outcome.result === 'success') return true;
+    const object = `spec.containers{${c.name}}`;
+    await this.event('Warning', 'FailedPostStartHook', `PostStartHook failed: ${outcome.message ?? ''}`, object);
+    await this.deps.runtime.stopContainer(containerId, grace);
+    return false;
+  }
+
+  /** Termination messages of exited containers, read once from their file (or the log, on error). */
+  private async collectTerminationMessages(containers: readonly Container[]): Promise<void> {
+    const record = this.record;
+    if (!record) return;
+    for (const c of containers) {
+      const cr = this.current(c).record;
+      if (cr?.state !== 'exited' || !cr.exit || cr.exit.message !== undefined) continue;
+      let message = await readTerminationFile(join(this.deps.podsRoot, this.uid, 'containers', c.name, `${cr.config.attempt}-termination-log`));
+      if (message === '' && c.terminationMessagePolicy === 'FallbackToLogsOnError' && cr.exit.exitCode !== 0) {
+        message = await logTail(join(podLogDirectory(this.deps.ctx.logRoot, record.pod), cr.config.logPath));
+      }
+      await this.deps.runtime.setExitMessage(cr.id, message);
+    }
+  }
+
+  /** activeDeadlineSeconds: past it, the pod fails with reason DeadlineExceeded. */
+  private async checkDeadline(): Promise<boolean> {
+    const record = this.record;
+    const seconds = record?.pod.spec.activeDeadlineSeconds;
+    if (!record || seconds === undefined || !record.startTime) return false;
+    const deadline = Date.parse(record.startTime) + seconds * 1000;
+    const now = this.deps.now().getTime();
+    if (now < deadline) {
+      this.schedule(deadline - now);
+      return false;
+    }
+    await this.event('Normal', 'DeadlineExceeded', 'Pod was active on the node longer than the specified deadline', 'pod');
+    await this.update((r) => ({ ...r, terminalReason: 'DeadlineExceeded' }));
+    await this.finish('Failed', 'Pod was active on the node longer than the specified deadline');
+    return true;
   }
 
   /** Job-like pods: done when every main container finished and none will restart. */
@@ -413,7 +490,16 @@ export class PodWorker {
     const idOf = (c: Pod['spec']['containers'][number]): string | undefined => record.containers[c.name]?.containerId;
     const stop = async (c: Container): Promise<void> => {
       const id = idOf(c);
-      if (id !== undefined) await this.deps.runtime.stopContainer(id, remaining());
+      if (id === undefined) return;
+      const preStop = c.lifecycle?.preStop;
+      if (preStop && this.deps.runtime.containers.get(id)?.state === 'running') {
+        // preStop runs inside the grace period; whatever it leaves is what the stop signal gets.
+        const outcome = await runHook(preStop, this.probeTarget(c, id), this.probeExec, remaining());
+        if (outcome.result === 'failure') {
+          await this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message ?? ''}`, `spec.containers{${c.name}}`);
+        }
+      }
+      await this.deps.runtime.stopContainer(id, remaining());
     };
     await Promise.all(record.pod.spec.containers.map(stop));
     const sidecars = (record.pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always').reverse();

@@ -152,6 +152,15 @@ export class Runtime {
     });
   }
 
+  /** Records the termination message the kubelet read for an exited container. */
+  async setExitMessage(id: string, message: string): Promise<void> {
+    await this.mutex.run(id, async () => {
+      const record = this.containers.get(id);
+      if (!record?.exit) return;
+      await this.containers.put({ ...record, exit: { ...record.exit, message } });
+    });
+  }
+
   /** Writes the exit into the record once, with the reason the kubelet would report (OOMKilled included). */
   private async recordExit(id: string, exit: ExitStatus): Promise<ContainerRecord | undefined> {
     return this.mutex.run(id, async () => {
