@@ -1,0 +1,122 @@
+// securityContext, OOMKilled and static pods on real containers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { makeTestRoots } from '../helpers/roots.js';
+import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
+import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+
+interface PodJson {
+  status: {
+    phase: string;
+    containerStatuses?: { name: string; restartCount: number; state: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string } }; lastState: { terminated?: { reason?: string } } }[];
+  };
+}
+
+async function podJson(env: NodeJS.ProcessEnv, name: string): Promise<PodJson | undefined> {
+  const r = await runCli(env, ['get', 'pod', name, '-o', 'json']);
+  return r.code === 0 ? (JSON.parse(r.stdout) as PodJson) : undefined;
+}
+
+const SLEEP = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]`;
+
+const MANIFEST = `
+apiVersion: v1
+kind: Pod
+metadata: { name: secure }
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000] }
+  containers:
+    - name: locked
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ${SLEEP}
+      securityContext:
+        readOnlyRootFilesystem: true
+        allowPrivilegeEscalation: false
+        capabilities: { drop: ["ALL"] }
+        seccompProfile: { type: RuntimeDefault }
+    - name: rooted
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ${SLEEP}
+      securityContext: { runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: nonroot }
+spec:
+  securityContext: { runAsNonRoot: true }
+  containers:
+    - name: c
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ${SLEEP}
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: hog }
+spec:
+  restartPolicy: Never
+  containers:
+    - name: hog
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"]
+      resources: { limits: { memory: 16Mi } }
+`;
+
+test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_000 }, async (t) => {
+  const roots = await makeTestRoots();
+  const env = roots.env();
+  const daemon = await startDaemon(roots);
+  t.after(async () => {
+    await daemon.stop().catch(() => undefined);
+    await roots.cleanup();
+  });
+  await loadBusybox(roots);
+  const file = join(roots.dir, 'pods.yaml');
+  await writeFile(file, MANIFEST);
+  assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
+
+  await waitFor(async () => (await podJson(env, 'secure'))?.status.containerStatuses?.every((s) => s.state.running !== undefined), { timeoutMs: 30_000, intervalMs: 200, description: 'secure to run' });
+  const id = await runCli(env, ['exec', 'secure', '-c', 'locked', '--', 'id']);
+  assert.match(id.stdout, /uid=1000 gid=3000 groups=.*4000/);
+  const write = await runCli(env, ['exec', 'secure', '-c', 'locked', '--', 'touch', '/newfile']);
+  assert.notEqual(write.code, 0, 'read-only root filesystem');
+  const status = await runCli(env, ['exec', 'secure', '-c', 'locked', '--', 'grep', '-E', '^(CapEff|NoNewPrivs|Seccomp):', '/proc/self/status']);
+  assert.match(status.stdout, /CapEff:\s+0000000000000000/);
+  assert.match(status.stdout, /NoNewPrivs:\s+1/);
+  assert.match(status.stdout, /Seccomp:\s+2/);
+  const rooted = await runCli(env, ['exec', 'secure', '-c', 'rooted', '--', 'grep', '^CapEff:', '/proc/self/status']);
+  const capEff = BigInt(`0x${rooted.stdout.split(/\s+/)[1] ?? '0'}`);
+  assert.ok((capEff & (1n << 12n)) !== 0n, 'CAP_NET_ADMIN added');
+
+  // runAsNonRoot with an image that runs as root: refused with the kubelet's reason.
+  const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, { timeoutMs: 30_000, intervalMs: 200, description: 'nonroot to be refused' });
+  assert.equal(refused.reason, 'CreateContainerConfigError');
+  assert.match(refused.message ?? '', /runAsNonRoot and image will run as root/);
+
+  // A container killed by its memory limit is OOMKilled, not Error.
+  const oom = await waitFor(async () => (await podJson(env, 'hog'))?.status.containerStatuses?.[0]?.state.terminated, { timeoutMs: 30_000, intervalMs: 200, description: 'hog to be OOM-killed' });
+  assert.equal(oom.reason, 'OOMKilled');
+  assert.equal(oom.exitCode, 137);
+
+  // Static pods: a file in the manifest directory becomes <name>-<hostname>; removing it deletes the pod.
+  const staticFile = join(roots.config.manifestDir, 'static.yaml');
+  await writeFile(staticFile, `apiVersion: v1\nkind: Pod\nmetadata: { name: web }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ${SLEEP} }]\n`);
+  await writeFile(join(roots.config.manifestDir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: [}\n');
+  const staticName = `web-${hostname().toLowerCase()}`;
+  await waitFor(async () => (await podJson(env, staticName))?.status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to run' });
+  const wide = await runCli(env, ['get', 'pods', '-o', 'wide']);
+  assert.match(wide.stdout, new RegExp(`^${staticName}\\s.*\\sstatic$`, 'm'));
+  await rm(staticFile);
+  await waitFor(async () => (await podJson(env, staticName)) === undefined, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be deleted' });
+
+  for (const name of ['secure', 'nonroot', 'hog']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
+  await daemon.stop();
+  await assertNoLeaks(roots.config);
+});
