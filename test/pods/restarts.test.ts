@@ -1,0 +1,52 @@
+// Restarts as the kubelet does them, seen through the CLI: CrashLoopBackOff with restart counts and
+// `logs --previous`, and `get pods -w` streaming the changes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeTestRoots } from '../helpers/roots.js';
+import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
+import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { PEAPOD_BIN } from '../helpers/cli.js';
+
+interface PodJson {
+  status: { containerStatuses?: { restartCount: number; state: { waiting?: { reason?: string } }; lastState: { terminated?: { exitCode: number } } }[] };
+}
+
+test('CrashLoopBackOff, logs --previous and get pods -w', { timeout: 120_000 }, async (t) => {
+  const roots = await makeTestRoots();
+  const env = roots.env();
+  const daemon = await startDaemon(roots);
+  t.after(async () => {
+    await daemon.stop().catch(() => undefined);
+    await roots.cleanup();
+  });
+  await loadBusybox(roots);
+  const watcher = spawn(process.execPath, [PEAPOD_BIN, 'get', 'pods', '-w'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let watched = '';
+  watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));
+  t.after(() => watcher.kill('SIGKILL'));
+  const file = join(roots.dir, 'crash.yaml');
+  await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo run-$(date +%s); exit 2"]}]\n');
+  assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
+  const crashing = await waitFor(async () => {
+    const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
+    const pod = JSON.parse(r.stdout) as PodJson;
+    const s = pod.status.containerStatuses?.[0];
+    return s && s.restartCount >= 1 && s.state.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the pod to be in CrashLoopBackOff' });
+  assert.equal(crashing.lastState.terminated?.exitCode, 2);
+  const table = await runCli(env, ['get', 'pods']);
+  assert.match(table.stdout, /^crash\s+0\/1\s+CrashLoopBackOff\s+\d/m);
+  const previous = await runCli(env, ['logs', 'crash', '--previous']);
+  assert.equal(previous.code, 0, previous.stderr);
+  assert.match(previous.stdout, /^run-\d+$/m);
+  const describe = await runCli(env, ['describe', 'pod', 'crash']);
+  assert.match(describe.stdout, /BackOff\s.*Back-off restarting failed container/);
+  await waitFor(() => /crash\s+0\/1\s+CrashLoopBackOff/.test(watched), { timeoutMs: 10_000, description: 'get -w to stream the CrashLoopBackOff row' });
+  assert.equal((await runCli(env, ['delete', 'pod', 'crash'])).code, 0);
+  watcher.kill('SIGKILL');
+  await daemon.stop();
+  await assertNoLeaks(roots.config);
+});
