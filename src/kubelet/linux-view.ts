@@ -38,7 +38,7 @@ export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise
   const pausePid = sandbox?.state === 'ready' ? sandbox.pausePid : undefined;
   const sandboxNs = pausePid === undefined ? {} : await host.proc.namespaces(pausePid);
   const podCgroup = sandbox ? await host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined) : undefined;
-  const specs = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers];
+  const specs = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])];
   const containers: ContainerLinuxView[] = [];
   for (const c of specs) {
     const id = record.containers[c.name]?.containerId;

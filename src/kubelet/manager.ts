@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { newUid } from '../common/ids.js';
-import type { KubeObject, Pod, PodStatus } from '../kube/types.js';
+import type { EphemeralContainer, KubeObject, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -223,6 +223,49 @@ export class PodManager {
         }
       });
     });
+  }
+
+  /**
+   * Adds an ephemeral debug container to a running pod (the ephemeralcontainers subresource) and
+   * resolves with its runtime ID once it runs. Names are unique among all the pod's containers.
+   */
+  async addEphemeralContainer(namespace: string, name: string, container: EphemeralContainer, timeoutMs: number): Promise<string> {
+    const record = this.get(namespace, name);
+    const taken = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+    if (taken.includes(container.name)) throw new PeapodError('AlreadyExists', `a container named "${container.name}" already exists in pod ${name}`);
+    if (container.targetContainerName !== undefined && !record.pod.spec.containers.some((c) => c.name === container.targetContainerName)) {
+      throw new PeapodError('InvalidArgument', `--target: container "${container.targetContainerName}" not found in pod ${name}`);
+    }
+    if (record.sandboxId === undefined || record.terminalPhase || record.deletion) throw new PeapodError('FailedPrecondition', `pod ${name} is not running`);
+    await this.pods.update(record.id, (r) => ({ ...r, pod: { ...r.pod, spec: { ...r.pod.spec, ephemeralContainers: [...(r.pod.spec.ephemeralContainers ?? []), container] } } }));
+    const worker = this.worker(record.id);
+    const started = new Promise<string>((resolve, reject) => {
+      const check = (): boolean => {
+        const track = this.pods.get(record.id)?.containers[container.name];
+        const id = track?.containerId;
+        if (id !== undefined && this.deps.runtime.containers.get(id)?.state === 'running') {
+          resolve(id);
+          return true;
+        }
+        if (track?.waiting) {
+          reject(new PeapodError('FailedPrecondition', `ephemeral container ${container.name}: ${track.waiting.reason}: ${track.waiting.message ?? ''}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        off();
+        reject(new PeapodError('DeadlineExceeded', `ephemeral container ${container.name} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onChange(() => {
+        if (check()) {
+          clearTimeout(timer);
+          off();
+        }
+      });
+    });
+    worker.requestSync();
+    return started;
   }
 
   async idle(): Promise<void> {

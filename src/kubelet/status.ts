@@ -102,6 +102,9 @@ export function computePodStatus(record: PodRecord, runtime: Runtime, probes: Pr
     ...(record.startTime ? { startTime: record.startTime } : {}),
     ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
+    ...(pod.spec.ephemeralContainers?.length
+      ? { ephemeralContainerStatuses: pod.spec.ephemeralContainers.map((c) => containerStatus(c, record.containers[c.name], runtime, false, probes)) }
+      : {}),
     qosClass: podQosClass(pod),
     ...(record.terminalReason ? { message: record.terminalReason } : {}),
   };

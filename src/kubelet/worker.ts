@@ -3,10 +3,10 @@
 // records say and takes the next steps (sandbox, init containers in order, sidecars, main containers,
 // restarts with CrashLoopBackOff, termination).
 import { PeapodError, errorMessage } from '../common/errors.js';
-import type { Container, Pod } from '../kube/types.js';
+import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { ContainerRecord } from '../runtime/types.js';
+import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
 import { containerConfig, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
@@ -38,6 +38,8 @@ export interface WorkerDeps {
   readonly onRemoved: (uid: string) => void;
 }
 
+/** Where an interactive ephemeral container's idle init (catatonit) is mounted. */
+export const EPHEMERAL_INIT_PATH = '/.peapod-init';
 /** A postStart hook gets this long before it counts as failed. */
 const POST_START_TIMEOUT_MS = 30_000;
 /** Retry delay after a failed sandbox or volume setup. */
@@ -202,6 +204,7 @@ export class PodWorker {
     }
     // Main containers start together, as the architecture's fast path wants (the kubelet starts them in a loop).
     await Promise.all(pod.spec.containers.map((c) => this.syncMain(sandboxId, c)));
+    for (const c of pod.spec.ephemeralContainers ?? []) await this.syncEphemeral(sandboxId, c);
     await this.collectTerminationMessages(allContainers);
     await this.checkCompletion();
   }
@@ -296,6 +299,30 @@ export class PodWorker {
     if (this.shouldRestart(record.exit?.exitCode ?? 0)) await this.restartWithBackoff(sandboxId, c, track, record);
   }
 
+  /**
+   * Ephemeral debug containers start once and are never restarted. With `peapod debug -it` the
+   * container's PID 1 is catatonit (bind-mounted from the host, as in the pause container) so the CLI can
+   * exec the user's command with a real terminal; otherwise the command itself runs and logs.
+   */
+  private async syncEphemeral(sandboxId: string, c: EphemeralContainer): Promise<void> {
+    const { track } = this.current(c);
+    if (track.containerId !== undefined || track.waiting !== undefined) return;
+    const target = c.targetContainerName === undefined ? undefined : this.record?.containers[c.targetContainerName]?.containerId;
+    const interactive = c.stdin === true || c.tty === true;
+    await this.start(sandboxId, c, track, false, (config) => ({
+      ...config,
+      ...(target !== undefined ? { targetContainerId: target } : {}),
+      ...(interactive
+        ? {
+            args: [EPHEMERAL_INIT_PATH, '-P'],
+            mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.dirs.pausePath, readOnly: true }],
+            tty: false,
+            stdin: false,
+          }
+        : {}),
+    }));
+  }
+
   private shouldRestart(exitCode: number): boolean {
     const policy = this.record?.pod.spec.restartPolicy ?? 'Always';
     return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
@@ -329,7 +356,7 @@ export class PodWorker {
   }
 
   /** Pull, create and start one container; failures become the kubelet's waiting reasons. */
-  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean): Promise<boolean> {
+  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean, adjust?: (config: ContainerConfig) => ContainerConfig): Promise<boolean> {
     const record = this.record;
     if (!record || !this.volumes) return false;
     const object = `spec.containers{${c.name}}`;
@@ -350,6 +377,7 @@ export class PodWorker {
     try {
       const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
       config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx, terminationLogHostPath });
+      if (adjust) config = adjust(config);
     } catch (err) {
       await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);

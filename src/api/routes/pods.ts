@@ -5,7 +5,11 @@ import type { ApiRouter } from '../server.js';
 import { PeapodError } from '../../common/errors.js';
 import { validateObjects } from '../../kube/validate.js';
 import { applyDefaults } from '../../kube/defaults.js';
-import type { KubeObject } from '../../kube/types.js';
+import type { EphemeralContainer, KubeObject, Pod } from '../../kube/types.js';
+import { randomBytes } from 'node:crypto';
+
+/** An ephemeral container gets this long to pull and start. */
+const DEBUG_START_TIMEOUT_MS = 120_000;
 import type { PodManager, PodView, ApplyResult } from '../../kubelet/manager.js';
 
 export type { PodView, ApplyResult } from '../../kubelet/manager.js';
@@ -31,6 +35,23 @@ export interface DescribeResult {
 export interface ExecPlan {
   readonly argv: readonly string[];
   readonly containerId: string;
+}
+
+export interface DebugRequest {
+  readonly name?: string;
+  readonly image: string;
+  readonly command?: readonly string[];
+  readonly target?: string;
+  readonly interactive: boolean;
+  /** The CLI has a terminal: the exec gets a TTY. */
+  readonly tty: boolean;
+}
+
+export interface DebugResult {
+  readonly name: string;
+  readonly containerId: string;
+  /** With interactive debugging: the argv that runs the command with the CLI's terminal. */
+  readonly argv?: readonly string[];
 }
 
 export interface ExecRequest {
@@ -101,7 +122,7 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
 
   router.raw('GET', '/v1/namespaces/:namespace/pods/:name/log', async ({ params, query, signal }, _req, res) => {
     const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
-    const names = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers].map((c) => c.name);
+    const names = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
     const container = query.get('container') ?? (record.pod.spec.containers.length === 1 ? record.pod.spec.containers[0]?.name : undefined);
     if (container === undefined) {
       throw new PeapodError('InvalidArgument', `a container name must be specified for pod ${record.pod.metadata.name}, choose one of: [${names.join(' ')}]`);
@@ -128,6 +149,29 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
       isDone: () => containerId === undefined || runtime.containers.get(containerId)?.state !== 'running',
     });
     res.end();
+  });
+
+  router.json('POST', '/v1/namespaces/:namespace/pods/:name/debug', async ({ params, body }): Promise<DebugResult> => {
+    const request = body as DebugRequest | undefined;
+    if (!request || typeof request.image !== 'string' || request.image === '') throw new PeapodError('InvalidArgument', '--image: required');
+    const name = request.name ?? `debugger-${randomBytes(3).toString('hex').slice(0, 5)}`;
+    const command = (request.command ?? []).map(String);
+    const interactive = request.interactive === true;
+    const validated = validateObjects([
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name, image: request.image, ...(command.length ? { command } : {}) }] } },
+    ]);
+    const base = (validated[0] as Pod).spec.containers[0];
+    const container: EphemeralContainer = {
+      ...(base ?? { name }),
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePolicy: 'File',
+      ...(interactive ? { stdin: true, tty: true } : {}),
+      ...(request.target !== undefined ? { targetContainerName: request.target } : {}),
+    };
+    const id = await pods.addEphemeralContainer(params['namespace'] ?? 'default', params['name'] ?? '', container, DEBUG_START_TIMEOUT_MS);
+    if (!interactive) return { name, containerId: id };
+    const argv = runtime.host.oci.execCommand(id, command.length ? command : ['sh'], { tty: request.tty === true, interactive: true });
+    return { name, containerId: id, argv };
   });
 
   router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', ({ params, body }): Promise<ExecPlan> => {

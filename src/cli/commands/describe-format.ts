@@ -94,6 +94,7 @@ export function formatDescribe(result: DescribeResult): string {
     `${pad('Owner')}${result.view.source === 'static' ? 'static pod (manifest directory)' : 'peapod'}`,
     ...containerSection('Init Containers', pod.spec.initContainers ?? [], status.initContainerStatuses ?? []),
     ...containerSection('Containers', pod.spec.containers, status.containerStatuses ?? []),
+    ...containerSection('Ephemeral Containers', pod.spec.ephemeralContainers ?? [], status.ephemeralContainerStatuses ?? []),
     'Conditions:',
     ...formatTable(['Type', 'Status'], (status.conditions ?? []).map((c) => [c.type, c.status])).trimEnd().split('\n').map((l) => `  ${l}`),
     'Volumes:',

@@ -8,6 +8,7 @@ import { registerDescribe } from './describe.js';
 import { registerLogs } from './logs.js';
 import { registerExec } from './exec.js';
 import { registerDelete } from './delete.js';
+import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerLogs(program, ctx);
   registerExec(program, ctx);
   registerDelete(program, ctx);
+  registerDebug(program, ctx);
   registerImageCommands(program, ctx);
   registerSystemCommands(program, ctx);
 }
