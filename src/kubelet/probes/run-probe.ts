@@ -3,6 +3,7 @@
 // the probe's timeout. A failed check is a result, not an error.
 import { connect } from 'node:net';
 import type { Probe } from '../../kube/types.js';
+import { grpcCheck } from './grpc-probe.js';
 
 export type ProbeResult = 'success' | 'failure';
 
@@ -65,7 +66,8 @@ export async function runProbe(probe: Probe, target: ProbeTarget, exec: ProbeExe
     if (port === undefined) return { result: 'failure', message: `port ${String(probe.tcpSocket.port)} not found` };
     return tcpCheck(probe.tcpSocket.host ?? target.host, port, timeoutMs);
   }
-  return { result: 'failure', message: 'grpc probes are not supported by peapod yet' };
+  if (probe.grpc) return grpcCheck(target.host, probe.grpc.port, probe.grpc.service ?? '', timeoutMs);
+  return { result: 'failure', message: 'the probe has no handler' };
 }
 
 function tcpCheck(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
