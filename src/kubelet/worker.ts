@@ -20,7 +20,7 @@ import { ContainerProbes } from './probes/container-probes.js';
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
 
@@ -378,6 +378,7 @@ export class PodWorker {
       const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
       config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx, terminationLogHostPath });
       if (adjust) config = adjust(config);
+      config = await this.withLocalhostSeccomp(config);
     } catch (err) {
       await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -419,6 +420,24 @@ export class PodWorker {
       this.schedule(RETRY_SETUP_MS);
       return false;
     }
+  }
+
+  /** seccompProfile Localhost: the profile file, relative to <root>/seccomp as the kubelet's root-dir/seccomp. */
+  private async withLocalhostSeccomp(config: ContainerConfig): Promise<ContainerConfig> {
+    const seccomp = config.security.seccomp;
+    if (seccomp.kind !== 'localhost' || typeof seccomp.profile !== 'string') return config;
+    const name = seccomp.profile;
+    if (name === '' || name.startsWith('/') || name.split('/').includes('..')) {
+      throw new PeapodError('InvalidArgument', `seccompProfile.localhostProfile: ${JSON.stringify(name)} must be a relative path inside the seccomp directory`);
+    }
+    const file = join(this.deps.podsRoot, '..', 'seccomp', name);
+    let profile: unknown;
+    try {
+      profile = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    } catch (err) {
+      throw new PeapodError('FailedPrecondition', `cannot load seccomp profile ${file}: ${errorMessage(err)}`);
+    }
+    return { ...config, security: { ...config.security, seccomp: { kind: 'localhost', profile } } };
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */

@@ -1,7 +1,7 @@
 // securityContext, OOMKilled and static pods on real containers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeTestRoots } from '../helpers/roots.js';
@@ -47,6 +47,23 @@ spec:
 ---
 apiVersion: v1
 kind: Pod
+metadata: { name: tuned }
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext:
+    fsGroup: 2000
+    sysctls: [{ name: net.ipv4.ip_local_port_range, value: "40000 41000" }]
+  volumes: [{ name: data, emptyDir: {} }]
+  containers:
+    - name: c
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ${SLEEP}
+      volumeMounts: [{ name: data, mountPath: /data }]
+      securityContext: { seccompProfile: { type: Localhost, localhostProfile: profiles/no-mkdir.json } }
+---
+apiVersion: v1
+kind: Pod
 metadata: { name: nonroot }
 spec:
   securityContext: { runAsNonRoot: true }
@@ -80,6 +97,12 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   await loadBusybox(roots);
   const file = join(roots.dir, 'pods.yaml');
   await writeFile(file, MANIFEST);
+  const profiles = join(roots.config.root, 'seccomp', 'profiles');
+  await mkdir(profiles, { recursive: true });
+  await writeFile(
+    join(profiles, 'no-mkdir.json'),
+    JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] }),
+  );
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
 
   await waitFor(async () => (await podJson(env, 'secure'))?.status.containerStatuses?.every((s) => s.state.running !== undefined), { timeoutMs: 30_000, intervalMs: 200, description: 'secure to run' });
@@ -94,6 +117,16 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   const rooted = await runCli(env, ['exec', 'secure', '-c', 'rooted', '--', 'grep', '^CapEff:', '/proc/self/status']);
   const capEff = BigInt(`0x${rooted.stdout.split(/\s+/)[1] ?? '0'}`);
   assert.ok((capEff & (1n << 12n)) !== 0n, 'CAP_NET_ADMIN added');
+
+  // fsGroup owns the volume (setgid dir), namespaced sysctls apply, the Localhost seccomp profile loads.
+  await waitFor(async () => (await podJson(env, 'tuned'))?.status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'tuned to run' });
+  const owner = await runCli(env, ['exec', 'tuned', '--', 'stat', '-c', '%g %A', '/data']);
+  assert.match(owner.stdout.trim(), /^2000 drwxrwsrwx$/);
+  const range = await runCli(env, ['exec', 'tuned', '--', 'cat', '/proc/sys/net/ipv4/ip_local_port_range']);
+  assert.match(range.stdout, /^40000\s+41000$/m);
+  const mkdirDenied = await runCli(env, ['exec', 'tuned', '--', 'mkdir', '/tmp/x']);
+  assert.notEqual(mkdirDenied.code, 0);
+  assert.match(mkdirDenied.stderr + mkdirDenied.stdout, /Operation not permitted/);
 
   // runAsNonRoot with an image that runs as root: refused with the kubelet's reason.
   const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, { timeoutMs: 30_000, intervalMs: 200, description: 'nonroot to be refused' });
@@ -116,7 +149,7 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   await rm(staticFile);
   await waitFor(async () => (await podJson(env, staticName)) === undefined, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be deleted' });
 
-  for (const name of ['secure', 'nonroot', 'hog']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
+  for (const name of ['secure', 'tuned', 'nonroot', 'hog']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
   await daemon.stop();
   await assertNoLeaks(roots.config);
 });

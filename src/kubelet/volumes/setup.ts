@@ -1,13 +1,14 @@
 // The pod's volumes, made ready on the host before its containers start (the kubelet's volume manager,
 // for the local volume types): emptyDir (disk or tmpfs), hostPath (with its type check), configMap,
 // secret (always on tmpfs, never on disk), downwardAPI and projected.
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import type { ConfigMap, Pod, Secret, Volume } from '../../kube/types.js';
 import { parseQuantity } from '../../kube/quantity.js';
 import { writeProjectedFiles, type ProjectedFile } from './files.js';
 import type { VolumeHostOps } from './host-ops.js';
+import { setVolumeOwnership } from './ownership.js';
 import { projectConfigMap, projectDownward, projectSecret } from './project.js';
 
 export interface VolumeLookups {
@@ -31,8 +32,12 @@ export function podVolumesDir(podsRoot: string, uid: string): string {
 export async function setUpVolumes(pod: Pod, volumesDir: string, lookups: VolumeLookups, ops: VolumeHostOps): Promise<PreparedVolumes> {
   const prepared = new Map<string, string>();
   const volumes = pod.spec.volumes ?? [];
+  const fsGroup = pod.spec.securityContext?.fsGroup;
   for (const [index, volume] of volumes.entries()) {
-    prepared.set(volume.name, await setUpVolume(pod, volume, `spec.volumes[${index}]`, join(volumesDir, volume.name), lookups, ops));
+    const dir = await setUpVolume(pod, volume, `spec.volumes[${index}]`, join(volumesDir, volume.name), lookups, ops);
+    // hostPath volumes keep the host's ownership, as in Kubernetes.
+    if (fsGroup !== undefined && !volume.hostPath) await setVolumeOwnership(dir, fsGroup, volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined);
+    prepared.set(volume.name, dir);
   }
   return prepared;
 }
@@ -41,10 +46,13 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
   const namespace = pod.metadata.namespace ?? 'default';
   if (volume.hostPath) return checkHostPath(volume.hostPath.path, volume.hostPath.type ?? '', `${field}.hostPath`);
   if (volume.emptyDir) {
+    // World-writable like the kubelet's emptyDir (mkdir's mode is cut by the umask, chmod is not).
     await mkdir(dir, { recursive: true, mode: 0o777 });
+    await chmod(dir, 0o777);
     if (volume.emptyDir.medium === 'Memory') {
       const size = volume.emptyDir.sizeLimit ? parseQuantity(volume.emptyDir.sizeLimit).value : DEFAULT_MEMORY_EMPTYDIR_BYTES;
       if (!(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: Math.ceil(size), mode: 0o777 });
+      await chmod(dir, 0o777);
     }
     return dir;
   }
