@@ -368,7 +368,9 @@ export class PodWorker {
       image = await this.deps.images.ensure(c.image ?? '', c.imagePullPolicy ?? 'IfNotPresent');
       if (!present) await this.event('Normal', 'Pulled', `Successfully pulled image "${c.image ?? ''}"`, object);
     } catch (err) {
-      await this.setTrack(c.name, { ...track, waiting: { reason: 'ErrImagePull', message: errorMessage(err) } });
+      // The kubelet shows ErrImagePull for a failed pull and ImagePullBackOff while it waits to retry.
+      const again = track.waiting?.reason === 'ErrImagePull' || track.waiting?.reason === 'ImagePullBackOff';
+      await this.setTrack(c.name, { ...track, waiting: { reason: again ? 'ImagePullBackOff' : 'ErrImagePull', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Failed to pull image "${c.image ?? ''}": ${errorMessage(err)}`, object);
       this.schedule(RETRY_SETUP_MS);
       return false;
