@@ -99,6 +99,11 @@ export class PodManager {
     return worker;
   }
 
+  /** Asks the pod's worker to sync now (timers do this on their own; tests with a fake clock call it). */
+  requestSync(uid: string): void {
+    if (this.pods.get(uid)) this.worker(uid).requestSync();
+  }
+
   find(namespace: string, name: string): PodRecord | undefined {
     return this.pods.list().find((p) => p.pod.metadata.name === name && (p.pod.metadata.namespace ?? 'default') === namespace);
   }

@@ -151,8 +151,8 @@ export class FakeHost implements RuntimeHost {
           reject(new PeapodError('Unavailable', 'aborted'));
         });
       }),
-    stop: (id) => {
-      this.record('oci.stop', id);
+    stop: (id, graceMs) => {
+      this.record('oci.stop', id, graceMs);
       this.exit(id, 137);
       const c = this.containers.get(id);
       return Promise.resolve(c?.exit ?? { exitCode: 137, finishedAt: this.clock.toISOString() });
