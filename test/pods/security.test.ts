@@ -146,6 +146,14 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   await waitFor(async () => (await podJson(env, staticName))?.status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to run' });
   const wide = await runCli(env, ['get', 'pods', '-o', 'wide']);
   assert.match(wide.stdout, new RegExp(`^${staticName}\\s.*\\sstatic$`, 'm'));
+  // Changing the file replaces the pod (a new UID), as the kubelet does for static pods.
+  const uidOf = async (): Promise<string | undefined> => (JSON.parse((await runCli(env, ['get', 'pod', staticName, '-o', 'json'])).stdout || '{}') as { metadata?: { uid?: string } }).metadata?.uid;
+  const firstUid = await uidOf();
+  await writeFile(staticFile, `apiVersion: v1\nkind: Pod\nmetadata: { name: web, labels: { v: "2" } }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"] }]\n`);
+  await waitFor(async () => {
+    const uid = await uidOf().catch(() => undefined);
+    return uid !== undefined && uid !== firstUid;
+  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be replaced' });
   await rm(staticFile);
   await waitFor(async () => (await podJson(env, staticName)) === undefined, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be deleted' });
 
