@@ -93,7 +93,8 @@ export async function loadManifests(source: string): Promise<LoadResult> {
   const errors: string[] = [];
   for (const { file, text } of await sources(source)) {
     const counter = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+    // YAML 1.1, as kubectl's sigs.k8s.io/yaml parses it: `mode: 0600` is octal 384, not decimal 600.
+    const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
     const list = Array.isArray(docs) ? docs : [docs];
     for (const doc of list) {
       const startLine = doc.contents?.range ? counter.linePos(doc.contents.range[0]).line : 1;

@@ -2,7 +2,7 @@
 // requests so only the latest state is synced; each sync compares the pod's spec with what the runtime
 // records say and takes the next steps (sandbox, init containers in order, sidecars, main containers,
 // restarts with CrashLoopBackOff, termination).
-import { PeapodError, errorMessage } from '../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException } from '../common/errors.js';
 import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -20,7 +20,7 @@ import { ContainerProbes } from './probes/container-probes.js';
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
 
@@ -377,6 +377,7 @@ export class PodWorker {
     }
     let config;
     try {
+      await this.prepareSubPaths(c);
       const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
       config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx, terminationLogHostPath });
       if (adjust) config = adjust(config);
@@ -440,6 +441,26 @@ export class PodWorker {
       throw new PeapodError('FailedPrecondition', `cannot load seccomp profile ${file}: ${errorMessage(err)}`);
     }
     return { ...config, security: { ...config.security, seccomp: { kind: 'localhost', profile } } };
+  }
+
+  /**
+   * subPath mounts: a missing subpath is created as a directory (as the kubelet does), and the resolved
+   * path must stay inside its volume, so a symlink planted in a shared volume cannot expose the host.
+   */
+  private async prepareSubPaths(c: Container): Promise<void> {
+    for (const [i, m] of (c.volumeMounts ?? []).entries()) {
+      if (!m.subPath) continue;
+      const base = this.volumes?.get(m.name);
+      if (base === undefined) continue;
+      const target = join(base, m.subPath);
+      await mkdir(target, { recursive: true, mode: 0o755 }).catch((err: unknown) => {
+        if (!isErrnoException(err, 'EEXIST')) throw err;
+      });
+      const [realBase, realTarget] = await Promise.all([realpath(base), realpath(target)]);
+      if (realTarget !== realBase && !realTarget.startsWith(`${realBase}/`)) {
+        throw new PeapodError('InvalidArgument', `volumeMounts[${i}].subPath: ${JSON.stringify(m.subPath)} resolves outside volume ${JSON.stringify(m.name)}`);
+      }
+    }
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */

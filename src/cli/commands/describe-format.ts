@@ -88,7 +88,10 @@ export function formatDescribe(result: DescribeResult): string {
     `${pad('Node')}localhost/${status.hostIP ?? ''}`,
     `${pad('Start Time')}${status.startTime ?? '<none>'}`,
     `${pad('Labels')}${Object.entries(pod.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join('\n' + ' '.repeat(18)) || '<none>'}`,
-    `${pad('Status')}${result.view.displayStatus}`,
+    // kubectl describe shows the phase here (get pods shows the display status).
+    `${pad('Status')}${result.view.displayStatus === 'Terminating' ? 'Terminating' : (status.phase ?? 'Unknown')}`,
+    ...(status.reason ? [`${pad('Reason')}${status.reason}`] : []),
+    ...(status.message ? [`${pad('Message')}${status.message}`] : []),
     `${pad('IP')}${status.podIP ?? '<none>'}`,
     `${pad('QoS Class')}${status.qosClass ?? ''}`,
     `${pad('Owner')}${result.view.source === 'static' ? 'static pod (manifest directory)' : 'peapod'}`,
