@@ -18,6 +18,8 @@ import { isMountPoint, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
 import { which } from '../host/which.js';
+import { boundingCapabilityNumbers } from '../host/proc.js';
+import { ALL_CAPABILITIES } from '../oci/security.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -49,7 +51,13 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
     root: config.root,
     runtime,
     images,
-    ctx: { cgroupRoot: config.cgroupRoot, logRoot: p.logs, oomScoreAdjFloor: await readOomScoreAdj(), memoryCapacityBytes: totalmem() },
+    ctx: {
+      cgroupRoot: config.cgroupRoot,
+      logRoot: p.logs,
+      oomScoreAdjFloor: await readOomScoreAdj(),
+      memoryCapacityBytes: totalmem(),
+      hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
+    },
     volumeOps: { mountTmpfs, unmount: (target) => unmount(target), isMountPoint },
     log,
   });

@@ -156,3 +156,13 @@ export async function processCgroups(pid: number | 'self', procRoot = PROC_ROOT)
 export async function readOomScoreAdj(pid: number | 'self' = 'self', procRoot = PROC_ROOT): Promise<number> {
   return Number((await readFile(join(procRoot, String(pid), 'oom_score_adj'), 'utf8')).trim());
 }
+
+/** Capability numbers in a process's bounding set (CapBnd of /proc/<pid>/status). */
+export async function boundingCapabilityNumbers(pid: number | 'self' = 'self', procRoot = PROC_ROOT): Promise<number[]> {
+  const status = await readFile(`${procRoot}/${pid}/status`, 'utf8');
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
+  const mask = BigInt(`0x${hex}`);
+  const out: number[] = [];
+  for (let bit = 0; bit < 64; bit++) if ((mask >> BigInt(bit)) & 1n) out.push(bit);
+  return out;
+}

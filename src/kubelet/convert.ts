@@ -19,6 +19,8 @@ export interface ConvertContext {
   readonly logRoot: string;
   readonly oomScoreAdjFloor: number;
   readonly memoryCapacityBytes: number;
+  /** The daemon's own capabilities: what "privileged" and "add: [ALL]" can grant on this host. */
+  readonly hostCapabilities?: readonly string[];
 }
 
 export function podLogDirectory(logRoot: string, pod: Pod): string {
@@ -149,7 +151,7 @@ export function containerConfig(input: ContainerConvertInput): ContainerConfig {
     mounts,
     resources: containerResources(resourceInput(container)),
     oomScoreAdj: oomScoreAdjForContainer(pod, container, input.ctx),
-    security: securityInput(pod, container, image),
+    security: { ...securityInput(pod, container, image), ...(input.ctx.hostCapabilities ? { hostCapabilities: input.ctx.hostCapabilities } : {}) },
     tty: container.tty === true,
     stdin: container.stdin === true,
     logPath: `${container.name}/${attempt}.log`,

@@ -52,12 +52,13 @@ export function normalizeCapability(name: string): string {
  * containerd's order: "ALL" in add starts from every capability, "ALL" in drop from none; then the
  * named adds are added and the named drops removed (so drop wins over add for the same name).
  */
-export function effectiveCapabilities(security: Pick<SecurityInput, 'privileged' | 'capabilitiesAdd' | 'capabilitiesDrop'>): string[] {
-  if (security.privileged) return [...ALL_CAPABILITIES];
+export function effectiveCapabilities(security: Pick<SecurityInput, 'privileged' | 'capabilitiesAdd' | 'capabilitiesDrop' | 'hostCapabilities'>): string[] {
+  const everything = security.hostCapabilities ?? ALL_CAPABILITIES;
+  if (security.privileged) return [...everything];
   const add = security.capabilitiesAdd.map(normalizeCapability);
   const drop = security.capabilitiesDrop.map(normalizeCapability);
   let caps: string[] = [...DEFAULT_CAPABILITIES];
-  if (add.includes(ALL)) caps = [...ALL_CAPABILITIES];
+  if (add.includes(ALL)) caps = [...everything];
   if (drop.includes(ALL)) caps = [];
   for (const c of add) if (c !== ALL && !caps.includes(c)) caps.push(c);
   return caps.filter((c) => !drop.includes(c));

@@ -38,6 +38,11 @@ export interface SecurityInput {
   /** 'Unmasked' procMount drops masked/readonly paths. */
   readonly procMount: 'Default' | 'Unmasked';
   readonly sysctls: Readonly<Record<string, string>>;
+  /**
+   * The capabilities the runtime itself holds (its bounding set): "all" (privileged, or ALL in add)
+   * means these, as containerd's cap.Current(); a sandboxed host may lack some (here CAP_SYS_RESOURCE).
+   */
+  readonly hostCapabilities?: readonly string[];
 }
 
 export interface SandboxSpecInput {
