@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { configToEnv, resolveConfig } from '../../src/common/config.js';
 import type { ConfigOverrides, PeapodConfig } from '../../src/common/config.js';
 import { runUnchecked } from '../../src/host/exec.js';
+import { createPodNetworkManager } from '../../src/host/network/manager.js';
 import { listMounts, unmount } from '../../src/host/mount.js';
 import { findProcesses } from '../../src/host/proc.js';
 import { cgroupMountPoints, cgroupProcs } from './cgroupfs.js';
@@ -72,6 +73,8 @@ export async function forceCleanup(config: PeapodConfig, dir: string): Promise<v
   }
   for (const m of (await listMounts(dir)).reverse()) await unmount(m.target, { lazy: true }).catch(() => undefined);
   await removeCgroupTree(config.cgroupRoot);
+  // The bridge and the subnet's masquerade chain, exactly as the daemon's own shutdown removes them.
+  await createPodNetworkManager(config).removeHostSetup().catch(() => undefined);
   await runUnchecked('ip', ['link', 'del', config.bridge], { timeoutMs: 5000 }).catch(() => undefined);
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }
