@@ -18,6 +18,9 @@ export interface GlobalFlags {
   cgroupRoot?: string;
   bridge?: string;
   subnet?: string;
+  manifestDir?: string;
+  authFile?: string;
+  criSocket?: string;
   insecureRegistry?: string[];
 }
 
@@ -33,6 +36,9 @@ export class CliContext {
       cgroupRoot: flags.cgroupRoot,
       bridge: flags.bridge,
       subnet: flags.subnet,
+      manifestDir: flags.manifestDir,
+      authFile: flags.authFile,
+      criSocket: flags.criSocket,
     };
     if (flags.insecureRegistry !== undefined && flags.insecureRegistry.length > 0) overrides.insecureRegistries = flags.insecureRegistry;
     this.config = resolveConfig(overrides);
