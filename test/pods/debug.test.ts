@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 import { PEAPOD_BIN } from '../helpers/cli.js';
 import { runUnchecked } from '../../src/host/exec.js';
 
@@ -15,14 +14,7 @@ interface PodJson {
 }
 
 test('ephemeral debug containers with --target, batch and interactive', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const file = join(roots.dir, 'app.yaml');
   await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{name: web, image: busybox, imagePullPolicy: IfNotPresent, command: ["httpd", "-f", "-p", "8080"]}]\n');
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);

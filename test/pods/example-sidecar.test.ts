@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/sidecar-pod.yaml', import.meta.url));
 
@@ -47,14 +46,7 @@ spec:
 `;
 
 test('a documentation-style sidecar pod, a Job with a sidecar, and a failing init container', { timeout: 150_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const json = async (name: string): Promise<PodJson> => JSON.parse((await runCli(env, ['get', 'pod', name, '-o', 'json'])).stdout) as PodJson;
   assert.equal((await runCli(env, ['apply', '-f', EXAMPLE])).code, 0);
   const ready = await waitFor(async () => {

@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 interface Terminated {
   exitCode: number;
@@ -70,14 +69,7 @@ spec:
 `;
 
 test('hooks, termination messages and activeDeadlineSeconds', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const hostDir = join(roots.dir, 'host');
   await mkdir(hostDir);
   const file = join(roots.dir, 'pods.yaml');

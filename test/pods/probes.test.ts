@@ -5,9 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 interface PodJson {
   status: {
@@ -64,14 +63,7 @@ async function podJson(env: NodeJS.ProcessEnv): Promise<PodJson> {
 }
 
 test('startup gating, readiness and liveness on real containers', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const file = join(roots.dir, 'probed.yaml');
   await writeFile(file, MANIFEST);
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 import { PEAPOD_BIN } from '../helpers/cli.js';
 
 interface PodJson {
@@ -15,14 +14,7 @@ interface PodJson {
 }
 
 test('CrashLoopBackOff, logs --previous and get pods -w', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const watcher = spawn(process.execPath, [PEAPOD_BIN, 'get', 'pods', '-w'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let watched = '';
   watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));

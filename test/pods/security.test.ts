@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 interface PodJson {
   status: {
@@ -87,14 +86,7 @@ spec:
 `;
 
 test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const file = join(roots.dir, 'pods.yaml');
   await writeFile(file, MANIFEST);
   const profiles = join(roots.config.root, 'seccomp', 'profiles');

@@ -6,9 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 const SLEEP = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]`;
 
@@ -72,14 +71,7 @@ spec:
 `;
 
 test('configMap, secret, downwardAPI, projected, emptyDir, hostPath, subPath, readOnly and env sources', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const hostDir = join(roots.dir, 'host');
   await mkdir(hostDir);
   await writeFile(join(hostDir, 'from-host'), 'hello');

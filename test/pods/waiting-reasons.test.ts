@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTestRoots } from '../helpers/roots.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
-import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { startPodTest } from '../helpers/pod-test.js';
 
 /** A loopback port with nothing listening: pulls from it fail at once. */
 async function closedPort(): Promise<number> {
@@ -21,14 +20,7 @@ async function closedPort(): Promise<number> {
 }
 
 test('ErrImagePull, ImagePullBackOff, CreateContainerError and privileged', { timeout: 120_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const daemon = await startDaemon(roots);
-  t.after(async () => {
-    await daemon.stop().catch(() => undefined);
-    await roots.cleanup();
-  });
-  await loadBusybox(roots);
+  const { roots, env, daemon } = await startPodTest(t);
   const port = await closedPort();
   const file = join(roots.dir, 'pods.yaml');
   await writeFile(
