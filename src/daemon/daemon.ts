@@ -20,6 +20,8 @@ import { qosParentCgroups } from './qos-cgroups.js';
 import { which } from '../host/which.js';
 import { boundingCapabilityNumbers } from '../host/proc.js';
 import { ALL_CAPABILITIES } from '../oci/security.js';
+import { startCriServer, type CriServer } from '../cri/server.js';
+import { PEAPOD_VERSION } from '../common/version.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -75,12 +77,38 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
   registerPodRoutes(router, pods, runtime, p.logs);
 
   const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  // The CRI door: same runtime and image service as the CLI's, on its own socket (empty = disabled).
+  let cri: CriServer | undefined;
+  if (config.criSocket !== '') {
+    cri = await startCriServer(config.criSocket, {
+      runtime,
+      images,
+      settings: {
+        cgroupRoot: config.cgroupRoot,
+        logRoot: p.logs,
+        imageFsDirs: [p.images, p.snapshots],
+        cniBinDir: config.cniBinDir,
+        podSubnet: config.subnet,
+        oomScoreAdjFloor: await readOomScoreAdj(),
+        hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
+        runtimeVersion: PEAPOD_VERSION,
+      },
+      log,
+    }).catch(async (err: unknown) => {
+      // A daemon without the door it was asked to open must not keep serving the other one.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw err;
+    });
+    log(`CRI v1 endpoint listening on ${config.criSocket}`);
+  }
   await writeFile(p.daemonPid, `${process.pid}\n`);
   log(`peapod daemon ${process.pid} listening on ${config.socket}`);
   return {
     server,
     pods,
     async close() {
+      await cri?.close();
       staticPods.stop();
       pods.stop();
       runtime.close();

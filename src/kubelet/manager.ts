@@ -19,7 +19,8 @@ import { PodWorker, notFoundPod } from './worker.js';
 export interface PodView {
   readonly pod: Pod & { readonly status: PodStatus };
   readonly displayStatus: string;
-  readonly source: PodSource;
+  /** 'cri': a sandbox created through the CRI endpoint, owned by no pod record. */
+  readonly source: PodSource | 'cri';
   readonly sandboxId?: string;
 }
 

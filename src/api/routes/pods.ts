@@ -18,6 +18,7 @@ import type { PodEvent } from '../../kubelet/pod-record.js';
 import { podLogDirectory } from '../../kubelet/convert.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { readLog } from '../../runtime/logs/reader.js';
+import { criPodViews } from './cri-pods.js';
 
 export interface ApplyRequest {
   readonly objects: readonly unknown[];
@@ -76,7 +77,8 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
 
   router.json('GET', '/v1/pods', ({ query }) => {
     const all = query.get('all') === 'true';
-    return Promise.resolve(pods.list(all ? undefined : (query.get('namespace') ?? 'default')));
+    const namespace = all ? undefined : (query.get('namespace') ?? 'default');
+    return Promise.resolve([...pods.list(namespace), ...criPodViews(runtime, new Set(pods.pods.list().map((r) => r.id)), namespace)]);
   });
 
   router.json('GET', '/v1/namespaces/:namespace/pods/:name', ({ params }) =>

@@ -25,7 +25,7 @@ export function podRow(view: PodView, wide: boolean, withNamespace: boolean): st
   const restartText = lastRestart && restarts > 0 ? `${restarts} (${formatAge(lastRestart)} ago)` : String(restarts);
   const row = [view.pod.metadata.name, ready, view.displayStatus, restartText, formatAge(view.pod.metadata.creationTimestamp ?? Date.now())];
   if (withNamespace) row.unshift(view.pod.metadata.namespace ?? 'default');
-  if (wide) row.push(view.pod.status.podIP ?? '<none>', view.pod.spec.nodeName ?? 'localhost', view.source === 'static' ? 'static' : 'peapod');
+  if (wide) row.push(view.pod.status.podIP ?? '<none>', view.pod.spec.nodeName ?? 'localhost', view.source === 'api' ? 'peapod' : view.source);
   return row;
 }
 

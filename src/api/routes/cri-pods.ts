@@ -1,0 +1,47 @@
+// Pods that came in through the CRI door: runtime sandboxes that no pod record owns, shown by
+// `peapod get pods` beside the CLI's own (one store, two doors), with OWNER "cri".
+import type { ContainerStatus, Pod, PodStatus } from '../../kube/types.js';
+import type { PodView } from '../../kubelet/manager.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import type { ContainerRecord, SandboxRecord } from '../../runtime/types.js';
+
+function containerStatus(c: ContainerRecord): ContainerStatus {
+  const containerID = `peapod://${c.id}`;
+  const state =
+    c.state === 'running'
+      ? { running: c.startedAt !== undefined ? { startedAt: c.startedAt } : {} }
+      : c.state === 'exited'
+        ? { terminated: { exitCode: c.exit?.exitCode ?? 0, reason: c.exit?.reason ?? 'Unknown', ...(c.exit ? { finishedAt: c.exit.finishedAt } : {}), containerID } }
+        : { waiting: { reason: 'ContainerCreated' } };
+  return { name: c.config.name, image: c.config.image, imageID: c.imageId, containerID, ready: c.state === 'running', restartCount: c.config.attempt, state, lastState: {} };
+}
+
+function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord[]): PodView {
+  const { config } = sandbox;
+  const statuses = containers.map(containerStatus);
+  const running = containers.some((c) => c.state === 'running');
+  const status: PodStatus = {
+    phase: sandbox.state === 'ready' ? (running || containers.length === 0 ? 'Running' : 'Pending') : 'Succeeded',
+    ...(sandbox.network?.ip !== undefined ? { podIP: sandbox.network.ip } : {}),
+    startTime: sandbox.createdAt,
+    containerStatuses: statuses,
+  };
+  const pod: Pod & { status: PodStatus } = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: config.name, namespace: config.namespace, uid: config.uid, creationTimestamp: sandbox.createdAt, labels: { ...config.labels }, annotations: { ...config.annotations } },
+    spec: { containers: containers.map((c) => ({ name: c.config.name, image: c.config.image })) },
+    status,
+  };
+  const displayStatus = sandbox.state === 'ready' ? (running ? 'Running' : containers.length === 0 ? 'SandboxReady' : 'NotRunning') : 'SandboxNotReady';
+  return { pod, displayStatus, source: 'cri', sandboxId: sandbox.id };
+}
+
+/** Views of the sandboxes of no pod record (by pod UID), in the namespace (or all when undefined). */
+export function criPodViews(runtime: Runtime, podUids: ReadonlySet<string>, namespace: string | undefined): PodView[] {
+  return runtime.sandboxes
+    .list()
+    .filter((s) => !podUids.has(s.config.uid) && s.state !== 'removing' && (namespace === undefined || s.config.namespace === namespace))
+    .sort((a, b) => a.config.namespace.localeCompare(b.config.namespace) || a.config.name.localeCompare(b.config.name))
+    .map((s) => criPodView(s, runtime.containersOf(s.id)));
+}

@@ -1,0 +1,33 @@
+// ReopenContainerLog: conmon owns the log file; it reopens it when told through its control FIFO
+// (<bundle>/ctl, message "2 0 0\n" = REOPEN_LOGS_EVENT, as CRI-O does after the kubelet rotated the file).
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PeapodError, errorMessage, isErrnoException } from '../common/errors.js';
+import type { CriContext } from './context.js';
+import type { Fields } from './fields.js';
+import { requireContainer } from './lookup.js';
+
+/** conmon's config.h: WIN_RESIZE_EVENT 1, REOPEN_LOGS_EVENT 2; lines are "<type> <height> <width>\n". */
+const REOPEN_LOGS_MESSAGE = '2 0 0\n';
+const CONMON_CONTROL_FIFO = 'ctl';
+
+export async function reopenContainerLog(ctx: CriContext, request: Fields): Promise<object> {
+  const record = requireContainer(ctx.runtime, request.str('container_id'));
+  if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state}); only a running container's log can be reopened`);
+  const fifo = join(record.dir, CONMON_CONTROL_FIFO);
+  let handle;
+  try {
+    // Non-blocking: with no conmon reading the FIFO, open fails (ENXIO) instead of hanging.
+    handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const why = isErrnoException(err, 'ENXIO') ? 'conmon is not running' : errorMessage(err);
+    throw new PeapodError('FailedPrecondition', `cannot reach conmon of container ${record.id} through ${fifo}: ${why}`);
+  }
+  try {
+    await handle.write(REOPEN_LOGS_MESSAGE);
+  } finally {
+    await handle.close();
+  }
+  return {};
+}

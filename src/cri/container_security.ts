@@ -1,0 +1,96 @@
+// LinuxContainerSecurityContext → peapod's SecurityInput, with the image's USER as the default user,
+// as containerd's and the kubelet's conversions do it.
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { PeapodError, errorMessage } from '../common/errors.js';
+import type { ImageRecord } from '../image/types.js';
+import type { SecurityInput } from '../oci/types.js';
+import type { SandboxRecord } from '../runtime/types.js';
+import type { CriContext } from './context.js';
+import type { Fields } from './fields.js';
+import { SECCOMP_PROFILE_TYPES } from './types.js';
+
+/** The deprecated seccomp_profile_path values (CRI before SecurityProfile): docker/default is runtime/default's old name. */
+const LEGACY_RUNTIME_DEFAULT = new Set(['runtime/default', 'docker/default']);
+const LEGACY_LOCALHOST_PREFIX = 'localhost/';
+
+function numericUser(user: string, what: string): { uid: number; gid: number | undefined } {
+  if (user === '' || user === 'root') return { uid: 0, gid: user === 'root' ? 0 : undefined };
+  const [u, g] = user.split(':');
+  const uid = Number(u);
+  const gid = g === undefined ? undefined : Number(g);
+  if (!Number.isInteger(uid) || uid < 0 || (gid !== undefined && (!Number.isInteger(gid) || gid < 0))) {
+    throw new PeapodError('FailedPrecondition', `${what} ${JSON.stringify(user)} is not numeric; peapod does not look users up in the image's /etc/passwd`, {
+      hint: 'set linux.security_context.run_as_user (runAsUser)',
+    });
+  }
+  return { uid, gid };
+}
+
+async function seccompFrom(sc: Fields | undefined): Promise<SecurityInput['seccomp']> {
+  const profile = sc?.msg('seccomp');
+  if (profile) {
+    const type = profile.enumOf('profile_type', SECCOMP_PROFILE_TYPES);
+    if (type === 'RuntimeDefault') return { kind: 'runtime-default' };
+    if (type === 'Unconfined') return { kind: 'unconfined' };
+    return localhostProfile(profile.str('localhost_ref'), `${profile.path}.localhost_ref`);
+  }
+  const legacy = sc?.str('seccomp_profile_path') ?? '';
+  if (LEGACY_RUNTIME_DEFAULT.has(legacy)) return { kind: 'runtime-default' };
+  if (legacy.startsWith(LEGACY_LOCALHOST_PREFIX)) return localhostProfile(legacy.slice(LEGACY_LOCALHOST_PREFIX.length), 'seccomp_profile_path');
+  // No profile at all: unconfined, as the CRI defines an unset profile.
+  return { kind: 'unconfined' };
+}
+
+/** Localhost profiles are absolute host paths (the kubelet resolves them under its seccomp root). */
+async function localhostProfile(path: string, field: string): Promise<SecurityInput['seccomp']> {
+  if (!isAbsolute(path)) throw new PeapodError('InvalidArgument', `${field}: ${JSON.stringify(path)} must be an absolute path to a seccomp profile`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new PeapodError('NotFound', `${field}: cannot read seccomp profile ${path}: ${errorMessage(err)}`);
+  }
+  try {
+    return { kind: 'localhost', profile: JSON.parse(text) as unknown };
+  } catch (err) {
+    throw new PeapodError('InvalidArgument', `${field}: seccomp profile ${path} is not JSON: ${errorMessage(err)}`);
+  }
+}
+
+export async function securityFrom(sc: Fields | undefined, image: ImageRecord, sandbox: SandboxRecord, ctx: CriContext): Promise<SecurityInput> {
+  const runAsUser = sc?.msg('run_as_user');
+  const runAsGroup = sc?.msg('run_as_group');
+  const username = sc?.str('run_as_username') ?? '';
+  let uid: number;
+  let gid: number;
+  if (runAsUser || username !== '') {
+    uid = runAsUser ? runAsUser.int('value') : numericUser(username, 'run_as_username').uid;
+    // containerd: an explicit user without a group runs with gid 0 (no passwd lookup here).
+    gid = runAsGroup ? runAsGroup.int('value') : 0;
+  } else {
+    const fromImage = numericUser(image.config.user ?? '', 'image user');
+    uid = fromImage.uid;
+    gid = runAsGroup ? runAsGroup.int('value') : (fromImage.gid ?? 0);
+  }
+  if (uid < 0 || gid < 0) throw new PeapodError('InvalidArgument', `${sc?.path ?? 'security_context'}: user and group IDs must not be negative`);
+  const privileged = sc?.bool('privileged') ?? false;
+  const caps = sc?.msg('capabilities');
+  return {
+    uid,
+    gid,
+    additionalGids: sc?.intList('supplemental_groups') ?? [],
+    privileged,
+    capabilitiesAdd: caps?.strList('add_capabilities') ?? [],
+    capabilitiesDrop: caps?.strList('drop_capabilities') ?? [],
+    readOnlyRootfs: sc?.bool('readonly_rootfs') ?? false,
+    noNewPrivileges: (sc?.bool('no_new_privs') ?? false) && !privileged,
+    seccomp: privileged ? { kind: 'unconfined' } : await seccompFrom(sc),
+    // The kubelet sends its default masked/readonly lists, or none for Unmasked procMount and for
+    // privileged containers; an empty list is also what a hand-written config sends, so only
+    // privileged containers are unmasked (peapod's default lists equal the kubelet's).
+    procMount: 'Default',
+    sysctls: sandbox.config.network === 'node' ? {} : sandbox.config.sysctls,
+    ...(ctx.settings.hostCapabilities ? { hostCapabilities: ctx.settings.hostCapabilities } : {}),
+  };
+}
