@@ -40,8 +40,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Root:            ${info.roots.root}`,
         `Run root:        ${info.roots.runRoot}`,
         `API socket:      ${info.roots.socket}`,
-        // Nothing serves CRI yet (issue 7): say so rather than print a socket nobody answers on.
-        `CRI socket:      ${info.roots.criSocket ? `${info.roots.criSocket} (not served yet)` : '(disabled)'}`,
+        `CRI socket:      ${info.roots.criSocket || '(disabled)'}`,
         `Bridge:          ${info.roots.bridge} (${info.roots.subnet})`,
         `Images:          ${info.images}`,
         `Pods:            ${info.pods}`,
