@@ -1,21 +1,19 @@
 // Loading manifests the way kubectl does: a file, a directory of *.yaml|*.yml|*.json, or stdin ('-');
 // YAML or JSON, several documents, `kind: List` expanded. Every error and warning says file:line and the
 // field path; an invalid manifest yields no objects at all.
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { PeapodError } from '../common/errors.js';
 import type { KubeObject } from './types.js';
 import { validateObject } from './validate.js';
 import { applyDefaults } from './defaults.js';
+import { MAX_MANIFEST_BYTES, readManifestSources, type ManifestSource } from './manifest-sources.js';
+
+export { MAX_MANIFEST_BYTES };
 
 /** Limits against hostile input (YAML bombs, huge files), each with a clear error. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 64;
 export const MAX_OBJECTS = 1000;
-const MANIFEST_FILE = /\.(ya?ml|json)$/;
-
 export interface LoadedObject {
   readonly object: KubeObject;
   readonly file: string;
@@ -25,32 +23,6 @@ export interface LoadedObject {
 export interface LoadResult {
   readonly objects: LoadedObject[];
   readonly warnings: string[];
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_MANIFEST_BYTES) throw new PeapodError('InvalidArgument', `-: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function sources(source: string): Promise<{ file: string; text: string }[]> {
-  if (source === '-') return [{ file: '-', text: await readStdin() }];
-  const info = await stat(source).catch(() => undefined);
-  if (!info) throw new PeapodError('InvalidArgument', `the path "${source}" does not exist`);
-  const files = info.isDirectory() ? (await readdir(source)).filter((f) => MANIFEST_FILE.test(f)).sort().map((f) => join(source, f)) : [source];
-  const out: { file: string; text: string }[] = [];
-  for (const file of files) {
-    const size = (await stat(file)).size;
-    if (size > MAX_MANIFEST_BYTES) throw new PeapodError('InvalidArgument', `${file}: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
-    out.push({ file, text: await readFile(file, 'utf8') });
-  }
-  if (out.length === 0) throw new PeapodError('InvalidArgument', `error: no objects passed to apply (no *.yaml, *.yml or *.json in ${source})`);
-  return out;
 }
 
 function depth(value: unknown, limit: number): number {
@@ -87,11 +59,21 @@ function lineOf(root: Node | null | undefined, path: string, counter: LineCounte
   return line;
 }
 
+/** Reads a file, a directory or stdin, then parses it: what the CLI and the static pod watcher do. */
 export async function loadManifests(source: string): Promise<LoadResult> {
+  return parseManifests(await readManifestSources(source), source);
+}
+
+/**
+ * Parses and validates manifest texts already read (no file system access), so the daemon can do it for
+ * the CLI with its modules warm: `source` only names the input in the "holds no manifest" error.
+ */
+export function parseManifests(sources: readonly ManifestSource[], source: string): LoadResult {
   const objects: LoadedObject[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
-  for (const { file, text } of await sources(source)) {
+  for (const { file, text } of sources) {
+    if (Buffer.byteLength(text) > MAX_MANIFEST_BYTES) throw new PeapodError('InvalidArgument', `${file}: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
     const counter = new LineCounter();
     // YAML 1.1, as kubectl's sigs.k8s.io/yaml parses it: `mode: 0600` is octal 384, not decimal 600.
     const docs = parseAllDocuments(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true, version: '1.1' });

@@ -5,6 +5,8 @@ import type { ApiRouter } from '../server.js';
 import { PeapodError } from '../../common/errors.js';
 import { validateObjects } from '../../kube/validate.js';
 import { applyDefaults } from '../../kube/defaults.js';
+import { parseManifests } from '../../kube/load.js';
+import type { ManifestSource } from '../../kube/manifest-sources.js';
 import type { EphemeralContainer, KubeObject, Pod } from '../../kube/types.js';
 import { randomBytes } from 'node:crypto';
 
@@ -25,6 +27,20 @@ export interface ApplyRequest {
   readonly force?: boolean;
   /** Wait until the applied pods run (or finish), up to this many ms. */
   readonly waitMs?: number;
+}
+
+/** `peapod apply -f`: the manifest texts as read, parsed here where the modules are already loaded. */
+export interface ApplyManifestsRequest {
+  readonly sources: readonly ManifestSource[];
+  /** What the user passed to -f, for the "holds no manifest" error. */
+  readonly source: string;
+  readonly force?: boolean;
+  readonly waitMs?: number;
+}
+
+export interface ApplyManifestsResult {
+  readonly results: readonly ApplyResult[];
+  readonly warnings: readonly string[];
 }
 
 export interface DescribeResult {
@@ -63,16 +79,31 @@ export interface ExecRequest {
 }
 
 export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string): void {
+  const applyAndWait = async (objects: KubeObject[], force: unknown, waitMs: unknown): Promise<ApplyResult[]> => {
+    const results = await pods.apply(objects, { force: force === true });
+    if (typeof waitMs === 'number' && waitMs > 0) {
+      await Promise.all(results.filter((r) => r.kind === 'pod').map((r) => pods.waitStarted(r.namespace, r.name, waitMs)));
+    }
+    return results;
+  };
+
   router.json('POST', '/v1/apply', async ({ body }): Promise<ApplyResult[]> => {
     const request = body as ApplyRequest | undefined;
     if (!request || !Array.isArray(request.objects)) throw new PeapodError('InvalidArgument', 'body: expected {"objects": [...]}');
     const objects: KubeObject[] = validateObjects(request.objects).map((o) => applyDefaults(o));
-    const results = await pods.apply(objects, { force: request.force === true });
-    if (typeof request.waitMs === 'number' && request.waitMs > 0) {
-      const waitMs = request.waitMs;
-      await Promise.all(results.filter((r) => r.kind === 'pod').map((r) => pods.waitStarted(r.namespace, r.name, waitMs)));
+    return applyAndWait(objects, request.force, request.waitMs);
+  });
+
+  router.json('POST', '/v1/apply/manifests', async ({ body }): Promise<ApplyManifestsResult> => {
+    const request = body as Partial<ApplyManifestsRequest> | undefined;
+    const sources = request?.sources;
+    const wellFormed = Array.isArray(sources) && sources.every((s: unknown) => isManifestSource(s));
+    if (!request || !wellFormed || typeof request.source !== 'string') {
+      throw new PeapodError('InvalidArgument', 'body: expected {"source": "...", "sources": [{"file": "...", "text": "..."}]}');
     }
-    return results;
+    const loaded = parseManifests(sources, request.source);
+    const results = await applyAndWait(loaded.objects.map((o) => o.object), request.force, request.waitMs);
+    return { results, warnings: loaded.warnings };
   });
 
   router.json('GET', '/v1/pods', ({ query }) => {
@@ -188,4 +219,10 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
     return Promise.resolve({ argv, containerId: container.id });
   });
+}
+
+function isManifestSource(value: unknown): value is ManifestSource {
+  if (typeof value !== 'object' || value === null) return false;
+  const { file, text } = value as Record<string, unknown>;
+  return typeof file === 'string' && typeof text === 'string';
 }

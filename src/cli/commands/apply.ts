@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import type { ApplyResult } from '../../api/routes/pods.js';
+import type { ApplyManifestsResult } from '../../api/routes/pods.js';
 import { PeapodError } from '../../common/errors.js';
 
 export function registerApply(program: Command, ctx: () => CliContext): void {
@@ -14,13 +14,15 @@ export function registerApply(program: Command, ctx: () => CliContext): void {
     .action(async (opts: { filename: string; force?: boolean; wait?: boolean; timeout: string }) => {
       const timeoutSeconds = Number(opts.timeout);
       if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new PeapodError('InvalidArgument', `--timeout: ${JSON.stringify(opts.timeout)} must be a positive number of seconds`);
-      const { loadManifests } = await import('../../kube/load.js');
-      const loaded = await loadManifests(opts.filename);
-      for (const warning of loaded.warnings) process.stderr.write(`Warning: ${warning}\n`);
+      // Only the files are read here; the daemon parses and validates (file:line errors included), which
+      // spares every apply the YAML and schema modules' load time in a fresh CLI process.
+      const { readManifestSources } = await import('../../kube/manifest-sources.js');
+      const sources = await readManifestSources(opts.filename);
       const api = await ctx().api();
-      const results = await api.call<ApplyResult[]>('POST', '/v1/apply', {
-        body: { objects: loaded.objects.map((o) => o.object), force: opts.force === true, ...(opts.wait ? { waitMs: timeoutSeconds * 1000 } : {}) },
+      const { results, warnings } = await api.call<ApplyManifestsResult>('POST', '/v1/apply/manifests', {
+        body: { source: opts.filename, sources, force: opts.force === true, ...(opts.wait ? { waitMs: timeoutSeconds * 1000 } : {}) },
       });
+      for (const warning of warnings) process.stderr.write(`Warning: ${warning}\n`);
       for (const r of results) process.stdout.write(`${r.kind}/${r.name} ${r.action}\n`);
     });
 }
