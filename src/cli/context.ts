@@ -6,6 +6,7 @@ import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodCon
 import { ApiClient } from '../api/client.js';
 import { socketAnswers } from '../api/server.js';
 import { PeapodError } from '../common/errors.js';
+import { DAEMON_NODE_FLAGS } from './daemon-flags.js';
 
 /** How long the CLI waits for a daemon it started to answer. */
 const DAEMON_START_TIMEOUT_MS = 15_000;
@@ -57,7 +58,7 @@ export class CliContext {
     await mkdir(this.config.runRoot, { recursive: true, mode: 0o700 });
     const log = await open(p.daemonLog, 'a', 0o600);
     const main = fileURLToPath(new URL('./main.js', import.meta.url));
-    const child = spawn(process.execPath, [main, 'daemon'], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, main, 'daemon'], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...process.env, ...configToEnv(this.config) },

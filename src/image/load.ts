@@ -10,7 +10,7 @@ import { MT, sniffCompression } from './media-types.js';
 import { selectPlatformEntry, type Platform } from './platform.js';
 import { checkPlatform, layersOf, unpackLayers, type PulledImage, type Unpacker } from './pull.js';
 import { isReference, parseReference, repositoryName, storedName } from './reference.js';
-import { mapConcurrent } from './sync.js';
+import { mapConcurrent } from '../common/concurrency.js';
 import type { ImageLayer, PullProgress } from './types.js';
 
 export const ANNOTATION_CONTAINERD_NAME = 'io.containerd.image.name';

@@ -9,7 +9,7 @@ import { formatPlatform, normalizePlatform, selectPlatformEntry, type Platform }
 import { formatReference, repositoryName, type ImageReference } from './reference.js';
 import type { RegistryClient, Repo } from './registry/client.js';
 import { withRetries } from './registry/http.js';
-import { mapConcurrent } from './sync.js';
+import { mapConcurrent } from '../common/concurrency.js';
 import type { ImageLayer, ImageRecord, PullProgress } from './types.js';
 
 /** Layers downloaded at once: containerd's default max_concurrent_downloads is 3, as is docker's. */

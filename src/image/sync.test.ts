@@ -1,22 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mapConcurrent, SharedLock, SingleFlight } from './sync.js';
-
-test('mapConcurrent keeps order, respects the limit, and reports the first error', async () => {
-  let active = 0;
-  let peak = 0;
-  const out = await mapConcurrent([5, 1, 4, 2, 3], 3, async (n) => {
-    active++;
-    peak = Math.max(peak, active);
-    await delay(n * 3);
-    active--;
-    return n * 10;
-  });
-  assert.deepEqual(out, [50, 10, 40, 20, 30]);
-  assert.equal(peak, 3);
-  await assert.rejects(mapConcurrent([1, 2], 2, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n))), /two/);
-});
+import { SharedLock, SingleFlight } from './sync.js';
 
 test('SingleFlight shares a run; an aborted shared run is redone for a live waiter', async () => {
   const sf = new SingleFlight<number>();

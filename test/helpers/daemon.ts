@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { TestRoots } from './roots.js';
 import { socketAnswers } from '../../src/api/server.js';
+import { DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
 import { waitFor } from './wait.js';
 import { runCli } from './cli.js';
 import { runUnchecked } from '../../src/host/exec.js';
@@ -21,7 +22,7 @@ export interface TestDaemon {
 }
 
 export async function startDaemon(roots: TestRoots): Promise<TestDaemon> {
-  const child = spawn(process.execPath, [MAIN, 'daemon'], { env: roots.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'daemon'], { env: roots.env(), stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));

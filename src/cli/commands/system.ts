@@ -55,6 +55,8 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
       const log = (message: string): void => {
         process.stderr.write(`${new Date().toISOString()} ${message}\n`);
       };
+      const { applyDaemonFlagsAtRuntime } = await import('../daemon-flags.js');
+      applyDaemonFlagsAtRuntime();
       // Loaded only here: the daemon's code is most of peapod and no other verb needs it.
       const { startDaemon } = await import('../../daemon/daemon.js');
       const handle = await startDaemon(ctx().config, log);
