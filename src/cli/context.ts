@@ -22,6 +22,7 @@ export interface GlobalFlags {
   manifestDir?: string;
   authFile?: string;
   criSocket?: string;
+  streamingAddress?: string;
   insecureRegistry?: string[];
 }
 
@@ -40,6 +41,7 @@ export class CliContext {
       manifestDir: flags.manifestDir,
       authFile: flags.authFile,
       criSocket: flags.criSocket,
+      streamingAddress: flags.streamingAddress,
     };
     if (flags.insecureRegistry !== undefined && flags.insecureRegistry.length > 0) overrides.insecureRegistries = flags.insecureRegistry;
     this.config = resolveConfig(overrides);

@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--manifest-dir <dir>', 'static pod manifest directory').env('PEAPOD_MANIFEST_DIR'))
     .addOption(new Option('--auth-file <path>', 'registry credentials (docker config.json format)').env('PEAPOD_AUTH_FILE'))
     .addOption(new Option('--cri-socket <path>', 'CRI gRPC socket ("" disables it)').env('PEAPOD_CRI_SOCKET'))
+    .addOption(new Option('--streaming-address <host:port>', 'CRI streaming server for exec/attach/port-forward (port 0: any free port)').env('PEAPOD_STREAMING_ADDRESS'))
     .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect)
     .showHelpAfterError()
     .exitOverride();

@@ -11,6 +11,8 @@ export interface PeapodConfig {
   readonly socket: string;
   /** The CRI v1 gRPC socket; empty string disables it. */
   readonly criSocket: string;
+  /** host:port of the CRI streaming server (Exec/Attach/PortForward URLs); port 0 picks a free one. */
+  readonly streamingAddress: string;
   /** cgroupfs parent of everything peapod creates: pods live in `<cgroupRoot>/kubepods/...`. */
   readonly cgroupRoot: string;
   /** Linux bridge for pod networking. */
@@ -38,6 +40,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   runRoot: 'PEAPOD_RUN_ROOT',
   socket: 'PEAPOD_SOCKET',
   criSocket: 'PEAPOD_CRI_SOCKET',
+  streamingAddress: 'PEAPOD_STREAMING_ADDRESS',
   cgroupRoot: 'PEAPOD_CGROUP_ROOT',
   bridge: 'PEAPOD_BRIDGE',
   subnet: 'PEAPOD_SUBNET',
@@ -68,6 +71,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     runRoot,
     socket: pick('socket') ?? join(runRoot, 'peapod.sock'),
     criSocket: overrides.criSocket ?? env[ENV_NAMES.criSocket] ?? join(runRoot, 'cri.sock'),
+    // Loopback only by default: whoever holds a streaming URL gets a shell in a container.
+    streamingAddress: pick('streamingAddress') ?? '127.0.0.1:0',
     cgroupRoot: pick('cgroupRoot') ?? '/peapod',
     bridge: pick('bridge') ?? 'peapod0',
     subnet: pick('subnet') ?? '10.89.0.0/16',

@@ -1,16 +1,12 @@
-// ExecSync, and the streaming Exec/Attach/PortForward (not served: see STREAMING_REASON).
+// ExecSync, and the streaming Exec/Attach/PortForward, which answer with a URL on the streaming server.
 import { PeapodError } from '../common/errors.js';
 import type { CriContext } from './context.js';
-import { unimplemented } from './errors.js';
 import type { Fields } from './fields.js';
 import { requireContainer, requireSandbox } from './lookup.js';
 
 const MS_PER_SECOND = 1000;
 /** timeout 0 means "no timeout" in CRI; every exec here still ends: after an hour, as a bound. */
 export const EXEC_SYNC_NO_TIMEOUT_MS = 3600 * MS_PER_SECOND;
-
-export const STREAMING_REASON =
-  'the CRI streaming server (a URL speaking SPDY/3.1 remotecommand and portforward) is not built yet; use ExecSync, or `peapod exec` on the pod';
 
 export async function execSync(ctx: CriContext, request: Fields): Promise<{ stdout: Buffer; stderr: Buffer; exit_code: number }> {
   const record = requireContainer(ctx.runtime, request.str('container_id'));
@@ -28,17 +24,33 @@ export async function execSync(ctx: CriContext, request: Fields): Promise<{ stdo
   return { stdout: Buffer.from(result.stdout, 'utf8'), stderr: Buffer.from(result.stderr, 'utf8'), exit_code: result.exitCode };
 }
 
-export function exec(ctx: CriContext, request: Fields): Promise<never> {
-  requireContainer(ctx.runtime, request.str('container_id'));
-  return Promise.reject(unimplemented('Exec', STREAMING_REASON));
+/** Exec: a one-time URL on the streaming server, where the client upgrades to SPDY remotecommand. */
+export function exec(ctx: CriContext, request: Fields): Promise<{ url: string }> {
+  const record = requireContainer(ctx.runtime, request.str('container_id'));
+  const cmd = request.strList('cmd');
+  if (cmd.length === 0) throw new PeapodError('InvalidArgument', 'cmd: a command is required');
+  if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state})`);
+  const tty = request.bool('tty');
+  const stdout = request.bool('stdout');
+  const stderr = request.bool('stderr');
+  if (!request.bool('stdin') && !stdout && !stderr) throw new PeapodError('InvalidArgument', 'one of stdin, stdout and stderr must be set');
+  if (tty && stderr) throw new PeapodError('InvalidArgument', 'tty and stderr cannot both be true');
+  return Promise.resolve({ url: ctx.streaming.url({ kind: 'exec', containerId: record.id, cmd, stdin: request.bool('stdin'), stdout, stderr, tty }) });
 }
 
-export function attach(ctx: CriContext, request: Fields): Promise<never> {
-  requireContainer(ctx.runtime, request.str('container_id'));
-  return Promise.reject(unimplemented('Attach', STREAMING_REASON));
+/** Attach: the container's output (followed from its log) and terminal resizes; stdin is not offered. */
+export function attach(ctx: CriContext, request: Fields): Promise<{ url: string }> {
+  const record = requireContainer(ctx.runtime, request.str('container_id'));
+  if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state})`);
+  const tty = request.bool('tty');
+  const stdout = request.bool('stdout');
+  const stderr = request.bool('stderr');
+  if (!request.bool('stdin') && !stdout && !stderr) throw new PeapodError('InvalidArgument', 'one of stdin, stdout and stderr must be set');
+  return Promise.resolve({ url: ctx.streaming.url({ kind: 'attach', containerId: record.id, stdin: request.bool('stdin'), stdout, stderr: stderr && !tty, tty }) });
 }
 
-export function portForward(ctx: CriContext, request: Fields): Promise<never> {
-  requireSandbox(ctx.runtime, request.str('pod_sandbox_id'));
-  return Promise.reject(unimplemented('PortForward', STREAMING_REASON));
+export function portForward(ctx: CriContext, request: Fields): Promise<{ url: string }> {
+  const sandbox = requireSandbox(ctx.runtime, request.str('pod_sandbox_id'));
+  if (sandbox.state !== 'ready') throw new PeapodError('FailedPrecondition', `pod sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
+  return Promise.resolve({ url: ctx.streaming.url({ kind: 'portforward', sandboxId: sandbox.id }) });
 }

@@ -15,19 +15,29 @@ const CONMON_CONTROL_FIFO = 'ctl';
 export async function reopenContainerLog(ctx: CriContext, request: Fields): Promise<object> {
   const record = requireContainer(ctx.runtime, request.str('container_id'));
   if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state}); only a running container's log can be reopened`);
-  const fifo = join(record.dir, CONMON_CONTROL_FIFO);
+  await sendConmonControl(record.id, record.dir, REOPEN_LOGS_MESSAGE);
+  return {};
+}
+
+/** Writes one control message to the conmon of the container whose bundle is `dir`. */
+export async function sendConmonControl(containerId: string, dir: string, message: string): Promise<void> {
+  const fifo = join(dir, CONMON_CONTROL_FIFO);
   let handle;
   try {
     // Non-blocking: with no conmon reading the FIFO, open fails (ENXIO) instead of hanging.
     handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (err) {
     const why = isErrnoException(err, 'ENXIO') ? 'conmon is not running' : errorMessage(err);
-    throw new PeapodError('FailedPrecondition', `cannot reach conmon of container ${record.id} through ${fifo}: ${why}`);
+    throw new PeapodError('FailedPrecondition', `cannot reach conmon of container ${containerId} through ${fifo}: ${why}`);
   }
   try {
-    await handle.write(REOPEN_LOGS_MESSAGE);
+    await handle.write(message);
   } finally {
     await handle.close();
   }
-  return {};
+}
+
+/** conmon's WIN_RESIZE_EVENT for a container created with a terminal. */
+export function resizeMessage(width: number, height: number): string {
+  return `1 ${height} ${width}\n`;
 }

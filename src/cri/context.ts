@@ -4,6 +4,7 @@ import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { CriEventHub } from './events.js';
 import type { NameRegistry } from './names.js';
+import type { StreamingServer } from './streaming/server.js';
 
 export interface CriSettings {
   /** cgroupfs parent of everything peapod creates; the kubelet's cgroup_parent is placed under it. */
@@ -19,6 +20,8 @@ export interface CriSettings {
   /** The daemon's bounding set: what privileged containers and add: [ALL] can get here. */
   readonly hostCapabilities?: readonly string[];
   readonly runtimeVersion: string;
+  /** host:port for the streaming server; port 0 picks a free one. */
+  readonly streamingAddress: string;
 }
 
 export interface CriContext {
@@ -27,5 +30,7 @@ export interface CriContext {
   readonly names: NameRegistry;
   readonly events: CriEventHub;
   readonly settings: CriSettings;
+  /** Hands out the one-time URLs Exec, Attach and PortForward answer with. */
+  readonly streaming: StreamingServer;
   readonly log: (message: string) => void;
 }

@@ -15,6 +15,8 @@ import { Fields } from './fields.js';
 import { NameRegistry } from './names.js';
 import { AuthorityFixingConnection } from './h2/authority.js';
 import { loadCriServices } from './proto/load.js';
+import { StreamingServer } from './streaming/server.js';
+import { streamingSessions } from './streaming/sessions.js';
 import { runtimeServiceHandlers, imageServiceHandlers, UNSERVED_STREAMS, type Handler } from './handlers.js';
 
 /** The socket carries root's powers over the host (as containerd's): root-only. */
@@ -76,7 +78,9 @@ function unservedStream(name: string, reason: string) {
 
 export async function startCriServer(socketPath: string, deps: CriServerDeps): Promise<CriServer> {
   const services = loadCriServices();
+  const streaming = await StreamingServer.start(deps.settings.streamingAddress, streamingSessions(deps.runtime, deps.log), deps.log);
   const context: CriContext = {
+    streaming,
     runtime: deps.runtime,
     images: deps.images,
     names: new NameRegistry(deps.runtime),
@@ -104,7 +108,7 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
   const listener: NetServer = createNetServer((socket) => injector.injectConnection(new AuthorityFixingConnection(socket)));
   await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
+    listener.once('error', (err) => void streaming.close().finally(() => reject(err)));
     listener.listen(socketPath, () => {
       listener.off('error', reject);
       resolve();
@@ -131,6 +135,7 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
         });
       });
       injector.destroy();
+      await streaming.close();
       await closed;
       await rm(socketPath, { force: true });
     },

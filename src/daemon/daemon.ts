@@ -92,6 +92,7 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
         oomScoreAdjFloor: await readOomScoreAdj(),
         hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
         runtimeVersion: PEAPOD_VERSION,
+        streamingAddress: config.streamingAddress,
       },
       log,
     }).catch(async (err: unknown) => {

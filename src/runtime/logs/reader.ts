@@ -16,11 +16,11 @@ export interface ReadLogOptions {
 const FOLLOW_FALLBACK_POLL_MS = 250;
 const CHUNK = 64 * 1024;
 
-export async function readLog(path: string, write: (text: string) => void, options: ReadLogOptions): Promise<void> {
+export async function readLog(path: string, write: (text: string, stream: 'stdout' | 'stderr') => void, options: ReadLogOptions): Promise<void> {
   const assembler = new LogLineAssembler();
   let position = 0;
   let carry = '';
-  const lines: string[] = [];
+  const lines: { text: string; stream: 'stdout' | 'stderr' }[] = [];
   const drain = async (collect: boolean): Promise<void> => {
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return;
@@ -38,8 +38,8 @@ export async function readLog(path: string, write: (text: string) => void, optio
           const line = entry && assembler.push(entry);
           if (!line) continue;
           const formatted = formatLogLine(line, options.timestamps);
-          if (collect) lines.push(formatted);
-          else write(formatted);
+          if (collect) lines.push({ text: formatted, stream: line.stream });
+          else write(formatted, line.stream);
         }
       }
     } finally {
@@ -48,7 +48,7 @@ export async function readLog(path: string, write: (text: string) => void, optio
   };
   await drain(true);
   const start = options.tail !== undefined && options.tail >= 0 ? Math.max(0, lines.length - options.tail) : 0;
-  for (const line of lines.slice(start)) write(line);
+  for (const line of lines.slice(start)) write(line.text, line.stream);
   if (!options.follow) return;
   const watcher = watch(path, { signal: options.signal })[Symbol.asyncIterator]();
   const changed = async (): Promise<void> => {

@@ -1,0 +1,162 @@
+// What runs behind an upgraded streaming connection: exec (runc exec, with a pty when asked), attach
+// (the container's output followed from its CRI log, resizes through conmon) and port-forward (a byte
+// pipe to 127.0.0.1:port in the pod's network namespace per data stream).
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { errorMessage } from '../../common/errors.js';
+import { spawnInteractive, spawnNetnsConnection, type InteractiveProcess } from '../../host/interactive.js';
+import { readLog } from '../../runtime/logs/reader.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { resizeMessage, sendConmonControl } from '../container_log.js';
+import { collectStreams, readResizeEvents, statusJson, type RemoteStreams } from './remotecommand.js';
+import type { SpdyConnection, SpdyStream } from './spdy/connection.js';
+import type { AttachRequest, ExecRequest, PortForwardRequest, StreamingHandler } from './server.js';
+
+export function streamingSessions(runtime: Runtime, log: (message: string) => void): StreamingHandler {
+  return async (request, connection) => {
+    if (request.kind === 'exec') await serveExec(runtime, request, connection);
+    else if (request.kind === 'attach') await serveAttach(runtime, request, connection);
+    else servePortForward(runtime, request, connection, log);
+  };
+}
+
+/** Sends the final status on the error stream, then closes the session once it is flushed. */
+async function finish(connection: SpdyConnection, streams: RemoteStreams, status: string): Promise<void> {
+  for (const s of [streams.stdout, streams.stderr]) s?.end();
+  await new Promise<void>((resolve) => {
+    streams.error.end(status, () => resolve());
+    streams.error.once('error', () => resolve());
+  });
+  connection.close();
+}
+
+function pipeOut(from: Readable, to: SpdyStream | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!to) {
+      from.resume();
+      from.once('end', resolve);
+      return;
+    }
+    from.on('data', (chunk: Buffer) => {
+      if (!to.destroyed) to.write(chunk);
+    });
+    from.once('end', resolve);
+    from.once('error', () => resolve());
+  });
+}
+
+async function serveExec(runtime: Runtime, request: ExecRequest, connection: SpdyConnection): Promise<void> {
+  const streams = await collectStreams(connection, request);
+  const container = runtime.containers.get(request.containerId);
+  if (container?.state !== 'running') {
+    await finish(connection, streams, statusJson(undefined, `container ${request.containerId} is not running`));
+    return;
+  }
+  let proc: InteractiveProcess;
+  try {
+    const argv = runtime.host.oci.execCommand(container.id, request.cmd, { tty: request.tty, interactive: request.stdin });
+    proc = spawnInteractive(argv, { tty: request.tty });
+  } catch (err) {
+    await finish(connection, streams, statusJson(undefined, errorMessage(err)));
+    return;
+  }
+  connection.once('close', () => proc.kill());
+  if (streams.stdin) streams.stdin.pipe(proc.stdin);
+  else proc.stdin.end();
+  if (streams.resize) readResizeEvents(streams.resize, (size) => void proc.resize(size.width, size.height).catch(() => undefined));
+  const outputs = Promise.all([pipeOut(proc.stdout, streams.stdout), proc.stderr ? pipeOut(proc.stderr, streams.stderr) : Promise.resolve()]);
+  const code = await proc.exited;
+  await outputs;
+  await finish(connection, streams, statusJson(code));
+}
+
+/**
+ * Output only: conmon's attach socket is SOCK_SEQPACKET, which Node cannot open, so what the container
+ * writes is followed from its CRI log (where conmon copies it as it comes). stdin is not offered.
+ */
+async function serveAttach(runtime: Runtime, request: AttachRequest, connection: SpdyConnection): Promise<void> {
+  const streams = await collectStreams(connection, request);
+  const container = runtime.containers.get(request.containerId);
+  const sandbox = container === undefined ? undefined : runtime.sandboxes.get(container.sandboxId);
+  if (!container || !sandbox || container.state !== 'running') {
+    await finish(connection, streams, statusJson(undefined, `container ${request.containerId} is not running`));
+    return;
+  }
+  streams.stdin?.resume();
+  if (streams.resize) {
+    readResizeEvents(streams.resize, (size) => void sendConmonControl(container.id, container.dir, resizeMessage(size.width, size.height)).catch(() => undefined));
+  }
+  const controller = new AbortController();
+  connection.once('close', () => controller.abort());
+  const path = join(sandbox.config.logDirectory, container.config.logPath);
+  await readLog(
+    path,
+    (text, stream) => {
+      const target = stream === 'stderr' && streams.stderr ? streams.stderr : streams.stdout;
+      if (target && !target.destroyed) target.write(text);
+    },
+    { tail: 0, timestamps: false, follow: true, signal: controller.signal, isDone: () => runtime.containers.get(container.id)?.state !== 'running' },
+  ).catch(() => undefined);
+  if (controller.signal.aborted) return;
+  const exit = runtime.containers.get(container.id)?.exit;
+  await finish(connection, streams, statusJson(exit?.exitCode ?? 0));
+}
+
+/**
+ * The portforward.k8s.io protocol: for each forwarded connection the client opens an error stream and
+ * a data stream with the same `requestid` and a `port` header; errors go back as text on the error stream.
+ */
+function servePortForward(runtime: Runtime, request: PortForwardRequest, connection: SpdyConnection, log: (message: string) => void): void {
+  const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
+  connection.on('stream', (stream) => {
+    const id = stream.header('requestid') ?? '';
+    const type = stream.header('streamtype');
+    const pair = pairs.get(id) ?? {};
+    if (type === 'error') pair.error = stream;
+    else if (type === 'data') pair.data = stream;
+    else {
+      stream.destroy();
+      return;
+    }
+    pairs.set(id, pair);
+    if (pair.error && pair.data) {
+      pairs.delete(id);
+      forward(runtime, request, pair.error, pair.data).catch((err: unknown) => log(`port-forward: ${errorMessage(err)}`));
+    }
+  });
+}
+
+async function forward(runtime: Runtime, request: PortForwardRequest, error: SpdyStream, data: SpdyStream): Promise<void> {
+  error.resume();
+  const port = Number(data.header('port'));
+  const sandbox = runtime.sandboxes.get(request.sandboxId);
+  const fail = (message: string): void => {
+    error.end(message);
+    data.end();
+  };
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    fail(`invalid port ${JSON.stringify(data.header('port') ?? '')}`);
+    return;
+  }
+  if (sandbox?.state !== 'ready') {
+    fail(`pod sandbox ${request.sandboxId} is not ready`);
+    return;
+  }
+  const proc =
+    sandbox.netnsPath === undefined
+      ? spawnInteractive(['busybox', 'nc', '127.0.0.1', String(port)], { tty: false })
+      : spawnNetnsConnection(sandbox.netnsPath, port);
+  data.pipe(proc.stdin);
+  data.on('error', () => proc.kill());
+  let stderr = '';
+  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const out = pipeOut(proc.stdout, data);
+  const code = await proc.exited;
+  await out;
+  if (code !== 0) {
+    fail(`error forwarding port ${port} to pod ${sandbox.id}: connection to 127.0.0.1:${port} in the pod's network namespace failed (${stderr.trim() || `exit ${code}`})`);
+    return;
+  }
+  data.end();
+  error.end();
+}
