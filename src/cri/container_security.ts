@@ -87,10 +87,19 @@ export async function securityFrom(sc: Fields | undefined, image: ImageRecord, s
     noNewPrivileges: (sc?.bool('no_new_privs') ?? false) && !privileged,
     seccomp: privileged ? { kind: 'unconfined' } : await seccompFrom(sc),
     // The kubelet sends its default masked/readonly lists, or none for Unmasked procMount and for
-    // privileged containers; an empty list is also what a hand-written config sends, so only
-    // privileged containers are unmasked (peapod's default lists equal the kubelet's).
+    // privileged containers; an empty list is also what a hand-written config sends, so (as containerd)
+    // a non-empty list replaces the defaults, an empty one keeps them, and privileged unmasks.
     procMount: 'Default',
+    maskedPaths: absolutePaths(sc?.strList('masked_paths') ?? [], `${sc?.path ?? 'security_context'}.masked_paths`),
+    readonlyPaths: absolutePaths(sc?.strList('readonly_paths') ?? [], `${sc?.path ?? 'security_context'}.readonly_paths`),
     sysctls: sandbox.config.network === 'node' ? {} : sandbox.config.sysctls,
     ...(ctx.settings.hostCapabilities ? { hostCapabilities: ctx.settings.hostCapabilities } : {}),
   };
+}
+
+function absolutePaths(paths: readonly string[], field: string): readonly string[] {
+  paths.forEach((p, i) => {
+    if (!p.startsWith('/') || p.includes('\0')) throw new PeapodError('InvalidArgument', `${field}[${i}]: ${JSON.stringify(p)} must be an absolute path`);
+  });
+  return paths;
 }

@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { CriEventHub } from './events.js';
 import type { NameRegistry } from './names.js';
 import type { StreamingServer } from './streaming/server.js';
+import type { CpuRates } from './stats.js';
 
 export interface CriSettings {
   /** cgroupfs parent of everything peapod creates; the kubelet's cgroup_parent is placed under it. */
@@ -32,5 +33,7 @@ export interface CriContext {
   readonly settings: CriSettings;
   /** Hands out the one-time URLs Exec, Attach and PortForward answer with. */
   readonly streaming: StreamingServer;
+  /** Previous CPU samples, for the usage_nano_cores rate. */
+  readonly cpuRates: CpuRates;
   readonly log: (message: string) => void;
 }

@@ -16,6 +16,7 @@ import { NameRegistry } from './names.js';
 import { AuthorityFixingConnection } from './h2/authority.js';
 import { loadCriServices } from './proto/load.js';
 import { StreamingServer } from './streaming/server.js';
+import { CpuRates } from './stats.js';
 import { streamingSessions } from './streaming/sessions.js';
 import { runtimeServiceHandlers, imageServiceHandlers, UNSERVED_STREAMS, type Handler } from './handlers.js';
 
@@ -81,6 +82,7 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
   const streaming = await StreamingServer.start(deps.settings.streamingAddress, streamingSessions(deps.runtime, deps.log), deps.log);
   const context: CriContext = {
     streaming,
+    cpuRates: new CpuRates(),
     runtime: deps.runtime,
     images: deps.images,
     names: new NameRegistry(deps.runtime),

@@ -1,6 +1,7 @@
-// ContainerStats, ListContainerStats, PodSandboxStats, ListPodSandboxStats from the cgroups (memory
-// usage and process count read back by the runtime host's cgroup manager). The cgroup contract reads no
-// CPU usage counter yet, so cpu carries only its timestamp (CRI: an absent value, not zero).
+// ContainerStats, ListContainerStats, PodSandboxStats, ListPodSandboxStats from the cgroups (CPU time,
+// memory usage and memory.stat, process count, read back by the runtime host's cgroup manager). As in
+// containerd, usage_nano_cores is the rate between this sample and the previous one of the same cgroup,
+// so the first sample has none (CRI: an absent value, not zero).
 import type { CgroupReadback } from '../host/cgroups/types.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { CriContext } from './context.js';
@@ -16,22 +17,45 @@ async function readCgroup(ctx: CriContext, path: string): Promise<CgroupReadback
   return ctx.runtime.host.cgroups.read(path).catch(() => undefined);
 }
 
-function cpuUsage(timestamp: Int64): CpuUsage {
-  return { timestamp, usage_core_nano_seconds: null, usage_nano_cores: null };
+/** The previous CPU sample of each cgroup, for usage_nano_cores; entries of vanished cgroups are pruned. */
+export class CpuRates {
+  private readonly last = new Map<string, { usageNanos: number; atNanos: bigint }>();
+
+  sample(path: string, timestamp: Int64, usageNanos: number | undefined): CpuUsage {
+    if (usageNanos === undefined) {
+      this.last.delete(path);
+      return { timestamp, usage_core_nano_seconds: null, usage_nano_cores: null };
+    }
+    const at = BigInt(timestamp);
+    const previous = this.last.get(path);
+    this.last.set(path, { usageNanos, atNanos: at });
+    let rate: number | undefined;
+    if (previous && at > previous.atNanos && usageNanos >= previous.usageNanos) {
+      rate = Math.round(((usageNanos - previous.usageNanos) * 1e9) / Number(at - previous.atNanos));
+    }
+    return { timestamp, usage_core_nano_seconds: value(usageNanos), usage_nano_cores: rate === undefined ? null : value(rate) };
+  }
+
+  /** Forgets cgroups not in `live` (called with every list, so the map never outgrows the host). */
+  retain(live: ReadonlySet<string>): void {
+    for (const path of this.last.keys()) if (!live.has(path)) this.last.delete(path);
+  }
 }
 
 function memoryUsage(timestamp: Int64, cg: CgroupReadback | undefined): MemoryUsage {
   const usage = cg?.memoryUsageBytes;
   const limit = cg?.memoryLimitBytes;
+  // The kubelet's working set: usage less the inactive page cache the kernel would drop first.
+  const inactive = cg?.memoryInactiveFileBytes ?? 0;
+  const workingSet = usage === undefined ? undefined : usage > inactive ? usage - inactive : 0;
   return {
     timestamp,
-    // Without memory.stat's inactive_file the working set is the usage (an upper bound of the kubelet's figure).
-    working_set_bytes: value(usage),
-    available_bytes: usage !== undefined && limit !== undefined ? value(Math.max(0, limit - usage)) : null,
+    working_set_bytes: value(workingSet),
+    available_bytes: workingSet !== undefined && limit !== undefined ? value(Math.max(0, limit - workingSet)) : null,
     usage_bytes: value(usage),
-    rss_bytes: null,
-    page_faults: null,
-    major_page_faults: null,
+    rss_bytes: value(cg?.memoryRssBytes),
+    page_faults: value(cg?.pageFaults),
+    major_page_faults: value(cg?.majorPageFaults),
   };
 }
 
@@ -40,7 +64,7 @@ async function statsOfContainer(ctx: CriContext, record: ContainerRecord): Promi
   const cg = record.state === 'running' ? await readCgroup(ctx, record.cgroupsPath) : undefined;
   return {
     attributes: { id: record.id, metadata: { name: record.config.name, attempt: record.config.attempt }, labels: { ...record.config.labels }, annotations: { ...record.config.annotations } },
-    cpu: cpuUsage(timestamp),
+    cpu: ctx.cpuRates.sample(record.cgroupsPath, timestamp, cg?.cpuUsageNanos),
     memory: memoryUsage(timestamp, cg),
     writable_layer: null,
   };
@@ -59,7 +83,7 @@ async function statsOfSandbox(ctx: CriContext, record: SandboxRecord): Promise<P
       annotations: { ...config.annotations },
     },
     linux: {
-      cpu: cpuUsage(timestamp),
+      cpu: ctx.cpuRates.sample(record.config.cgroupParent, timestamp, cg?.cpuUsageNanos),
       memory: memoryUsage(timestamp, cg),
       process: { timestamp, process_count: value(cg?.pidsCurrent) },
       containers: await Promise.all(containers.map((c) => statsOfContainer(ctx, c))),
@@ -83,7 +107,13 @@ export async function listContainerStats(ctx: CriContext, request: Fields): Prom
     .filter((c) => id === '' || c.id.startsWith(id))
     .filter((c) => sandboxId === '' || c.sandboxId.startsWith(sandboxId))
     .filter((c) => matchesLabels(c.config.labels, selector));
+  retainLive(ctx);
   return { stats: await Promise.all(records.map((c) => statsOfContainer(ctx, c))) };
+}
+
+function retainLive(ctx: CriContext): void {
+  const live = new Set([...ctx.runtime.containers.list().map((c) => c.cgroupsPath), ...ctx.runtime.sandboxes.list().map((s) => s.config.cgroupParent)]);
+  ctx.cpuRates.retain(live);
 }
 
 export async function podSandboxStats(ctx: CriContext, request: Fields): Promise<object> {
@@ -99,5 +129,6 @@ export async function listPodSandboxStats(ctx: CriContext, request: Fields): Pro
     .filter((s) => s.state === 'ready')
     .filter((s) => id === '' || s.id.startsWith(id))
     .filter((s) => matchesLabels(s.config.labels, selector));
+  retainLive(ctx);
   return { stats: await Promise.all(records.map((s) => statsOfSandbox(ctx, s))) };
 }

@@ -74,10 +74,15 @@ export interface PathMasks {
   readonly readonlyPaths: string[];
 }
 
-/** Privileged and procMount Unmasked containers see /proc and /sys unmasked. */
-export function pathMasks(security: Pick<SecurityInput, 'privileged' | 'procMount'>): PathMasks {
+/**
+ * Privileged and procMount Unmasked containers see /proc and /sys unmasked. Lists given by the caller
+ * replace the defaults when non-empty: on the CRI wire an empty list cannot be told from an absent one,
+ * so, as in containerd, empty means "the defaults".
+ */
+export function pathMasks(security: Pick<SecurityInput, 'privileged' | 'procMount' | 'maskedPaths' | 'readonlyPaths'>): PathMasks {
   if (security.privileged || security.procMount === 'Unmasked') return { maskedPaths: [], readonlyPaths: [] };
-  return { maskedPaths: [...DEFAULT_MASKED_PATHS], readonlyPaths: [...DEFAULT_READONLY_PATHS] };
+  const given = (list: readonly string[] | undefined, defaults: readonly string[]): string[] => [...(list !== undefined && list.length > 0 ? list : defaults)];
+  return { maskedPaths: given(security.maskedPaths, DEFAULT_MASKED_PATHS), readonlyPaths: given(security.readonlyPaths, DEFAULT_READONLY_PATHS) };
 }
 
 /** undefined = no seccomp filter. Privileged containers run unconfined whatever the profile says (containerd). */

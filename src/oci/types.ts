@@ -37,6 +37,9 @@ export interface SecurityInput {
   readonly seccomp: { readonly kind: 'runtime-default' } | { readonly kind: 'unconfined' } | { readonly kind: 'localhost'; readonly profile: unknown };
   /** 'Unmasked' procMount drops masked/readonly paths. */
   readonly procMount: 'Default' | 'Unmasked';
+  /** Replace the default lists when non-empty (CRI: the kubelet sends its own lists). */
+  readonly maskedPaths?: readonly string[];
+  readonly readonlyPaths?: readonly string[];
   readonly sysctls: Readonly<Record<string, string>>;
   /**
    * The capabilities the runtime itself holds (its bounding set): "all" (privileged, or ALL in add)

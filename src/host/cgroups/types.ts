@@ -26,6 +26,14 @@ export interface CgroupReadback {
   readonly pidsCurrent?: number;
   /** Number of OOM kills in this cgroup (v1 memory.oom_control oom_kill, v2 memory.events oom_kill). */
   readonly oomKills?: number;
+  /** CPU time used by the cgroup's tasks since it was made, in ns (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
+  readonly cpuUsageNanos?: number;
+  /** Page cache the kernel can drop first: the kubelet's working set is usage minus this (memory.stat). */
+  readonly memoryInactiveFileBytes?: number;
+  /** Anonymous memory (v1 total_rss, v2 anon). */
+  readonly memoryRssBytes?: number;
+  readonly pageFaults?: number;
+  readonly majorPageFaults?: number;
 }
 
 export interface CgroupManager {

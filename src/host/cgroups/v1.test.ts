@@ -71,6 +71,8 @@ test('create makes every level in every hierarchy, copies cpuset, writes limits;
   await writeFile(join(dir('pids'), 'pids.current'), '3\n');
   await writeFile(join(dir('memory'), 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
   await writeFile(join(dir('pids'), 'cgroup.procs'), '10\n11\n');
+  await writeFile(join(dir('cpuacct'), 'cpuacct.usage'), '987654321\n');
+  await writeFile(join(dir('memory'), 'memory.stat'), 'rss 1\ninactive_file 2\ntotal_rss 4096\ntotal_inactive_file 8192\ntotal_pgfault 30\ntotal_pgmajfault 3\n');
   assert.deepEqual(await m.read('/peapod/kubepods/pod1'), {
     path: '/peapod/kubepods/pod1',
     cpuShares: 512,
@@ -81,6 +83,11 @@ test('create makes every level in every hierarchy, copies cpuset, writes limits;
     pidsLimit: 100,
     pidsCurrent: 3,
     oomKills: 2,
+    cpuUsageNanos: 987_654_321,
+    memoryInactiveFileBytes: 8192,
+    memoryRssBytes: 4096,
+    pageFaults: 30,
+    majorPageFaults: 3,
   });
   assert.deepEqual(await m.pids('/peapod/kubepods/pod1'), [10, 11]);
   assert.equal(await m.exists('/peapod/kubepods/pod1'), true);

@@ -98,7 +98,7 @@ export class CgroupV1Manager implements CgroupManager {
       const dir = await this.dirFor(controller, path);
       return dir === undefined ? undefined : readOptional(join(dir, name));
     };
-    const [shares, quota, period, limit, usage, pidsMax, pidsCurrent, oomControl] = await Promise.all([
+    const [shares, quota, period, limit, usage, pidsMax, pidsCurrent, oomControl, cpuUsage, memoryStat] = await Promise.all([
       file('cpu', 'cpu.shares'),
       file('cpu', 'cpu.cfs_quota_us'),
       file('cpu', 'cpu.cfs_period_us'),
@@ -107,6 +107,8 @@ export class CgroupV1Manager implements CgroupManager {
       file('pids', 'pids.max'),
       file('pids', 'pids.current'),
       file('memory', 'memory.oom_control'),
+      file('cpuacct', 'cpuacct.usage'),
+      file('memory', 'memory.stat'),
     ]);
     const quotaUs = parseIntOrUndefined(quota);
     return {
@@ -121,6 +123,12 @@ export class CgroupV1Manager implements CgroupManager {
         pidsCurrent: parseIntOrUndefined(pidsCurrent),
         // oom_kill appeared in memory.oom_control with Linux 4.13; older kernels only have under_oom.
         oomKills: flatKeyed(oomControl, 'oom_kill'),
+        cpuUsageNanos: parseIntOrUndefined(cpuUsage),
+        // total_* include the cgroup's descendants, as a pod cgroup's figures must.
+        memoryInactiveFileBytes: flatKeyed(memoryStat, 'total_inactive_file'),
+        memoryRssBytes: flatKeyed(memoryStat, 'total_rss'),
+        pageFaults: flatKeyed(memoryStat, 'total_pgfault'),
+        majorPageFaults: flatKeyed(memoryStat, 'total_pgmajfault'),
       }),
     };
   }

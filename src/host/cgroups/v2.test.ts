@@ -55,6 +55,8 @@ test('create enables cpu, memory and pids in each parent and writes the limits; 
   await writeFile(join(dir, 'pids.current'), '2\n');
   await writeFile(join(dir, 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
   await writeFile(join(dir, 'cgroup.procs'), '42\n');
+  await writeFile(join(dir, 'cpu.stat'), 'usage_usec 1500\nuser_usec 1000\nsystem_usec 500\n');
+  await writeFile(join(dir, 'memory.stat'), 'anon 2048\nfile 1024\ninactive_file 512\npgfault 7\npgmajfault 1\n');
   assert.deepEqual(await m.read('/peapod/pod1'), {
     path: '/peapod/pod1',
     cpuWeight: 39,
@@ -65,6 +67,11 @@ test('create enables cpu, memory and pids in each parent and writes the limits; 
     pidsLimit: 64,
     pidsCurrent: 2,
     oomKills: 1,
+    cpuUsageNanos: 1_500_000,
+    memoryInactiveFileBytes: 512,
+    memoryRssBytes: 2048,
+    pageFaults: 7,
+    majorPageFaults: 1,
   });
   assert.deepEqual(await m.pids('/peapod/pod1'), [42]);
 });

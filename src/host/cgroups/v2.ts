@@ -71,9 +71,10 @@ export class CgroupV2Manager implements CgroupManager {
   async read(path: string): Promise<CgroupReadback> {
     if (!(await this.exists(path))) throw notFound(`cgroup ${path} does not exist under ${this.fsRoot}`);
     const dir = this.dir(path);
-    const [weight, cpuMax, memoryMax, memoryCurrent, pidsMax, pidsCurrent, events] = await Promise.all(
-      ['cpu.weight', 'cpu.max', 'memory.max', 'memory.current', 'pids.max', 'pids.current', 'memory.events'].map((f) => readOptional(join(dir, f))),
+    const [weight, cpuMax, memoryMax, memoryCurrent, pidsMax, pidsCurrent, events, cpuStat, memoryStat] = await Promise.all(
+      ['cpu.weight', 'cpu.max', 'memory.max', 'memory.current', 'pids.max', 'pids.current', 'memory.events', 'cpu.stat', 'memory.stat'].map((f) => readOptional(join(dir, f))),
     );
+    const usageUsec = flatKeyed(cpuStat, 'usage_usec');
     const [quota, period] = (cpuMax ?? '').split(/\s+/);
     return {
       path,
@@ -86,6 +87,11 @@ export class CgroupV2Manager implements CgroupManager {
         pidsLimit: pidsMax === 'max' ? undefined : parseIntOrUndefined(pidsMax),
         pidsCurrent: parseIntOrUndefined(pidsCurrent),
         oomKills: flatKeyed(events, 'oom_kill'),
+        cpuUsageNanos: usageUsec === undefined ? undefined : usageUsec * 1000,
+        memoryInactiveFileBytes: flatKeyed(memoryStat, 'inactive_file'),
+        memoryRssBytes: flatKeyed(memoryStat, 'anon'),
+        pageFaults: flatKeyed(memoryStat, 'pgfault'),
+        majorPageFaults: flatKeyed(memoryStat, 'pgmajfault'),
       }),
     };
   }
