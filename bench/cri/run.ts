@@ -1,45 +1,99 @@
 // bench/cri: median latency of each CRI lifecycle call (RunPodSandbox, CreateContainer, StartContainer,
-// StopContainer, StopPodSandbox, RemovePodSandbox) through the gRPC client against a peapod daemon on
-// isolated roots. The containerd side (a private containerd with its own root, state, socket and CRI
-// config) is not wired up yet: its CRI plugin needs a pause image, which has to be built offline first.
-import { median, timeIt } from '../stats.js';
+// StopContainer, StopPodSandbox, RemovePodSandbox) through the same gRPC client and the same configs,
+// against a peapod daemon and a private containerd (Debian's, CRI plugin, runc v2, cgroupfs) in one run,
+// rounds interleaved so both see the same machine. Image cached on both; the container is busybox sleep.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../../src/host/exec.js';
+import { median, timeIt, writeResults, type BenchRow } from '../stats.js';
 import { assertNoLeaks } from '../../test/helpers/leaks.js';
 import { containerConfig, sandboxConfig, startCriTest } from '../../test/cri/harness.js';
+import type { CriClient, Message } from '../../test/cri/client.js';
+import { startContainerd, type Containerd } from './containerd.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
 const STEPS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'StopPodSandbox', 'RemovePodSandbox'] as const;
 type Step = (typeof STEPS)[number];
+type Times = Map<Step, number[]>;
+
+/** One pod lifecycle, each call timed on its own. */
+async function lifecycle(client: CriClient, sandbox: Message, times: Times): Promise<void> {
+  const record = async <T>(step: Step, fn: () => Promise<T>): Promise<T> => {
+    let out: T | undefined;
+    times.get(step)?.push(await timeIt(async () => (out = await fn())));
+    return out as T;
+  };
+  const { pod_sandbox_id: podId } = await record('RunPodSandbox', () => client.runtime<{ pod_sandbox_id: string }>('RunPodSandbox', { config: sandbox }));
+  const { container_id: id } = await record('CreateContainer', () =>
+    client.runtime<{ container_id: string }>('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('c', ['sleep', '3600']), sandbox_config: sandbox }),
+  );
+  await record('StartContainer', () => client.runtime('StartContainer', { container_id: id }));
+  await record('StopContainer', () => client.runtime('StopContainer', { container_id: id, timeout: 0 }));
+  await record('StopPodSandbox', () => client.runtime('StopPodSandbox', { pod_sandbox_id: podId }));
+  await record('RemovePodSandbox', () => client.runtime('RemovePodSandbox', { pod_sandbox_id: podId }));
+}
+
+function newTimes(): Times {
+  return new Map(STEPS.map((s) => [s, []]));
+}
 
 async function main(): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
-  const cri = await startCriTest({ after: (fn) => cleanups.push(fn) });
-  const times = new Map<Step, number[]>(STEPS.map((s) => [s, []]));
-  const record = async (step: Step, fn: () => Promise<unknown>): Promise<void> => {
-    times.get(step)?.push(await timeIt(fn));
-  };
+  const peapodTimes = newTimes();
+  const containerdTimes = newTimes();
+  let containerd: Containerd | undefined;
+  const work = await mkdtemp(join(tmpdir(), 'peapod-bench-cri-'));
   try {
-    for (let i = 0; i < RUNS; i++) {
-      const config = sandboxConfig(cri.roots, `bench-${i}`);
-      let podId = '';
-      let id = '';
-      await record('RunPodSandbox', async () => {
-        podId = (await cri.client.runtime<{ pod_sandbox_id: string }>('RunPodSandbox', { config })).pod_sandbox_id;
-      });
-      await record('CreateContainer', async () => {
-        id = (await cri.client.runtime<{ container_id: string }>('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('c', ['sleep', '3600']), sandbox_config: config })).container_id;
-      });
-      await record('StartContainer', () => cri.client.runtime('StartContainer', { container_id: id }));
-      await record('StopContainer', () => cri.client.runtime('StopContainer', { container_id: id, timeout: 0 }));
-      await record('StopPodSandbox', () => cri.client.runtime('StopPodSandbox', { pod_sandbox_id: podId }));
-      await record('RemovePodSandbox', () => cri.client.runtime('RemovePodSandbox', { pod_sandbox_id: podId }));
+    const cri = await startCriTest({ after: (fn) => cleanups.push(fn) });
+    const busyboxTar = join(work, 'busybox.tar');
+    await run(process.execPath, [fileURLToPath(new URL('../../scripts/build-busybox-image.js', import.meta.url)), '--tar', busyboxTar], { timeoutMs: 120_000 });
+    containerd = await startContainerd(busyboxTar).catch((err: unknown) => {
+      process.stderr.write(`bench/cri: containerd side skipped: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      return undefined;
+    });
+    // One unmeasured round each: first-use costs (image unpack, CNI conf load) are not per-pod costs.
+    for (let i = -1; i < RUNS; i++) {
+      const peapodSandbox = sandboxConfig(cri.roots, `bench-${i + 1}`);
+      await lifecycle(cri.client, peapodSandbox, i < 0 ? newTimes() : peapodTimes);
+      if (containerd) {
+        const sandbox = sandboxConfig(cri.roots, `bench-${i + 1}`);
+        const uid = (sandbox['metadata'] as { uid: string }).uid;
+        const linux = { ...(sandbox['linux'] as Message), cgroup_parent: containerd.cgroupParent(uid) };
+        await lifecycle(containerd.client, { ...sandbox, linux, log_directory: join(containerd.dir, 'logs', uid) }, i < 0 ? newTimes() : containerdTimes);
+      }
     }
+    cri.client.close();
     await cri.daemon.stop();
     await assertNoLeaks(cri.roots.config);
   } finally {
+    await containerd?.stop();
     for (const fn of cleanups.reverse()) await fn();
+    await rm(work, { recursive: true, force: true });
   }
-  process.stdout.write(`| CRI call (peapod, median of ${RUNS}) | ms |\n|---|---|\n`);
-  for (const step of STEPS) process.stdout.write(`| ${step} | ${median(times.get(step) ?? []).toFixed(1)} |\n`);
+  const rows: BenchRow[] = STEPS.map((step) => ({
+    name: `CRI ${step}`,
+    unit: 'ms',
+    value: median(peapodTimes.get(step) ?? []),
+    ...(containerd ? { reference: 'containerd 1.6 (CRI, runc v2, cgroupfs)', referenceValue: median(containerdTimes.get(step) ?? []) } : {}),
+    goal: '≤ 1.0× containerd',
+  }));
+  const total = (times: Times): number => STEPS.reduce((sum, step) => sum + median(times.get(step) ?? []), 0);
+  rows.push({
+    name: 'CRI whole pod lifecycle (sum of medians)',
+    unit: 'ms',
+    value: total(peapodTimes),
+    ...(containerd ? { reference: 'containerd', referenceValue: total(containerdTimes) } : {}),
+    goal: '≤ 0.5× containerd',
+  });
+  const file = await writeResults('cri', rows, { runs: RUNS, raw: { peapod: Object.fromEntries(peapodTimes), containerd: Object.fromEntries(containerdTimes) } });
+  process.stdout.write(`| CRI call (median of ${RUNS}) | peapod ms | containerd ms | ratio |\n|---|---|---|---|\n`);
+  for (const r of rows) {
+    const ref = r.referenceValue;
+    process.stdout.write(`| ${r.name} | ${r.value.toFixed(1)} | ${ref === undefined ? 'n/a' : ref.toFixed(1)} | ${ref ? (r.value / ref).toFixed(2) : ''} |\n`);
+  }
+  process.stdout.write(`results: ${file}\n`);
 }
 
 await main();

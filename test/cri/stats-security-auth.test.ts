@@ -3,7 +3,7 @@
 // PullImage with auth config against a real htpasswd-protected registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { run } from '../../src/host/exec.js';
@@ -29,6 +29,18 @@ interface SandboxStatsMsg {
 }
 
 const STATS_WAIT_MS = 20_000;
+
+/** The directory of a cgroup named `name` somewhere below `root` (bounded depth: pod cgroups are nested 3–4 deep). */
+async function findCgroupDir(root: string, name: string, depth = 6): Promise<string> {
+  if (depth < 0) throw new Error(`no cgroup ${name} below ${root}`);
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    if (entry.name === name) return join(root, name);
+    const found = await findCgroupDir(join(root, entry.name), name, depth - 1).catch(() => undefined);
+    if (found) return found;
+  }
+  throw new Error(`no cgroup ${name} below ${root}`);
+}
 
 test('stats, masked paths and authenticated pulls through CRI', async (t) => {
   const cri = await startCriTest(t);
@@ -72,6 +84,32 @@ test('stats, masked paths and authenticated pulls through CRI', async (t) => {
     assert.ok(Number(pod.linux.process.process_count?.value) >= 2, 'pause and the burner at least');
     await client.runtime('StopContainer', { container_id: burner, timeout: 0 });
     await client.runtime('RemoveContainer', { container_id: burner });
+  });
+
+  await t.test('UpdateRuntimeConfig, UpdateContainerResources, ReopenContainerLog, ListPodSandboxStats', async () => {
+    await client.runtime('UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: '10.244.0.0/16' } } });
+    const st = await client.runtime<{ status: { conditions: { type: string; status: boolean }[] } }>('Status', {});
+    assert.ok(st.status.conditions.every((c) => c.status), JSON.stringify(st.status.conditions));
+
+    const writer = await create('writer', ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); sleep 0.05; done']);
+    await client.runtime('UpdateContainerResources', { container_id: writer, linux: { memory_limit_in_bytes: 64 * 1024 * 1024, cpu_shares: 256, cpu_period: 100000, cpu_quota: 50000 } });
+    const memoryDir = await findCgroupDir(join('/sys/fs/cgroup/memory', roots.config.cgroupRoot), writer);
+    assert.equal((await readFile(join(memoryDir, 'memory.limit_in_bytes'), 'utf8')).trim(), String(64 * 1024 * 1024));
+    const cpuDir = await findCgroupDir(join('/sys/fs/cgroup/cpu', roots.config.cgroupRoot), writer);
+    assert.equal((await readFile(join(cpuDir, 'cpu.shares'), 'utf8')).trim(), '256');
+    assert.equal((await readFile(join(cpuDir, 'cpu.cfs_quota_us'), 'utf8')).trim(), '50000');
+
+    // The kubelet rotates by renaming the file, then asks the runtime to reopen it.
+    const logPath = join(config.log_directory as string, 'writer/0.log');
+    await waitFor(async () => (await readFile(logPath, 'utf8').catch(() => '')).includes('line 2'), { timeoutMs: STATS_WAIT_MS, description: 'the first log lines' });
+    await rename(logPath, `${logPath}.1`);
+    await client.runtime('ReopenContainerLog', { container_id: writer });
+    await waitFor(async () => /stdout F line \d+/.test(await readFile(logPath, 'utf8').catch(() => '')), { timeoutMs: STATS_WAIT_MS, description: 'new lines in the reopened log' });
+
+    const list = await client.runtime<{ stats: { attributes: { id: string } }[] }>('ListPodSandboxStats', { filter: { id: podId } });
+    assert.deepEqual(list.stats.map((s) => s.attributes.id), [podId]);
+    await client.runtime('StopContainer', { container_id: writer, timeout: 0 });
+    await client.runtime('RemoveContainer', { container_id: writer });
   });
 
   await t.test('masked_paths and readonly_paths from the kubelet replace the defaults; empty keeps them', async () => {
