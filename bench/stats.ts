@@ -1,7 +1,6 @@
-// Small statistics and reporting helpers shared by the benchmarks.
-import { mkdir, writeFile } from 'node:fs/promises';
+// Small statistics and reporting helpers shared by the benchmarks: medians, goals read as ratios or
+// bounds, and the markdown table.
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -16,33 +15,63 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-export interface BenchRow {
-  readonly name: string;
-  readonly unit: 'ms' | 'MB' | 'lines/s';
-  readonly value: number;
-  readonly reference?: string;
-  readonly referenceValue?: number;
-  readonly goal?: string;
+export type Unit = 'ms' | 'MB' | 'lines/s';
+
+/** A goal: the value over the reference at most `maxRatio`, or the value itself within [min, max]. */
+export interface Goal {
+  readonly maxRatio?: number;
+  readonly max?: number;
+  readonly min?: number;
 }
 
-export function ratio(row: BenchRow): string {
-  return row.referenceValue ? (row.value / row.referenceValue).toFixed(2) : '';
+export interface BenchRow {
+  readonly name: string;
+  readonly unit: Unit;
+  /** The median (or the single reading, for memory), in `unit`. */
+  readonly value: number;
+  readonly samples?: number;
+  readonly reference?: string;
+  readonly referenceValue?: number;
+  readonly goal?: Goal;
+}
+
+export function ratio(row: BenchRow): number | undefined {
+  return row.referenceValue ? row.value / row.referenceValue : undefined;
+}
+
+export function goalText(goal: Goal | undefined, reference: string | undefined): string {
+  if (!goal) return '';
+  const parts: string[] = [];
+  if (goal.maxRatio !== undefined) parts.push(`≤ ${goal.maxRatio}× ${reference ?? 'reference'}`);
+  if (goal.max !== undefined) parts.push(`< ${goal.max}`);
+  if (goal.min !== undefined) parts.push(`≥ ${goal.min}`);
+  return parts.join(', ');
+}
+
+/** undefined when the row has no goal or its reference could not be measured. */
+export function goalMet(row: BenchRow): boolean | undefined {
+  const { goal } = row;
+  if (!goal) return undefined;
+  const r = ratio(row);
+  if (goal.maxRatio !== undefined && r === undefined) return undefined;
+  return (goal.maxRatio === undefined || (r ?? Infinity) <= goal.maxRatio) && (goal.max === undefined || row.value < goal.max) && (goal.min === undefined || row.value >= goal.min);
+}
+
+function format(value: number | undefined, unit: Unit): string {
+  if (value === undefined || Number.isNaN(value)) return 'n/a';
+  return unit === 'lines/s' ? `${Math.round(value).toLocaleString('en-US')} ${unit}` : `${value.toFixed(1)} ${unit}`;
 }
 
 export function markdownTable(rows: readonly BenchRow[]): string {
-  const lines = ['| measure | peapod | reference | reference value | ratio | goal |', '|---|---|---|---|---|---|'];
+  const lines = ['| measure | peapod | reference | reference value | ratio | goal | met |', '|---|---|---|---|---|---|---|'];
   for (const r of rows) {
-    lines.push(`| ${r.name} | ${r.value.toFixed(1)} ${r.unit} | ${r.reference ?? ''} | ${r.referenceValue === undefined ? '' : `${r.referenceValue.toFixed(1)} ${r.unit}`} | ${ratio(r)} | ${r.goal ?? ''} |`);
+    const rr = ratio(r);
+    const met = goalMet(r);
+    lines.push(
+      `| ${r.name} | ${format(r.value, r.unit)} | ${r.reference ?? ''} | ${r.reference ? format(r.referenceValue, r.unit) : ''} | ${rr === undefined ? '' : `${rr.toFixed(2)}×`} | ${goalText(r.goal, r.reference)} | ${met === undefined ? '' : met ? 'yes' : 'no'} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
-export async function writeResults(name: string, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): Promise<string> {
-  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-  await mkdir(dir, { recursive: true });
-  const stamp = new Date().toISOString().slice(0, 10);
-  const file = join(dir, `${name}-${stamp}.json`);
-  await writeFile(file, `${JSON.stringify({ date: new Date().toISOString(), rows, ...extra }, null, 2)}\n`);
-  await writeFile(join(dir, `${name}-${stamp}.md`), markdownTable(rows));
-  return file;
-}
+export const RESULTS_DIR = fileURLToPath(new URL('../../bench/results/', import.meta.url));

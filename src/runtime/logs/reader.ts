@@ -20,7 +20,10 @@ export async function readLog(path: string, write: (text: string, stream: 'stdou
   const assembler = new LogLineAssembler();
   let position = 0;
   let carry = '';
-  const lines: { text: string; stream: 'stdout' | 'stderr' }[] = [];
+  const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
+  // With a tail, the first read keeps only the last lines; otherwise lines go out as they are read,
+  // joined per run of one stream so a big log is a few large writes rather than one per line.
+  let kept: { text: string; stream: 'stdout' | 'stderr' }[] = [];
   const drain = async (collect: boolean): Promise<void> => {
     const handle = await open(path, 'r').catch(() => undefined);
     if (!handle) return;
@@ -33,22 +36,34 @@ export async function readLog(path: string, write: (text: string, stream: 'stdou
         const text = carry + buffer.subarray(0, bytesRead).toString('utf8');
         const parts = text.split('\n');
         carry = parts.pop() ?? '';
+        let batch = '';
+        let batchStream: 'stdout' | 'stderr' = 'stdout';
         for (const raw of parts) {
           const entry = parseCriLogLine(raw);
           const line = entry && assembler.push(entry);
           if (!line) continue;
           const formatted = formatLogLine(line, options.timestamps);
-          if (collect) lines.push({ text: formatted, stream: line.stream });
-          else write(formatted, line.stream);
+          if (collect && tail !== undefined) {
+            kept.push({ text: formatted, stream: line.stream });
+            if (kept.length > 2 * tail + CHUNK) kept = kept.slice(kept.length - tail);
+            continue;
+          }
+          if (batch !== '' && line.stream !== batchStream) {
+            write(batch, batchStream);
+            batch = '';
+          }
+          batchStream = line.stream;
+          batch += formatted;
         }
+        if (batch !== '') write(batch, batchStream);
       }
     } finally {
       await handle.close();
     }
   };
   await drain(true);
-  const start = options.tail !== undefined && options.tail >= 0 ? Math.max(0, lines.length - options.tail) : 0;
-  for (const line of lines.slice(start)) write(line.text, line.stream);
+  if (tail !== undefined) for (const line of kept.slice(Math.max(0, kept.length - tail))) write(line.text, line.stream);
+  kept = [];
   if (!options.follow) return;
   const watcher = watch(path, { signal: options.signal })[Symbol.asyncIterator]();
   const changed = async (): Promise<void> => {

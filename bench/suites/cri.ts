@@ -1,4 +1,4 @@
-// bench/cri: median latency of each CRI lifecycle call (RunPodSandbox, CreateContainer, StartContainer,
+// The CRI suite: median latency of each CRI lifecycle call (RunPodSandbox, CreateContainer, StartContainer,
 // StopContainer, StopPodSandbox, RemovePodSandbox) through the same gRPC client and the same configs,
 // against a peapod daemon and a private containerd (Debian's, CRI plugin, runc v2, cgroupfs) in one run,
 // rounds interleaved so both see the same machine. Image cached on both; the container is busybox sleep.
@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/host/exec.js';
-import { median, timeIt, writeResults, type BenchRow } from '../stats.js';
+import { median, timeIt, type BenchRow } from '../stats.js';
+import type { Suite } from '../suite.js';
 import { assertNoLeaks } from '../../test/helpers/leaks.js';
 import { containerConfig, sandboxConfig, startCriTest } from '../../test/cri/harness.js';
 import type { CriClient, Message } from '../../test/cri/client.js';
 import { startContainerd, type Containerd } from './containerd.js';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 10);
 const STEPS = ['RunPodSandbox', 'CreateContainer', 'StartContainer', 'StopContainer', 'StopPodSandbox', 'RemovePodSandbox'] as const;
 type Step = (typeof STEPS)[number];
 type Times = Map<Step, number[]>;
@@ -39,7 +39,7 @@ function newTimes(): Times {
   return new Map(STEPS.map((s) => [s, []]));
 }
 
-async function main(): Promise<void> {
+export const criSuite: Suite = async ({ runs, log }) => {
   const cleanups: (() => Promise<void>)[] = [];
   const peapodTimes = newTimes();
   const containerdTimes = newTimes();
@@ -50,11 +50,11 @@ async function main(): Promise<void> {
     const busyboxTar = join(work, 'busybox.tar');
     await run(process.execPath, [fileURLToPath(new URL('../../scripts/build-busybox-image.js', import.meta.url)), '--tar', busyboxTar], { timeoutMs: 120_000 });
     containerd = await startContainerd(busyboxTar).catch((err: unknown) => {
-      process.stderr.write(`bench/cri: containerd side skipped: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      log(`cri: containerd side skipped: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       return undefined;
     });
     // One unmeasured round each: first-use costs (image unpack, CNI conf load) are not per-pod costs.
-    for (let i = -1; i < RUNS; i++) {
+    for (let i = -1; i < runs; i++) {
       const peapodSandbox = sandboxConfig(cri.roots, `bench-${i + 1}`);
       await lifecycle(cri.client, peapodSandbox, i < 0 ? newTimes() : peapodTimes);
       if (containerd) {
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
     unit: 'ms',
     value: median(peapodTimes.get(step) ?? []),
     ...(containerd ? { reference: 'containerd 1.6 (CRI, runc v2, cgroupfs)', referenceValue: median(containerdTimes.get(step) ?? []) } : {}),
-    goal: '≤ 1.0× containerd',
+    samples: runs,
+    goal: { maxRatio: 1 },
   }));
   const total = (times: Times): number => STEPS.reduce((sum, step) => sum + median(times.get(step) ?? []), 0);
   rows.push({
@@ -85,15 +86,7 @@ async function main(): Promise<void> {
     unit: 'ms',
     value: total(peapodTimes),
     ...(containerd ? { reference: 'containerd', referenceValue: total(containerdTimes) } : {}),
-    goal: '≤ 0.5× containerd',
+    goal: { maxRatio: 0.5 },
   });
-  const file = await writeResults('cri', rows, { runs: RUNS, raw: { peapod: Object.fromEntries(peapodTimes), containerd: Object.fromEntries(containerdTimes) } });
-  process.stdout.write(`| CRI call (median of ${RUNS}) | peapod ms | containerd ms | ratio |\n|---|---|---|---|\n`);
-  for (const r of rows) {
-    const ref = r.referenceValue;
-    process.stdout.write(`| ${r.name} | ${r.value.toFixed(1)} | ${ref === undefined ? 'n/a' : ref.toFixed(1)} | ${ref ? (r.value / ref).toFixed(2) : ''} |\n`);
-  }
-  process.stdout.write(`results: ${file}\n`);
-}
-
-await main();
+  return { rows, raw: { peapod: Object.fromEntries(peapodTimes), containerd: Object.fromEntries(containerdTimes) } };
+};

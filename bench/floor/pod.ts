@@ -1,0 +1,162 @@
+// bench/floor: by hand, with no daemon and no bookkeeping, what starting the benchmark pod must do on
+// this host (pod cgroup, netns, CNI bridge + loopback ADD, a catatonit pause under runc, two busybox
+// containers under runc joining the pause's network, IPC and UTS namespaces with their own PID and mount
+// namespaces on an overlay rootfs, each in its own cgroup below the pod's) and the matching teardown.
+// This is the physical limit of a runc-based pod runtime; every pod figure is read as a ratio to it.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { invokePlugin, type CniInvocation, type PluginConfig } from '../../src/host/network/cni.js';
+import { run, runUnchecked } from '../../src/host/exec.js';
+import { CONTAINER_COMMAND } from '../suites/manifests.js';
+
+const CNI_BIN = '/usr/lib/cni';
+const V1_CONTROLLERS = ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio'] as const;
+const CGROUP_RMDIR_TRIES = 50;
+
+export interface Floor {
+  /** Everything a pod start does, returning when both containers run. */
+  start(n: number): Promise<FloorPod>;
+  /** Removes the bridge, host-local's leases and the lower rootfs. */
+  close(): Promise<void>;
+}
+
+export interface FloorPod {
+  teardown(): Promise<void>;
+}
+
+export async function createFloor(dir: string, subnet: string): Promise<Floor> {
+  const tag = Math.random().toString(16).slice(2, 8);
+  const bridge = `pf${tag}`;
+  const cgroupRoot = `/peapod-floor-${tag}`;
+  const lower = join(dir, 'busybox-lower');
+  await mkdir(join(lower, 'bin'), { recursive: true });
+  await copyFile('/bin/busybox', join(lower, 'bin/busybox'));
+  for (const applet of ['sh', 'sleep', 'true']) await symlink('busybox', join(lower, 'bin', applet));
+  const network = 'peapod-floor';
+  const plugin: PluginConfig = {
+    type: 'bridge',
+    bridge,
+    isGateway: true,
+    ipMasq: false,
+    ipam: { type: 'host-local', ranges: [[{ subnet }]], dataDir: join(dir, 'cni-leases') },
+  };
+  const baseSpec = await runcDefaultSpec(dir);
+
+  return {
+    async start(n) {
+      const id = `floor-${tag}-${n}`;
+      const podDir = join(dir, id);
+      const podCgroup = `${cgroupRoot}/pod${n}`;
+      await mkdir(podDir, { recursive: true });
+      await Promise.all(V1_CONTROLLERS.map((c) => mkdir(join('/sys/fs/cgroup', c, podCgroup), { recursive: true })));
+      await run('ip', ['netns', 'add', id]);
+      const netns = `/run/netns/${id}`;
+      const call = (command: CniInvocation['command'], ifName: string): CniInvocation => ({ command, containerId: id, netns, ifName, args: {}, binDir: CNI_BIN });
+      const pauseBundle = join(podDir, 'pause');
+      await mkdir(join(pauseBundle, 'rootfs'), { recursive: true });
+      await writeFile(join(pauseBundle, 'rootfs/catatonit'), '');
+      const pauseSpec = withProcess(baseSpec, ['/catatonit', '-P'], join(pauseBundle, 'rootfs'), `${podCgroup}/pause`, [
+        { type: 'pid' },
+        { type: 'network', path: netns },
+        { type: 'ipc' },
+        { type: 'uts' },
+        { type: 'mount' },
+      ]);
+      pauseSpec['mounts'] = [...(pauseSpec['mounts'] as unknown[]), { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] }];
+      await writeFile(join(pauseBundle, 'config.json'), JSON.stringify(pauseSpec));
+      const [, pausePid] = await Promise.all([
+        invokePlugin(network, plugin, call('ADD', 'eth0')).then(() => invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo'))),
+        runcRunDetached(`${id}-pause`, pauseBundle),
+      ]);
+      const containers = ['a', 'b'];
+      await Promise.all(
+        containers.map(async (name) => {
+          const bundle = join(podDir, name);
+          const rootfs = join(bundle, 'rootfs');
+          await Promise.all(['rootfs', 'upper', 'work'].map((d) => mkdir(join(bundle, d), { recursive: true })));
+          await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`, rootfs]);
+          const spec = withProcess(baseSpec, [...CONTAINER_COMMAND], rootfs, `${podCgroup}/${name}`, [
+            { type: 'pid' },
+            { type: 'network', path: `/proc/${pausePid}/ns/net` },
+            { type: 'ipc', path: `/proc/${pausePid}/ns/ipc` },
+            { type: 'uts', path: `/proc/${pausePid}/ns/uts` },
+            { type: 'mount' },
+          ]);
+          await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+          await runcRunDetached(`${id}-${name}`, bundle);
+        }),
+      );
+      return {
+        async teardown() {
+          await Promise.all(
+            containers.map(async (name) => {
+              await run('runc', ['delete', '--force', `${id}-${name}`]);
+              await run('umount', [join(podDir, name, 'rootfs')]);
+            }),
+          );
+          await run('runc', ['delete', '--force', `${id}-pause`]);
+          await invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo'));
+          await invokePlugin(network, plugin, call('DEL', 'eth0'));
+          await run('ip', ['netns', 'del', id]);
+          await Promise.all(V1_CONTROLLERS.map((c) => rmdirRetrying(join('/sys/fs/cgroup', c, podCgroup))));
+          await rm(podDir, { recursive: true, force: true });
+        },
+      };
+    },
+    async close() {
+      await runUnchecked('ip', ['link', 'del', bridge]);
+      await Promise.all(V1_CONTROLLERS.map((c) => rmdirRetrying(join('/sys/fs/cgroup', c, cgroupRoot))));
+      await rm(join(dir, 'cni-leases'), { recursive: true, force: true });
+      await rm(lower, { recursive: true, force: true });
+    },
+  };
+}
+
+type Json = Record<string, unknown>;
+
+async function runcDefaultSpec(dir: string): Promise<Json> {
+  const bundle = join(dir, 'spec-template');
+  await mkdir(bundle, { recursive: true });
+  await run('runc', ['spec', '--bundle', bundle]);
+  const spec = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as Json;
+  await rm(bundle, { recursive: true, force: true });
+  return spec;
+}
+
+function withProcess(base: Json, args: string[], rootfs: string, cgroupsPath: string, namespaces: Json[]): Json {
+  const spec = structuredClone(base);
+  const process = spec['process'] as Json;
+  process['args'] = args;
+  process['terminal'] = false;
+  spec['root'] = { path: rootfs, readonly: false };
+  const linux = spec['linux'] as Json;
+  linux['namespaces'] = namespaces;
+  linux['cgroupsPath'] = cgroupsPath;
+  return spec;
+}
+
+/** `runc run -d` with /dev/null stdio (pipes would be held open by the container); resolves to its PID. */
+async function runcRunDetached(id: string, bundle: string): Promise<number> {
+  const pidFile = join(bundle, 'pid');
+  const child = spawn('runc', ['run', '-d', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'ignore' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`runc run ${id} exited ${code}`);
+  return Number(await readFile(pidFile, 'utf8'));
+}
+
+/** A cgroup stays busy a moment after its last process was killed. */
+async function rmdirRetrying(path: string): Promise<void> {
+  for (let i = 0; i < CGROUP_RMDIR_TRIES; i++) {
+    try {
+      await rmdir(path);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await delay(10);
+    }
+  }
+  throw new Error(`cgroup ${path} is still busy`);
+}

@@ -1,0 +1,34 @@
+// Memory readings for the benchmarks: a process's RSS, and the proportional set size (PSS: shared pages
+// split between their users) of a runtime's per-pod helper processes, its conmons and pause processes.
+import { readFile } from 'node:fs/promises';
+import { findProcesses, readProcStat } from '../../src/host/proc.js';
+
+const MB = 1024 * 1024;
+
+async function statusKb(pid: number, field: string): Promise<number> {
+  const text = await readFile(`/proc/${pid}/${field === 'Pss' ? 'smaps_rollup' : 'status'}`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  if (!match?.[1]) throw new Error(`/proc/${pid}: no ${field}`);
+  return Number(match[1]);
+}
+
+export async function rssMb(pid: number): Promise<number> {
+  return ((await statusKb(pid, 'VmRSS')) * 1024) / MB;
+}
+
+/**
+ * The PSS of every conmon whose command line matches, plus the pause process each conmon monitors
+ * (its child running catatonit): the memory a runtime spends per pod besides the workload.
+ */
+export async function helperPssMb(conmonMatches: (argv: readonly string[]) => boolean): Promise<{ mb: number; conmons: number; pauses: number }> {
+  const conmons = await findProcesses((argv) => (argv[0] ?? '').endsWith('conmon') && conmonMatches(argv));
+  const conmonPids = new Set(conmons.map((p) => p.pid));
+  const pauses = [];
+  for (const p of await findProcesses((argv) => (argv[0] ?? '').endsWith('catatonit'))) {
+    const stat = await readProcStat(p.pid);
+    if (stat && conmonPids.has(stat.ppid)) pauses.push(p);
+  }
+  let kb = 0;
+  for (const p of [...conmons, ...pauses]) kb += await statusKb(p.pid, 'Pss').catch(() => 0);
+  return { mb: (kb * 1024) / MB, conmons: conmons.length, pauses: pauses.length };
+}
