@@ -35,8 +35,17 @@ interface CompiledRoute {
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** Checks a decoded URL parameter before any handler sees it; throws (InvalidArgument) to refuse it. */
+export type ParamCheck = (value: string) => void;
+
 export class ApiRouter {
   private readonly routes: CompiledRoute[] = [];
+  private readonly checks = new Map<string, ParamCheck>();
+
+  /** Every route's `:name` parameter goes through `check` (e.g. names that must be DNS names, never paths). */
+  param(name: string, check: ParamCheck): void {
+    this.checks.set(name, check);
+  }
 
   json(method: Method, path: string, handler: JsonHandler): void {
     this.add(method, path, { kind: 'json', handler });
@@ -57,6 +66,7 @@ export class ApiRouter {
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, route });
   }
 
+  /** The route and its decoded, checked parameters; throws InvalidArgument for a parameter it refuses. */
   match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
     for (const candidate of this.routes) {
       if (candidate.method !== method) continue;
@@ -64,7 +74,15 @@ export class ApiRouter {
       if (!m) continue;
       const params: Record<string, string> = {};
       candidate.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
+        const raw = m[i + 1] ?? '';
+        let value: string;
+        try {
+          value = decodeURIComponent(raw);
+        } catch (err) {
+          throw new PeapodError('InvalidArgument', `${name}: ${JSON.stringify(raw)} is not valid percent-encoding`, { cause: err });
+        }
+        this.checks.get(name)?.(value);
+        params[name] = value;
       });
       return { route: candidate.route, params };
     }
@@ -79,6 +97,8 @@ function toWireError(err: unknown): WireError {
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  // Refused before reading: a client that announces too much must not keep the request waiting for it.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw new PeapodError('InvalidArgument', `request body larger than ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -94,6 +114,24 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/**
+ * The path as sent, without a WHATWG URL's dot-segment normalisation: `pods/..` or `pods/%2e%2e` stays a
+ * (refused) name instead of quietly becoming the route above it. Absolute-form targets are parsed as URLs.
+ */
+function parseRequestUrl(target: string | undefined): { pathname: string; query: URLSearchParams } {
+  const raw = target ?? '/';
+  if (raw.startsWith('/')) {
+    const q = raw.indexOf('?');
+    return { pathname: q < 0 ? raw : raw.slice(0, q), query: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  }
+  try {
+    const url = new URL(raw);
+    return { pathname: url.pathname, query: url.searchParams };
+  } catch (err) {
+    throw new PeapodError('InvalidArgument', `${JSON.stringify(raw)} is not a valid request URL`, { cause: err });
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value ?? null);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -101,8 +139,15 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 async function handle(router: ApiRouter, req: IncomingMessage, res: ServerResponse, onError: (err: unknown) => void): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://peapod');
-  const matched = router.match(req.method ?? 'GET', url.pathname);
+  let url: { pathname: string; query: URLSearchParams };
+  let matched: ReturnType<ApiRouter['match']>;
+  try {
+    url = parseRequestUrl(req.url);
+    matched = router.match(req.method ?? 'GET', url.pathname);
+  } catch (err) {
+    sendJson(res, httpStatusOf(errorCode(err)), { error: toWireError(err) });
+    return;
+  }
   if (!matched) {
     sendJson(res, 404, { error: { code: 'NotFound', message: `no route ${req.method ?? ''} ${url.pathname}` } });
     return;
@@ -117,7 +162,7 @@ async function handle(router: ApiRouter, req: IncomingMessage, res: ServerRespon
     sendJson(res, 400, { error: toWireError(err) });
     return;
   }
-  const ctx: RequestContext = { params, query: url.searchParams, body, signal: controller.signal };
+  const ctx: RequestContext = { params, query: url.query, body, signal: controller.signal };
   if (route.kind === 'json') {
     try {
       const result = await route.handler(ctx);
@@ -129,16 +174,23 @@ async function handle(router: ApiRouter, req: IncomingMessage, res: ServerRespon
     return;
   }
   if (route.kind === 'stream') {
-    res.writeHead(200, { 'content-type': NDJSON });
+    // The 200 goes out with the first line: a request refused before any event gets its own 4xx status.
+    const start = (): void => {
+      if (!res.headersSent) res.writeHead(200, { 'content-type': NDJSON });
+    };
     const emit = (event: unknown): void => {
-      if (!res.writableEnded) res.write(`${JSON.stringify({ event })}\n`);
+      if (res.writableEnded) return;
+      start();
+      res.write(`${JSON.stringify({ event })}\n`);
     };
     try {
       const result = await route.handler(ctx, emit);
+      start();
       res.end(`${JSON.stringify({ result: result ?? null })}\n`);
     } catch (err) {
       if (errorCode(err) === 'Internal') onError(err);
-      res.end(`${JSON.stringify({ error: toWireError(err) })}\n`);
+      if (!res.headersSent) sendJson(res, httpStatusOf(errorCode(err)), { error: toWireError(err) });
+      else res.end(`${JSON.stringify({ error: toWireError(err) })}\n`);
     }
     return;
   }

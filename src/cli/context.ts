@@ -50,7 +50,15 @@ export class CliContext {
   /** A client to a running daemon, starting one in the background if none answers. */
   async api(): Promise<ApiClient> {
     if (this.client) return this.client;
-    if (!(await socketAnswers(this.config.socket))) await this.startDaemon();
+    if (!(await socketAnswers(this.config.socket))) {
+      // The socket is root's (0600) and the daemon needs root: say so rather than fail to start one.
+      if (process.getuid !== undefined && process.getuid() !== 0) {
+        throw new PeapodError('PermissionDenied', `permission denied: the peapod daemon's socket ${this.config.socket} is only open to root`, {
+          hint: 'run peapod as root (e.g. with sudo)',
+        });
+      }
+      await this.startDaemon();
+    }
     this.client = new ApiClient(this.config.socket);
     return this.client;
   }

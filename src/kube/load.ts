@@ -4,7 +4,7 @@
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { PeapodError } from '../common/errors.js';
 import type { KubeObject } from './types.js';
-import { validateObject } from './validate.js';
+import { validateObject, withoutNulls } from './validate.js';
 import { applyDefaults } from './defaults.js';
 import { MAX_MANIFEST_BYTES, readManifestSources, type ManifestSource } from './manifest-sources.js';
 
@@ -59,6 +59,14 @@ function lineOf(root: Node | null | undefined, path: string, counter: LineCounte
   return line;
 }
 
+const tooDeep = (): string => `nesting deeper than ${MAX_NESTING_DEPTH} levels`;
+
+/** The parser's first line; its stack overflow on absurdly nested input is reported as what it is. */
+function yamlErrorMessage(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return tooDeep();
+  return message.split('\n')[0] ?? message;
+}
+
 /** Reads a file, a directory or stdin, then parses it: what the CLI and the static pod watcher do. */
 export async function loadManifests(source: string): Promise<LoadResult> {
   return parseManifests(await readManifestSources(source), source);
@@ -80,26 +88,30 @@ export function parseManifests(sources: readonly ManifestSource[], source: strin
     const list = Array.isArray(docs) ? docs : [docs];
     for (const doc of list) {
       const startLine = doc.contents?.range ? counter.linePos(doc.contents.range[0]).line : 1;
-      if (doc.errors.length > 0) {
-        for (const e of doc.errors) errors.push(`${file}:${e.linePos?.[0].line ?? startLine}: ${e.message.split('\n')[0] ?? e.message}`);
+      // An unknown tag (`!!python/object:…`) would silently become a plain map or string: refused, as kubectl does.
+      const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
+      if (problems.length > 0) {
+        for (const e of problems) errors.push(`${file}:${e.linePos?.[0].line ?? startLine}: ${yamlErrorMessage(e.message)}`);
         continue;
       }
       let value: unknown;
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch (err) {
-        errors.push(`${file}:${startLine}: ${err instanceof Error ? err.message : String(err)} (at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`);
+        const message = err instanceof Error ? err.message : String(err);
+        const why = err instanceof RangeError ? tooDeep() : message.includes('Excessive alias count') ? `${message} (at most ${MAX_ALIAS_COUNT} alias expansions are allowed)` : message;
+        errors.push(`${file}:${startLine}: ${why}`);
         continue;
       }
       if (value === null || value === undefined) continue;
       if (depth(value, MAX_NESTING_DEPTH) > MAX_NESTING_DEPTH) {
-        errors.push(`${file}:${startLine}: nesting deeper than ${MAX_NESTING_DEPTH} levels`);
+        errors.push(`${file}:${startLine}: ${tooDeep()}`);
         continue;
       }
       const items: { value: unknown; root: Node | null | undefined; prefix: string }[] = [];
       const isList = typeof value === 'object' && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items);
-      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: item, root: doc.contents, prefix: `items[${i}].` }));
-      else items.push({ value, root: doc.contents, prefix: '' });
+      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: withoutNulls(item), root: doc.contents, prefix: `items[${i}].` }));
+      else items.push({ value: withoutNulls(value), root: doc.contents, prefix: '' });
       for (const item of items) {
         const line = (path: string): number => lineOf(item.root, `${item.prefix}${path}`, counter, startLine);
         const result = validateObject(item.value);

@@ -26,3 +26,11 @@ test('cpu in millicores and memory in bytes, rounded up as the API server does',
   assert.equal(memoryBytes('1G'), 1e9);
   assert.equal(memoryBytes('0.5Ki'), 512);
 });
+
+test('quantities beyond an int64 are refused, not rounded to a float', () => {
+  for (const huge of ['99999999999999999999Ei', '16Ei', '9223372036854775808', '1e400']) {
+    assert.equal(isQuantity(huge), true, huge);
+    assert.throws(() => parseQuantity(huge), /is not a valid quantity: too large/, huge);
+  }
+  assert.equal(parseQuantity('7Ei').value, 7 * 2 ** 60);
+});

@@ -8,6 +8,8 @@ const DECIMAL: Readonly<Record<string, number>> = { n: 1e-9, u: 1e-6, m: 1e-3, '
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|[numkMGTPE]?)$/;
 /** The API server rejects quantities with more digits than this (quantity.go MaxInt64-based checks). */
 const MAX_QUANTITY_LENGTH = 64;
+/** A quantity's value (in base units, or millicores for cpu) must fit an int64, as the kubelet's do: below 2^63. */
+export const QUANTITY_VALUE_LIMIT = 2 ** 63;
 
 export interface Quantity {
   /** The value in base units (cores for cpu, bytes for memory). */
@@ -29,7 +31,9 @@ export function parseQuantity(text: string): Quantity {
   else if (/^[eE]/.test(suffix)) factor = 10 ** Number(suffix.slice(1));
   else factor = DECIMAL[suffix] ?? 1;
   const value = number * factor;
-  if (!Number.isFinite(value)) throw new PeapodError('InvalidArgument', `${JSON.stringify(text)} is not a valid quantity: too large`);
+  if (!Number.isFinite(value) || Math.abs(value) >= QUANTITY_VALUE_LIMIT) {
+    throw new PeapodError('InvalidArgument', `${JSON.stringify(text)} is not a valid quantity: too large (at most 2^63-1)`);
+  }
   return { value, text };
 }
 

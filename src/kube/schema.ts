@@ -15,6 +15,8 @@ export type Shape =
 const str: Shape = { t: 'string' };
 const int: Shape = { t: 'int' };
 const nonNeg: Shape = { t: 'int', min: 0 };
+/** User and group IDs: the API server allows 0 to 2147483647 (validation.ValidateNonnegativeField, int32 range). */
+const id: Shape = { t: 'int', min: 0, max: 2147483647 };
 const bool: Shape = { t: 'bool' };
 const strArr: Shape = { t: 'arr', of: str };
 const strMap: Shape = { t: 'map', of: str };
@@ -90,8 +92,8 @@ const containerFields: Record<string, Shape> = {
   terminationMessagePath: str,
   terminationMessagePolicy: str,
   securityContext: obj({
-    runAsUser: int,
-    runAsGroup: int,
+    runAsUser: id,
+    runAsGroup: id,
     runAsNonRoot: bool,
     capabilities: obj({ add: strArr, drop: strArr }),
     privileged: bool,
@@ -158,11 +160,11 @@ const podSpec = obj(
     dnsConfig: obj({ nameservers: strArr, searches: strArr, options: arr(obj({ name: str, value: str })) }),
     hostAliases: arr(obj({ ip: str, hostnames: strArr }, ['ip'])),
     securityContext: obj({
-      runAsUser: int,
-      runAsGroup: int,
+      runAsUser: id,
+      runAsGroup: id,
       runAsNonRoot: bool,
-      supplementalGroups: arr(int),
-      fsGroup: int,
+      supplementalGroups: arr(id),
+      fsGroup: id,
       fsGroupChangePolicy: str,
       sysctls: arr(obj({ name: str, value: str }, ['name', 'value'])),
       seccompProfile,
@@ -210,6 +212,8 @@ export function checkShape(value: unknown, shape: Shape, path: string, errors: F
       return;
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value)) errors.push({ path, message: `expected integer, got ${typeName(value)}` });
+      // Beyond 2^53 a number is no longer exact (and beyond int64 the API server refuses it).
+      else if (!Number.isSafeInteger(value)) errors.push({ path, message: `Invalid value: ${value}: must be between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
       else if (shape.min !== undefined && value < shape.min) errors.push({ path, message: `Invalid value: ${value}: must be greater than or equal to ${shape.min}` });
       else if (shape.max !== undefined && value > shape.max) errors.push({ path, message: `Invalid value: ${value}: must be less than or equal to ${shape.max}` });
       return;

@@ -2,7 +2,7 @@
 // the structural check, so every value here already has the right type.
 import type { Finding } from './schema.js';
 import { checkDns1123Label, checkDns1123Subdomain, checkPortName } from './names.js';
-import { isQuantity, parseQuantity } from './quantity.js';
+import { QUANTITY_VALUE_LIMIT, isQuantity, parseQuantity } from './quantity.js';
 
 type Rec = Record<string, unknown>;
 const recs = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
@@ -86,6 +86,16 @@ function validateContainer(c: Rec, path: string, ctx: ContainerContext, errors: 
     if (ctx.init && !sidecar) errors.push({ path: `${path}.${probe}`, message: 'Forbidden: may not be set for init containers without restartPolicy=Always' });
     validateProbe(c[probe], `${path}.${probe}`, probe !== 'readinessProbe', errors);
   }
+  const lifecycle = c['lifecycle'];
+  if (isRec(lifecycle)) {
+    for (const hook of ['postStart', 'preStop']) {
+      const handler = lifecycle[hook];
+      if (!isRec(handler)) continue;
+      const kinds = ['exec', 'httpGet', 'tcpSocket', 'sleep'].filter((h) => handler[h] !== undefined);
+      if (kinds.length === 0) errors.push({ path: `${path}.lifecycle.${hook}`, message: 'Required value: must specify a handler type' });
+      if (kinds.length > 1) errors.push({ path: `${path}.lifecycle.${hook}`, message: 'Forbidden: may not specify more than 1 handler type' });
+    }
+  }
   const tmp = c['terminationMessagePolicy'];
   if (tmp !== undefined && tmp !== 'File' && tmp !== 'FallbackToLogsOnError') errors.push({ path: `${path}.terminationMessagePolicy`, message: `Unsupported value: ${JSON.stringify(tmp)}: supported values: "File", "FallbackToLogsOnError"` });
 }
@@ -123,7 +133,8 @@ function validateEnv(c: Rec, path: string, errors: Finding[]): void {
     if (!isRec(from)) return;
     if (e['value'] !== undefined && e['value'] !== '') errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not be specified when `value` is not empty' });
     const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => from[k] !== undefined);
-    if (sources.length !== 1) errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not have more than one field specified at a time' });
+    if (sources.length === 0) errors.push({ path: `${at}.valueFrom`, message: 'Required value: must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`' });
+    if (sources.length > 1) errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not have more than one field specified at a time' });
     const fieldRef = from['fieldRef'];
     if (isRec(fieldRef)) {
       const fp = text(fieldRef['fieldPath']);
@@ -152,14 +163,8 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
         errors.push({ path: at, message: `Invalid value: ${JSON.stringify(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>)` });
         continue;
       }
-      const quantity = text(raw);
-      if (!isQuantity(quantity)) {
-        errors.push({ path: at, message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity` });
-        continue;
-      }
-      const value = parseQuantity(quantity).value;
-      if (value < 0) errors.push({ path: at, message: `Invalid value: ${JSON.stringify(text)}: must be greater than or equal to 0` });
-      (values[kind] ?? {})[name] = value;
+      const value = checkQuantity(raw, at, name === 'cpu', errors);
+      if (value !== undefined) (values[kind] ?? {})[name] = value;
     }
   }
   for (const [name, request] of Object.entries(values['requests'] ?? {})) {
@@ -167,6 +172,37 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
     if (limit !== undefined && request > limit) {
       errors.push({ path: `${path}.requests.${name}`, message: `Invalid value: ${JSON.stringify(text((resources['requests'] as Rec)[name]))}: must be less than or equal to ${name} limit of ${text((resources['limits'] as Rec)[name])}` });
     }
+  }
+}
+
+/**
+ * A non-negative quantity whose value fits an int64 (bytes, or millicores for cpu), as the kubelet needs
+ * it; the value in base units, or undefined after reporting the problem at `path`.
+ */
+function checkQuantity(raw: unknown, path: string, cpu: boolean, errors: Finding[]): number | undefined {
+  const quantity = text(raw);
+  if (!isQuantity(quantity)) {
+    errors.push({ path, message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity` });
+    return undefined;
+  }
+  // parseQuantity refuses what does not fit an int64 in base units; cpu must fit it in millicores.
+  const value = quantityValueOrNaN(quantity);
+  if (Number.isNaN(value) || Math.abs(cpu ? value * 1000 : value) >= QUANTITY_VALUE_LIMIT) {
+    errors.push({ path, message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity: too large (at most 2^63-1 ${cpu ? 'millicores' : 'base units'})` });
+    return undefined;
+  }
+  if (value < 0) {
+    errors.push({ path, message: `Invalid value: ${JSON.stringify(quantity)}: must be greater than or equal to 0` });
+    return undefined;
+  }
+  return value;
+}
+
+function quantityValueOrNaN(quantity: string): number {
+  try {
+    return parseQuantity(quantity).value;
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -193,7 +229,7 @@ function validateVolumes(volumes: Rec[], errors: Finding[]): Set<string> {
     const emptyDir = v['emptyDir'];
     if (isRec(emptyDir)) {
       if (emptyDir['medium'] !== undefined && emptyDir['medium'] !== '' && emptyDir['medium'] !== 'Memory') errors.push({ path: `${at}.emptyDir.medium`, message: `Unsupported value: ${JSON.stringify(emptyDir['medium'])}: supported values: "", "Memory"` });
-      if (emptyDir['sizeLimit'] !== undefined && !isQuantity(text(emptyDir['sizeLimit']))) errors.push({ path: `${at}.emptyDir.sizeLimit`, message: `Invalid value: ${JSON.stringify(text(emptyDir['sizeLimit']))}: must be a valid quantity` });
+      if (emptyDir['sizeLimit'] !== undefined) checkQuantity(emptyDir['sizeLimit'], `${at}.emptyDir.sizeLimit`, false, errors);
     }
     for (const source of ['configMap', 'secret', 'downwardAPI']) {
       const s = v[source];

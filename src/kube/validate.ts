@@ -66,9 +66,29 @@ function validateData(value: Record<string, unknown>, kind: 'ConfigMap' | 'Secre
   if (total > MAX_DATA_BYTES) errors.push({ path: 'data', message: `Too long: must have at most ${MAX_DATA_BYTES} bytes` });
 }
 
+/** Nesting beyond this is refused before validation anyway (load.ts MAX_NESTING_DEPTH); only a bound here. */
+const MAX_NULL_STRIP_DEPTH = 100;
+
+/**
+ * A copy without object fields whose value is null: for the API server `field: null` is the field left
+ * out (`emptyDir: null` is no volume source, `httpGet: null` no handler), and so it must be here, for the
+ * validation as for everything after it. Array items stay: `containers: [null]` is an error.
+ */
+export function withoutNulls(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > MAX_NULL_STRIP_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutNulls(item, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null) Object.defineProperty(out, key, { value: withoutNulls(field, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 /** Validates objects received without source positions (the daemon's API); throws one error listing all findings. */
-export function validateObjects(values: readonly unknown[]): KubeObject[] {
+export function validateObjects(raw: readonly unknown[]): KubeObject[] {
   const problems: string[] = [];
+  const values = raw.map((value) => withoutNulls(value));
   values.forEach((value, i) => {
     const { errors } = validateObject(value);
     const name = isRecord(value) && isRecord(value['metadata']) ? String(value['metadata']['name']) : `#${i}`;

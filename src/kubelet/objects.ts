@@ -1,4 +1,5 @@
 // ConfigMaps and Secrets applied to this host, kept as atomic JSON records per namespace and name.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { RecordStore } from '../store/record-store.js';
 import type { ConfigMap, Secret } from '../kube/types.js';
@@ -11,7 +12,17 @@ interface ObjectRecord<T> {
 const isObjectRecord = <T>(value: unknown): value is ObjectRecord<T> =>
   typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string' && 'object' in value;
 
-const keyOf = (namespace: string, name: string): string => `${namespace}_${name}`;
+/** Record IDs are file names of at most 200 characters; `<namespace>_<name>` can reach 317 (63 + 1 + 253). */
+const MAX_KEY_LENGTH = 200;
+const KEY_HASH_LENGTH = 32;
+
+/** `<namespace>_<name>`, or when too long its head and a hash of the whole: unique, and a valid file name. */
+const keyOf = (namespace: string, name: string): string => {
+  const key = `${namespace}_${name}`;
+  if (key.length <= MAX_KEY_LENGTH) return key;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, KEY_HASH_LENGTH);
+  return `${key.slice(0, MAX_KEY_LENGTH - KEY_HASH_LENGTH - 1)}-${hash}`;
+};
 
 export class ObjectStore {
   private readonly configMaps: RecordStore<ObjectRecord<ConfigMap>>;

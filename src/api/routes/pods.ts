@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { ApiRouter } from '../server.js';
 import { PeapodError } from '../../common/errors.js';
 import { validateObjects } from '../../kube/validate.js';
+import { checkDns1123Label, checkDns1123Subdomain } from '../../kube/names.js';
+import type { Finding } from '../../kube/schema.js';
 import { applyDefaults } from '../../kube/defaults.js';
 import { parseManifests } from '../../kube/load.js';
 import type { ManifestSource } from '../../kube/manifest-sources.js';
@@ -78,7 +80,22 @@ export interface ExecRequest {
   readonly stdin: boolean;
 }
 
+/**
+ * URL names are checked as the API server checks object names before anything uses them: a namespace is
+ * a DNS-1123 label, a name a DNS-1123 subdomain, so no `..`, `/` or NUL ever reaches a lookup or a path.
+ */
+export function registerNameParams(router: ApiRouter): void {
+  const refuse = (check: (value: unknown, path: string, errors: Finding[]) => void, field: string) => (value: string): void => {
+    const errors: Finding[] = [];
+    check(value, field, errors);
+    if (errors.length > 0) throw new PeapodError('InvalidArgument', errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
+  };
+  router.param('namespace', refuse(checkDns1123Label, 'namespace'));
+  router.param('name', refuse(checkDns1123Subdomain, 'name'));
+}
+
 export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string): void {
+  registerNameParams(router);
   const applyAndWait = async (objects: KubeObject[], force: unknown, waitMs: unknown): Promise<ApplyResult[]> => {
     const results = await pods.apply(objects, { force: force === true });
     if (typeof waitMs === 'number' && waitMs > 0) {
@@ -187,6 +204,9 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
   router.json('POST', '/v1/namespaces/:namespace/pods/:name/debug', async ({ params, body }): Promise<DebugResult> => {
     const request = body as DebugRequest | undefined;
     if (!request || typeof request.image !== 'string' || request.image === '') throw new PeapodError('InvalidArgument', '--image: required');
+    if (request.command !== undefined && !Array.isArray(request.command)) throw new PeapodError('InvalidArgument', 'command: expected an array of strings');
+    if (request.name !== undefined && typeof request.name !== 'string') throw new PeapodError('InvalidArgument', 'name: expected a string');
+    if (request.target !== undefined && typeof request.target !== 'string') throw new PeapodError('InvalidArgument', 'target: expected a string');
     const name = request.name ?? `debugger-${randomBytes(3).toString('hex').slice(0, 5)}`;
     const command = (request.command ?? []).map(String);
     const interactive = request.interactive === true;
