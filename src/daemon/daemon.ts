@@ -22,6 +22,7 @@ import { boundingCapabilityNumbers } from '../host/proc.js';
 import { ALL_CAPABILITIES } from '../oci/security.js';
 import { startCriServer, type CriServer } from '../cri/server.js';
 import { PEAPOD_VERSION } from '../common/version.js';
+import { withFaultPoints } from '../common/fault.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -60,7 +61,7 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
       memoryCapacityBytes: totalmem(),
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
     },
-    volumeOps: { mountTmpfs, unmount: (target) => unmount(target), isMountPoint },
+    volumeOps: withFaultPoints({ mountTmpfs, unmount: (target: string) => unmount(target), isMountPoint }, 'volumes', ['mountTmpfs', 'unmount']),
     log,
   });
   images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));

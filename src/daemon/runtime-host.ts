@@ -8,26 +8,36 @@ import { createOciRuntime } from '../host/oci-runtime/runtime.js';
 import { mountOverlay, unmount } from '../host/mount.js';
 import { namespaceInodes, processStartTime } from '../host/proc.js';
 import type { ImageService } from '../image/types.js';
-import type { RuntimeDirs, RuntimeHost } from '../runtime/host.js';
+import type { MountOps, RuntimeDirs, RuntimeHost } from '../runtime/host.js';
 import { traced } from './trace.js';
+import { withFaultPoints } from '../common/fault.js';
 
 export async function createRuntimeHost(config: PeapodConfig, images: ImageService, log: (message: string) => void): Promise<RuntimeHost> {
   const p = paths(config);
   const cgroups = await createCgroupManager();
+  // Fault points (tests only, see common/fault.ts) sit around every call that changes the host.
   const host: RuntimeHost = {
-    cgroups,
-    network: createPodNetworkManager(config),
-    oci: createOciRuntime({
-      runtimePath: config.runtimePath,
-      conmonPath: config.conmonPath,
-      runcRoot: p.runcRoot,
-      stateDir: p.conmon,
-      exitDir: p.exits,
-    }),
-    mounts: {
-      overlay: (lowerDirs, upperDir, workDir, target) => mountOverlay(lowerDirs, upperDir, workDir, target),
-      unmount: (target) => unmount(target),
-    },
+    cgroups: withFaultPoints(cgroups, 'cgroups', ['create', 'update', 'remove']),
+    network: withFaultPoints(createPodNetworkManager(config), 'network', ['createNetns', 'removeNetns', 'setUp', 'tearDown']),
+    oci: withFaultPoints(
+      createOciRuntime({
+        runtimePath: config.runtimePath,
+        conmonPath: config.conmonPath,
+        runcRoot: p.runcRoot,
+        stateDir: p.conmon,
+        exitDir: p.exits,
+      }),
+      'oci',
+      ['create', 'start', 'kill', 'stop', 'remove'],
+    ),
+    mounts: withFaultPoints<MountOps>(
+      {
+        overlay: (lowerDirs, upperDir, workDir, target) => mountOverlay(lowerDirs, upperDir, workDir, target),
+        unmount: (target) => unmount(target),
+      },
+      'mounts',
+      ['overlay', 'unmount'],
+    ),
     proc: {
       startTime: (pid) => processStartTime(pid),
       namespaces: (pid) => namespaceInodes(pid).catch(() => ({})),

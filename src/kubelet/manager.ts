@@ -59,6 +59,10 @@ export class PodManager {
       const owner = this.pods.list().find((p) => p.sandboxId === event.sandboxId);
       if (owner) this.worker(owner.id).requestSync();
     });
+    deps.runtime.onSandboxExit((sandboxId) => {
+      const owner = this.pods.list().find((p) => p.sandboxId === sandboxId);
+      if (owner) this.worker(owner.id).requestSync();
+    });
   }
 
   /** Loads records and restarts every pod's worker: running containers are adopted, not restarted. */

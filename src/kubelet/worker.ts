@@ -10,7 +10,7 @@ import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
 import { containerConfig, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
-import type { ContainerTrack, PodRecord } from './pod-record.js';
+import type { ContainerTrack, PodRecord, TerminationInfo } from './pod-record.js';
 import { withEvent } from './pod-record.js';
 import type { ObjectStore } from './objects.js';
 import { setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
@@ -216,6 +216,11 @@ export class PodWorker {
     if (existing) {
       await this.event('Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', 'pod');
       await runtime.stopPodSandbox(existing.id, 0);
+      // The containers die with their sandbox: keep how each ended for lastState and the restart policy.
+      for (const [name, track] of Object.entries(record.containers)) {
+        const old = track.containerId === undefined ? undefined : runtime.containers.get(track.containerId);
+        if (old?.exit) await this.setTrack(name, { ...track, lastTermination: terminationOf(old, old.exit) });
+      }
       await runtime.removePodSandbox(existing.id);
     }
     const attempt = existing ? record.sandboxAttempt + 1 : record.sandboxAttempt;
@@ -263,7 +268,11 @@ export class PodWorker {
 
   private async syncInit(sandboxId: string, c: Container): Promise<Progress> {
     const { track, record } = this.current(c);
-    if (!record) return (await this.start(sandboxId, c, track, false)) ? 'wait' : 'wait';
+    if (!record) return (await this.start(sandboxId, c, track, track.containerId !== undefined)) ? 'wait' : 'wait';
+    if (record.state === 'created') {
+      await this.launch(c, track, record);
+      return 'wait';
+    }
     if (record.state !== 'exited') return 'wait';
     if (record.exit?.exitCode === 0) return 'continue';
     if (this.record?.pod.spec.restartPolicy === 'Never') {
@@ -278,11 +287,15 @@ export class PodWorker {
   private async syncSidecar(sandboxId: string, c: Container): Promise<Progress> {
     const { track, record } = this.current(c);
     if (!record) {
-      await this.start(sandboxId, c, track, false);
+      await this.start(sandboxId, c, track, track.containerId !== undefined);
       return c.startupProbe ? 'wait' : 'continue';
     }
     if (record.state === 'exited') {
       await this.restartWithBackoff(sandboxId, c, track, record);
+      return c.startupProbe ? 'wait' : 'continue';
+    }
+    if (record.state === 'created') {
+      await this.launch(c, track, record);
       return c.startupProbe ? 'wait' : 'continue';
     }
     const probes = this.probeState(record.id);
@@ -292,7 +305,12 @@ export class PodWorker {
   private async syncMain(sandboxId: string, c: Container): Promise<void> {
     const { track, record } = this.current(c);
     if (!record) {
-      if (track.containerId === undefined || this.shouldRestart(track.lastTermination?.exitCode ?? 0)) await this.start(sandboxId, c, track, false);
+      // A tracked container without a record was removed with its sandbox: starting it again is a restart.
+      if (track.containerId === undefined || this.shouldRestart(track.lastTermination?.exitCode ?? 0)) await this.start(sandboxId, c, track, track.containerId !== undefined);
+      return;
+    }
+    if (record.state === 'created') {
+      await this.launch(c, track, record);
       return;
     }
     if (record.state !== 'exited') return;
@@ -388,9 +406,12 @@ export class PodWorker {
       this.schedule(RETRY_SETUP_MS);
       return false;
     }
+    // A daemon killed between creating this attempt and recording it left the container behind: adopt
+    // it rather than trip over its name (the runtime's records are the truth, the track follows them).
+    const orphan = this.deps.runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
     let created: ContainerRecord;
     try {
-      created = await this.deps.runtime.createContainer(sandboxId, config);
+      created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config));
     } catch (err) {
       await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -406,13 +427,22 @@ export class PodWorker {
       restartCount: attempt,
       containerId: created.id,
       ...(track.containerId !== undefined ? { previousContainerId: track.containerId } : {}),
-      ...(old?.exit ? { lastTermination: { exitCode: old.exit.exitCode, reason: old.exit.reason, finishedAt: old.exit.finishedAt, containerId: old.id, ...(old.startedAt ? { startedAt: old.startedAt } : {}), ...(old.exit.signal !== undefined ? { signal: old.exit.signal } : {}) } } : track.lastTermination ? { lastTermination: track.lastTermination } : {}),
+      ...(old?.exit ? { lastTermination: terminationOf(old, old.exit) } : track.lastTermination ? { lastTermination: track.lastTermination } : {}),
       ...(track.backoffSeconds !== undefined ? { backoffSeconds: track.backoffSeconds } : {}),
     };
     await this.setTrack(c.name, next);
-    await this.event('Normal', 'Created', `Created container ${c.name}`, object);
+    if (!orphan) await this.event('Normal', 'Created', `Created container ${c.name}`, object);
+    if (created.state !== 'created') return created.state === 'running';
+    return this.launch(c, next, created);
+  }
+
+  /** Starts a created container: right after creating it, or after a restart found it never started. */
+  private async launch(c: Container, track: ContainerTrack, created: ContainerRecord): Promise<boolean> {
+    const object = `spec.containers{${c.name}}`;
+    const { waiting: failed, ...next } = track;
     try {
       await this.deps.runtime.startContainer(created.id);
+      if (failed !== undefined) await this.setTrack(c.name, next);
       await this.event('Normal', 'Started', `Started container ${c.name}`, object);
       if (c.lifecycle?.postStart && !(await this.postStart(c, created.id))) return false;
       this.startProbes(c, created.id);
@@ -581,4 +611,8 @@ export class PodWorker {
 
 export function notFoundPod(namespace: string, name: string): PeapodError {
   return new PeapodError('NotFound', `pods "${name}" not found${namespace === 'default' ? '' : ` in namespace "${namespace}"`}`);
+}
+
+function terminationOf(old: ContainerRecord, exit: NonNullable<ContainerRecord['exit']>): TerminationInfo {
+  return { exitCode: exit.exitCode, reason: exit.reason, finishedAt: exit.finishedAt, containerId: old.id, ...(old.startedAt ? { startedAt: old.startedAt } : {}), ...(exit.signal !== undefined ? { signal: exit.signal } : {}) };
 }

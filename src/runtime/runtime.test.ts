@@ -24,6 +24,8 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
   };
   const host = new FakeHost();
   const runtime = new Runtime(host, dirs);
+  // Exit watchers (containers and pause processes) live until the runtime is closed.
+  t.after(() => Promise.resolve(runtime.close()));
   await runtime.load();
   return { host, dirs, runtime };
 }
@@ -142,4 +144,22 @@ test('a sandbox left half-created by a crash is undone on recovery', async (t) =
   assert.equal(again.sandboxes.list().length, 0);
   assert.equal(host.netns.size, 0);
   assert.ok(host.calls.some((c) => c.op === 'network.tearDown'));
+});
+
+test('a pause process that dies by itself makes its sandbox notready and says so; a deliberate stop does not', async (t) => {
+  const { host, dirs, runtime } = await setup(t);
+  const died: string[] = [];
+  runtime.onSandboxExit((id) => died.push(id));
+  const sandbox = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes));
+  const noticed = new Promise<void>((resolve) => runtime.onSandboxExit(() => resolve()));
+  host.exit(sandbox.id, 137);
+  await noticed;
+  assert.equal(runtime.sandbox(sandbox.id).state, 'notready');
+  assert.deepEqual(died, [sandbox.id]);
+
+  const other = await runtime.runPodSandbox({ ...sandboxConfig(dirs.sandboxes), uid: 'u2', name: 'q' });
+  await runtime.stopPodSandbox(other.id, 0);
+  await runtime.removePodSandbox(other.id);
+  await runtime.removePodSandbox(sandbox.id);
+  assert.deepEqual(died, [sandbox.id]);
 });

@@ -51,6 +51,11 @@ export class Runtime {
     this.events.on('exit', listener);
   }
 
+  /** A ready sandbox's pause process died by itself (killed, OOM): the sandbox is now notready. */
+  onSandboxExit(listener: (sandboxId: string) => void): void {
+    this.events.on('sandbox-exit', listener);
+  }
+
   async load(): Promise<void> {
     const corrupt = (file: string, err: unknown): void => this.log(`ignoring unreadable record ${file}: ${String(err)}`);
     await this.sandboxes.load(corrupt);
@@ -75,7 +80,9 @@ export class Runtime {
 
   async runPodSandbox(config: SandboxConfig): Promise<SandboxRecord> {
     const id = newId();
-    return this.mutex.run(id, () => runPodSandbox(this.sandboxDeps, id, config));
+    const record = await this.mutex.run(id, () => runPodSandbox(this.sandboxDeps, id, config));
+    this.watchPause(record);
+    return record;
   }
 
   /** Stops every container of the sandbox (concurrently), the pause process, and releases the network. */
@@ -86,6 +93,7 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
       if (!current) return;
+      this.unwatch(id);
       await stopPause(this.sandboxDeps, current);
       await releaseNetwork(this.sandboxDeps, current);
       const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
@@ -100,6 +108,7 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
       if (!current) return;
+      this.unwatch(id);
       await this.sandboxes.put({ ...current, state: 'removing' });
       await tearDownSandbox(this.sandboxDeps, current);
       await this.sandboxes.delete(id);
@@ -175,27 +184,52 @@ export class Runtime {
   }
 
   private watchExit(record: ContainerRecord): void {
-    if (this.closed || this.watchers.has(record.id)) return;
+    this.watch(record.id, async (exit) => void (await this.recordExit(record.id, exit)));
+  }
+
+  /** The pause process is conmon-monitored like a container: its death makes the sandbox notready. */
+  private watchPause(record: SandboxRecord): void {
+    this.watch(record.id, async () => {
+      const died = await this.mutex.run(record.id, async () => {
+        const current = this.sandboxes.get(record.id);
+        if (current?.state !== 'ready') return false;
+        await this.sandboxes.put({ ...current, state: 'notready' });
+        return true;
+      });
+      if (died) {
+        this.log(`sandbox ${record.id}: the pause process exited; the sandbox is not ready`);
+        this.events.emit('sandbox-exit', record.id);
+      }
+    });
+  }
+
+  private unwatch(id: string): void {
+    this.watchers.get(id)?.abort();
+    this.watchers.delete(id);
+  }
+
+  private watch(id: string, onExit: (exit: ExitStatus) => Promise<void>): void {
+    if (this.closed || this.watchers.has(id)) return;
     const controller = new AbortController();
-    this.watchers.set(record.id, controller);
+    this.watchers.set(id, controller);
     const loop = async (): Promise<void> => {
       while (!controller.signal.aborted) {
         try {
-          const exit = await this.host.oci.waitExit(record.id, EXIT_WATCH_MS, controller.signal);
-          await this.recordExit(record.id, exit);
+          const exit = await this.host.oci.waitExit(id, EXIT_WATCH_MS, controller.signal);
+          await onExit(exit);
           return;
         } catch (err) {
           if (controller.signal.aborted) return;
           if (err instanceof PeapodError && err.code === 'DeadlineExceeded') continue;
-          this.log(`watching container ${record.id}: ${String(err)}`);
+          this.log(`watching ${id}: ${String(err)}`);
           return;
         }
       }
     };
     loop()
-      .catch((err: unknown) => this.log(`exit watch ${record.id}: ${String(err)}`))
+      .catch((err: unknown) => this.log(`exit watch ${id}: ${String(err)}`))
       .finally(() => {
-        if (this.watchers.get(record.id) === controller) this.watchers.delete(record.id);
+        if (this.watchers.get(id) === controller) this.watchers.delete(id);
       });
   }
 
@@ -229,6 +263,7 @@ export class Runtime {
       const state = await this.host.oci.state(record.id);
       const alive = state !== undefined && (state.status === 'running' || state.status === 'paused');
       if (!alive) await this.sandboxes.put({ ...record, state: 'notready' });
+      else this.watchPause(record);
     }
   }
 

@@ -2,7 +2,8 @@
 // an update is applied to a copy, written atomically, and only then swapped into the cache,
 // so memory never holds what disk does not.
 import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { faultPoint } from '../common/fault.js';
 import { PeapodError } from '../common/errors.js';
 import { readJsonIfExists, removeDurably, writeJsonAtomic } from './atomic.js';
 
@@ -50,7 +51,9 @@ export class RecordStore<T extends { readonly id: string }> {
   }
 
   async put(record: T): Promise<T> {
+    faultPoint(`records.${basename(this.dir)}.put.before`);
     await writeJsonAtomic(this.fileOf(record.id), record, 0o600);
+    faultPoint(`records.${basename(this.dir)}.put.after`);
     this.cache.set(record.id, record);
     return record;
   }
@@ -68,7 +71,9 @@ export class RecordStore<T extends { readonly id: string }> {
   }
 
   async delete(id: string): Promise<void> {
+    faultPoint(`records.${basename(this.dir)}.delete.before`);
     await removeDurably(this.fileOf(id));
+    faultPoint(`records.${basename(this.dir)}.delete.after`);
     this.cache.delete(id);
   }
 }

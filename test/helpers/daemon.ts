@@ -21,8 +21,9 @@ export interface TestDaemon {
   kill(): Promise<void>;
 }
 
-export async function startDaemon(roots: TestRoots): Promise<TestDaemon> {
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'daemon'], { env: roots.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** extraEnv: e.g. PEAPOD_FAULT for crash-injection tests. */
+export async function startDaemon(roots: TestRoots, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestDaemon> {
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'daemon'], { env: { ...roots.env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));

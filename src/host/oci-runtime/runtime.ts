@@ -266,7 +266,13 @@ class RuncConmonRuntime implements OciRuntime {
       if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
       if (rs !== undefined) await this.deleteFromRunc(id);
     }
-    await Promise.all([rm(layout.persistDir, { recursive: true, force: true }), rm(layout.exitFile, { force: true })]);
+    // A runc killed during create leaves its state dir (exec.fifo, no state.json) that runc itself no
+    // longer recognises: once runc says the container does not exist, the dir is ours to remove.
+    await Promise.all([
+      rm(layout.persistDir, { recursive: true, force: true }),
+      rm(layout.exitFile, { force: true }),
+      rm(join(this.opts.runcRoot, id), { recursive: true, force: true }),
+    ]);
   }
 
   private async killForRemove(id: string, layout: ConmonLayout, rs: RuncState): Promise<void> {

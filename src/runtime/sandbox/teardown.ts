@@ -25,7 +25,9 @@ export async function releaseNetwork(deps: SandboxDeps, record: SandboxRecord): 
       record.network,
     );
   }
-  if (record.done.includes('netns')) await host.network.removeNetns(id);
+  // Unconditional for a pod network: a crash between creating the netns pin and recording it must not
+  // leave the pin behind (removeNetns tolerates a missing one).
+  if (config.network === 'pod') await host.network.removeNetns(id);
 }
 
 export async function tearDownSandbox(deps: SandboxDeps, record: SandboxRecord): Promise<void> {
