@@ -163,3 +163,18 @@ test('a pause process that dies by itself makes its sandbox notready and says so
   await runtime.removePodSandbox(sandbox.id);
   assert.deepEqual(died, [sandbox.id]);
 });
+
+test('a container started just before a crash but recorded as created is adopted as running, not started again', async (t) => {
+  const { host, dirs, runtime } = await setup(t);
+  const sandbox = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes));
+  const a = await runtime.createContainer(sandbox.id, containerConfig('a'));
+  // The daemon died between `runc start` and writing the record: the host runs it, the record says created.
+  await host.oci.start(a.id);
+  runtime.close();
+  const again = new Runtime(host, dirs);
+  t.after(() => Promise.resolve(again.close()));
+  await again.load();
+  await again.recover();
+  assert.equal(again.container(a.id).state, 'running');
+  assert.equal(host.calls.filter((c) => c.op === 'oci.start' && c.args[0] === a.id).length, 1);
+});

@@ -276,7 +276,9 @@ export class Runtime {
     if (record.state !== 'running' && record.state !== 'created') return;
     const state = await this.host.oci.state(record.id);
     if (state?.status === 'running' || state?.status === 'paused') {
-      if (record.state === 'running') this.watchExit(record);
+      // Started just before the crash, but not yet recorded as such: it runs, so adopt it as running.
+      const running = record.state === 'running' ? record : await this.containers.put({ ...record, state: 'running', startedAt: (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString() });
+      this.watchExit(running);
       return;
     }
     if (state?.status === 'created') return;
