@@ -97,6 +97,20 @@ export async function isAlive(pid: number, startTime?: number, procRoot = PROC_R
   return startTime === undefined || stat.startTime === startTime;
 }
 
+/**
+ * Whether a process with this PID exists, by kill(pid, 0): one syscall, no /proc read, but blind to
+ * PID reuse and zombies; callers that must be sure confirm with isAlive.
+ */
+export function pidExists(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** PIDs whose process group is `pgid` (proc(5) field 5), from a scan of /proc. */
 export async function processGroupMembers(pgid: number, procRoot = PROC_ROOT): Promise<number[]> {
   const names = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n));

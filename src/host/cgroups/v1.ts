@@ -2,7 +2,7 @@
 // the way runc's libcontainer/cgroups/fs manager lays them out.
 import { join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
-import { isErrnoException, notFound } from '../../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import {
   cgroupSegments,
@@ -56,7 +56,9 @@ export class CgroupV1Manager implements CgroupManager {
       for (const segment of segments) {
         const parent = dir;
         dir = join(dir, segment);
-        const created = await mkdirOnce(dir);
+        const created = await mkdirOnce(dir).catch((err: unknown) => {
+          throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, { cause: err });
+        });
         // A new cpuset cgroup starts with empty cpus/mems and no task may join it until they are set
         // (cgroup-v1/cpusets.rst); runc copies them from the parent level by level the same way.
         if (created && h.controllers.includes('cpuset')) await copyCpuset(parent, dir);

@@ -2,7 +2,7 @@
 // of each level through cgroup.subtree_control (Documentation/admin-guide/cgroup-v2.rst).
 import { join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
-import { isErrnoException, notFound } from '../../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
@@ -42,7 +42,7 @@ export class CgroupV2Manager implements CgroupManager {
       await enableControllers(dir);
       dir = join(dir, segment);
       await mkdir(dir).catch((err: unknown) => {
-        if (!isErrnoException(err, 'EEXIST')) throw err;
+        if (!isErrnoException(err, 'EEXIST')) throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path}: ${errorMessage(err)}`, { cause: err });
       });
     }
     if (resources !== undefined) await this.update(path, resources);

@@ -122,6 +122,10 @@ export async function startConmon(options: StartConmonOptions): Promise<{ pid: n
   const syncPipe = child.stdio[3] as Readable;
   const startPipe = child.stdio[4] as Writable;
   const stderrPipe = child.stderr as Readable;
+  // A conmon that exits before reading our start byte resets the socket (ECONNRESET, EPIPE): its exit
+  // status and stderr say what went wrong, and an 'error' without a listener would take the daemon down.
+  startPipe.on('error', () => undefined);
+  stderrPipe.on('error', () => undefined);
   try {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);

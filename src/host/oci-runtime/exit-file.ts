@@ -15,9 +15,16 @@ export const SIGNAL_EXIT_BASE = 128;
 const MAX_SIGNAL = 64;
 /**
  * fs.watch (inotify) can miss an event (e.g. when the directory is replaced), so we also look every
- * this many ms: slow enough to cost nothing, fast enough not to stall a stop.
+ * this many ms: fast enough not to stall a stop...
  */
 export const EXIT_POLL_MS = 250;
+/**
+ * ...and, for the long-lived watches that follow every running container and pause process, slowly
+ * enough that hundreds of them cost next to nothing (each look also asks whether conmon still lives).
+ */
+export const LONG_WAIT_POLL_MS = 5_000;
+/** A wait longer than this is a standing watch, not a stop or a kill. */
+const LONG_WAIT_MS = 60_000;
 
 export function parseExitFile(text: string, finishedAt: Date): ExitStatus {
   const trimmed = text.trim();
@@ -34,8 +41,9 @@ export function parseExitFile(text: string, finishedAt: Date): ExitStatus {
 /** The container's exit status, or undefined while conmon has not written it. */
 export async function readExitFile(path: string): Promise<ExitStatus | undefined> {
   try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    return parseExitFile(text, info.mtime);
+    // Sequential on purpose: nearly every look finds no file, and then one syscall is enough.
+    const text = await readFile(path, 'utf8');
+    return parseExitFile(text, (await stat(path)).mtime);
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return undefined;
     throw err;
@@ -55,6 +63,56 @@ export interface WaitForExitOptions {
 }
 
 /**
+ * One inotify watch per exit dir, shared by every waiter on it: with a watch per waiter, each exit
+ * would wake all of them (hundreds with a hundred pods) and each would hold an inotify watch.
+ */
+class ExitDirWatch {
+  private static readonly dirs = new Map<string, ExitDirWatch>();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private watcher: FSWatcher | undefined;
+
+  static listen(dir: string, id: string, listener: () => void): () => void {
+    let entry = ExitDirWatch.dirs.get(dir);
+    // An entry without a watch (the dir did not exist yet) is replaced: its waiters keep polling.
+    if (!entry?.watcher) {
+      entry = new ExitDirWatch(dir);
+      ExitDirWatch.dirs.set(dir, entry);
+    }
+    return entry.add(id, listener);
+  }
+
+  private constructor(private readonly dir: string) {
+    try {
+      this.watcher = watch(dir, { persistent: false }, (_event, filename) => {
+        if (filename === null) for (const set of this.listeners.values()) for (const l of set) l();
+        else for (const l of this.listeners.get(filename.toString()) ?? []) l();
+      });
+      this.watcher.on('error', () => this.close());
+    } catch {
+      /* no exit dir yet: the waiters' polls still run, and the next waiter tries again */
+      this.watcher = undefined;
+    }
+  }
+
+  private add(id: string, listener: () => void): () => void {
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(id);
+      if (this.listeners.size === 0 || this.watcher === undefined) this.close();
+    };
+  }
+
+  private close(): void {
+    this.watcher?.close();
+    this.watcher = undefined;
+    if (ExitDirWatch.dirs.get(this.dir) === this) ExitDirWatch.dirs.delete(this.dir);
+  }
+}
+
+/**
  * Resolves with the exit status once the exit file exists. The watch starts before the first look,
  * so an exit between the two is not missed.
  */
@@ -64,13 +122,14 @@ export function waitForExitFile(options: WaitForExitOptions): Promise<ExitStatus
     let done = false;
     let checking = false;
     let again = false;
-    let watcher: FSWatcher | undefined;
+    // Assigned once the watch is set up; finish() may run before that (an already aborted signal).
+    let unlisten: (() => void) | undefined = undefined;
     const finish = (err: unknown, status?: ExitStatus): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       clearInterval(poller);
-      watcher?.close();
+      unlisten?.();
       options.signal?.removeEventListener('abort', onAbort);
       if (status !== undefined) resolve(status);
       else reject(err instanceof Error ? err : new Error(String(err)));
@@ -98,22 +157,13 @@ export function waitForExitFile(options: WaitForExitOptions): Promise<ExitStatus
       () => finish(new PeapodError('DeadlineExceeded', `container ${options.id} did not exit within ${options.timeoutMs} ms`)),
       Math.max(0, options.timeoutMs),
     );
-    const poller = setInterval(() => void check(true), EXIT_POLL_MS);
+    const poller = setInterval(() => void check(true), options.timeoutMs > LONG_WAIT_MS ? LONG_WAIT_POLL_MS : EXIT_POLL_MS);
     if (options.signal?.aborted) {
       onAbort();
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      watcher = watch(options.exitDir, { persistent: false }, (_event, filename) => {
-        if (filename === null || filename.toString() === options.id) void check(false);
-      });
-      watcher.on('error', () => {
-        /* the slow poll still runs */
-      });
-    } catch {
-      /* no exit dir yet: the slow poll still runs */
-    }
+    unlisten = ExitDirWatch.listen(options.exitDir, options.id, () => void check(false));
     void check(true);
   });
 }

@@ -21,8 +21,9 @@ test('meta round trip; absent → undefined', async (t) => {
   assert.deepEqual(await readMeta(dir), meta);
 });
 
-test('resolveExecutable searches PATH for bare names only', async () => {
-  assert.equal(await resolveExecutable('/x/runc'), '/x/runc');
+test('resolveExecutable searches PATH for bare names only, and checks a path is there', async () => {
+  assert.equal(await resolveExecutable('/bin/sh', '/nonexistent'), '/bin/sh');
+  await assert.rejects(resolveExecutable('/x/runc'), { code: 'FailedPrecondition', message: /\/x\/runc: no such file/ });
   assert.equal(await resolveExecutable('sh', '/nonexistent:/bin'), '/bin/sh');
   await assert.rejects(resolveExecutable('no-such-tool-here', '/bin'), { code: 'FailedPrecondition' });
 });

@@ -1,6 +1,6 @@
 // What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
 // a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { access, constants, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import { which } from '../which.js';
@@ -52,9 +52,20 @@ export async function readBundleSharesPid(bundle: string): Promise<boolean> {
   }
 }
 
-/** conmon execv()s the runtime without searching PATH, so it needs an absolute path. */
+/**
+ * conmon execv()s the runtime without searching PATH, so it needs an absolute path. A path is checked
+ * too: conmon given a missing one exits before it reads its start pipe, with a vaguer message.
+ */
 export async function resolveExecutable(name: string, pathEnv = process.env.PATH ?? ''): Promise<string> {
   const found = await which(name, pathEnv);
-  if (found !== undefined) return found;
-  throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
+  if (found === undefined) throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
+  if (found === name) {
+    try {
+      await access(name, constants.X_OK);
+    } catch (err) {
+      const why = isErrnoException(err, 'ENOENT') ? 'no such file' : `not executable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      throw new PeapodError('FailedPrecondition', `${name}: ${why}`, { hint: 'install it (scripts/setup.sh) or point the setting at an executable', cause: err });
+    }
+  }
+  return found;
 }

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PeapodError, alreadyExists, errorCode, invalid, isErrnoException, notFound } from '../../common/errors.js';
-import { isAlive, processStartTime } from '../proc.js';
+import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
+import { isAlive, pidExists, processStartTime } from '../proc.js';
 import { conmonLayout, startConmon } from './conmon.js';
 import type { ConmonLayout } from './conmon.js';
 import { runcExecSync } from './exec-sync.js';
@@ -46,6 +46,8 @@ export const UNKNOWN_EXIT_CODE = 255;
 
 /** runc's ID rule (libcontainer: ^[\w+-\.]+$) narrowed: IDs are path components of ours too. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** See monitorLost: with standing watches polling every 5 s, PID reuse is ruled out at least once a minute. */
+const FULL_LIVENESS_CHECK_EVERY = 12;
 
 function checkId(id: string): void {
   if (!ID_PATTERN.test(id)) throw invalid(`container ID "${id}" is not allowed: use 1-128 letters, digits, '_', '.', '-', starting with a letter or digit`);
@@ -67,6 +69,9 @@ export function createOciRuntime(options: OciRuntimeOptions): OciRuntime {
 
 class RuncConmonRuntime implements OciRuntime {
   private readonly runc: Runc;
+  /** conmon's and init's PIDs never change after create: the standing exit watches ask for them often. */
+  private readonly pidsOf = new Map<string, ContainerMeta>();
+  private readonly lostLooks = new Map<string, number>();
   private runtimeAbs: Promise<string> | undefined;
 
   constructor(private readonly opts: OciRuntimeOptions) {
@@ -80,8 +85,7 @@ class RuncConmonRuntime implements OciRuntime {
 
   async create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }> {
     const layout = this.layout(id);
-    this.runtimeAbs ??= resolveExecutable(this.opts.runtimePath);
-    const [runtimePath, killAll] = await Promise.all([this.runtimeAbs, readBundleSharesPid(options.bundle)]);
+    const [runtimePath, killAll] = await Promise.all([this.runtimeBinary(), readBundleSharesPid(options.bundle)]);
     await Promise.all([
       mkdir(this.opts.exitDir, { recursive: true }),
       mkdir(this.opts.stateDir, { recursive: true }),
@@ -124,6 +128,22 @@ class RuncConmonRuntime implements OciRuntime {
     } catch (err) {
       await this.remove(id).catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * The runtime's absolute path, looked up once it is found. A failed lookup is not kept: the binary
+   * may be installed (or PATH fixed) while the daemon runs, and the next create must see it.
+   */
+  private async runtimeBinary(): Promise<string> {
+    const lookup = (this.runtimeAbs ??= resolveExecutable(this.opts.runtimePath));
+    try {
+      return await lookup;
+    } catch (err) {
+      if (this.runtimeAbs === lookup) this.runtimeAbs = undefined;
+      throw new PeapodError('FailedPrecondition', `the OCI runtime binary is missing: ${errorMessage(err)}; install runc (scripts/setup.sh) or point PEAPOD_RUNTIME at it`, {
+        cause: err,
+      });
     }
   }
 
@@ -213,8 +233,15 @@ class RuncConmonRuntime implements OciRuntime {
    * dir, or CRI-O's 255 once the container's init is gone too. undefined while anything still runs.
    */
   private async monitorLost(layout: ConmonLayout): Promise<ExitStatus | undefined> {
-    const meta = await readMeta(layout.persistDir);
-    if (meta === undefined || (await isAlive(meta.conmonPid, meta.conmonStartTime))) return undefined;
+    const meta = this.pidsOf.get(layout.persistDir) ?? (await readMeta(layout.persistDir));
+    if (meta === undefined) return undefined;
+    // The standing watches ask this every few seconds for every container: a kill(0) answers most of
+    // them; every FULL_LIVENESS_CHECK_EVERY-th look (and any doubt) reads /proc to rule out PID reuse.
+    const looks = (this.lostLooks.get(layout.persistDir) ?? 0) + 1;
+    this.pidsOf.set(layout.persistDir, meta);
+    this.lostLooks.set(layout.persistDir, looks);
+    if (looks % FULL_LIVENESS_CHECK_EVERY !== 1 && pidExists(meta.conmonPid)) return undefined;
+    if (await isAlive(meta.conmonPid, meta.conmonStartTime)) return undefined;
     const persisted = await this.readExit(layout);
     if (persisted) return persisted;
     if (await isAlive(meta.pid, meta.pidStartTime)) return undefined;
@@ -253,26 +280,34 @@ class RuncConmonRuntime implements OciRuntime {
 
   async remove(id: string): Promise<void> {
     const layout = this.layout(id);
-    // The exit file proves init is dead: skip asking runc (one exec fewer on every teardown).
-    if ((await readExitFile(layout.exitFile)) !== undefined) {
-      await this.deleteFromRunc(id);
-    } else {
-      let rs: RuncState | undefined | 'unknown';
-      try {
-        rs = await this.runc.state(id);
-      } catch {
-        rs = 'unknown';
-      }
-      if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
-      if (rs !== undefined) await this.deleteFromRunc(id);
-    }
+    // runc keeps a container's state in <root>/<id>: without that directory runc knows nothing to delete,
+    // and not asking it lets the undo of a create that never reached runc (its binary missing) finish.
+    if (await exists(join(this.opts.runcRoot, id))) await this.removeFromRunc(id, layout);
     // A runc killed during create leaves its state dir (exec.fifo, no state.json) that runc itself no
     // longer recognises: once runc says the container does not exist, the dir is ours to remove.
+    this.pidsOf.delete(layout.persistDir);
+    this.lostLooks.delete(layout.persistDir);
     await Promise.all([
       rm(layout.persistDir, { recursive: true, force: true }),
       rm(layout.exitFile, { force: true }),
       rm(join(this.opts.runcRoot, id), { recursive: true, force: true }),
     ]);
+  }
+
+  private async removeFromRunc(id: string, layout: ConmonLayout): Promise<void> {
+    // The exit file proves init is dead: skip asking runc for its state (one exec fewer on every teardown).
+    if ((await readExitFile(layout.exitFile)) !== undefined) {
+      await this.deleteFromRunc(id);
+      return;
+    }
+    let rs: RuncState | undefined | 'unknown';
+    try {
+      rs = await this.runc.state(id);
+    } catch {
+      rs = 'unknown';
+    }
+    if (rs !== undefined && rs !== 'unknown' && rs.status !== 'stopped') await this.killForRemove(id, layout, rs);
+    if (rs !== undefined) await this.deleteFromRunc(id);
   }
 
   private async killForRemove(id: string, layout: ConmonLayout, rs: RuncState): Promise<void> {
