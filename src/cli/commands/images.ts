@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import type { MultiBar, SingleBar } from 'cli-progress';
 import type { CliContext } from '../context.js';
 import type { PruneResult, PullRequest, RemoveResult } from '../../api/routes/images.js';
 import type { ImageRecord, PullProgress } from '../../image/types.js';
@@ -21,16 +22,17 @@ class ProgressView {
   private readonly multi: MultiBar | undefined;
   private readonly bars = new Map<string, SingleBar>();
 
-  constructor(enabled: boolean) {
-    this.multi = enabled
-      ? new MultiBar(
+  /** cli-progress is loaded only for a pull on a terminal: every other verb starts without its 20 files. */
+  constructor(progress: typeof CliProgress | undefined) {
+    this.multi = progress
+      ? new progress.MultiBar(
           {
             format: '{label} [{bar}] {done}/{size} {phase}',
             hideCursor: true,
             clearOnComplete: false,
             stream: process.stdout,
           },
-          Presets.shades_classic,
+          progress.Presets.shades_classic,
         )
       : undefined;
   }
@@ -62,7 +64,7 @@ class ProgressView {
 }
 
 async function withProgress<T>(run: (onEvent: (e: PullProgress) => void) => Promise<T>): Promise<T> {
-  const view = new ProgressView(process.stdout.isTTY === true);
+  const view = new ProgressView(process.stdout.isTTY === true ? await import('cli-progress') : undefined);
   try {
     return await run((e) => view.on(e));
   } finally {
