@@ -139,7 +139,12 @@ export class ContentStore {
       hash = createHash('sha256');
       offset = 0;
     }
-    const written = await this.streamInto(partial, opened.body, hash, offset, expected, options);
+    let written: number;
+    try {
+      written = await this.streamInto(partial, opened.body, hash, offset, expected, options);
+    } catch (err) {
+      throw await this.outOfSpace(err, partial, `blob ${expected.digest}`);
+    }
     const actual = `sha256:${hash.digest('hex')}`;
     if (written !== expected.size || actual !== expected.digest) {
       await rm(partial, { force: true });
@@ -154,6 +159,16 @@ export class ContentStore {
     await rename(partial, this.path(expected.digest));
     await fsyncDir(this.blobDir);
     return this.path(expected.digest);
+  }
+
+  /**
+   * A write that failed for want of space (ENOSPC, EDQUOT) drops its partial file: kept for a resume it
+   * would only hold on to the space that is missing. Any other error is returned as it is.
+   */
+  private async outOfSpace(err: unknown, partial: string, what: string): Promise<unknown> {
+    if (!isErrnoException(err, 'ENOSPC') && !isErrnoException(err, 'EDQUOT')) return err;
+    await rm(partial, { force: true });
+    return new PeapodError('ResourceExhausted', `${what}: ${err.message}; free space on the filesystem of ${this.ingestDir} and try again`, { cause: err });
   }
 
   /** Appends the stream to the partial file, hashing and counting; stops early past the expected size. */
@@ -212,7 +227,7 @@ export class ContentStore {
     } catch (err) {
       await writer.abandon();
       await rm(tmp, { force: true });
-      throw err;
+      throw await this.outOfSpace(err, tmp, 'layer');
     }
     const digest = `sha256:${hash.digest('hex')}`;
     await mkdir(this.blobDir, { recursive: true });
@@ -252,7 +267,11 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
  * closed (Node ≥ 20.10), so a blob is on disk before its rename makes it visible.
  */
 class FileWriter {
-  private constructor(private readonly stream: WriteStream) {}
+  private constructor(private readonly stream: WriteStream) {
+    // A write fails after write() returned (ENOSPC): the error is kept in `errored` and thrown by the next
+    // write or by finish. Without a listener the stream's 'error' event would take the daemon down.
+    stream.on('error', () => undefined);
+  }
 
   static async open(path: string, flags: 'w' | 'a'): Promise<FileWriter> {
     const stream = createWriteStream(path, { flags, mode: 0o644, highWaterMark: WRITE_BUFFER_BYTES, flush: true });
@@ -261,6 +280,7 @@ class FileWriter {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.stream.errored) throw this.stream.errored;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 

@@ -138,7 +138,12 @@ async function fetchAndUnpack(repo: Repo, manifest: ManifestDocument, layers: re
     downloaded[i] = true;
     let k = prefix;
     while (k < layers.length && downloaded[k]) k++;
-    if (k > prefix && k < layers.length) unpacks.push(unpackLayers(layers.slice(0, k), early));
+    if (k > prefix && k < layers.length) {
+      const unpack = unpackLayers(layers.slice(0, k), early);
+      // Settled below, after the downloads: a failure before then (ENOSPC) must not count as unhandled.
+      unpack.catch(() => undefined);
+      unpacks.push(unpack);
+    }
     prefix = k;
   });
   const [fetched] = await Promise.allSettled([fetching]);

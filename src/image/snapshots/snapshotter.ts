@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isErrnoException } from '../../common/errors.js';
+import { PeapodError, errorCode, errorMessage, isErrnoException } from '../../common/errors.js';
 import { syncFilesystem } from '../../host/layer-fs.js';
 import { atomicWriteFile, fsyncDir } from '../../store/atomic.js';
 import { digestHex, sha256Digest } from '../digest.js';
@@ -186,6 +186,11 @@ export class Snapshotter {
       };
       await atomicWriteFile(join(staging, COMPLETION_MARKER), `${JSON.stringify(marker, null, 2)}\n`);
       return await this.commit(staging, hex, chainId);
+    } catch (err) {
+      // The staging dir goes below, so the disk is as before: say which filesystem needs the space.
+      const full = errorCode(err) === 'ResourceExhausted' || isErrnoException(err, 'ENOSPC') || isErrnoException(err, 'EDQUOT');
+      if (!full) throw err;
+      throw new PeapodError('ResourceExhausted', `${errorMessage(err)}; free space on the filesystem of ${this.root} and try again`, { cause: err });
     } finally {
       await rm(staging, { recursive: true, force: true });
       this.activeStaging.delete(name);

@@ -53,6 +53,9 @@ export async function unpackLayer(options: UnpackOptions): Promise<UnpackResult>
   // Every stage is in the pipeline, so a failure anywhere closes the blob's fd and kills a zstd child.
   const stages = await decompressionStages(options.blobPath, compression, options);
   const piping = pipeline([...stages, hasher, extract], options.signal === undefined ? {} : { signal: options.signal });
+  // A failing write (ENOSPC) ends the loop below, whose iterator destroys `extract` and makes the pipeline
+  // reject before the catch awaits it: mark it handled now, or that rejection takes the daemon down.
+  piping.catch(() => undefined);
   try {
     for await (const entry of extract) {
       options.signal?.throwIfAborted();
@@ -109,7 +112,8 @@ function wrap(err: unknown, options: UnpackOptions): unknown {
   }
   if (err instanceof Error && err.name === 'AbortError') return err;
   if (isErrnoException(err)) {
-    return new PeapodError('Internal', `layer ${options.expectedDiffId}: writing the snapshot failed: ${err.message}`, { cause: err });
+    const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+    return new PeapodError(full ? 'ResourceExhausted' : 'Internal', `layer ${options.expectedDiffId}: writing the snapshot failed: ${err.message}`, { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new PeapodError('DataLoss', `layer ${options.expectedDiffId} (${options.blobPath}): unreadable archive: ${message}`, { cause: err });
