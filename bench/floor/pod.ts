@@ -11,9 +11,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { invokePlugin, type CniInvocation, type PluginConfig } from '../../src/host/network/cni.js';
 import { run, runUnchecked } from '../../src/host/exec.js';
 import { CONTAINER_COMMAND } from '../suites/manifests.js';
+import { cgroupMountPoints } from '../../test/helpers/cgroupfs.js';
+import { removeCgroupTree } from '../../test/helpers/roots.js';
 
 const CNI_BIN = '/usr/lib/cni';
-const V1_CONTROLLERS = ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio'] as const;
 const CGROUP_RMDIR_TRIES = 50;
 
 export interface Floor {
@@ -44,6 +45,9 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
     ipam: { type: 'host-local', ranges: [[{ subnet }]], dataDir: join(dir, 'cni-leases') },
   };
   const baseSpec = await runcDefaultSpec(dir);
+  // Every mounted hierarchy (from mountinfo): runc makes the container's path in all of them, named and
+  // unified ones included, so the pod level must exist and be removed in all of them too.
+  const hierarchies = await cgroupMountPoints();
 
   return {
     async start(n) {
@@ -51,7 +55,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
       const podDir = join(dir, id);
       const podCgroup = `${cgroupRoot}/pod${n}`;
       await mkdir(podDir, { recursive: true });
-      await Promise.all(V1_CONTROLLERS.map((c) => mkdir(join('/sys/fs/cgroup', c, podCgroup), { recursive: true })));
+      await Promise.all(hierarchies.map((h) => mkdir(join(h, podCgroup), { recursive: true })));
       await run('ip', ['netns', 'add', id]);
       const netns = `/run/netns/${id}`;
       const call = (command: CniInvocation['command'], ifName: string): CniInvocation => ({ command, containerId: id, netns, ifName, args: {}, binDir: CNI_BIN });
@@ -101,14 +105,14 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
           await invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo'));
           await invokePlugin(network, plugin, call('DEL', 'eth0'));
           await run('ip', ['netns', 'del', id]);
-          await Promise.all(V1_CONTROLLERS.map((c) => rmdirRetrying(join('/sys/fs/cgroup', c, podCgroup))));
+          await Promise.all(hierarchies.map((h) => rmdirRetrying(join(h, podCgroup))));
           await rm(podDir, { recursive: true, force: true });
         },
       };
     },
     async close() {
       await runUnchecked('ip', ['link', 'del', bridge]);
-      await Promise.all(V1_CONTROLLERS.map((c) => rmdirRetrying(join('/sys/fs/cgroup', c, cgroupRoot))));
+      await removeCgroupTree(cgroupRoot);
       await rm(join(dir, 'cni-leases'), { recursive: true, force: true });
       await rm(lower, { recursive: true, force: true });
     },

@@ -1,14 +1,11 @@
 // The CRI v1 gRPC server on a unix socket: RuntimeService and ImageService as thin translations over
 // the runtime and image services, one file per RPC group (after CRI-O's server/). Every handler's
 // error becomes a gRPC status in errors.ts; every RPC we do not serve answers UNIMPLEMENTED with why.
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { Server, ServerCredentials, type ServerWritableStream, type UntypedServiceImplementation, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { PeapodError } from '../common/errors.js';
-import type { ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { CriContext, CriSettings } from './context.js';
+import type { CriContext } from './context.js';
+import type { CriServerDeps } from './listener.js';
 import { toServiceError, unimplemented } from './errors.js';
 import { CriEventHub } from './events.js';
 import { Fields } from './fields.js';
@@ -20,21 +17,13 @@ import { CpuRates } from './stats.js';
 import { streamingSessions } from './streaming/sessions.js';
 import { runtimeServiceHandlers, imageServiceHandlers, UNSERVED_STREAMS, type Handler } from './handlers.js';
 
-/** The socket carries root's powers over the host (as containerd's): root-only. */
-export const CRI_SOCKET_MODE = 0o600;
 /** How long in-flight calls get to finish on shutdown before they are cut. */
 export const CRI_SHUTDOWN_GRACE_MS = 2_000;
 
-export interface CriServerDeps {
-  readonly runtime: Runtime;
-  readonly images: ImageService;
-  readonly settings: CriSettings;
-  readonly log: (message: string) => void;
-}
-
-export interface CriServer {
-  readonly socketPath: string;
+/** The gRPC side, made on the first connection (listener.ts): connections are handed to it one by one. */
+export interface CriBackend {
   readonly context: CriContext;
+  inject(socket: Socket): void;
   close(): Promise<void>;
 }
 
@@ -77,7 +66,7 @@ function unservedStream(name: string, reason: string) {
   };
 }
 
-export async function startCriServer(socketPath: string, deps: CriServerDeps): Promise<CriServer> {
+export async function createCriBackend(deps: CriServerDeps): Promise<CriBackend> {
   const services = loadCriServices();
   const streaming = await StreamingServer.start(deps.settings.streamingAddress, streamingSessions(deps.runtime, deps.log), deps.log);
   const context: CriContext = {
@@ -102,29 +91,14 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
   const server = new Server();
   server.addService(services.runtimeDefinition, runtimeImpl);
   server.addService(services.imageDefinition, imageImpl);
-  await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
-  // A socket file left by a daemon that died: the daemon's own lock (its API socket) already ensures
-  // no other peapod serves here.
-  await rm(socketPath, { force: true });
-  // Our own listener, each connection filtered (h2/authority.ts) and handed to grpc-js.
+  // Each connection is filtered (h2/authority.ts) and handed to grpc-js.
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
-  const listener: NetServer = createNetServer((socket) => injector.injectConnection(new AuthorityFixingConnection(socket)));
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', (err) => void streaming.close().finally(() => reject(err)));
-    listener.listen(socketPath, () => {
-      listener.off('error', reject);
-      resolve();
-    });
-  });
-  listener.on('error', (err) => deps.log(`cri socket: ${String(err)}`));
-  await chmod(socketPath, CRI_SOCKET_MODE);
   return {
-    socketPath,
     context,
+    inject: (socket) => injector.injectConnection(new AuthorityFixingConnection(socket)),
     async close() {
       for (const call of streams) call.end();
       streams.clear();
-      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
       injector.drain(CRI_SHUTDOWN_GRACE_MS);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -138,8 +112,6 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
       });
       injector.destroy();
       await streaming.close();
-      await closed;
-      await rm(socketPath, { force: true });
     },
   };
 }

@@ -20,7 +20,7 @@ import { qosParentCgroups } from './qos-cgroups.js';
 import { which } from '../host/which.js';
 import { boundingCapabilityNumbers } from '../host/proc.js';
 import { ALL_CAPABILITIES } from '../oci/security.js';
-import { startCriServer, type CriServer } from '../cri/server.js';
+import { startCriServer, type CriServer } from '../cri/listener.js';
 import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
 

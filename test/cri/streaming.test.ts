@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { containerConfig, sandboxConfig, startCriTest } from './harness.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { collect, headers, upgrade, waitForOutput } from './streaming-client.js';
 
 const V4 = 'v4.channel.k8s.io';
@@ -75,8 +76,12 @@ test('Exec, Attach and PortForward through the streaming server', async (t) => {
     const error = await conn.openStream(headers({ streamtype: 'error' }));
     const stdin = await conn.openStream(headers({ streamtype: 'stdin' }));
     const stdout = await conn.openStream(headers({ streamtype: 'stdout' }));
+    const prompt = waitForOutput(stdout, /# /, OUTPUT_TIMEOUT_MS);
     const resize = await conn.openStream(headers({ streamtype: 'resize' }));
     const status = collect(error);
+    // ash asks the terminal for the cursor position as it prints its prompt: input typed before that
+    // would be taken for the answer, so the shell gets to its prompt first.
+    await prompt;
     resize.write(`${JSON.stringify({ Width: 123, Height: 45 })}\n`);
     let seen = '';
     for (let i = 0; i < RESIZE_ATTEMPTS && !/45 123/.test(seen); i++) {
@@ -88,7 +93,9 @@ test('Exec, Attach and PortForward through the streaming server', async (t) => {
     stdin.write('[ -t 0 ] && echo is-a-tty\n');
     await tty;
     stdin.write('exit 0\n');
-    assert.equal((JSON.parse(await status) as Status).status, 'Success');
+    const settled = await Promise.race([status, delay(OUTPUT_TIMEOUT_MS).then(() => 'no status')]);
+    assert.notEqual(settled, 'no status', `no exit status within ${OUTPUT_TIMEOUT_MS} ms`);
+    assert.equal((JSON.parse(settled) as Status).status, 'Success');
     conn.destroy();
   });
 

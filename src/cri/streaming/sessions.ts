@@ -3,6 +3,7 @@
 // pipe to 127.0.0.1:port in the pod's network namespace per data stream).
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage } from '../../common/errors.js';
 import { spawnInteractive, spawnNetnsConnection, type InteractiveProcess } from '../../host/interactive.js';
 import { readLog } from '../../runtime/logs/reader.js';
@@ -11,6 +12,8 @@ import { resizeMessage, sendConmonControl } from '../container_log.js';
 import { collectStreams, readResizeEvents, statusJson, type RemoteStreams } from './remotecommand.js';
 import type { SpdyConnection, SpdyStream } from './spdy/connection.js';
 import type { AttachRequest, ExecRequest, PortForwardRequest, StreamingHandler } from './server.js';
+
+const OUTPUT_DRAIN_MS = 1_000;
 
 export function streamingSessions(runtime: Runtime, log: (message: string) => void): StreamingHandler {
   return async (request, connection) => {
@@ -66,7 +69,9 @@ async function serveExec(runtime: Runtime, request: ExecRequest, connection: Spd
   if (streams.resize) readResizeEvents(streams.resize, (size) => void proc.resize(size.width, size.height).catch(() => undefined));
   const outputs = Promise.all([pipeOut(proc.stdout, streams.stdout), proc.stderr ? pipeOut(proc.stderr, streams.stderr) : Promise.resolve()]);
   const code = await proc.exited;
-  await outputs;
+  // A process the command left behind may hold the terminal or pipes open forever: like Go's WaitDelay
+  // (and src/host/exec.ts), the output gets a moment to drain, then the status goes out regardless.
+  await Promise.race([outputs, delay(OUTPUT_DRAIN_MS)]);
   await finish(connection, streams, statusJson(code));
 }
 

@@ -1,7 +1,9 @@
 // Finding the cgroup v1 hierarchies below an fs root (normally /sys/fs/cgroup). Each directory there is
 // one hierarchy mount, named after its controllers; a joined mount ("cpu,cpuacct") usually also has
-// symlinks "cpu" and "cpuacct" pointing at it, so hierarchies are deduplicated by real path.
-import { readdir, realpath, stat } from 'node:fs/promises';
+// symlinks "cpu" and "cpuacct" pointing at it, so hierarchies are deduplicated by real path. A directory
+// is a hierarchy only if it holds cgroup.procs: a plain directory someone made there (the tmpfs at
+// /sys/fs/cgroup takes any mkdir) must not be mistaken for a controller.
+import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 /** The controllers peapod manages (every one runc's cgroupfs manager joins on a Debian host). */
@@ -26,7 +28,7 @@ export async function discoverV1Hierarchies(fsRoot: string): Promise<V1Hierarchy
   for (const name of (await readdir(fsRoot)).sort()) {
     const full = join(fsRoot, name);
     const st = await stat(full).catch(() => undefined);
-    if (!st?.isDirectory()) continue;
+    if (!st?.isDirectory() || !(await isCgroupRoot(full))) continue;
     const real = await realpath(full);
     const controllers = controllersOf(basename(real));
     if (controllers.length === 0 || byMount.has(real)) continue;
@@ -50,9 +52,16 @@ export async function discoverOtherHierarchies(fsRoot: string): Promise<string[]
   for (const name of (await readdir(fsRoot).catch(() => [] as string[])).sort()) {
     const full = join(fsRoot, name);
     const st = await stat(full).catch(() => undefined);
-    if (!st?.isDirectory()) continue;
+    if (!st?.isDirectory() || !(await isCgroupRoot(full))) continue;
     const real = await realpath(full);
     if (controllersOf(basename(real)).length === 0) found.add(real);
   }
   return [...found];
+}
+
+async function isCgroupRoot(dir: string): Promise<boolean> {
+  return access(join(dir, 'cgroup.procs')).then(
+    () => true,
+    () => false,
+  );
 }

@@ -20,7 +20,10 @@ async function fakeV1(t: { after(fn: () => Promise<void>): void }, joined: boole
   const root = await mkdtemp(join(tmpdir(), 'peapod-cg1-'));
   t.after(() => rm(root, { recursive: true, force: true }));
   const dirs = joined ? ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified'] : ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified'];
-  for (const d of dirs) await mkdir(join(root, d));
+  for (const d of dirs) {
+    await mkdir(join(root, d));
+    await writeFile(join(root, d, 'cgroup.procs'), '');
+  }
   if (joined) {
     await symlink('cpu,cpuacct', join(root, 'cpu'));
     await symlink('cpu,cpuacct', join(root, 'cpuacct'));
@@ -46,6 +49,14 @@ test('discovery dedupes a joined cpu,cpuacct mount reached through symlinks', as
   assert.equal(hs.length, 7);
   assert.deepEqual(hs.find((h) => h.controllers.includes('cpu'))?.controllers, ['cpu', 'cpuacct']);
   assert.equal((await createCgroupManager(root)).version, 'v1');
+});
+
+test('a plain directory with a controller name is not a hierarchy (the tmpfs takes any mkdir)', async (t) => {
+  const root = await fakeV1(t, false);
+  await mkdir(join(root, 'cpu,cpuacct', 'stray'), { recursive: true });
+  const hs = await discoverV1Hierarchies(root);
+  assert.deepEqual(hs.find((h) => h.controllers.includes('cpuacct'))?.mount, join(root, 'cpuacct'));
+  assert.ok(!hs.some((h) => h.mount.endsWith('cpu,cpuacct')));
 });
 
 test('create makes every level in every hierarchy, copies cpuset, writes limits; read maps them back', async (t) => {
