@@ -3,7 +3,6 @@
 // the probe's timeout. A failed check is a result, not an error.
 import { connect } from 'node:net';
 import type { Probe } from '../../kube/types.js';
-import { grpcCheck } from './grpc-probe.js';
 
 export type ProbeResult = 'success' | 'failure';
 
@@ -66,7 +65,11 @@ export async function runProbe(probe: Probe, target: ProbeTarget, exec: ProbeExe
     if (port === undefined) return { result: 'failure', message: `port ${String(probe.tcpSocket.port)} not found` };
     return tcpCheck(probe.tcpSocket.host ?? target.host, port, timeoutMs);
   }
-  if (probe.grpc) return grpcCheck(target.host, probe.grpc.port, probe.grpc.service ?? '', timeoutMs);
+  if (probe.grpc) {
+    // grpc-js is loaded by the first gRPC probe only: most daemons never run one.
+    const { grpcCheck } = await import('./grpc-probe.js');
+    return grpcCheck(target.host, probe.grpc.port, probe.grpc.service ?? '', timeoutMs);
+  }
   return { result: 'failure', message: 'the probe has no handler' };
 }
 
