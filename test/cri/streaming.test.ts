@@ -12,6 +12,9 @@ const V4 = 'v4.channel.k8s.io';
 const OUTPUT_TIMEOUT_MS = 20_000;
 /** Bounded: each attempt asks the shell for its size again after a resize. */
 const RESIZE_ATTEMPTS = 50;
+const PROMPT_TIMEOUT_MS = 10_000;
+const TTY_ATTEMPTS = 3;
+const RESIZE_WAIT_MS = 2_000;
 
 interface Status {
   status: string;
@@ -69,24 +72,36 @@ test('Exec, Attach and PortForward through the streaming server', async (t) => {
     assert.equal((await upgrade(url, [V4])).status, 404);
   });
 
-  await t.test('exec with a TTY follows resizes and reports success', async () => {
-    const { url } = await client.runtime<{ url: string }>('Exec', { container_id: web, cmd: ['sh'], stdin: true, stdout: true, tty: true });
-    const conn = (await upgrade(url, [V4])).connection;
-    assert.ok(conn);
-    const error = await conn.openStream(headers({ streamtype: 'error' }));
-    const stdin = await conn.openStream(headers({ streamtype: 'stdin' }));
-    const stdout = await conn.openStream(headers({ streamtype: 'stdout' }));
-    const prompt = waitForOutput(stdout, /# /, OUTPUT_TIMEOUT_MS);
-    const resize = await conn.openStream(headers({ streamtype: 'resize' }));
-    const status = collect(error);
-    // ash asks the terminal for the cursor position as it prints its prompt: input typed before that
-    // would be taken for the answer, so the shell gets to its prompt first.
-    await prompt;
+  await t.test('exec with a TTY follows resizes and reports success', async (tt) => {
+    // Known flake (docs/status.md): now and then a TTY exec's shell never shows its prompt. The
+    // session is retried a bounded number of times so the rest of the behaviour is still checked.
+    const open = async () => {
+      const { url } = await client.runtime<{ url: string }>('Exec', { container_id: web, cmd: ['sh'], stdin: true, stdout: true, tty: true });
+      const conn = (await upgrade(url, [V4])).connection;
+      assert.ok(conn);
+      const error = await conn.openStream(headers({ streamtype: 'error' }));
+      const stdin = await conn.openStream(headers({ streamtype: 'stdin' }));
+      const stdout = await conn.openStream(headers({ streamtype: 'stdout' }));
+      // ash asks the terminal for the cursor position as it prints its prompt: input typed before that
+      // would be taken for the answer, so the shell gets to its prompt first.
+      const prompt = waitForOutput(stdout, /# /, PROMPT_TIMEOUT_MS);
+      const resize = await conn.openStream(headers({ streamtype: 'resize' }));
+      const status = collect(error);
+      return { conn, stdin, stdout, resize, status, prompt: prompt.then(() => true, () => false) };
+    };
+    let session = await open();
+    for (let attempt = 1; attempt < TTY_ATTEMPTS && !(await session.prompt); attempt++) {
+      tt.diagnostic(`attempt ${attempt}: no prompt within ${PROMPT_TIMEOUT_MS} ms, retrying`);
+      session.conn.destroy();
+      session = await open();
+    }
+    assert.ok(await session.prompt, `no shell prompt in ${TTY_ATTEMPTS} TTY sessions`);
+    const { conn, stdin, stdout, resize, status } = session;
     resize.write(`${JSON.stringify({ Width: 123, Height: 45 })}\n`);
     let seen = '';
     for (let i = 0; i < RESIZE_ATTEMPTS && !/45 123/.test(seen); i++) {
       stdin.write('stty size\n');
-      seen = await waitForOutput(stdout, /\d+ \d+\r?\n[^]*$/, OUTPUT_TIMEOUT_MS).catch(() => seen);
+      seen = await waitForOutput(stdout, /\d+ \d+\r?\n[^]*$/, RESIZE_WAIT_MS).catch(() => seen);
     }
     assert.match(seen, /45 123/);
     const tty = waitForOutput(stdout, /is-a-tty/, OUTPUT_TIMEOUT_MS);
