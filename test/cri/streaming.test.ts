@@ -38,7 +38,7 @@ test('Exec, Attach and PortForward through the streaming server', async (t) => {
   };
   // httpd on the pod's loopback only: reachable through port-forward, not from the host.
   const web = await start('web', ['sh', '-c', 'mkdir -p /www && echo pong > /www/index.html && exec httpd -f -p 127.0.0.1:8080 -h /www']);
-  const ticker = await start('ticker', ['sh', '-c', 'i=0; while [ $i -lt 600 ]; do echo tick $i; echo tock $i >&2; i=$((i+1)); sleep 0.1; done']);
+  const ticker = await start('ticker', ['sh', '-c', 'i=0; while [ $i -lt 6000 ]; do echo tick $i; echo tock $i >&2; i=$((i+1)); sleep 0.1; done']);
 
   await t.test('exec with pipes: stdin, stdout, stderr and the exit code', async () => {
     const { url } = await client.runtime<{ url: string }>('Exec', {
@@ -89,20 +89,28 @@ test('Exec, Attach and PortForward through the streaming server', async (t) => {
       const status = collect(error);
       return { conn, stdin, stdout, resize, status, prompt: prompt.then(() => true, () => false) };
     };
+    // A session is usable once its shell prompts and answers `stty size` after the resize.
+    const usable = async (session: Awaited<ReturnType<typeof open>>): Promise<string | undefined> => {
+      if (!(await session.prompt)) return undefined;
+      session.resize.write(`${JSON.stringify({ Width: 123, Height: 45 })}\n`);
+      let seen = '';
+      for (let i = 0; i < RESIZE_ATTEMPTS && !/45 123/.test(seen); i++) {
+        session.stdin.write('stty size\n');
+        seen = await waitForOutput(session.stdout, /\d+ \d+\r?\n[^]*$/, RESIZE_WAIT_MS).catch(() => seen);
+        if (seen === '' && i >= 2) return undefined;
+      }
+      return seen;
+    };
     let session = await open();
-    for (let attempt = 1; attempt < TTY_ATTEMPTS && !(await session.prompt); attempt++) {
-      tt.diagnostic(`attempt ${attempt}: no prompt within ${PROMPT_TIMEOUT_MS} ms, retrying`);
+    let seen = await usable(session);
+    for (let attempt = 1; attempt < TTY_ATTEMPTS && seen === undefined; attempt++) {
+      tt.diagnostic(`attempt ${attempt}: the shell did not prompt or answer, retrying`);
       session.conn.destroy();
       session = await open();
+      seen = await usable(session);
     }
-    assert.ok(await session.prompt, `no shell prompt in ${TTY_ATTEMPTS} TTY sessions`);
-    const { conn, stdin, stdout, resize, status } = session;
-    resize.write(`${JSON.stringify({ Width: 123, Height: 45 })}\n`);
-    let seen = '';
-    for (let i = 0; i < RESIZE_ATTEMPTS && !/45 123/.test(seen); i++) {
-      stdin.write('stty size\n');
-      seen = await waitForOutput(stdout, /\d+ \d+\r?\n[^]*$/, RESIZE_WAIT_MS).catch(() => seen);
-    }
+    assert.ok(seen !== undefined, `no working shell in ${TTY_ATTEMPTS} TTY sessions`);
+    const { conn, stdin, stdout, status } = session;
     assert.match(seen, /45 123/);
     const tty = waitForOutput(stdout, /is-a-tty/, OUTPUT_TIMEOUT_MS);
     stdin.write('[ -t 0 ] && echo is-a-tty\n');

@@ -91,11 +91,12 @@ test('hooks, termination messages and activeDeadlineSeconds', { timeout: 120_000
   assert.deepEqual([byName.get('file')?.exitCode, byName.get('file')?.reason, byName.get('file')?.message], [3, 'Error', 'bye']);
   assert.equal(byName.get('logs')?.message, 'oops');
 
-  // activeDeadlineSeconds: the pod fails and its container is stopped.
+  // activeDeadlineSeconds: the pod fails and its container is stopped (the phase, as the kubelet's, can
+  // say Failed a moment before the stop is recorded).
   const failed = await waitFor(async () => {
     const pod = await podJson(env, 'deadline');
-    return pod.status.phase === 'Failed' ? pod : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 250, description: 'the deadline pod to fail' });
+    return pod.status.phase === 'Failed' && pod.status.containerStatuses?.[0]?.state.terminated ? pod : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 250, description: 'the deadline pod to fail with its container stopped' });
   assert.match(failed.status.message ?? '', /longer than the specified deadline/);
   assert.ok(failed.status.containerStatuses?.[0]?.state.terminated, 'its container was stopped');
 
