@@ -59,6 +59,9 @@ export const logsSuite: Suite = async ({ runs, dir, log }) => {
       }
       log(`logs: round ${i + 2}/${runs + 1}`);
     }
+  } catch (err) {
+    log(`${err instanceof Error ? err.message : String(err)}`);
+    throw err;
   } finally {
     await peapod.close();
   }

@@ -34,6 +34,9 @@ export const podSuite: Suite = async ({ runs, dir, log }) => {
       }
       log(`pod: round ${i + 2}/${runs + 1}`);
     }
+  } catch (err) {
+    log(`${err instanceof Error ? err.message : String(err)}`);
+    throw err;
   } finally {
     await floor.close();
     await peapod.close();

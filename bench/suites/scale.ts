@@ -100,6 +100,9 @@ export const scaleSuite: Suite = async ({ runs, dir, log }) => {
         ...(podmanPerPod === undefined ? { reference: 'podman (not installed)' } : { reference: `podman (conmons + infra, PSS, ${PODMAN_PODS} pods)`, referenceValue: podmanPerPod }),
       },
     );
+  } catch (err) {
+    log(`${err instanceof Error ? err.message : String(err)}`);
+    throw err;
   } finally {
     await peapod.close();
   }
