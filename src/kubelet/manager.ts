@@ -55,14 +55,13 @@ export class PodManager {
     this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
-    deps.runtime.onContainerExit((event) => {
-      const owner = this.pods.list().find((p) => p.sandboxId === event.sandboxId);
-      if (owner) this.worker(owner.id).requestSync();
-    });
-    deps.runtime.onSandboxExit((sandboxId) => {
+    // A container or the pause process of a pod's sandbox exited: that pod's worker has work.
+    const syncOwnerOf = (sandboxId: string): void => {
       const owner = this.pods.list().find((p) => p.sandboxId === sandboxId);
       if (owner) this.worker(owner.id).requestSync();
-    });
+    };
+    deps.runtime.onContainerExit((event) => syncOwnerOf(event.sandboxId));
+    deps.runtime.onSandboxExit(syncOwnerOf);
   }
 
   /** Loads records and restarts every pod's worker: running containers are adopted, not restarted. */

@@ -69,9 +69,11 @@ export function createOciRuntime(options: OciRuntimeOptions): OciRuntime {
 
 class RuncConmonRuntime implements OciRuntime {
   private readonly runc: Runc;
-  /** conmon's and init's PIDs never change after create: the standing exit watches ask for them often. */
-  private readonly pidsOf = new Map<string, ContainerMeta>();
-  private readonly lostLooks = new Map<string, number>();
+  /**
+   * Per persist dir: conmon's and init's PIDs (they never change after create, and the standing exit
+   * watches ask for them often) and how many times monitorLost has looked.
+   */
+  private readonly lostChecks = new Map<string, { readonly meta: ContainerMeta; looks: number }>();
   private runtimeAbs: Promise<string> | undefined;
 
   constructor(private readonly opts: OciRuntimeOptions) {
@@ -233,14 +235,18 @@ class RuncConmonRuntime implements OciRuntime {
    * dir, or CRI-O's 255 once the container's init is gone too. undefined while anything still runs.
    */
   private async monitorLost(layout: ConmonLayout): Promise<ExitStatus | undefined> {
-    const meta = this.pidsOf.get(layout.persistDir) ?? (await readMeta(layout.persistDir));
-    if (meta === undefined) return undefined;
+    let check = this.lostChecks.get(layout.persistDir);
+    if (!check) {
+      const meta = await readMeta(layout.persistDir);
+      if (meta === undefined) return undefined;
+      check = { meta, looks: 0 };
+      this.lostChecks.set(layout.persistDir, check);
+    }
+    const { meta } = check;
     // The standing watches ask this every few seconds for every container: a kill(0) answers most of
     // them; every FULL_LIVENESS_CHECK_EVERY-th look (and any doubt) reads /proc to rule out PID reuse.
-    const looks = (this.lostLooks.get(layout.persistDir) ?? 0) + 1;
-    this.pidsOf.set(layout.persistDir, meta);
-    this.lostLooks.set(layout.persistDir, looks);
-    if (looks % FULL_LIVENESS_CHECK_EVERY !== 1 && pidExists(meta.conmonPid)) return undefined;
+    check.looks += 1;
+    if (check.looks % FULL_LIVENESS_CHECK_EVERY !== 1 && pidExists(meta.conmonPid)) return undefined;
     if (await isAlive(meta.conmonPid, meta.conmonStartTime)) return undefined;
     const persisted = await this.readExit(layout);
     if (persisted) return persisted;
@@ -283,10 +289,9 @@ class RuncConmonRuntime implements OciRuntime {
     // runc keeps a container's state in <root>/<id>: without that directory runc knows nothing to delete,
     // and not asking it lets the undo of a create that never reached runc (its binary missing) finish.
     if (await exists(join(this.opts.runcRoot, id))) await this.removeFromRunc(id, layout);
+    this.lostChecks.delete(layout.persistDir);
     // A runc killed during create leaves its state dir (exec.fifo, no state.json) that runc itself no
-    // longer recognises: once runc says the container does not exist, the dir is ours to remove.
-    this.pidsOf.delete(layout.persistDir);
-    this.lostLooks.delete(layout.persistDir);
+    // longer recognises: once runc has had its say, the dir is ours to remove.
     await Promise.all([
       rm(layout.persistDir, { recursive: true, force: true }),
       rm(layout.exitFile, { force: true }),
