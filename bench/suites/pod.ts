@@ -38,6 +38,7 @@ export const podSuite: Suite = async ({ runs, dir, log }) => {
     log(`${err instanceof Error ? err.message : String(err)}`);
     throw err;
   } finally {
+    await podman?.close();
     await floor.close();
     await peapod.close();
   }

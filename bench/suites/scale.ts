@@ -83,6 +83,7 @@ export const scaleSuite: Suite = async ({ runs, dir, log }) => {
         Object.assign(raw, { podmanHelpersMb: pm.mb, podmanConmons: pm.conmons, podmanPauses: pm.pauses });
       } finally {
         await podman.podman(['kube', 'down', podmanFile]);
+        await podman.close();
       }
     }
     rows.push(
