@@ -1,6 +1,6 @@
 // Debian's podman as a reference, configured the way the host allows (runc, cgroupfs, file events,
 // ulimits within the hard limits), with the offline busybox image copied into its store.
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, runUnchecked } from '../../src/host/exec.js';
 
@@ -46,6 +46,8 @@ export async function preparePodman(dir: string, busyboxLayout: string, log: (li
       await run('podman', ['network', 'rm', '-f', PODMAN_KUBE_NETWORK], { env, timeoutMs: PODMAN_TIMEOUT_MS });
       const bridge = inspect.stdout.trim();
       if (bridge !== '') await runUnchecked('ip', ['link', 'del', bridge]);
+      // host-local's lease directory for that network (empty once kube down released the addresses).
+      await rm(`/var/lib/cni/networks/${PODMAN_KUBE_NETWORK}`, { recursive: true, force: true });
     },
   };
 }
