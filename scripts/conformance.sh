@@ -19,6 +19,8 @@ done
 [ ${#modes[@]} -gt 0 ] || modes=(offline mirrored)
 
 DIR=$(mktemp -d /tmp/peapod-conformance.XXXXXX)
+# critest's logs and junit reports outlive the run (the daemon's log is copied there too).
+REPORTS=${REPORTS:-$(mktemp -d /tmp/peapod-critest.XXXXXX)}
 suffix=$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export PEAPOD_ROOT=$DIR/root PEAPOD_RUN_ROOT=$DIR/run PEAPOD_SOCKET=$DIR/run/peapod.sock
 export PEAPOD_CRI_SOCKET=$DIR/run/cri.sock PEAPOD_CGROUP_ROOT=/peapod-conformance-$suffix
@@ -38,7 +40,7 @@ stop_daemon() {
   kill -KILL "$DAEMON_PID" 2>/dev/null || true
   DAEMON_PID=
 }
-cleanup() { stop_daemon; node dist/test/helpers/force-cleanup.js "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+cleanup() { stop_daemon; cp "$DIR/daemon.log" "$REPORTS/" 2>/dev/null || true; node dist/test/helpers/force-cleanup.js "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 node --max-semi-space-size=1 dist/src/cli/main.js daemon >"$DIR/daemon.log" 2>&1 &
@@ -49,8 +51,8 @@ for _ in $(seq 200); do [ -S "$PEAPOD_CRI_SOCKET" ] && break; sleep 0.1; done
 status=0
 for mode in "${modes[@]}"; do
   echo "conformance: critest, $mode"
-  OUT=$DIR/out-$mode MODE=$mode ENDPOINT=unix://$PEAPOD_CRI_SOCKET TIMEOUT=${TIMEOUT:-900} bash "$JUDGE" "${extra[@]}" || status=1
-  [ -s "$DIR/out-$mode/failed.txt" ] && { echo "conformance: failed specs ($mode):"; cat "$DIR/out-$mode/failed.txt"; }
+  OUT=$REPORTS/$mode MODE=$mode ENDPOINT=unix://$PEAPOD_CRI_SOCKET TIMEOUT=${TIMEOUT:-900} bash "$JUDGE" "${extra[@]}" || status=1
+  echo "conformance: $mode: reports in $REPORTS/$mode"
 done
 [ $status -eq 0 ] || { echo "conformance: daemon log tail:"; tail -n 40 "$DIR/daemon.log"; }
 exit $status

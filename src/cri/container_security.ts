@@ -5,7 +5,8 @@ import { isAbsolute } from 'node:path';
 import { PeapodError, errorMessage } from '../common/errors.js';
 import type { ImageRecord } from '../image/types.js';
 import type { SecurityInput } from '../oci/types.js';
-import type { SandboxRecord } from '../runtime/types.js';
+import type { UserRequest } from '../oci/user.js';
+import type { SandboxRecord, SecurityRequest } from '../runtime/types.js';
 import type { CriContext } from './context.js';
 import type { Fields } from './fields.js';
 import { SECCOMP_PROFILE_TYPES } from './types.js';
@@ -13,19 +14,6 @@ import { SECCOMP_PROFILE_TYPES } from './types.js';
 /** The deprecated seccomp_profile_path values (CRI before SecurityProfile): docker/default is runtime/default's old name. */
 const LEGACY_RUNTIME_DEFAULT = new Set(['runtime/default', 'docker/default']);
 const LEGACY_LOCALHOST_PREFIX = 'localhost/';
-
-function numericUser(user: string, what: string): { uid: number; gid: number | undefined } {
-  if (user === '' || user === 'root') return { uid: 0, gid: user === 'root' ? 0 : undefined };
-  const [u, g] = user.split(':');
-  const uid = Number(u);
-  const gid = g === undefined ? undefined : Number(g);
-  if (!Number.isInteger(uid) || uid < 0 || (gid !== undefined && (!Number.isInteger(gid) || gid < 0))) {
-    throw new PeapodError('FailedPrecondition', `${what} ${JSON.stringify(user)} is not numeric; peapod does not look users up in the image's /etc/passwd`, {
-      hint: 'set linux.security_context.run_as_user (runAsUser)',
-    });
-  }
-  return { uid, gid };
-}
 
 async function seccompFrom(sc: Fields | undefined): Promise<SecurityInput['seccomp']> {
   const profile = sc?.msg('seccomp');
@@ -36,10 +24,14 @@ async function seccompFrom(sc: Fields | undefined): Promise<SecurityInput['secco
     return localhostProfile(profile.str('localhost_ref'), `${profile.path}.localhost_ref`);
   }
   const legacy = sc?.str('seccomp_profile_path') ?? '';
+  // No profile at all: unconfined, as the CRI defines an unset profile.
+  if (legacy === '' || legacy === 'unconfined') return { kind: 'unconfined' };
   if (LEGACY_RUNTIME_DEFAULT.has(legacy)) return { kind: 'runtime-default' };
   if (legacy.startsWith(LEGACY_LOCALHOST_PREFIX)) return localhostProfile(legacy.slice(LEGACY_LOCALHOST_PREFIX.length), 'seccomp_profile_path');
-  // No profile at all: unconfined, as the CRI defines an unset profile.
-  return { kind: 'unconfined' };
+  throw new PeapodError(
+    'InvalidArgument',
+    `${sc?.path ?? 'security_context'}.seccomp_profile_path ${JSON.stringify(legacy)}: allowed are "", "unconfined", "runtime/default", "docker/default" and "localhost/<absolute path>"`,
+  );
 }
 
 /** Localhost profiles are absolute host paths (the kubelet resolves them under its seccomp root). */
@@ -58,28 +50,35 @@ async function localhostProfile(path: string, field: string): Promise<SecurityIn
   }
 }
 
-export async function securityFrom(sc: Fields | undefined, image: ImageRecord, sandbox: SandboxRecord, ctx: CriContext): Promise<SecurityInput> {
+/** The user as asked for; the runtime resolves it against the image's /etc/passwd and /etc/group (oci/user.ts). */
+function userRequest(sc: Fields | undefined, image: ImageRecord): UserRequest {
+  const at = sc?.path ?? 'config.linux.security_context';
   const runAsUser = sc?.msg('run_as_user');
   const runAsGroup = sc?.msg('run_as_group');
   const username = sc?.str('run_as_username') ?? '';
-  let uid: number;
-  let gid: number;
-  if (runAsUser || username !== '') {
-    uid = runAsUser ? runAsUser.int('value') : numericUser(username, 'run_as_username').uid;
-    // containerd: an explicit user without a group runs with gid 0 (no passwd lookup here).
-    gid = runAsGroup ? runAsGroup.int('value') : 0;
-  } else {
-    const fromImage = numericUser(image.config.user ?? '', 'image user');
-    uid = fromImage.uid;
-    gid = runAsGroup ? runAsGroup.int('value') : (fromImage.gid ?? 0);
+  // containerd's generateUserString: a group alone names no user to give it to.
+  if (runAsGroup && !runAsUser && username === '') {
+    throw new PeapodError('InvalidArgument', `${at}.run_as_group is set without run_as_user or run_as_username`);
   }
-  if (uid < 0 || gid < 0) throw new PeapodError('InvalidArgument', `${sc?.path ?? 'security_context'}: user and group IDs must not be negative`);
+  const supplementalGroups = sc?.intList('supplemental_groups') ?? [];
+  const ids = [runAsUser?.int('value'), runAsGroup?.int('value'), ...supplementalGroups];
+  if (ids.some((id) => id !== undefined && (id < 0 || id > ID_MAX))) throw new PeapodError('InvalidArgument', `${at}: user and group IDs must be within 0-${ID_MAX}`);
+  return {
+    ...(runAsUser ? { uid: runAsUser.int('value') } : {}),
+    ...(username !== '' ? { username } : {}),
+    ...(runAsGroup ? { gid: runAsGroup.int('value') } : {}),
+    image: image.config.user ?? '',
+    supplementalGroups,
+  };
+}
+
+const ID_MAX = 2 ** 32 - 2;
+
+export async function securityFrom(sc: Fields | undefined, image: ImageRecord, sandbox: SandboxRecord, ctx: CriContext): Promise<SecurityRequest> {
   const privileged = sc?.bool('privileged') ?? false;
   const caps = sc?.msg('capabilities');
   return {
-    uid,
-    gid,
-    additionalGids: sc?.intList('supplemental_groups') ?? [],
+    user: userRequest(sc, image),
     privileged,
     capabilitiesAdd: caps?.strList('add_capabilities') ?? [],
     capabilitiesDrop: caps?.strList('drop_capabilities') ?? [],

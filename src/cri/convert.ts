@@ -180,9 +180,9 @@ export function containerStatus(record: ContainerRecord, sandbox: SandboxRecord 
     image_id: record.imageId,
     user: {
       linux: {
-        uid: String(config.security.uid),
-        gid: String(config.security.gid),
-        supplemental_groups: config.security.additionalGids.map(String),
+        uid: String(record.user?.uid ?? 0),
+        gid: String(record.user?.gid ?? 0),
+        supplemental_groups: (record.user?.additionalGids ?? []).map(String),
       },
     },
   };

@@ -5,8 +5,9 @@ import { paths } from '../common/config.js';
 import { createCgroupManager } from '../host/cgroups/index.js';
 import { createPodNetworkManager } from '../host/network/manager.js';
 import { createOciRuntime } from '../host/oci-runtime/runtime.js';
-import { mountOverlay, unmount } from '../host/mount.js';
+import { mountOf, mountOverlay, unmount } from '../host/mount.js';
 import { namespaceInodes, processStartTime } from '../host/proc.js';
+import { readFileInRoot } from '../host/rootfs-read.js';
 import type { ImageService } from '../image/types.js';
 import type { MountOps, RuntimeDirs, RuntimeHost } from '../runtime/host.js';
 import { traced } from './trace.js';
@@ -34,6 +35,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
       {
         overlay: (lowerDirs, upperDir, workDir, target) => mountOverlay(lowerDirs, upperDir, workDir, target),
         unmount: (target) => unmount(target),
+        mountOf: (path) => mountOf(path).catch(() => undefined),
       },
       'mounts',
       ['overlay', 'unmount'],
@@ -42,6 +44,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
       startTime: (pid) => processStartTime(pid),
       namespaces: (pid) => namespaceInodes(pid).catch(() => ({})),
     },
+    rootfs: { readFile: (root, path, maxBytes) => readFileInRoot(root, path, maxBytes) },
     images: {
       rootfsLayers: (imageId) => images.rootfsLayers(imageId),
       find: (ref) => images.find(ref),

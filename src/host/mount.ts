@@ -20,7 +20,11 @@ export interface MountInfo {
   readonly fsType: string;
   readonly source: string;
   readonly superOptions: string;
+  /** From the optional fields: shared:N → shared, else master:N → slave, else private. */
+  readonly propagation: MountPropagation;
 }
+
+export type MountPropagation = 'shared' | 'slave' | 'private';
 
 /** The mount(8) options and working directory of an overlay mount. */
 export interface OverlayPlan {
@@ -140,9 +144,29 @@ export function parseMountInfo(text: string): MountInfo[] {
       fsType: fields[dash + 1] ?? '',
       source: unescapeMountField(fields[dash + 2] ?? ''),
       superOptions: fields[dash + 3] ?? '',
+      propagation: propagationFrom(fields.slice(6, dash)),
     });
   }
   return mounts;
+}
+
+function propagationFrom(optional: readonly string[]): MountPropagation {
+  if (optional.some((f) => f.startsWith('shared:'))) return 'shared';
+  return optional.some((f) => f.startsWith('master:')) ? 'slave' : 'private';
+}
+
+/**
+ * The mount a path lives on (the deepest mount point above its real path; of mounts stacked on one
+ * point, the last) and so its propagation: what decides whether mounts made later under the path reach
+ * a container's bind of it.
+ */
+export async function mountOf(path: string): Promise<MountInfo | undefined> {
+  const real = await realpath(path);
+  let best: MountInfo | undefined;
+  for (const m of await readMountInfo()) {
+    if (isUnder(real, m.target) && (best === undefined || m.target.length >= best.target.length)) best = m;
+  }
+  return best;
 }
 
 export async function readMountInfo(file = '/proc/self/mountinfo'): Promise<MountInfo[]> {

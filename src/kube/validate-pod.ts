@@ -79,7 +79,8 @@ function validateContainer(c: Rec, path: string, ctx: ContainerContext, errors: 
   validatePorts(recs(c['ports']), `${path}.ports`, ctx, errors);
   validateEnv(c, path, errors);
   validateResources(c['resources'], `${path}.resources`, errors);
-  validateMounts(recs(c['volumeMounts']), `${path}.volumeMounts`, ctx.volumes, errors);
+  const privileged = isRec(c['securityContext']) && c['securityContext']['privileged'] === true;
+  validateMounts(recs(c['volumeMounts']), `${path}.volumeMounts`, ctx.volumes, privileged, errors);
   const sidecar = ctx.init && restart === 'Always';
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     if (c[probe] === undefined) continue;
@@ -251,7 +252,7 @@ function checkRelativePath(value: unknown, path: string, errors: Finding[]): voi
   if (relative.includes('\0')) errors.push({ path, message: 'Invalid value: must not contain NUL' });
 }
 
-function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string>, errors: Finding[]): void {
+function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string>, privileged: boolean, errors: Finding[]): void {
   const paths = new Set<string>();
   mounts.forEach((m, i) => {
     const at = `${path}[${i}]`;
@@ -265,6 +266,8 @@ function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string
     const propagation = m['mountPropagation'];
     if (propagation !== undefined && !['None', 'HostToContainer', 'Bidirectional'].includes(text(propagation))) {
       errors.push({ path: `${at}.mountPropagation`, message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Bidirectional", "HostToContainer", "None"` });
+    } else if (propagation === 'Bidirectional' && !privileged) {
+      errors.push({ path: `${at}.mountPropagation`, message: 'Forbidden: Bidirectional mount propagation is available only to privileged containers' });
     }
   });
 }

@@ -9,8 +9,8 @@ import { expandEnvReferences } from '../kube/env.js';
 import { cpuMilli, memoryBytes } from '../kube/quantity.js';
 import type { ImageRecord } from '../image/types.js';
 import { containerResources, podCgroupName, podResources, oomScoreAdjFor, SANDBOX_OOM_SCORE_ADJ, clampOomScoreAdj } from '../oci/resources.js';
-import type { SecurityInput } from '../oci/types.js';
-import type { ContainerConfig, SandboxConfig, VolumeMount } from '../runtime/types.js';
+import { numericImageUid } from '../oci/user.js';
+import type { ContainerConfig, SandboxConfig, SecurityRequest, VolumeMount } from '../runtime/types.js';
 import type { PreparedVolumes, VolumeLookups } from './volumes/setup.js';
 import { configMapData, secretData } from './volumes/project.js';
 
@@ -247,6 +247,13 @@ function envValue(variable: EnvVar, env: ReadonlyMap<string, string>, input: Con
   return undefined;
 }
 
+/** The API's mountPropagation as the kubelet hands it to the runtime (PROPAGATION_PRIVATE, _HOST_TO_CONTAINER, _BIDIRECTIONAL). */
+const MOUNT_PROPAGATION: Readonly<Record<'None' | 'HostToContainer' | 'Bidirectional', NonNullable<VolumeMount['propagation']>>> = {
+  None: 'private',
+  HostToContainer: 'rslave',
+  Bidirectional: 'rshared',
+};
+
 function containerMounts(input: ContainerConvertInput): VolumeMount[] {
   const { container, volumes } = input;
   const mounts: VolumeMount[] = [];
@@ -254,7 +261,7 @@ function containerMounts(input: ContainerConvertInput): VolumeMount[] {
     const source = volumes.get(m.name);
     if (source === undefined) throw new PeapodError('InvalidArgument', `volumeMounts[${i}].name: volume ${JSON.stringify(m.name)} not found`);
     const hostPath = m.subPath ? join(source, m.subPath) : source;
-    mounts.push({ containerPath: m.mountPath, hostPath, readOnly: m.readOnly === true, recursive: true });
+    mounts.push({ containerPath: m.mountPath, hostPath, readOnly: m.readOnly === true, recursive: true, propagation: MOUNT_PROPAGATION[m.mountPropagation ?? 'None'] });
   }
   if (input.terminationLogHostPath && container.terminationMessagePath) {
     mounts.push({ containerPath: container.terminationMessagePath, hostPath: input.terminationLogHostPath, readOnly: false });
@@ -262,36 +269,36 @@ function containerMounts(input: ContainerConvertInput): VolumeMount[] {
   return mounts;
 }
 
-function parseUser(user: string | undefined): { uid: number; gid: number } {
-  if (!user || user === 'root') return { uid: 0, gid: 0 };
-  const [u, g] = user.split(':');
-  const uid = Number(u);
-  const gid = g === undefined ? uid : Number(g);
-  if (!Number.isInteger(uid) || !Number.isInteger(gid)) {
-    throw new PeapodError('FailedPrecondition', `image user ${JSON.stringify(user)} is not numeric; set securityContext.runAsUser`);
+/**
+ * The kubelet's verifyRunAsNonRoot: it knows only the requested uid and the image's USER, so a named
+ * image user cannot be proven non-root and is refused, as the kubelet refuses it.
+ */
+function verifyRunAsNonRoot(pod: Pod, container: Container, uid: number | undefined, imageUser: string): void {
+  const where = `(pod: "${pod.metadata.name}", container: ${container.name})`;
+  const effective = uid ?? numericImageUid(imageUser);
+  if (effective === undefined) {
+    throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root ${where}`);
   }
-  return { uid, gid };
+  if (effective === 0) throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image will run as root ${where}`);
 }
 
-function securityInput(pod: Pod, container: Container, image: ImageRecord): SecurityInput {
+function securityInput(pod: Pod, container: Container, image: ImageRecord): SecurityRequest {
   const podSc = pod.spec.securityContext ?? {};
   const sc = container.securityContext ?? {};
-  const imageUser = parseUser(image.config.user);
-  const uid = sc.runAsUser ?? podSc.runAsUser ?? imageUser.uid;
-  // containerd: an explicit runAsUser without a group runs with gid 0 unless the image says otherwise for that user.
-  const explicitUser = sc.runAsUser ?? podSc.runAsUser;
-  const gid = sc.runAsGroup ?? podSc.runAsGroup ?? (explicitUser !== undefined ? 0 : imageUser.gid);
-  if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true && uid === 0) {
-    throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image will run as root (pod: "${pod.metadata.name}", container: ${container.name})`);
-  }
+  const uid = sc.runAsUser ?? podSc.runAsUser;
+  const gid = sc.runAsGroup ?? podSc.runAsGroup;
+  if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true) verifyRunAsNonRoot(pod, container, uid, image.config.user ?? '');
   const seccompProfile = sc.seccompProfile ?? podSc.seccompProfile;
   const privileged = sc.privileged === true;
   const sysctls: Record<string, string> = {};
   for (const s of podSc.sysctls ?? []) sysctls[s.name] = s.value;
   return {
-    uid,
-    gid,
-    additionalGids: [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : [])],
+    user: {
+      ...(uid !== undefined ? { uid } : {}),
+      ...(gid !== undefined ? { gid } : {}),
+      image: image.config.user ?? '',
+      supplementalGroups: [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : [])],
+    },
     privileged,
     capabilitiesAdd: sc.capabilities?.add ?? [],
     capabilitiesDrop: sc.capabilities?.drop ?? [],

@@ -118,4 +118,6 @@ export interface Linux {
   seccomp?: Seccomp;
   maskedPaths?: string[];
   readonlyPaths?: string[];
+  /** runc makes the whole tree rslave by default; rshared keeps the host's peer groups (bidirectional volumes). */
+  rootfsPropagation?: 'rprivate' | 'rslave' | 'rshared';
 }

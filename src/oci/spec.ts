@@ -65,6 +65,18 @@ export const withMounts =
     spec.mounts = mergeMounts(spec.mounts, extra);
   };
 
+/**
+ * containerd's rule: a bidirectional (rshared) volume needs the container's whole tree rshared, or its
+ * copy of the host's mounts would be a slave that never sends mounts back; a host-to-container (rslave)
+ * volume needs at least rslave. Otherwise runc's default stands.
+ */
+export const withRootfsPropagation =
+  (extra: ContainerSpecInput['mounts']): SpecOption =>
+  (spec) => {
+    if (extra.some((m) => m.options.includes('rshared'))) spec.linux.rootfsPropagation = 'rshared';
+    else if (extra.some((m) => m.options.includes('rslave'))) spec.linux.rootfsPropagation = 'rslave';
+  };
+
 export const withSysctls =
   (sysctls: Readonly<Record<string, string>>): SpecOption =>
   (spec) => {
@@ -136,6 +148,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Spec {
     withSysfsFor(input.network),
     withSecurity(input.security),
     withMounts(input.mounts),
+    withRootfsPropagation(input.mounts),
     withResources(input.resources),
     withOomScoreAdj(input.oomScoreAdj),
     withSysctls(input.security.sysctls),

@@ -9,6 +9,8 @@ export interface MountOps {
   overlay(lowerDirs: readonly string[], upperDir: string, workDir: string, target: string): Promise<void>;
   /** Not mounted or absent = success. */
   unmount(target: string): Promise<void>;
+  /** The mount a host path lives on, with its propagation (shared/slave/private); undefined when unknown. */
+  mountOf(path: string): Promise<{ readonly target: string; readonly propagation: 'shared' | 'slave' | 'private' } | undefined>;
 }
 
 export interface ProcOps {
@@ -18,12 +20,18 @@ export interface ProcOps {
   namespaces(pid: number | 'self'): Promise<Readonly<Record<string, number>>>;
 }
 
+export interface RootfsOps {
+  /** A file of a container's rootfs as the container sees it (symlinks resolved inside the rootfs); undefined when absent. */
+  readFile(root: string, path: string, maxBytes: number): Promise<string | undefined>;
+}
+
 export interface RuntimeHost {
   readonly cgroups: CgroupManager;
   readonly network: PodNetworkManager;
   readonly oci: OciRuntime;
   readonly mounts: MountOps;
   readonly proc: ProcOps;
+  readonly rootfs: RootfsOps;
   readonly images: {
     rootfsLayers(imageId: string): Promise<RootfsLayers>;
     find(ref: string): Promise<{ readonly id: string } | undefined>;

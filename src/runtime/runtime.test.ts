@@ -65,9 +65,7 @@ function containerConfig(name: string): ContainerConfig {
     resources: {},
     oomScoreAdj: 0,
     security: {
-      uid: 0,
-      gid: 0,
-      additionalGids: [],
+      user: { image: '', supplementalGroups: [] },
       privileged: false,
       capabilitiesAdd: [],
       capabilitiesDrop: [],

@@ -2,6 +2,7 @@
 // kubelet/ translates Pods into these; cri/ will translate CRI requests into the same calls.
 import type { PodNetworkStatus, PortMapping } from '../host/network/types.js';
 import type { LinuxResources, SecurityInput } from '../oci/types.js';
+import type { ResolvedUser, UserRequest } from '../oci/user.js';
 import type { ExitStatus } from '../host/oci-runtime/types.js';
 
 export type NamespaceScope = 'pod' | 'container' | 'node';
@@ -81,7 +82,8 @@ export interface ContainerConfig {
   readonly resources: LinuxResources;
   /** The kubelet's QoS-based OOM score, already clamped to what this host allows. */
   readonly oomScoreAdj: number;
-  readonly security: SecurityInput;
+  /** The user is asked for, not resolved: the runtime looks it up in the container's rootfs (oci/user.ts). */
+  readonly security: SecurityRequest;
   readonly tty: boolean;
   readonly stdin: boolean;
   /** Relative to the sandbox's logDirectory (as in CRI). */
@@ -110,7 +112,12 @@ export interface ContainerRecord {
   readonly exit?: ExitStatus & { readonly reason: 'Completed' | 'Error' | 'OOMKilled' | 'ContainerCannotRun' | 'Unknown'; readonly message?: string };
   readonly cgroupsPath: string;
   readonly dir: string;
+  /** The uid, gid and groups the process got, resolved against the image at create. */
+  readonly user?: ResolvedUser;
   readonly done: readonly ContainerStep[];
 }
+
+/** A container's security settings as a front asks for them: everything resolved but the user. */
+export type SecurityRequest = Omit<SecurityInput, 'uid' | 'gid' | 'additionalGids'> & { readonly user: UserRequest };
 
 export type ContainerStep = 'rootfs' | 'bundle' | 'created';

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { PeapodError } from '../../common/errors.js';
 import { buildContainerSpec } from '../../oci/spec.js';
+import { parseGroup, parsePasswd, resolveUser, type UserDb } from '../../oci/user.js';
 import type { Mount, NamespaceMode } from '../../oci/types.js';
 import type { RecordStore } from '../../store/record-store.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
-import type { ContainerConfig, ContainerRecord, ContainerStep, SandboxRecord } from '../types.js';
+import type { ContainerConfig, ContainerRecord, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 
 export interface ContainerDeps {
@@ -64,6 +65,9 @@ export async function createContainer(
     const layers = await host.images.rootfsLayers(image.id);
     record = await records.put(withStep(record, 'rootfs'));
     await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
+    await checkPropagation(host, config);
+    const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
+    record = { ...record, user };
 
     const spec = buildContainerSpec({
       containerId: id,
@@ -79,7 +83,7 @@ export async function createContainer(
       cgroupsPath: record.cgroupsPath,
       resources: config.resources,
       oomScoreAdj: config.oomScoreAdj,
-      security: config.security,
+      security: { ...config.security, ...user },
       annotations: {
         'io.kubernetes.cri.container-type': 'container',
         'io.kubernetes.cri.sandbox-id': sandbox.id,
@@ -99,6 +103,17 @@ export async function createContainer(
   });
 }
 
+/** The image's passwd and group files are small; a huge one is cut rather than read whole into memory. */
+const USER_DB_MAX_BYTES = 1 << 20;
+
+async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
+  const [passwd, group] = await Promise.all([
+    host.rootfs.readFile(rootfs, '/etc/passwd', USER_DB_MAX_BYTES),
+    host.rootfs.readFile(rootfs, '/etc/group', USER_DB_MAX_BYTES),
+  ]);
+  return { passwd: passwd === undefined ? undefined : parsePasswd(passwd), group: group === undefined ? undefined : parseGroup(group) };
+}
+
 /** Joins the sandbox's namespaces through the pause process (net through the pinned netns). */
 function joinNamespaces(sandbox: SandboxRecord, targetPid: number | undefined): { network: NamespaceMode; ipc: NamespaceMode; uts: NamespaceMode; pid: NamespaceMode } {
   const pause = sandbox.pausePid ?? 0;
@@ -115,12 +130,14 @@ function joinNamespaces(sandbox: SandboxRecord, targetPid: number | undefined): 
   return { network, ipc, uts, pid };
 }
 
+const PROPAGATION_OPTION: Readonly<Record<NonNullable<VolumeMount['propagation']>, string>> = { private: 'rprivate', rslave: 'rslave', rshared: 'rshared' };
+
 function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount[] {
-  const bind = (source: string, destination: string, readOnly: boolean, recursive = false): Mount => ({
+  const bind = (source: string, destination: string, readOnly: boolean, recursive = false, propagation: VolumeMount['propagation'] = 'private'): Mount => ({
     destination,
     source,
     type: 'bind',
-    options: [recursive ? 'rbind' : 'bind', readOnly ? 'ro' : 'rw', 'rprivate'],
+    options: [recursive ? 'rbind' : 'bind', readOnly ? 'ro' : 'rw', PROPAGATION_OPTION[propagation]],
   });
   const mounts: Mount[] = [];
   const claimed = new Set(config.mounts.map((m) => m.containerPath));
@@ -128,6 +145,25 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
     const target = `/etc/${file}`;
     if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
   }
-  for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false));
+  for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false, m.propagation));
   return mounts;
+}
+
+/**
+ * Propagation only happens between peers: a host-to-container volume must sit on a shared or slave
+ * mount, a bidirectional one on a shared mount (containerd's ensureShared/ensureSharedOrSlave). A
+ * private source would silently propagate nothing, so it is refused with the command that fixes it.
+ */
+async function checkPropagation(host: RuntimeHost, config: ContainerConfig): Promise<void> {
+  for (const [i, m] of config.mounts.entries()) {
+    if (m.propagation === undefined || m.propagation === 'private') continue;
+    const source = await host.mounts.mountOf(m.hostPath);
+    const ok = source !== undefined && (source.propagation === 'shared' || (m.propagation === 'rslave' && source.propagation === 'slave'));
+    if (!ok) {
+      const kind = m.propagation === 'rshared' ? 'bidirectional propagation needs a shared mount' : 'host-to-container propagation needs a shared or slave mount';
+      throw new PeapodError('FailedPrecondition', `container ${config.name}: mounts[${i}] ${m.hostPath}: ${kind}; it is on ${source?.target ?? '?'} (${source?.propagation ?? 'unknown'})`, {
+        hint: `mount --make-rshared ${source?.target ?? m.hostPath}`,
+      });
+    }
+  }
 }

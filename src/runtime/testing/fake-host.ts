@@ -177,11 +177,19 @@ export class FakeHost implements RuntimeHost {
       this.mounted.delete(target);
       return Promise.resolve();
     },
+    mountOf: (): Promise<{ target: string; propagation: 'shared' | 'slave' | 'private' }> => Promise.resolve({ target: '/', propagation: 'shared' }),
   };
 
   readonly proc = {
     startTime: (pid: number): Promise<number | undefined> => Promise.resolve(pid),
     namespaces: (): Promise<Readonly<Record<string, number>>> => Promise.resolve({}),
+  };
+
+  /** The fake image's files, by path inside the rootfs (e.g. /etc/passwd). */
+  readonly rootfsFiles = new Map<string, string>();
+
+  readonly rootfs = {
+    readFile: (_root: string, path: string): Promise<string | undefined> => Promise.resolve(this.rootfsFiles.get(path)),
   };
 
   readonly images = {
