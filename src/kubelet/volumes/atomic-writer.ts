@@ -18,12 +18,12 @@ const PAYLOAD_DIR_MODE = 0o755;
 /** A payload keyed by its cleaned relative path. */
 export type Payload = ReadonlyMap<string, { readonly content: Uint8Array; readonly mode: number }>;
 
-/** Validates the files' paths as the AtomicWriter does: relative, no `..`, no leading `..` name, no file inside another. */
+/** Validates the files' paths as the AtomicWriter does: relative, no `..` (nor a leading `..` name), no file inside another. */
 export function buildPayload(files: readonly ProjectedFile[]): Payload {
   const payload = new Map<string, { content: Uint8Array; mode: number }>();
   for (const file of files) {
+    // checkItemPath also refuses a leading `..`, which keeps ..data and the payload directories reserved.
     const path = checkItemPath(file.path, 'path');
-    if (path.startsWith('..')) throw new PeapodError('InvalidArgument', `path: Invalid value: ${JSON.stringify(file.path)}: must not start with '..'`);
     payload.set(path, { content: file.content, mode: file.mode });
   }
   for (const path of payload.keys()) {

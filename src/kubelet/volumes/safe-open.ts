@@ -47,7 +47,7 @@ export async function openSubPath(volumePath: string, subPath: string, field: st
       const info = await next.stat();
       if (info.isSymbolicLink() || (!last && !info.isDirectory())) {
         await next.close();
-        throw new PeapodError('InvalidArgument', `${field}: ${JSON.stringify(subPath)}: ${JSON.stringify(name)} ${info.isSymbolicLink() ? 'became a symlink while it was being opened' : 'is not a directory'}`);
+        throw new PeapodError('InvalidArgument', `${field}: ${JSON.stringify(subPath)}: ${JSON.stringify(name)} ${info.isSymbolicLink() ? 'is a symlink (dangling, or swapped in while it was opened)' : 'is not a directory'}`);
       }
       await current.close();
       current = next;
