@@ -6,7 +6,7 @@
 // created; binds a crash left behind are swept before the pod's next container and on teardown.
 import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException } from '../../common/errors.js';
 import type { VolumeHostOps } from './host-ops.js';
 import { openSubPath } from './safe-open.js';
 
@@ -50,7 +50,10 @@ export async function stageSubPaths(requests: readonly SubPathRequest[], staging
         if (opened.isDirectory) await mkdir(target, { mode: 0o700 });
         else await writeFile(target, '', { flag: 'wx', mode: 0o600 });
         staged.push(target);
-        await ops.bindExact(`/proc/${process.pid}/fd/${opened.handle.fd}`, target);
+        await ops.bindExact(`/proc/${process.pid}/fd/${opened.handle.fd}`, target).catch((err: unknown) => {
+          // mount(2) refuses a directory removed since it was opened (ENOENT): the container moved it.
+          throw new PeapodError('FailedPrecondition', `${request.field}: ${JSON.stringify(request.subPath)}: cannot bind it: ${errorMessage(err)}`, { cause: err });
+        });
       } finally {
         await opened.handle.close();
       }
