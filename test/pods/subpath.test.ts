@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { startPodTest } from '../helpers/pod-test.js';
+import { makeTestRoots } from '../helpers/roots.js';
+import { loadBusybox, startDaemon } from '../helpers/daemon.js';
+import { listMounts } from '../../src/host/mount.js';
 
 const SLEEP = `trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done`;
 const REFUSED = ['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError'];
@@ -134,6 +137,46 @@ ${victims.map((name) => `    - { name: ${name}, image: busybox, imagePullPolicy:
   for (const r of refusals) assert.match(r, /volumeMounts\[0\]\.subPath: "sub"|volume-subpaths\/victim-\d\/0" to rootfs at "\/mnt".*no such file or directory/);
 
   assert.equal((await runCli(env, ['delete', 'pod', 'race'])).code, 0);
+  await daemon.stop();
+  await assertNoLeaks(roots.config);
+});
+
+test('a staging bind left by a daemon killed right after making it is swept on restart, and the pod still runs', { timeout: 120_000 }, async (t) => {
+  const roots = await makeTestRoots();
+  const env = roots.env();
+  let daemon = await startDaemon(roots, { PEAPOD_FAULT: 'volumes.bindExact.after' });
+  t.after(async () => {
+    await daemon.stop().catch(() => undefined);
+    await roots.cleanup();
+  });
+  await loadBusybox(roots);
+  const manifest = join(roots.dir, 'crash.yaml');
+  await writeFile(manifest, `
+apiVersion: v1
+kind: Pod
+metadata: { name: crash }
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes: [{ name: shared, emptyDir: {} }]
+  containers:
+    - { name: c, image: busybox, imagePullPolicy: IfNotPresent, command: [sh, -c, "echo in-sub > /mnt/f; ${SLEEP}"], volumeMounts: [{ name: shared, mountPath: /mnt, subPath: part }] }
+`);
+  assert.equal((await runCli(env, ['apply', '-f', manifest])).code, 0);
+  await waitFor(() => daemon.child.exitCode !== null || daemon.child.signalCode !== null, { timeoutMs: 30_000, intervalMs: 100, description: 'the daemon to die at volumes.bindExact.after' });
+  const staging = join(roots.config.root, 'pods');
+  const stagingMounts = async (): Promise<string[]> => (await listMounts(staging)).map((m) => m.target).filter((p) => p.includes('/volume-subpaths/'));
+  assert.equal((await stagingMounts()).length, 1, 'the crash left the staging bind behind');
+
+  daemon = await startDaemon(roots);
+  const uid = await waitFor(async () => {
+    const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
+    const pod = r.code === 0 ? (JSON.parse(r.stdout) as PodJson) : undefined;
+    return pod?.status.containerStatuses?.[0]?.state.running ? pod.metadata.uid : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 200, description: 'crash to run after the restart' });
+  assert.deepEqual(await stagingMounts(), [], 'no staging bind outlives the container create');
+  assert.equal(await waitFor(() => readFile(join(staging, uid, 'volumes', 'shared', 'part', 'f'), 'utf8'), { timeoutMs: 10_000, description: 'the subPath file' }), 'in-sub\n');
+
+  assert.equal((await runCli(env, ['delete', 'pod', 'crash'])).code, 0);
   await daemon.stop();
   await assertNoLeaks(roots.config);
 });
