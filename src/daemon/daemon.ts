@@ -14,7 +14,7 @@ import { createImageService } from '../image/service.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
-import { isMountPoint, mountTmpfs, unmount } from '../host/mount.js';
+import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
 import { which } from '../host/which.js';
@@ -61,7 +61,17 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
       memoryCapacityBytes: totalmem(),
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
     },
-    volumeOps: withFaultPoints({ mountTmpfs, unmount: (target: string) => unmount(target), isMountPoint }, 'volumes', ['mountTmpfs', 'unmount']),
+    volumeOps: withFaultPoints(
+      {
+        mountTmpfs,
+        unmount: (target: string) => unmount(target),
+        isMountPoint,
+        bindExact: (source: string, target: string) => bindMount(source, target, { exact: true }),
+        mountsUnder: async (prefix: string) => (await listMounts(prefix)).map((m) => m.target),
+      },
+      'volumes',
+      ['mountTmpfs', 'unmount', 'bindExact'],
+    ),
     log,
   });
   images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));

@@ -90,9 +90,13 @@ export async function mountTmpfs(target: string, options: { sizeBytes?: number; 
   await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), 'tmpfs', target], { timeoutMs: MOUNT_TIMEOUT_MS });
 }
 
-/** Bind mount; with readOnly, mount(8) binds then remounts read-only (util-linux ≥ 2.27). */
-export async function bindMount(source: string, target: string, options: { readOnly?: boolean; recursive?: boolean } = {}): Promise<void> {
-  const args = [options.recursive === true ? '--rbind' : '--bind'];
+/**
+ * Bind mount; with readOnly, mount(8) binds then remounts read-only (util-linux ≥ 2.27). With exact the
+ * paths are not canonicalized, so a /proc/<pid>/fd/<n> source binds what that descriptor holds, not
+ * whatever its path names by then (the kubelet's subPath bind).
+ */
+export async function bindMount(source: string, target: string, options: { readOnly?: boolean; recursive?: boolean; exact?: boolean } = {}): Promise<void> {
+  const args = [...(options.exact === true ? ['--no-canonicalize'] : []), options.recursive === true ? '--rbind' : '--bind'];
   if (options.readOnly === true) args.push('-o', 'ro');
   await run('mount', [...args, source, target], { timeoutMs: MOUNT_TIMEOUT_MS });
 }

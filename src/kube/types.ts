@@ -65,6 +65,7 @@ export interface VolumeMount {
   readonly name: string;
   readonly mountPath: string;
   readonly subPath?: string;
+  readonly subPathExpr?: string;
   readonly readOnly?: boolean;
   readonly mountPropagation?: 'None' | 'HostToContainer' | 'Bidirectional';
 }

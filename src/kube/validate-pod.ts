@@ -263,6 +263,10 @@ function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string
     if (paths.has(mountPath)) errors.push({ path: `${at}.mountPath`, message: `Invalid value: ${JSON.stringify(mountPath)}: must be unique` });
     paths.add(mountPath);
     if (m['subPath'] !== undefined && m['subPath'] !== '') checkRelativePath(m['subPath'], `${at}.subPath`, errors);
+    if (m['subPathExpr'] !== undefined && m['subPathExpr'] !== '') {
+      if (m['subPath'] !== undefined && m['subPath'] !== '') errors.push({ path: `${at}.subPathExpr`, message: 'Invalid value: subPathExpr and subPath are mutually exclusive' });
+      checkRelativePath(m['subPathExpr'], `${at}.subPathExpr`, errors);
+    }
     const propagation = m['mountPropagation'];
     if (propagation !== undefined && !['None', 'HostToContainer', 'Bidirectional'].includes(text(propagation))) {
       errors.push({ path: `${at}.mountPropagation`, message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Bidirectional", "HostToContainer", "None"` });

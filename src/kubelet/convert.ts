@@ -11,7 +11,9 @@ import type { ImageRecord } from '../image/types.js';
 import { containerResources, podCgroupName, podResources, oomScoreAdjFor, SANDBOX_OOM_SCORE_ADJ, clampOomScoreAdj } from '../oci/resources.js';
 import { numericImageUid } from '../oci/user.js';
 import type { ContainerConfig, SandboxConfig, SecurityRequest, VolumeMount } from '../runtime/types.js';
-import type { PreparedVolumes, VolumeLookups } from './volumes/setup.js';
+import { isProjectedVolume, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
+import type { SubPathRequest } from './volumes/subpath-staging.js';
+import { effectiveSubPath } from './volumes/subpath.js';
 import { configMapData, secretData } from './volumes/project.js';
 
 export interface ConvertContext {
@@ -126,6 +128,8 @@ export interface ContainerConvertInput {
   readonly ctx: ConvertContext;
   /** The path of the file the container's termination message goes to, on the host. */
   readonly terminationLogHostPath?: string;
+  /** Staging bind of each subPath mount, by volumeMounts index (subpath-staging.ts). */
+  readonly subPathSources?: ReadonlyMap<number, string>;
 }
 
 export function containerConfig(input: ContainerConvertInput): ContainerConfig {
@@ -140,7 +144,7 @@ export function containerConfig(input: ContainerConvertInput): ContainerConfig {
     : [...imageEntrypoint, ...(container.args ? expand(container.args) : imageCmd)];
   if (args.length === 0) throw new PeapodError('InvalidArgument', `container ${container.name}: no command specified and the image has no entrypoint or cmd`);
   const envList = [...env.entries()].map(([k, v]) => `${k}=${v}`);
-  const mounts = containerMounts(input);
+  const mounts = containerMounts(input, env);
   return {
     name: container.name,
     attempt,
@@ -254,14 +258,39 @@ const MOUNT_PROPAGATION: Readonly<Record<'None' | 'HostToContainer' | 'Bidirecti
   Bidirectional: 'rshared',
 };
 
-function containerMounts(input: ContainerConvertInput): VolumeMount[] {
-  const { container, volumes } = input;
+/** The container's subPath and subPathExpr mounts, expanded and checked, for the worker to open and stage. */
+export function containerSubPaths(input: ContainerConvertInput): SubPathRequest[] {
+  const env = resolveEnv(input);
+  const requests: SubPathRequest[] = [];
+  for (const [i, m] of (input.container.volumeMounts ?? []).entries()) {
+    const sub = effectiveSubPath(m, env, `volumeMounts[${i}]`);
+    if (!sub) continue;
+    const volumePath = input.volumes.get(m.name);
+    if (volumePath === undefined) throw new PeapodError('InvalidArgument', `volumeMounts[${i}].name: volume ${JSON.stringify(m.name)} not found`);
+    requests.push({ index: i, volumePath, subPath: sub.path, field: sub.field });
+  }
+  return requests;
+}
+
+function containerMounts(input: ContainerConvertInput, env: ReadonlyMap<string, string>): VolumeMount[] {
+  const { pod, container, volumes } = input;
   const mounts: VolumeMount[] = [];
   for (const [i, m] of (container.volumeMounts ?? []).entries()) {
     const source = volumes.get(m.name);
     if (source === undefined) throw new PeapodError('InvalidArgument', `volumeMounts[${i}].name: volume ${JSON.stringify(m.name)} not found`);
-    const hostPath = m.subPath ? join(source, m.subPath) : source;
-    mounts.push({ containerPath: m.mountPath, hostPath, readOnly: m.readOnly === true, recursive: true, propagation: MOUNT_PROPAGATION[m.mountPropagation ?? 'None'] });
+    // A subPath is only ever mounted from its safely opened staging bind, never from a path joined here.
+    const sub = effectiveSubPath(m, env, `volumeMounts[${i}]`);
+    const staged = input.subPathSources?.get(i);
+    if (sub && staged === undefined) throw new PeapodError('Internal', `${sub.field}: ${JSON.stringify(sub.path)} was not staged`);
+    // configMap, secret, downwardAPI and projected volumes are read-only whatever the mount says, as in Kubernetes.
+    const projected = isProjectedVolume(pod.spec.volumes?.find((v) => v.name === m.name));
+    mounts.push({
+      containerPath: m.mountPath,
+      hostPath: sub ? (staged ?? source) : source,
+      readOnly: m.readOnly === true || projected,
+      recursive: !projected,
+      propagation: MOUNT_PROPAGATION[m.mountPropagation ?? 'None'],
+    });
   }
   if (input.terminationLogHostPath && container.terminationMessagePath) {
     mounts.push({ containerPath: container.terminationMessagePath, hostPath: input.terminationLogHostPath, readOnly: false });

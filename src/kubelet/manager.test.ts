@@ -48,7 +48,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
     runtime,
     images,
     ctx: { cgroupRoot: '/test', logRoot: join(dir, 'logs'), oomScoreAdjFloor: 0, memoryCapacityBytes: 2 ** 30 },
-    volumeOps: { mountTmpfs: () => Promise.resolve(), unmount: () => Promise.resolve(), isMountPoint: () => Promise.resolve(false) },
+    volumeOps: { mountTmpfs: () => Promise.resolve(), unmount: () => Promise.resolve(), isMountPoint: () => Promise.resolve(false), bindExact: () => Promise.resolve(), mountsUnder: () => Promise.resolve([]) },
     now: () => host.clock,
     log: () => undefined,
   });

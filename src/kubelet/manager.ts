@@ -10,7 +10,7 @@ import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { RecordStore } from '../store/record-store.js';
 import type { ConvertContext } from './convert.js';
-import { ObjectStore } from './objects.js';
+import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
@@ -62,6 +62,12 @@ export class PodManager {
     };
     deps.runtime.onContainerExit((event) => syncOwnerOf(event.sandboxId));
     deps.runtime.onSandboxExit(syncOwnerOf);
+    // A ConfigMap or Secret changed: the pods whose volumes project it sync, and their sync re-projects.
+    this.objects.onChange((kind, namespace, name) => {
+      for (const record of this.pods.list()) {
+        if ((record.pod.metadata.namespace ?? 'default') === namespace && volumesUse(record.pod, kind, name)) this.worker(record.id).requestSync();
+      }
+    });
   }
 
   /** Loads records and restarts every pod's worker: running containers are adopted, not restarted. */
@@ -290,4 +296,12 @@ export class PodManager {
 function stripVolatile(pod: Pod): unknown {
   const { uid: _uid, creationTimestamp: _ts, ...metadata } = pod.metadata;
   return { ...pod, metadata, status: undefined };
+}
+
+/** Whether a configMap, secret or projected volume of the pod reads this object. */
+function volumesUse(pod: Pod, kind: ObjectKind, name: string): boolean {
+  return (pod.spec.volumes ?? []).some((v) => {
+    const sources = [{ configMap: v.configMap, secret: v.secret ? { name: v.secret.secretName } : undefined }, ...(v.projected?.sources ?? [])];
+    return sources.some((s) => (kind === 'ConfigMap' ? s.configMap?.name === name : s.secret?.name === name));
+  });
 }

@@ -24,9 +24,12 @@ const keyOf = (namespace: string, name: string): string => {
   return `${key.slice(0, MAX_KEY_LENGTH - KEY_HASH_LENGTH - 1)}-${hash}`;
 };
 
+export type ObjectKind = 'ConfigMap' | 'Secret';
+
 export class ObjectStore {
   private readonly configMaps: RecordStore<ObjectRecord<ConfigMap>>;
   private readonly secrets: RecordStore<ObjectRecord<Secret>>;
+  private readonly listeners: ((kind: ObjectKind, namespace: string, name: string) => void)[] = [];
 
   constructor(root: string) {
     this.configMaps = new RecordStore(join(root, 'configmaps'), isObjectRecord<ConfigMap>);
@@ -46,23 +49,38 @@ export class ObjectStore {
     return this.secrets.get(keyOf(namespace, name))?.object;
   }
 
+  /** Called after a ConfigMap or Secret was created, changed or deleted (the pods using it re-project their volumes). */
+  onChange(listener: (kind: ObjectKind, namespace: string, name: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(kind: ObjectKind, namespace: string, name: string): void {
+    for (const listener of this.listeners) listener(kind, namespace, name);
+  }
+
   async putConfigMap(namespace: string, object: ConfigMap): Promise<'created' | 'configured' | 'unchanged'> {
-    return put(this.configMaps, keyOf(namespace, object.metadata.name), object);
+    const action = await put(this.configMaps, keyOf(namespace, object.metadata.name), object);
+    if (action !== 'unchanged') this.changed('ConfigMap', namespace, object.metadata.name);
+    return action;
   }
 
   async putSecret(namespace: string, object: Secret): Promise<'created' | 'configured' | 'unchanged'> {
-    return put(this.secrets, keyOf(namespace, object.metadata.name), object);
+    const action = await put(this.secrets, keyOf(namespace, object.metadata.name), object);
+    if (action !== 'unchanged') this.changed('Secret', namespace, object.metadata.name);
+    return action;
   }
 
   async deleteConfigMap(namespace: string, name: string): Promise<boolean> {
     const existed = this.configMaps.get(keyOf(namespace, name)) !== undefined;
     await this.configMaps.delete(keyOf(namespace, name));
+    if (existed) this.changed('ConfigMap', namespace, name);
     return existed;
   }
 
   async deleteSecret(namespace: string, name: string): Promise<boolean> {
     const existed = this.secrets.get(keyOf(namespace, name)) !== undefined;
     await this.secrets.delete(keyOf(namespace, name));
+    if (existed) this.changed('Secret', namespace, name);
     return existed;
   }
 

@@ -2,25 +2,26 @@
 // requests so only the latest state is synced; each sync compares the pod's spec with what the runtime
 // records say and takes the next steps (sandbox, init containers in order, sidecars, main containers,
 // restarts with CrashLoopBackOff, termination).
-import { PeapodError, errorMessage, isErrnoException } from '../common/errors.js';
+import { PeapodError, errorMessage } from '../common/errors.js';
 import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
-import { containerConfig, sandboxConfig, type ConvertContext } from './convert.js';
+import { containerConfig, containerSubPaths, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
 import type { ContainerTrack, PodRecord, TerminationInfo } from './pod-record.js';
 import { withEvent } from './pod-record.js';
 import type { ObjectStore } from './objects.js';
-import { setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
+import { refreshProjectedVolumes, setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
+import { cleanSubPathStaging, stageSubPaths, subPathStagingRoot, type StagedSubPaths } from './volumes/subpath-staging.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { downwardField } from './downward.js';
 import { ContainerProbes } from './probes/container-probes.js';
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
 
@@ -247,10 +248,17 @@ export class PodWorker {
   }
 
   private async ensureVolumes(): Promise<boolean> {
-    if (this.volumes) return true;
     const record = this.record;
     if (!record) return false;
+    if (this.volumes) {
+      // Level-triggered: every sync re-projects from the current ConfigMaps, Secrets and pod fields; an unchanged payload costs a compare.
+      const problems = await refreshProjectedVolumes(record.pod, podVolumesDir(this.deps.podsRoot, this.uid), this.lookups());
+      for (const problem of problems) this.deps.log(`pod ${this.uid}: keeping the last content of volume ${problem}`);
+      return true;
+    }
     try {
+      // A daemon that died between a subPath staging bind and its undo left it mounted.
+      await cleanSubPathStaging(join(this.deps.podsRoot, this.uid), this.deps.volumeOps);
       this.volumes = await setUpVolumes(record.pod, podVolumesDir(this.deps.podsRoot, this.uid), this.lookups(), this.deps.volumeOps);
       return true;
     } catch (err) {
@@ -373,50 +381,65 @@ export class PodWorker {
     await this.update((r) => ({ ...r, containers: { ...r.containers, [name]: track } }));
   }
 
-  /** Pull, create and start one container; failures become the kubelet's waiting reasons. */
-  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean, adjust?: (config: ContainerConfig) => ContainerConfig): Promise<boolean> {
-    const record = this.record;
-    if (!record || !this.volumes) return false;
+  /** The container's image, pulled per its policy; undefined (and the waiting reason set) when the pull failed. */
+  private async pull(c: Container, track: ContainerTrack): Promise<ImageRecord | undefined> {
     const object = `spec.containers{${c.name}}`;
-    const attempt = restart ? track.restartCount + 1 : track.restartCount;
-    let image: ImageRecord;
     try {
       const present = await this.deps.images.find(c.image ?? '');
       if (!present || c.imagePullPolicy === 'Always') await this.event('Normal', 'Pulling', `Pulling image "${c.image ?? ''}"`, object);
-      image = await this.deps.images.ensure(c.image ?? '', c.imagePullPolicy ?? 'IfNotPresent');
+      const image = await this.deps.images.ensure(c.image ?? '', c.imagePullPolicy ?? 'IfNotPresent');
       if (!present) await this.event('Normal', 'Pulled', `Successfully pulled image "${c.image ?? ''}"`, object);
+      return image;
     } catch (err) {
       // The kubelet shows ErrImagePull for a failed pull and ImagePullBackOff while it waits to retry.
       const again = track.waiting?.reason === 'ErrImagePull' || track.waiting?.reason === 'ImagePullBackOff';
       await this.setTrack(c.name, { ...track, waiting: { reason: again ? 'ImagePullBackOff' : 'ErrImagePull', message: errorMessage(err) } });
       await this.event('Warning', 'Failed', `Failed to pull image "${c.image ?? ''}": ${errorMessage(err)}`, object);
       this.schedule(RETRY_SETUP_MS);
-      return false;
+      return undefined;
     }
-    let config;
-    try {
-      await this.prepareSubPaths(c);
-      const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
-      config = containerConfig({ pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx, terminationLogHostPath });
-      if (adjust) config = adjust(config);
-      config = await this.withLocalhostSeccomp(config);
-    } catch (err) {
-      await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
-      await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
-      this.schedule(RETRY_SETUP_MS);
-      return false;
-    }
-    // A daemon killed between creating this attempt and recording it left the container behind: adopt
-    // it rather than trip over its name (the runtime's records are the truth, the track follows them).
-    const orphan = this.deps.runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
+  }
+
+  /** Pull, create and start one container; failures become the kubelet's waiting reasons. */
+  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean, adjust?: (config: ContainerConfig) => ContainerConfig): Promise<boolean> {
+    const record = this.record;
+    if (!record || !this.volumes) return false;
+    const object = `spec.containers{${c.name}}`;
+    const attempt = restart ? track.restartCount + 1 : track.restartCount;
+    const image = await this.pull(c, track);
+    if (!image) return false;
+    let staging: StagedSubPaths | undefined;
     let created: ContainerRecord;
+    let orphan: ContainerRecord | undefined;
     try {
-      created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config));
-    } catch (err) {
-      await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
-      await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
-      this.schedule(RETRY_SETUP_MS);
-      return false;
+      let config;
+      try {
+        const input = { pod: record.pod, container: c, image, attempt, volumes: this.volumes, lookups: this.lookups(), ctx: this.deps.ctx };
+        staging = await stageSubPaths(containerSubPaths(input), join(subPathStagingRoot(join(this.deps.podsRoot, this.uid)), c.name), this.deps.volumeOps);
+        const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
+        config = containerConfig({ ...input, terminationLogHostPath, subPathSources: staging.sources });
+        if (adjust) config = adjust(config);
+        config = await this.withLocalhostSeccomp(config);
+      } catch (err) {
+        await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
+        await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
+        this.schedule(RETRY_SETUP_MS);
+        return false;
+      }
+      // A daemon killed between creating this attempt and recording it left the container behind: adopt
+      // it rather than trip over its name (the runtime's records are the truth, the track follows them).
+      orphan = this.deps.runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
+      try {
+        created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config));
+      } catch (err) {
+        await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
+        await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
+        this.schedule(RETRY_SETUP_MS);
+        return false;
+      }
+    } finally {
+      // runc has its own copy of each subPath bind in the container's mount namespace by now.
+      await staging?.undo().catch((err: unknown) => this.deps.log(`pod ${this.uid}: undoing subPath staging of ${c.name}: ${errorMessage(err)}`));
     }
     const old = track.containerId === undefined ? undefined : this.deps.runtime.containers.get(track.containerId);
     // Keep exactly one dead attempt for lastState and `logs --previous`, as the kubelet does.
@@ -471,26 +494,6 @@ export class PodWorker {
       throw new PeapodError('FailedPrecondition', `cannot load seccomp profile ${file}: ${errorMessage(err)}`);
     }
     return { ...config, security: { ...config.security, seccomp: { kind: 'localhost', profile } } };
-  }
-
-  /**
-   * subPath mounts: a missing subpath is created as a directory (as the kubelet does), and the resolved
-   * path must stay inside its volume, so a symlink planted in a shared volume cannot expose the host.
-   */
-  private async prepareSubPaths(c: Container): Promise<void> {
-    for (const [i, m] of (c.volumeMounts ?? []).entries()) {
-      if (!m.subPath) continue;
-      const base = this.volumes?.get(m.name);
-      if (base === undefined) continue;
-      const target = join(base, m.subPath);
-      await mkdir(target, { recursive: true, mode: 0o755 }).catch((err: unknown) => {
-        if (!isErrnoException(err, 'EEXIST')) throw err;
-      });
-      const [realBase, realTarget] = await Promise.all([realpath(base), realpath(target)]);
-      if (realTarget !== realBase && !realTarget.startsWith(`${realBase}/`)) {
-        throw new PeapodError('InvalidArgument', `volumeMounts[${i}].subPath: ${JSON.stringify(m.subPath)} resolves outside volume ${JSON.stringify(m.name)}`);
-      }
-    }
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */

@@ -4,4 +4,8 @@ export interface VolumeHostOps {
   unmount(target: string): Promise<void>;
   /** True when something is mounted exactly at target (a restarted daemon must not mount twice). */
   isMountPoint(target: string): Promise<boolean>;
+  /** Bind mount of `source` taken literally (no canonicalization: a /proc/<pid>/fd/<n> path stays that fd). */
+  bindExact(source: string, target: string): Promise<void>;
+  /** Targets of the mounts at or below `prefix`. */
+  mountsUnder(prefix: string): Promise<string[]>;
 }

@@ -3,12 +3,14 @@
 // secret (always on tmpfs, never on disk), downwardAPI and projected.
 import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException } from '../../common/errors.js';
 import type { ConfigMap, Pod, Secret, Volume } from '../../kube/types.js';
 import { parseQuantity } from '../../kube/quantity.js';
-import { writeProjectedFiles, type ProjectedFile } from './files.js';
+import { writeAtomic } from './atomic-writer.js';
+import type { ProjectedFile } from './files.js';
 import type { VolumeHostOps } from './host-ops.js';
 import { setVolumeOwnership } from './ownership.js';
+import { cleanSubPathStaging } from './subpath-staging.js';
 import { projectConfigMap, projectDownward, projectSecret } from './project.js';
 
 export interface VolumeLookups {
@@ -36,14 +38,13 @@ export async function setUpVolumes(pod: Pod, volumesDir: string, lookups: Volume
   for (const [index, volume] of volumes.entries()) {
     const dir = await setUpVolume(pod, volume, `spec.volumes[${index}]`, join(volumesDir, volume.name), lookups, ops);
     // hostPath volumes keep the host's ownership, as in Kubernetes.
-    if (fsGroup !== undefined && !volume.hostPath) await setVolumeOwnership(dir, fsGroup, volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined);
+    if (fsGroup !== undefined && !volume.hostPath) await setVolumeOwnership(dir, fsGroup, isProjectedVolume(volume));
     prepared.set(volume.name, dir);
   }
   return prepared;
 }
 
 async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string, lookups: VolumeLookups, ops: VolumeHostOps): Promise<string> {
-  const namespace = pod.metadata.namespace ?? 'default';
   if (volume.hostPath) return checkHostPath(volume.hostPath.path, volume.hostPath.type ?? '', `${field}.hostPath`);
   if (volume.emptyDir) {
     // World-writable like the kubelet's emptyDir (mkdir's mode is cut by the umask, chmod is not).
@@ -56,32 +57,63 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
     }
     return dir;
   }
-  let files: ProjectedFile[] | undefined;
+  const projection = projectionOf(pod, volume, field, lookups);
+  if (!projection) throw new PeapodError('InvalidArgument', `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (projection.onTmpfs && !(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: SECRET_TMPFS_BYTES, mode: 0o755 });
+  const fsGroup = pod.spec.securityContext?.fsGroup;
+  await writeAtomic(dir, projection.files, fsGroup === undefined ? {} : { setPerms: (payloadDir) => setVolumeOwnership(payloadDir, fsGroup, true) });
+  return dir;
+}
+
+/** configMap, secret, downwardAPI and projected volumes: always read-only in the container, as in Kubernetes. */
+export function isProjectedVolume(volume: Volume | undefined): boolean {
+  return volume !== undefined && (volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined);
+}
+
+/** The files of a projected-kind volume from the current objects; undefined for the other volume types. */
+function projectionOf(pod: Pod, volume: Volume, field: string, lookups: VolumeLookups): { files: ProjectedFile[]; onTmpfs: boolean } | undefined {
+  const namespace = pod.metadata.namespace ?? 'default';
+  if (volume.configMap) return { files: projectConfigMap(volume.configMap, lookups.configMap(namespace, volume.configMap.name ?? ''), `${field}.configMap`), onTmpfs: false };
+  if (volume.secret) return { files: projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`), onTmpfs: true };
+  if (volume.downwardAPI) return { files: projectDownward(volume.downwardAPI, (path) => lookups.field(path), `${field}.downwardAPI`), onTmpfs: false };
+  if (!volume.projected) return undefined;
+  const files: ProjectedFile[] = [];
   let onTmpfs = false;
-  if (volume.configMap) files = projectConfigMap(volume.configMap, lookups.configMap(namespace, volume.configMap.name ?? ''), `${field}.configMap`);
-  else if (volume.secret) {
-    files = projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`);
-    onTmpfs = true;
-  } else if (volume.downwardAPI) files = projectDownward(volume.downwardAPI, (path) => lookups.field(path), `${field}.downwardAPI`);
-  else if (volume.projected) {
-    files = [];
-    for (const [i, source] of (volume.projected.sources ?? []).entries()) {
-      const at = `${field}.projected.sources[${i}]`;
-      const mode = volume.projected.defaultMode;
-      const withDefault = <T extends object>(s: T): T & { defaultMode?: number } => (mode === undefined ? s : { ...s, defaultMode: mode });
-      if (source.configMap) files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
-      else if (source.secret) {
-        files.push(...projectSecret(withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
-        onTmpfs = true;
-      } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), (path) => lookups.field(path), `${at}.downwardAPI`));
-      else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);
+  for (const [i, source] of (volume.projected.sources ?? []).entries()) {
+    const at = `${field}.projected.sources[${i}]`;
+    const mode = volume.projected.defaultMode;
+    const withDefault = <T extends object>(s: T): T & { defaultMode?: number } => (mode === undefined ? s : { ...s, defaultMode: mode });
+    if (source.configMap) files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
+    else if (source.secret) {
+      files.push(...projectSecret(withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
+      onTmpfs = true;
+    } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), (path) => lookups.field(path), `${at}.downwardAPI`));
+    else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);
+  }
+  return { files, onTmpfs };
+}
+
+/**
+ * Re-projects the pod's configMap, secret, downwardAPI and projected volumes from the current objects
+ * (the kubelet's periodic remount): a changed payload is swapped in atomically, an unchanged one is left
+ * alone. A volume whose source went missing keeps its last content, as in Kubernetes; its error is returned.
+ */
+export async function refreshProjectedVolumes(pod: Pod, volumesDir: string, lookups: VolumeLookups): Promise<string[]> {
+  const problems: string[] = [];
+  const fsGroup = pod.spec.securityContext?.fsGroup;
+  for (const [index, volume] of (pod.spec.volumes ?? []).entries()) {
+    if (!isProjectedVolume(volume)) continue;
+    const field = `spec.volumes[${index}]`;
+    try {
+      const projection = projectionOf(pod, volume, field, lookups);
+      if (!projection) continue;
+      await writeAtomic(join(volumesDir, volume.name), projection.files, fsGroup === undefined ? {} : { setPerms: (dir) => setVolumeOwnership(dir, fsGroup, true) });
+    } catch (err) {
+      problems.push(`${field} (${volume.name}): ${errorMessage(err)}`);
     }
   }
-  if (!files) throw new PeapodError('InvalidArgument', `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`);
-  await mkdir(dir, { recursive: true, mode: 0o755 });
-  if (onTmpfs && !(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: SECRET_TMPFS_BYTES, mode: 0o755 });
-  await writeProjectedFiles(dir, files);
-  return dir;
+  return problems;
 }
 
 /** hostPath's `type` checks (pkg/volume/hostpath: DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice). */
@@ -128,8 +160,10 @@ async function checkHostPath(path: string, type: string, field: string): Promise
   }
 }
 
-/** Unmounts tmpfs-backed volumes and removes the pod's volume directories (hostPath sources are never touched). */
+/** Unmounts subPath staging and tmpfs-backed volumes and removes the pod's directories (hostPath sources are never touched). */
 export async function tearDownVolumes(volumesDir: string, pod: Pod, ops: VolumeHostOps): Promise<void> {
+  // Before anything is removed: a staging bind left by a crash would let rm reach into a volume.
+  await cleanSubPathStaging(join(volumesDir, '..'), ops);
   for (const volume of pod.spec.volumes ?? []) {
     if (volume.hostPath) continue;
     await ops.unmount(join(volumesDir, volume.name));
