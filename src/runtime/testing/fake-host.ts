@@ -162,7 +162,7 @@ export class FakeHost implements RuntimeHost {
       this.containers.delete(id);
       return Promise.resolve();
     },
-    execSync: (): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout: '', stderr: '', timedOut: false }),
+    execSync: (): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }),
     execCommand: (id, args) => ['runc', 'exec', id, ...args],
     list: () => Promise.resolve([...this.containers.keys()]),
   };
