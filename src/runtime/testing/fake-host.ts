@@ -30,6 +30,8 @@ export class FakeHost implements RuntimeHost {
   private nextPid = 1000;
   private nextIp = 2;
   clock = new Date('2026-01-01T00:00:00Z');
+  /** The exit code every execSync (exec probes) answers with. */
+  execExitCode = 0;
 
   /** Makes the next call of `op` (e.g. 'oci.create', 'network.setUp') fail once, after `skip` successful calls. */
   failNext(op: string, skip = 0): void {
@@ -162,7 +164,10 @@ export class FakeHost implements RuntimeHost {
       this.containers.delete(id);
       return Promise.resolve();
     },
-    execSync: (): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }),
+    execSync: (id): Promise<ExecResult> => {
+      this.record('oci.execSync', id);
+      return Promise.resolve({ exitCode: this.execExitCode, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false });
+    },
     execCommand: (id, args) => ['runc', 'exec', id, ...args],
     list: () => Promise.resolve([...this.containers.keys()]),
   };
