@@ -89,6 +89,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   registerSystemRoutes(router, config, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
+    hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);

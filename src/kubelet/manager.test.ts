@@ -136,3 +136,18 @@ test('a liveness kill that fails is retried: the container keeps being probed an
   assert.ok(record?.events.some((e) => e.reason === 'FailedKillPod'), 'the failed kill is an event');
   host.execExitCode = 0;
 });
+
+test('IPv4 forwarding off: each pod on the pod network gets a warning event saying so; host-network pods do not', async (t) => {
+  const { host, pods } = await setup(t);
+  host.forwardingProblem = 'IPv4 forwarding is off (/proc/sys/net/ipv4/ip_forward: 0): pods cannot reach anything beyond this host';
+  await pods.apply([pod({})], { force: false });
+  await settle(pods);
+  const warned = pods.find('default', 'p')?.events.find((e) => e.reason === 'IPForwardingDisabled');
+  assert.equal(warned?.type, 'Warning');
+  assert.match(warned?.message ?? '', /IPv4 forwarding is off/);
+  const hostNet = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'h' }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'busybox' }] } });
+  await pods.apply([hostNet], { force: false });
+  await settle(pods);
+  assert.equal(pods.find('default', 'h')?.events.some((e) => e.reason === 'IPForwardingDisabled'), false);
+  host.forwardingProblem = undefined;
+});

@@ -241,6 +241,8 @@ export class PodWorker {
       const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.deps.ctx));
       const now = this.deps.now().toISOString();
       await this.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
+      const forwarding = sandbox.config.network === 'pod' ? await runtime.host.network.forwardingProblem() : undefined;
+      if (forwarding !== undefined) await this.event('Warning', 'IPForwardingDisabled', forwarding, 'pod');
       return sandbox.id;
     } catch (err) {
       await this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`, 'pod');

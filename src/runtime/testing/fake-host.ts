@@ -30,6 +30,8 @@ export class FakeHost implements RuntimeHost {
   private nextPid = 1000;
   private nextIp = 2;
   clock = new Date('2026-01-01T00:00:00Z');
+  /** What network.forwardingProblem() answers (undefined: forwarding is on). */
+  forwardingProblem: string | undefined = undefined;
   /** The exit code every execSync (exec probes) answers with. */
   execExitCode = 0;
 
@@ -85,6 +87,7 @@ export class FakeHost implements RuntimeHost {
 
   readonly network: PodNetworkManager = {
     ensureReady: () => Promise.resolve(),
+    forwardingProblem: () => Promise.resolve(this.forwardingProblem),
     createNetns: (id) => {
       this.record('network.createNetns', id);
       this.netns.add(id);
