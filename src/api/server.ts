@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { PeapodError, errorCode, errorMessage, httpStatusOf, isErrnoException } from '../common/errors.js';
 import { NDJSON, type WireError } from './wire.js';
+import { listenOwnerOnly } from '../host/unix-listen.js';
 
 export interface RequestContext {
   readonly params: Readonly<Record<string, string>>;
@@ -242,16 +243,8 @@ export async function listenUnix(router: ApiRouter, socketPath: string, onError:
     handle(router, req, res, onError).catch(onError);
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    // umask-independent: restrict before anyone can connect, then chmod to be sure.
-    const previous = process.umask(0o177);
-    server.listen(socketPath, () => {
-      process.umask(previous);
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  // Created 0600 whatever the umask (the umask narrowed only around the bind), then chmod to be sure.
+  await listenOwnerOnly(server, socketPath);
   await chmod(socketPath, 0o600);
   return server;
 }

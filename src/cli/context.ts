@@ -7,6 +7,7 @@ import { ApiClient } from '../api/client.js';
 import { socketAnswers } from '../api/server.js';
 import { PeapodError } from '../common/errors.js';
 import { DAEMON_NODE_FLAGS } from './daemon-flags.js';
+import { DAEMON_ALREADY_RUNNING_EXIT } from './exit-code.js';
 
 /** How long the CLI waits for a daemon it started to answer. */
 const DAEMON_START_TIMEOUT_MS = 15_000;
@@ -78,10 +79,11 @@ export class CliContext {
     const deadline = Date.now() + DAEMON_START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (await socketAnswers(this.config.socket, 500)) return;
-      if (child.exitCode !== null) break;
+      // Another CLI won the race to start it: ours exited on the state lock, and theirs is as good as
+      // ours once it answers. Any other exit is a failure to report now.
+      if (child.exitCode !== null && child.exitCode !== DAEMON_ALREADY_RUNNING_EXIT) break;
       await new Promise((resolve) => setTimeout(resolve, DAEMON_POLL_MS));
     }
-    // Another CLI may have won the race to start it; that daemon is as good as ours.
     if (await socketAnswers(this.config.socket, 500)) return;
     throw new PeapodError('Unavailable', `the peapod daemon did not start (see ${p.daemonLog})`);
   }

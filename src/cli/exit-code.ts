@@ -4,3 +4,9 @@ export class ExitCode extends Error {
     super(`exit ${code}`);
   }
 }
+
+/**
+ * `peapod daemon`'s exit code when another daemon holds the state lock (EX_TEMPFAIL): a CLI that
+ * started it knows the other daemon is the one to wait for.
+ */
+export const DAEMON_ALREADY_RUNNING_EXIT = 75;

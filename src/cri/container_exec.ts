@@ -21,7 +21,8 @@ export async function execSync(ctx: CriContext, request: Fields): Promise<{ stdo
     // containerd answers a timed-out ExecSync with DeadlineExceeded; the kubelet's exec probe reads it as a timeout.
     throw new PeapodError('DeadlineExceeded', `command ${JSON.stringify(cmd)} in container ${record.id} timed out after ${timeout}s`);
   }
-  return { stdout: Buffer.from(result.stdout, 'utf8'), stderr: Buffer.from(result.stderr, 'utf8'), exit_code: result.exitCode };
+  // Bytes end to end: a command's output is not text (a file's contents, a checksum in binary).
+  return { stdout: result.stdout, stderr: result.stderr, exit_code: result.exitCode };
 }
 
 /** Exec: a one-time URL on the streaming server, where the client upgrades to SPDY remotecommand. */

@@ -5,6 +5,7 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { ImageService } from '../image/types.js';
+import { listenOwnerOnly } from '../host/unix-listen.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { CriSettings } from './context.js';
 import type { CriBackend } from './server.js';
@@ -38,17 +39,12 @@ export async function startCriServer(socketPath: string, deps: CriServerDeps): P
     );
   };
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
-  // A socket file left by a daemon that died: the daemon's own lock (its API socket) already ensures
-  // no other peapod serves here.
+  // A socket file left by a daemon that died: the daemon's state lock already ensures no other peapod
+  // serves here.
   await rm(socketPath, { force: true });
   const listener: NetServer = createNetServer(connect);
-  await new Promise<void>((resolve, reject) => {
-    listener.once('error', reject);
-    listener.listen(socketPath, () => {
-      listener.off('error', reject);
-      resolve();
-    });
-  });
+  // Created 0600: never, even between bind and chmod, open to anyone but root.
+  await listenOwnerOnly(listener, socketPath);
   listener.on('error', (err) => deps.log(`cri socket: ${String(err)}`));
   await chmod(socketPath, CRI_SOCKET_MODE);
   return {

@@ -11,6 +11,7 @@ import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
+import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
@@ -23,6 +24,7 @@ import { ALL_CAPABILITIES } from '../oci/security.js';
 import { startCriServer, type CriServer } from '../cri/listener.js';
 import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
+import { acquireStateLock, type StateLock } from '../host/state-lock.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -38,7 +40,21 @@ async function readOomScoreAdj(): Promise<number> {
   return Number.isInteger(value) ? value : 0;
 }
 
+/**
+ * The state lock comes before anything that reads or changes the state (recovery, pod workers,
+ * sockets): a second daemon on the same roots stops here, naming the first one's PID.
+ */
 export async function startDaemon(config: PeapodConfig, log: Logger): Promise<DaemonHandle> {
+  const lock = await acquireStateLock([config.root, config.runRoot]);
+  try {
+    return await startLocked(config, log, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): Promise<DaemonHandle> {
   const p = paths(config);
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
@@ -83,37 +99,28 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
   registerSystemRoutes(router, config, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
+    hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);
 
-  const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
-  // The CRI door: same runtime and image service as the CLI's, on its own socket (empty = disabled).
-  let cri: CriServer | undefined;
-  if (config.criSocket !== '') {
-    cri = await startCriServer(config.criSocket, {
-      runtime,
-      images,
-      settings: {
-        cgroupRoot: config.cgroupRoot,
-        logRoot: p.logs,
-        imageFsDirs: [p.images, p.snapshots],
-        cniBinDir: config.cniBinDir,
-        podSubnet: config.subnet,
-        oomScoreAdjFloor: await readOomScoreAdj(),
-        hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
-        runtimeVersion: PEAPOD_VERSION,
-        streamingAddress: config.streamingAddress,
-      },
-      log,
-    }).catch(async (err: unknown) => {
-      // A daemon without the door it was asked to open must not keep serving the other one.
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      throw err;
-    });
-    log(`CRI v1 endpoint listening on ${config.criSocket}`);
-  }
+  const stopWorkers = (): void => {
+    staticPods.stop();
+    pods.stop();
+    runtime.close();
+  };
+  // A daemon that cannot open its doors stops what it started, so that its process can end.
+  const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)).catch((err: unknown) => {
+    stopWorkers();
+    throw err;
+  });
+  const cri = await startCri(config, runtime, images, log).catch(async (err: unknown) => {
+    // A daemon without the door it was asked to open must not keep serving the other one.
+    stopWorkers();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  });
   await writeFile(p.daemonPid, `${process.pid}\n`);
   log(`peapod daemon ${process.pid} listening on ${config.socket}`);
   return {
@@ -121,17 +128,40 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
     pods,
     async close() {
       await cri?.close();
-      staticPods.stop();
-      pods.stop();
-      runtime.close();
+      stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
       if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(config.socket, { force: true });
       await rm(p.daemonPid, { force: true });
+      lock.release();
     },
   };
+}
+
+/** The CRI door: same runtime and image service as the CLI's, on its own socket (empty = disabled). */
+async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageService, log: Logger): Promise<CriServer | undefined> {
+  if (config.criSocket === '') return undefined;
+  const p = paths(config);
+  const cri = await startCriServer(config.criSocket, {
+    runtime,
+    images,
+    settings: {
+      cgroupRoot: config.cgroupRoot,
+      logRoot: p.logs,
+      imageFsDirs: [p.images, p.snapshots],
+      cniBinDir: config.cniBinDir,
+      podSubnet: config.subnet,
+      oomScoreAdjFloor: await readOomScoreAdj(),
+      hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
+      runtimeVersion: PEAPOD_VERSION,
+      streamingAddress: config.streamingAddress,
+    },
+    log,
+  });
+  log(`CRI v1 endpoint listening on ${config.criSocket}`);
+  return cri;
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

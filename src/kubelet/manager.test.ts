@@ -117,3 +117,37 @@ test('termination: main containers first, then sidecars last-declared first, wit
   assert.equal(pods.find('default', 'p'), undefined);
   assert.equal(host.containers.size + host.netns.size + host.leases.size, 0);
 });
+
+test('a liveness kill that fails is retried: the container keeps being probed and is restarted once the kill works', { timeout: 20_000 }, async (t) => {
+  const { host, pods } = await setup(t);
+  host.execExitCode = 1;
+  host.failNext('oci.stop');
+  const liveness = { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 };
+  await pods.apply([pod({ containers: [{ name: 'app', image: 'busybox', livenessProbe: liveness }] })], { force: false });
+  const stops = (): number => host.calls.filter((c) => c.op === 'oci.stop').length;
+  const deadline = Date.now() + 10_000;
+  while ((pods.find('default', 'p')?.containers['app']?.restartCount ?? 0) < 1 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    await settle(pods);
+  }
+  const record = pods.find('default', 'p');
+  assert.equal(record?.containers['app']?.restartCount, 1, 'restarted after the second kill');
+  assert.ok(stops() >= 2, `the kill was tried again (${stops()} stops)`);
+  assert.ok(record?.events.some((e) => e.reason === 'FailedKillPod'), 'the failed kill is an event');
+  host.execExitCode = 0;
+});
+
+test('IPv4 forwarding off: each pod on the pod network gets a warning event saying so; host-network pods do not', async (t) => {
+  const { host, pods } = await setup(t);
+  host.forwardingProblem = 'IPv4 forwarding is off (/proc/sys/net/ipv4/ip_forward: 0): pods cannot reach anything beyond this host';
+  await pods.apply([pod({})], { force: false });
+  await settle(pods);
+  const warned = pods.find('default', 'p')?.events.find((e) => e.reason === 'IPForwardingDisabled');
+  assert.equal(warned?.type, 'Warning');
+  assert.match(warned?.message ?? '', /IPv4 forwarding is off/);
+  const hostNet = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'h' }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'busybox' }] } });
+  await pods.apply([hostNet], { force: false });
+  await settle(pods);
+  assert.equal(pods.find('default', 'h')?.events.some((e) => e.reason === 'IPForwardingDisabled'), false);
+  host.forwardingProblem = undefined;
+});

@@ -15,6 +15,7 @@ import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import { startedOutcome, waitingReasons } from './wait-started.js';
 
 export interface PodView {
   readonly pod: Pod & { readonly status: PodStatus };
@@ -205,24 +206,27 @@ export class PodManager {
   }
 
   /**
-   * Resolves when the pod runs with every container started, or reached a terminal phase;
-   * rejects with DeadlineExceeded after timeoutMs (`apply --wait`).
+   * Resolves when every container of the pod has started (running, or already terminated) or the pod
+   * succeeded; rejects with the reason when the pod failed or a container crash-loops, and with
+   * DeadlineExceeded after timeoutMs (`apply --wait`).
    */
   async waitStarted(namespace: string, name: string, timeoutMs: number): Promise<PodView> {
     const check = (): PodView | undefined => {
       const record = this.find(namespace, name);
       if (!record) throw notFoundPod(namespace, name);
       const view = this.view(record);
-      const phase = view.pod.status.phase;
-      const started = (view.pod.status.containerStatuses ?? []).every((c) => c.state.running !== undefined);
-      return (phase === 'Running' && started) || phase === 'Succeeded' || phase === 'Failed' ? view : undefined;
+      const outcome = startedOutcome(view.pod);
+      if (outcome.kind === 'failed') throw new PeapodError('FailedPrecondition', `pod ${name} failed: ${outcome.reason}`);
+      return outcome.kind === 'started' ? view : undefined;
     };
     const now = check();
     if (now) return now;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        reject(new PeapodError('DeadlineExceeded', `timed out after ${timeoutMs} ms waiting for pod ${name} to start`));
+        const record = this.find(namespace, name);
+        const reasons = record ? waitingReasons(this.view(record).pod) : '';
+        reject(new PeapodError('DeadlineExceeded', `timed out after ${timeoutMs} ms waiting for pod ${name} to start${reasons ? ` (${reasons})` : ''}`));
       }, timeoutMs);
       const off = this.onChange(() => {
         try {

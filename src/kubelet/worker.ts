@@ -136,12 +136,25 @@ export class PodWorker {
             await this.event('Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, object);
             const grace = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds ?? this.record?.pod.spec.terminationGracePeriodSeconds ?? 30;
             await this.deps.runtime.stopContainer(containerId, grace * 1000);
-          })().catch((err: unknown) => this.deps.log(`pod ${this.uid}: restarting ${c.name} after a failed ${kind} probe: ${errorMessage(err)}`));
+          })().catch((err: unknown) => this.killFailed(c, containerId, probes, kind, err));
         },
       },
     );
     this.probes.set(containerId, probes);
     probes.start();
+  }
+
+  /**
+   * The kill after a failed liveness/startup probe failed, and the container may still run: it must
+   * not be left unprobed. Its stopped probes are dropped so that a sync one period later starts them
+   * again (as for an adopted container), and their next failure kills it again.
+   */
+  private killFailed(c: Container, containerId: string, probes: ContainerProbes, kind: 'liveness' | 'startup', err: unknown): void {
+    this.deps.log(`pod ${this.uid}: restarting ${c.name} after a failed ${kind} probe: ${errorMessage(err)}`);
+    void this.event('Warning', 'FailedKillPod', `error killing container ${c.name} after its failed ${kind} probe: ${errorMessage(err)}`, `spec.containers{${c.name}}`).catch(() => undefined);
+    if (this.probes.get(containerId) === probes) this.probes.delete(containerId);
+    const periodSeconds = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.periodSeconds ?? 10;
+    setTimeout(() => this.requestSync(), periodSeconds * 1000).unref();
   }
 
   private async loop(): Promise<void> {
@@ -229,6 +242,8 @@ export class PodWorker {
       const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.deps.ctx));
       const now = this.deps.now().toISOString();
       await this.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
+      const forwarding = sandbox.config.network === 'pod' ? await runtime.host.network.forwardingProblem() : undefined;
+      if (forwarding !== undefined) await this.event('Warning', 'IPForwardingDisabled', forwarding, 'pod');
       return sandbox.id;
     } catch (err) {
       await this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(err)}`, 'pod');

@@ -176,3 +176,19 @@ test('a container started just before a crash but recorded as created is adopted
   assert.equal(again.container(a.id).state, 'running');
   assert.equal(host.calls.filter((c) => c.op === 'oci.start' && c.args[0] === a.id).length, 1);
 });
+
+test('an exit stamped before the recorded start (coarse exit-file clock) is recorded as finishing when it started', async (t) => {
+  const { host, dirs, runtime } = await setup(t);
+  const sandbox = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes));
+  const a = await runtime.createContainer(sandbox.id, containerConfig('a'));
+  const started = await runtime.startContainer(a.id);
+  // conmon's exit file mtime: 4 ms before our clock read after `runc start` returned.
+  host.clock = new Date(host.clock.getTime() - 4);
+  const exited = new Promise<void>((resolve) => runtime.onContainerExit(() => resolve()));
+  host.exit(a.id, 1);
+  await exited;
+  const record = runtime.container(a.id);
+  assert.ok(started.startedAt !== undefined && record.exit !== undefined);
+  assert.equal(record.exit.finishedAt, started.startedAt);
+  assert.ok(Date.parse(record.startedAt ?? '') <= Date.parse(record.exit.finishedAt));
+});

@@ -12,7 +12,7 @@ import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
 import { createContainer, type ContainerDeps } from './container/create.js';
 import { removeContainerArtifacts } from './container/remove.js';
-import { exitReason } from './container/exit.js';
+import { exitReason, orderedFinishedAt } from './container/exit.js';
 
 /** A container's exit is watched for this long before the watch is renewed (the wait is cheap). */
 const EXIT_WATCH_MS = 24 * 3600 * 1000;
@@ -177,7 +177,7 @@ export class Runtime {
       if (!record || record.state === 'exited') return undefined;
       const oomKills = await this.host.cgroups.read(record.cgroupsPath).then((r) => r.oomKills ?? 0, () => 0);
       const reason = exitReason(exit, oomKills > 0 || exit.oomKilled === true);
-      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason } });
+      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } });
       this.events.emit('exit', { containerId: id, sandboxId: record.sandboxId, record: updated } satisfies ContainerExitEvent);
       return updated;
     });

@@ -10,6 +10,7 @@ import { paths } from '../../src/common/config.js';
 import { runUnchecked } from '../../src/host/exec.js';
 import { isUnder, readMountInfo } from '../../src/host/mount.js';
 import { findProcesses, isAlive } from '../../src/host/proc.js';
+import { STATE_LOCK_FILE } from '../../src/host/state-lock.js';
 import { cgroupMountPoints, cgroupProcs, dirsBelow } from './cgroupfs.js';
 
 export { waitFor } from './wait.js';
@@ -157,10 +158,13 @@ async function leakedProcesses(config: PeapodConfig, daemonPid: number | undefin
   return procs.map((p) => `${p.pid}: ${p.cmdline.join(' ')}`);
 }
 
-/** Everything under runRoot but the running daemon's socket, pid file and log (netns pins are listed apart). */
+/**
+ * Everything under runRoot but the running daemon's socket, pid file and log (netns pins are listed
+ * apart), and the state lock file, which is kept on purpose (host/state-lock.ts says why).
+ */
 async function leakedFiles(config: PeapodConfig, daemonPid: number | undefined): Promise<string[]> {
   const p = paths(config);
-  const allowed = new Set(daemonPid === undefined ? [] : [config.socket, p.daemonPid, p.daemonLog]);
+  const allowed = new Set([join(config.runRoot, STATE_LOCK_FILE), ...(daemonPid === undefined ? [] : [config.socket, p.daemonPid, p.daemonLog])]);
   return (await listFiles(config.runRoot)).filter((f) => !allowed.has(f) && !isUnder(f, p.netns));
 }
 

@@ -115,7 +115,7 @@ test('stop: sleep as PID 1 ignores SIGTERM and is SIGKILLed after the grace peri
 test('execSync: output, exit code, env and cwd', async () => {
   const c = await fx.run(['sleep', '1000']);
   const r = await fx.runtime.execSync(c.id, ['sh', '-c', 'echo hi $FOO; pwd; echo oops >&2; exit 5'], { timeoutMs: 10_000, env: ['FOO=bar'], cwd: '/bin' });
-  assert.deepEqual(r, { exitCode: 5, stdout: 'hi bar\n/bin\n', stderr: 'oops\n', timedOut: false });
+  assert.deepEqual({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() }, { exitCode: 5, stdout: 'hi bar\n/bin\n', stderr: 'oops\n', timedOut: false });
   const ok = await fx.runtime.execSync(c.id, ['true'], { timeoutMs: 10_000 });
   assert.equal(ok.exitCode, 0);
   await fx.runtime.stop(c.id, 0);

@@ -23,22 +23,26 @@ export interface InfoResult {
   };
   readonly images: number;
   readonly pods: number;
+  /** Host problems that degrade pods (e.g. IPv4 forwarding off). */
+  readonly warnings: readonly string[];
 }
 
 export interface Counters {
   imageCount(): Promise<number>;
   podCount(): Promise<number>;
+  hostWarnings(): Promise<string[]>;
 }
 
 export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, counters: Counters): void {
   router.json('GET', '/v1/version', () => Promise.resolve<VersionResult>({ version: PEAPOD_VERSION, node: process.version, pid: process.pid }));
   router.json('GET', '/v1/info', async (): Promise<InfoResult> => {
-    const [host, images, pods] = await Promise.all([
+    const [host, images, pods, warnings] = await Promise.all([
       hostInfo(config.runtimePath, config.conmonPath, config.pausePath, config.cniBinDir),
       counters.imageCount(),
       counters.podCount(),
+      counters.hostWarnings(),
     ]);
     const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet } = config;
-    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods };
+    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods, warnings };
   });
 }

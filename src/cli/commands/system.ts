@@ -3,6 +3,7 @@ import type { CliContext } from '../context.js';
 import type { InfoResult, VersionResult } from '../../api/routes/system.js';
 import { PEAPOD_VERSION } from '../../common/version.js';
 import { formatStructured, parseOutputFormat } from '../output.js';
+import { DAEMON_ALREADY_RUNNING_EXIT, ExitCode } from '../exit-code.js';
 
 export function registerSystemCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -44,6 +45,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Bridge:          ${info.roots.bridge} (${info.roots.subnet})`,
         `Images:          ${info.images}`,
         `Pods:            ${info.pods}`,
+        ...(info.warnings ?? []).map((w) => `WARNING:         ${w}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
@@ -59,7 +61,16 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
       applyDaemonFlagsAtRuntime();
       // Loaded only here: the daemon's code is most of peapod and no other verb needs it.
       const { startDaemon } = await import('../../daemon/daemon.js');
-      const handle = await startDaemon(ctx().config, log);
+      const handle = await startDaemon(ctx().config, log).catch(async (err: unknown) => {
+        // A daemon that failed to start exits once its error is printed, even if some watcher or
+        // timer it had started still holds the event loop (a second daemon must not linger).
+        setTimeout(() => process.exit(1), 200).unref();
+        const { StateLockHeld } = await import('../../host/state-lock.js');
+        if (!(err instanceof StateLockHeld)) throw err;
+        const { formatCliError } = await import('../main.js');
+        process.stderr.write(formatCliError(err));
+        throw new ExitCode(DAEMON_ALREADY_RUNNING_EXIT);
+      });
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           log(`received ${signal}, shutting down`);

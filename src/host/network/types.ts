@@ -42,6 +42,8 @@ export interface PodNetworkManager {
   setUp(request: PodNetworkRequest, signal?: AbortSignal): Promise<PodNetworkStatus>;
   /** CNI DEL of the whole chain in reverse; succeeds when nothing is there. */
   tearDown(request: PodNetworkRequest, previous: PodNetworkStatus | undefined, signal?: AbortSignal): Promise<void>;
+  /** Why IPv4 forwarding is off (pods cannot leave the host), or undefined when it is on. */
+  forwardingProblem(): Promise<string | undefined>;
   /** Undoes ensureReady (for tests and uninstall). */
   removeHostSetup(): Promise<void>;
 }

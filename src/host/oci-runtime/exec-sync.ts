@@ -47,8 +47,8 @@ class Capture {
     this.chunks.push(part);
     this.size += part.length;
   }
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
   }
 }
 
@@ -68,8 +68,8 @@ export async function runcExecSync(input: ExecSyncInput): Promise<ExecResult> {
       child.once('error', (err) => reject(new PeapodError('FailedPrecondition', `cannot run ${input.runtimePath}: ${err.message}`, { cause: err })));
       child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal === null ? -1 : 128 + (signalNumber(signal) ?? 0))));
     });
-    if (timedOut) return { exitCode: EXEC_TIMEOUT_EXIT_CODE, stdout: stdout.text(), stderr: stderr.text(), timedOut: true };
-    return { exitCode: code, stdout: stdout.text(), stderr: stderr.text(), timedOut: false };
+    if (timedOut) return { exitCode: EXEC_TIMEOUT_EXIT_CODE, stdout: stdout.bytes(), stderr: stderr.bytes(), timedOut: true };
+    return { exitCode: code, stdout: stdout.bytes(), stderr: stderr.bytes(), timedOut: false };
   } finally {
     clearTimeout(timer);
     await rm(input.pidFile, { force: true });

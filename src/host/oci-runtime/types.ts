@@ -33,8 +33,9 @@ export type ContainerRuntimeState =
 
 export interface ExecResult {
   readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
+  /** Bytes as the command wrote them: binary output must survive (CRI ExecSync returns bytes). */
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
   /** The deadline killed the command (exitCode is then 137); output is what it wrote until then. */
   readonly timedOut: boolean;
 }

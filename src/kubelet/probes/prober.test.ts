@@ -16,7 +16,7 @@ function fakeClock(limit: number): ProberClock & { sleeps: number[] } {
 }
 
 const target = { containerId: 'c', host: '127.0.0.1', namedPorts: new Map<string, number>() };
-const exec = { execSync: () => Promise.resolve({ exitCode: 0, stdout: '', stderr: '', timedOut: false }) };
+const exec = { execSync: () => Promise.resolve({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }) };
 
 async function drive(kind: 'liveness' | 'readiness' | 'startup', results: ProbeResult[], probe: Record<string, number>, started = true): Promise<{ changes: ProbeResult[]; runs: number; sleeps: number[] }> {
   const changes: ProbeResult[] = [];

@@ -20,7 +20,7 @@ export interface ProbeTarget {
 }
 
 export interface ProbeExec {
-  execSync(containerId: string, command: readonly string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string; timedOut: boolean }>;
+  execSync(containerId: string, command: readonly string[], timeoutMs: number): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer; timedOut: boolean }>;
 }
 
 /** The kubelet: success for HTTP status 200 ≤ code < 400. */
@@ -40,7 +40,7 @@ export async function runProbe(probe: Probe, target: ProbeTarget, exec: ProbeExe
   if (probe.exec) {
     const r = await exec.execSync(target.containerId, probe.exec.command ?? [], timeoutMs);
     if (r.timedOut) return { result: 'failure', message: `command timed out after ${timeoutMs / 1000}s` };
-    const output = (r.stdout + r.stderr).slice(0, PROBE_OUTPUT_LIMIT).trim();
+    const output = Buffer.concat([r.stdout, r.stderr]).toString('utf8').slice(0, PROBE_OUTPUT_LIMIT).trim();
     return r.exitCode === 0 ? { result: 'success' } : { result: 'failure', message: `command failed with exit code ${r.exitCode}${output ? `: ${output}` : ''}` };
   }
   if (probe.httpGet) {

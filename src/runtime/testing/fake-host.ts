@@ -30,6 +30,10 @@ export class FakeHost implements RuntimeHost {
   private nextPid = 1000;
   private nextIp = 2;
   clock = new Date('2026-01-01T00:00:00Z');
+  /** What network.forwardingProblem() answers (undefined: forwarding is on). */
+  forwardingProblem: string | undefined = undefined;
+  /** The exit code every execSync (exec probes) answers with. */
+  execExitCode = 0;
 
   /** Makes the next call of `op` (e.g. 'oci.create', 'network.setUp') fail once, after `skip` successful calls. */
   failNext(op: string, skip = 0): void {
@@ -83,6 +87,7 @@ export class FakeHost implements RuntimeHost {
 
   readonly network: PodNetworkManager = {
     ensureReady: () => Promise.resolve(),
+    forwardingProblem: () => Promise.resolve(this.forwardingProblem),
     createNetns: (id) => {
       this.record('network.createNetns', id);
       this.netns.add(id);
@@ -162,7 +167,10 @@ export class FakeHost implements RuntimeHost {
       this.containers.delete(id);
       return Promise.resolve();
     },
-    execSync: (): Promise<ExecResult> => Promise.resolve({ exitCode: 0, stdout: '', stderr: '', timedOut: false }),
+    execSync: (id): Promise<ExecResult> => {
+      this.record('oci.execSync', id);
+      return Promise.resolve({ exitCode: this.execExitCode, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false });
+    },
     execCommand: (id, args) => ['runc', 'exec', id, ...args],
     list: () => Promise.resolve([...this.containers.keys()]),
   };
