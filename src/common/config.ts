@@ -27,6 +27,10 @@ export interface PeapodConfig {
   readonly authFile: string;
   /** Registries reached over plain http (host or host:port). Loopback registries always may be. */
   readonly insecureRegistries: readonly string[];
+  /** Mirrors as "registry=url" entries, tried before the registry (image/registry/mirrors.ts). */
+  readonly registryMirrors: readonly string[];
+  /** YAML file of more mirrors (`mirrors: {registry: [url, ...]}`); absent = none. */
+  readonly registriesConfig: string;
   /** The low-level OCI runtime binary. */
   readonly runtimePath: string;
   readonly conmonPath: string;
@@ -48,6 +52,8 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   manifestDir: 'PEAPOD_MANIFEST_DIR',
   authFile: 'PEAPOD_AUTH_FILE',
   insecureRegistries: 'PEAPOD_INSECURE_REGISTRIES',
+  registryMirrors: 'PEAPOD_REGISTRY_MIRRORS',
+  registriesConfig: 'PEAPOD_REGISTRIES_CONFIG',
   runtimePath: 'PEAPOD_RUNTIME',
   conmonPath: 'PEAPOD_CONMON',
   pausePath: 'PEAPOD_PAUSE',
@@ -62,10 +68,11 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   };
   const root = pick('root') ?? '/var/lib/peapod';
   const runRoot = pick('runRoot') ?? '/run/peapod';
-  const insecureFlag = overrides.insecureRegistries;
-  const insecureEnv = env[ENV_NAMES.insecureRegistries];
-  const insecureRegistries =
-    insecureFlag !== undefined ? [...insecureFlag] : insecureEnv ? insecureEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+  const list = (key: 'insecureRegistries' | 'registryMirrors'): string[] => {
+    const flag = overrides[key];
+    const fromEnv = env[ENV_NAMES[key]];
+    return flag !== undefined ? [...flag] : fromEnv ? fromEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+  };
   return {
     root,
     runRoot,
@@ -79,7 +86,9 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     cniBinDir: pick('cniBinDir') ?? '/usr/lib/cni',
     manifestDir: pick('manifestDir') ?? '/etc/peapod/manifests',
     authFile: pick('authFile') ?? '/etc/peapod/auth.json',
-    insecureRegistries,
+    insecureRegistries: list('insecureRegistries'),
+    registryMirrors: list('registryMirrors'),
+    registriesConfig: pick('registriesConfig') ?? '/etc/peapod/registries.yaml',
     runtimePath: pick('runtimePath') ?? 'runc',
     conmonPath: pick('conmonPath') ?? 'conmon',
     pausePath: pick('pausePath') ?? 'catatonit',

@@ -11,6 +11,7 @@ import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
+import { loadMirrors } from '../image/registry/mirrors.js';
 import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
@@ -58,7 +59,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const p = paths(config);
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
-  const images = createImageService(config);
+  const mirrors = await loadMirrors(config.registryMirrors, config.registriesConfig);
+  const images = createImageService(config, mirrors);
   const host = await createRuntimeHost(config, images, log);
   const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
   await runtime.load();
@@ -96,7 +98,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   await staticPods.start();
 
   const router = new ApiRouter();
-  registerSystemRoutes(router, config, {
+  registerSystemRoutes(router, config, mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
     hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),

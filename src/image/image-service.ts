@@ -14,6 +14,7 @@ import { ImageRecords, withNames } from './records.js';
 import { formatReference, parseReference, storedName } from './reference.js';
 import { Authorizer } from './registry/auth.js';
 import { RegistryClient } from './registry/client.js';
+import type { MirrorMap } from './registry/mirrors.js';
 import { lookupCredentials } from './registry/credentials.js';
 import { Mutex, SharedLock, SingleFlight } from './sync.js';
 import type { ImageRecord, ImageService, PullOptions, PullPolicy, RootfsLayers } from './types.js';
@@ -29,6 +30,8 @@ export interface ImageServiceDeps {
   readonly snapshotter: SnapshotterLike;
   readonly chainIds: (diffIds: readonly string[]) => string[];
   readonly platform?: Platform;
+  /** Registry mirrors (registry/mirrors.ts), for every pull: the CLI's, pods' and CRI's. */
+  readonly mirrors?: MirrorMap;
 }
 
 export class LocalImageService implements ImageService {
@@ -69,7 +72,11 @@ export class LocalImageService implements ImageService {
 
   private clientFor(options: PullOptions): RegistryClient {
     const authorizer = options.auth ? new Authorizer(() => Promise.resolve(options.auth)) : this.authorizer;
-    return new RegistryClient({ authorizer, insecureRegistries: [...this.deps.config.insecureRegistries, ...(options.insecureRegistries ?? [])] });
+    return new RegistryClient({
+      authorizer,
+      insecureRegistries: [...this.deps.config.insecureRegistries, ...(options.insecureRegistries ?? [])],
+      ...(this.deps.mirrors ? { mirrors: this.deps.mirrors } : {}),
+    });
   }
 
   /** The snapshotter behind a per-image single flight, so two pulls never unpack one chain at once. */

@@ -4,8 +4,9 @@ import { paths, type PeapodConfig } from '../common/config.js';
 import { LocalImageService } from './image-service.js';
 import { Snapshotter, chainIds } from './snapshots/snapshotter.js';
 import type { ImageService } from './types.js';
+import type { MirrorMap } from './registry/mirrors.js';
 
-export function createImageService(config: PeapodConfig): ImageService {
+export function createImageService(config: PeapodConfig, mirrors?: MirrorMap): ImageService {
   const p = paths(config);
-  return new LocalImageService({ config, imagesRoot: p.images, snapshotter: new Snapshotter(p.snapshots), chainIds });
+  return new LocalImageService({ config, imagesRoot: p.images, snapshotter: new Snapshotter(p.snapshots), chainIds, ...(mirrors ? { mirrors } : {}) });
 }

@@ -23,6 +23,8 @@ export interface InfoResult {
   };
   readonly images: number;
   readonly pods: number;
+  /** Registry → mirror endpoints, tried in order before the registry. */
+  readonly registryMirrors: Readonly<Record<string, readonly string[]>>;
   /** Host problems that degrade pods (e.g. IPv4 forwarding off). */
   readonly warnings: readonly string[];
 }
@@ -33,7 +35,8 @@ export interface Counters {
   hostWarnings(): Promise<string[]>;
 }
 
-export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, counters: Counters): void {
+export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, mirrors: ReadonlyMap<string, readonly string[]>, counters: Counters): void {
+  const registryMirrors = Object.fromEntries(mirrors);
   router.json('GET', '/v1/version', () => Promise.resolve<VersionResult>({ version: PEAPOD_VERSION, node: process.version, pid: process.pid }));
   router.json('GET', '/v1/info', async (): Promise<InfoResult> => {
     const [host, images, pods, warnings] = await Promise.all([
@@ -43,6 +46,6 @@ export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, co
       counters.hostWarnings(),
     ]);
     const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet } = config;
-    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods, warnings };
+    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods, registryMirrors, warnings };
   });
 }

@@ -45,6 +45,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Bridge:          ${info.roots.bridge} (${info.roots.subnet})`,
         `Images:          ${info.images}`,
         `Pods:            ${info.pods}`,
+        ...Object.entries(info.registryMirrors ?? {}).map(([registry, urls]) => `Registry mirror: ${registry} → ${urls.join(', ')}`),
         ...(info.warnings ?? []).map((w) => `WARNING:         ${w}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -8,12 +8,15 @@ import { sha256Digest } from '../digest.js';
 import { MANIFEST_ACCEPT } from '../media-types.js';
 import { registryApiHost } from '../reference.js';
 import type { Authorizer } from './auth.js';
+import { mirrorsFor, type MirrorMap } from './mirrors.js';
 import { fetchWithDeadline, idleGuarded, readSmallBody, responseError, withRetries, RETRY_ATTEMPTS } from './http.js';
 
 export interface RegistryClientOptions {
   readonly authorizer: Authorizer;
   /** Registries (as named in references, or their API host) reached over plain http. */
   readonly insecureRegistries: readonly string[];
+  /** Mirrors tried before each registry (mirrors.ts). */
+  readonly mirrors?: MirrorMap;
   readonly userAgent?: string;
 }
 
@@ -61,11 +64,34 @@ export class RegistryClient {
     return `${plain ? 'http' : 'https'}://${host}`;
   }
 
-  /** A request with the challenge flow: one anonymous (or cached-auth) try, then one answering the 401. */
+  /**
+   * The request at each mirror of the registry in turn (one try each, as containerd tries its hosts),
+   * then at the registry itself with the usual retries. A mirror's failure of any kind falls through;
+   * the registry's own error is the one reported when all fail.
+   */
   private async request(repo: Repo | undefined, spec: RequestSpec, signal?: AbortSignal): Promise<{ res: Response; abort: AbortController }> {
     const registry = repo?.registry ?? '';
+    for (const mirror of mirrorsFor(this.options.mirrors ?? new Map(), registry)) {
+      try {
+        // Credentials are looked up under the mirror's own host: the registry's are never sent to a mirror.
+        return await this.requestAt(mirror, new URL(mirror).host, repo, { ...spec, attempts: 1 }, signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+      }
+    }
+    return this.requestAt(this.baseUrl(registry), registry, repo, spec, signal);
+  }
+
+  /** A request with the challenge flow: one anonymous (or cached-auth) try, then one answering the 401. */
+  private async requestAt(
+    base: string,
+    registry: string,
+    repo: Repo | undefined,
+    spec: RequestSpec,
+    signal?: AbortSignal,
+  ): Promise<{ res: Response; abort: AbortController }> {
     const scope = repo ? `repository:${repo.repository}:pull` : '';
-    const url = `${this.baseUrl(registry)}${spec.path}`;
+    const url = `${base}${spec.path}`;
     return withRetries(
       async () => {
         for (let round = 0; round < 2; round++) {
