@@ -47,7 +47,7 @@ export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
     namespace,
     uid,
     attempt: meta?.int('attempt') ?? 0,
-    hostname: sandboxHostname(f.str('hostname'), name, hostNetwork),
+    hostname: sandboxHostname(f.str('hostname'), hostNetwork),
     cgroupParent: cgroupParentFrom(linux?.str('cgroup_parent') ?? '', ctx.settings.cgroupRoot, uid),
     podResources: readResources(linux?.msg('resources')),
     network: hostNetwork ? 'node' : 'pod',
@@ -64,13 +64,17 @@ export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
   };
 }
 
-function sandboxHostname(given: string, name: string, hostNetwork: boolean): string {
-  if (hostNetwork) return osHostname();
-  const hostname = given === '' ? name.toLowerCase() : given;
-  if (!HOSTNAME_PATTERN.test(hostname) || hostname.length > 253) {
-    throw new PeapodError('InvalidArgument', `config.hostname ${JSON.stringify(hostname)} is not a valid DNS name (lower case letters, digits, '-' and '.')`);
+/**
+ * The kubelet always sends a hostname (the pod's, cut to 63 characters). An empty one gets the node's, as
+ * containerd gives it: the sandbox's own UTS namespace then starts with the host's name, not with a name
+ * derived from metadata that may be no valid DNS label at all.
+ */
+function sandboxHostname(given: string, hostNetwork: boolean): string {
+  if (hostNetwork || given === '') return osHostname();
+  if (!HOSTNAME_PATTERN.test(given) || given.length > 253) {
+    throw new PeapodError('InvalidArgument', `config.hostname ${JSON.stringify(given)} is not a valid DNS name (lower case letters, digits, '-' and '.')`);
   }
-  return hostname;
+  return given;
 }
 
 function pidScope(mode: (typeof NAMESPACE_MODES)[number]): NamespaceScope {
