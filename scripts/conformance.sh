@@ -40,8 +40,14 @@ stop_daemon() {
   kill -KILL "$DAEMON_PID" 2>/dev/null || true
   DAEMON_PID=
 }
-cleanup() { stop_daemon; cp "$DIR/daemon.log" "$REPORTS/" 2>/dev/null || true; node dist/test/helpers/force-cleanup.js "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
-trap cleanup EXIT
+LEAKED=0
+cleanup() {
+  stop_daemon
+  cp "$DIR/daemon.log" "$REPORTS/" 2>/dev/null || true
+  CLEANUP_DIR=$DIR node dist/test/helpers/force-cleanup.js || LEAKED=1
+  rm -rf "$DIR"
+}
+trap 'cleanup; [ $LEAKED = 0 ] || { echo "conformance: host objects were left behind (above)" >&2; exit 1; }' EXIT
 
 node --max-semi-space-size=1 dist/src/cli/main.js daemon >"$DIR/daemon.log" 2>&1 &
 DAEMON_PID=$!

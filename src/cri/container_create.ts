@@ -61,6 +61,7 @@ export async function containerConfigFrom(f: Fields, image: ImageRecord, ref: st
     security: await securityFrom(sc, image, sandbox, ctx),
     tty: f.bool('tty'),
     stdin: f.bool('stdin'),
+    stdinOnce: f.bool('stdin_once'),
     logPath: logPathFrom(f.str('log_path'), name, attempt),
     ...(target !== undefined ? { targetContainerId: target } : {}),
     ...(stopSignal !== undefined ? { stopSignal } : {}),

@@ -158,6 +158,7 @@ export function containerConfig(input: ContainerConvertInput): ContainerConfig {
     security: { ...securityInput(pod, container, image), ...(input.ctx.hostCapabilities ? { hostCapabilities: input.ctx.hostCapabilities } : {}) },
     tty: container.tty === true,
     stdin: container.stdin === true,
+    stdinOnce: container.stdinOnce === true,
     logPath: `${container.name}/${attempt}.log`,
     labels: {
       'io.kubernetes.container.name': container.name,

@@ -86,6 +86,8 @@ export interface ContainerConfig {
   readonly security: SecurityRequest;
   readonly tty: boolean;
   readonly stdin: boolean;
+  /** With stdin: the first attach that closes stdin closes the container's (CRI stdin_once); absent = false. */
+  readonly stdinOnce?: boolean;
   /** Relative to the sandbox's logDirectory (as in CRI). */
   readonly logPath: string;
   /** Container to share the PID namespace of (ephemeral containers with --target). */

@@ -1,19 +1,14 @@
 // What runs behind an upgraded streaming connection: exec (runc exec, with a pty when asked), attach
-// (the container's output followed from its CRI log, resizes through conmon) and port-forward (a byte
-// pipe to 127.0.0.1:port in the pod's network namespace per data stream).
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+// (attach.ts) and port-forward (a byte pipe to 127.0.0.1:port in the pod's network namespace per data stream).
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage } from '../../common/errors.js';
 import { spawnInteractive, spawnNetnsConnection, type InteractiveProcess } from '../../host/interactive.js';
-import { readLog } from '../../runtime/logs/reader.js';
 import type { Runtime } from '../../runtime/runtime.js';
-import { resizeMessage, sendConmonControl } from '../container_log.js';
-import { collectStreams, readResizeEvents, statusJson, type RemoteStreams } from './remotecommand.js';
+import { serveAttach } from './attach.js';
+import { collectStreams, readResizeEvents, statusJson } from './remotecommand.js';
+import { OUTPUT_DRAIN_MS, finish, pipeOut } from './session-io.js';
 import type { SpdyConnection, SpdyStream } from './spdy/connection.js';
-import type { AttachRequest, ExecRequest, PortForwardRequest, StreamingHandler } from './server.js';
-
-const OUTPUT_DRAIN_MS = 1_000;
+import type { ExecRequest, PortForwardRequest, StreamingHandler } from './server.js';
 
 export function streamingSessions(runtime: Runtime, log: (message: string) => void): StreamingHandler {
   return async (request, connection) => {
@@ -21,31 +16,6 @@ export function streamingSessions(runtime: Runtime, log: (message: string) => vo
     else if (request.kind === 'attach') await serveAttach(runtime, request, connection);
     else servePortForward(runtime, request, connection, log);
   };
-}
-
-/** Sends the final status on the error stream, then closes the session once it is flushed. */
-async function finish(connection: SpdyConnection, streams: RemoteStreams, status: string): Promise<void> {
-  for (const s of [streams.stdout, streams.stderr]) s?.end();
-  await new Promise<void>((resolve) => {
-    streams.error.end(status, () => resolve());
-    streams.error.once('error', () => resolve());
-  });
-  connection.close();
-}
-
-function pipeOut(from: Readable, to: SpdyStream | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!to) {
-      from.resume();
-      from.once('end', resolve);
-      return;
-    }
-    from.on('data', (chunk: Buffer) => {
-      if (!to.destroyed) to.write(chunk);
-    });
-    from.once('end', resolve);
-    from.once('error', () => resolve());
-  });
 }
 
 async function serveExec(runtime: Runtime, request: ExecRequest, connection: SpdyConnection): Promise<void> {
@@ -73,38 +43,6 @@ async function serveExec(runtime: Runtime, request: ExecRequest, connection: Spd
   // (and src/host/exec.ts), the output gets a moment to drain, then the status goes out regardless.
   await Promise.race([outputs, delay(OUTPUT_DRAIN_MS)]);
   await finish(connection, streams, statusJson(code));
-}
-
-/**
- * Output only: conmon's attach socket is SOCK_SEQPACKET, which Node cannot open, so what the container
- * writes is followed from its CRI log (where conmon copies it as it comes). stdin is not offered.
- */
-async function serveAttach(runtime: Runtime, request: AttachRequest, connection: SpdyConnection): Promise<void> {
-  const streams = await collectStreams(connection, request);
-  const container = runtime.containers.get(request.containerId);
-  const sandbox = container === undefined ? undefined : runtime.sandboxes.get(container.sandboxId);
-  if (!container || !sandbox || container.state !== 'running') {
-    await finish(connection, streams, statusJson(undefined, `container ${request.containerId} is not running`));
-    return;
-  }
-  streams.stdin?.resume();
-  if (streams.resize) {
-    readResizeEvents(streams.resize, (size) => void sendConmonControl(container.id, container.dir, resizeMessage(size.width, size.height)).catch(() => undefined));
-  }
-  const controller = new AbortController();
-  connection.once('close', () => controller.abort());
-  const path = join(sandbox.config.logDirectory, container.config.logPath);
-  await readLog(
-    path,
-    (text, stream) => {
-      const target = stream === 'stderr' && streams.stderr ? streams.stderr : streams.stdout;
-      if (target && !target.destroyed) target.write(text);
-    },
-    { tail: 0, timestamps: false, follow: true, signal: controller.signal, isDone: () => runtime.containers.get(container.id)?.state !== 'running' },
-  ).catch(() => undefined);
-  if (controller.signal.aborted) return;
-  const exit = runtime.containers.get(container.id)?.exit;
-  await finish(connection, streams, statusJson(exit?.exitCode ?? 0));
 }
 
 /**

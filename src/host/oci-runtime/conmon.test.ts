@@ -11,13 +11,16 @@ test('conmon command line: the CRI-O/podman flags, stdin and terminal on request
     exitFile: '/run/p/exits/abc',
   });
   const base = { id: 'abc', name: 'abc', runtimePath: '/usr/sbin/runc', runcRoot: '/run/p/runc', bundle: '/b', exitDir: '/run/p/exits', logPath: '/l/abc.log', layout };
-  const args = conmonArgs({ ...base, stdin: false, terminal: false });
+  const args = conmonArgs({ ...base, stdin: false, stdinOnce: false, terminal: false });
   assert.deepEqual(args, [
     '--api-version', '1', '-c', 'abc', '-u', 'abc', '-r', '/usr/sbin/runc', '-b', '/b', '-p', '/run/p/conmon/abc/pidfile', '-n', 'abc',
     '--exit-dir', '/run/p/exits', '--persist-dir', '/run/p/conmon/abc', '-l', 'k8s-file:/l/abc.log', '--log-level', 'warning',
     '--runtime-arg', '--root=/run/p/runc', '--socket-dir-path', '/run/p/conmon/abc', '--conmon-pidfile', '/run/p/conmon/abc/conmon.pid', '--full-attach',
   ]);
-  assert.deepEqual(conmonArgs({ ...base, stdin: true, terminal: true }).slice(-2), ['-i', '-t']);
+  // stdin_once: conmon closes the container's stdin when the attach client hangs up; otherwise it stays open.
+  assert.deepEqual(conmonArgs({ ...base, stdin: true, stdinOnce: true, terminal: true }).slice(-2), ['-i', '-t']);
+  assert.deepEqual(conmonArgs({ ...base, stdin: true, stdinOnce: false, terminal: false }).slice(-2), ['-i', '--leave-stdin-open']);
+  assert.ok(!conmonArgs({ ...base, stdin: false, stdinOnce: false, terminal: false }).includes('--leave-stdin-open'), 'only with stdin');
 });
 
 test('sync pipe messages (API version 1)', () => {

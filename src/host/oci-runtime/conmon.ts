@@ -47,6 +47,8 @@ export interface ConmonArgsInput {
   readonly logPath: string;
   readonly layout: ConmonLayout;
   readonly stdin: boolean;
+  /** Only with stdin; see conmon's terminate_remote_sock (conn_sock.c). */
+  readonly stdinOnce: boolean;
   readonly terminal: boolean;
 }
 
@@ -71,7 +73,10 @@ export function conmonArgs(input: ConmonArgsInput): string[] {
     // get past the 108-byte sun_path limit) instead of a symlink in the socket dir.
     '--full-attach',
   ];
+  // -i: conmon holds the container's stdin open and feeds it what attach clients send. When a client
+  // hangs up, conmon closes that stdin unless told --leave-stdin-open: that is CRI's stdin_once, as CRI-O maps it.
   if (input.stdin) args.push('-i');
+  if (input.stdin && !input.stdinOnce) args.push('--leave-stdin-open');
   if (input.terminal) args.push('-t');
   return args;
 }

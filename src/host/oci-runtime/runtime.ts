@@ -112,6 +112,7 @@ class RuncConmonRuntime implements OciRuntime {
         logPath: options.logPath,
         layout,
         stdin: options.stdin === true,
+        stdinOnce: options.stdinOnce === true,
         terminal: options.terminal === true,
         conmonPath: this.opts.conmonPath,
         ...(this.opts.placeConmon === undefined ? {} : { placeConmon: this.opts.placeConmon }),

@@ -8,6 +8,8 @@ export interface CreateOptions {
   readonly logPath: string;
   /** Keep stdin open for attach (`kubectl run -i` style); default false. */
   readonly stdin?: boolean;
+  /** With stdin: an attach client closing its stdin closes the container's; otherwise it stays open for the next attach. */
+  readonly stdinOnce?: boolean;
   readonly terminal?: boolean;
   readonly signal?: AbortSignal;
 }

@@ -96,7 +96,7 @@ export async function createContainer(
     const logPath = join(sandbox.config.logDirectory, config.logPath);
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
     record = await records.put(withStep(record, 'created'));
-    const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, terminal: config.tty });
+    const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
     return records.put({ ...record, ...extra, state: 'created' });
