@@ -48,6 +48,8 @@ export async function makeTestRoots(overrides: ConfigOverrides = {}): Promise<Te
       subnet: randomSubnet(),
       manifestDir: join(dir, 'manifests'),
       authFile: join(dir, 'auth.json'),
+      // Never the host's /etc/peapod/registries.yaml: a test's mirrors are its own.
+      registriesConfig: join(dir, 'registries.yaml'),
       ...overrides,
     },
     // Defaults only: a PEAPOD_* variable in the test runner's environment must not leak into the test.

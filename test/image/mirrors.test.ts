@@ -10,6 +10,10 @@ import { buildImage, buildLayer, type BuiltImage } from './helpers/build.js';
 import { pushImage } from './helpers/push.js';
 import { registryFor, testConfig } from './helpers/fixture.js';
 import { FaultProxy } from './helpers/fault-proxy.js';
+import { writeFile } from 'node:fs/promises';
+import { makeTestRoots } from '../helpers/roots.js';
+import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { runCli } from '../helpers/cli.js';
 
 async function smallImage(): Promise<BuiltImage> {
   const layer = await buildLayer([{ path: 'etc/', dir: true }, { path: 'etc/mirrored', content: 'yes\n' }]);
@@ -41,4 +45,35 @@ test('a mirror without the image, and one that is down, fall through to the regi
   const record = await images.pull(`${origin.host}/team/app:v2`);
   assert.equal(record.id, image.config.digest);
   assert.ok(proxy.count('/v2/team/app/manifests/v2') >= 1, 'the mirror was asked for the manifest before the registry');
+});
+
+test('the daemon takes its mirrors from PEAPOD_REGISTRY_MIRRORS and the registries file: peapod pull uses them, peapod info lists them', async (t) => {
+  const mirror = await registryFor(t);
+  const image = await smallImage();
+  await pushImage(mirror.host, 'team/app', 'v3', image);
+  const roots = await makeTestRoots({ registryMirrors: [`registry.peapod-test.invalid=http://${mirror.host}`] });
+  const running: { daemon?: TestDaemon } = {};
+  t.after(async () => {
+    await running.daemon?.stop();
+    await roots.cleanup();
+  });
+  await writeFile(roots.config.registriesConfig, `mirrors:\n  gcr.io: [http://${mirror.host}]\n`);
+  running.daemon = await startDaemon(roots);
+  const env = roots.env();
+  const pulled = await runCli(env, ['pull', 'registry.peapod-test.invalid/team/app:v3']);
+  assert.equal(pulled.code, 0, pulled.stderr);
+  await pushImage(mirror.host, 'k8s/thing', 'v1', image);
+  const fromFile = await runCli(env, ['pull', 'gcr.io/k8s/thing:v1']);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  const info = await runCli(env, ['info']);
+  assert.match(info.stdout, new RegExp(`Registry mirror: registry\\.peapod-test\\.invalid → http://${mirror.host}`));
+  assert.match(info.stdout, new RegExp(`Registry mirror: gcr\\.io → http://${mirror.host}`));
+});
+
+test('a bad mirror setting stops the daemon at start, naming the entry', async (t) => {
+  const roots = await makeTestRoots({ registryMirrors: ['docker.io=ftp://nope'] });
+  t.after(() => roots.cleanup());
+  const r = await runCli(roots.env(), ['daemon']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /PEAPOD_REGISTRY_MIRRORS\[0\]: "ftp:\/\/nope": only http and https mirrors are supported/);
 });
