@@ -14,6 +14,7 @@ import { findContainer, requireSandbox } from './lookup.js';
 import { containerName } from './names.js';
 import { securityFrom } from './container_security.js';
 import { MOUNT_PROPAGATIONS, NAMESPACE_MODES } from './types.js';
+import { refuseUnsupportedContainerFields, refuseUnsupportedImageSpec } from './unsupported.js';
 
 /** The PATH a container gets when its image sets none (containerd's and docker's default). */
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -43,6 +44,8 @@ export async function containerConfigFrom(f: Fields, image: ImageRecord, ref: st
   const name = meta?.str('name') ?? '';
   if (name === '') throw new PeapodError('InvalidArgument', 'config.metadata.name must not be empty');
   const attempt = meta?.int('attempt') ?? 0;
+  refuseUnsupportedImageSpec(f.msg('image'));
+  refuseUnsupportedContainerFields(f, { network: sandbox.config.network === 'node' ? 'NODE' : 'POD', ipc: sandbox.config.ipc === 'node' ? 'NODE' : 'POD' });
   const linux = f.msg('linux');
   const resourcesMsg = linux?.msg('resources');
   const sc = linux?.msg('security_context');

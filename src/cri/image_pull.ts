@@ -3,6 +3,7 @@ import { PeapodError } from '../common/errors.js';
 import type { PullOptions } from '../image/types.js';
 import type { CriContext } from './context.js';
 import type { Fields } from './fields.js';
+import { refuseUnsupportedImageSpec } from './unsupported.js';
 
 type Auth = NonNullable<PullOptions['auth']>;
 
@@ -36,6 +37,7 @@ export function authFrom(f: Fields | undefined): Auth | undefined {
 export async function pullImage(ctx: CriContext, request: Fields, signal: AbortSignal): Promise<{ image_ref: string }> {
   const ref = request.msg('image')?.str('image') ?? '';
   if (ref === '') throw new PeapodError('InvalidArgument', 'image.image must name an image to pull');
+  refuseUnsupportedImageSpec(request.msg('image'));
   const auth = authFrom(request.msg('auth'));
   if (CONTENT_ADDRESSED.test(ref)) {
     // An image ID names content, not a place to fetch it from; a repo@digest already here is exactly that content.

@@ -11,6 +11,7 @@ import { readResources } from './convert.js';
 import type { Fields } from './fields.js';
 import { sandboxName } from './names.js';
 import { NAMESPACE_MODES, PROTOCOLS } from './types.js';
+import { refuseUnsupportedSandboxFields } from './unsupported.js';
 
 /** Where a sandbox without linux.cgroup_parent goes: the kubelet's BestEffort parent. */
 const DEFAULT_QOS_PARENT = 'kubepods/besteffort';
@@ -30,6 +31,7 @@ export async function runPodSandbox(ctx: CriContext, request: Fields): Promise<{
 }
 
 export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
+  refuseUnsupportedSandboxFields(f);
   const meta = f.msg('metadata');
   const name = meta?.str('name') ?? '';
   const namespace = meta?.str('namespace') ?? '';

@@ -112,12 +112,15 @@ function fromUserString(db: UserDb, text: string, what: string): { uid: number; 
 }
 
 /**
- * The groups /etc/group lists the user as a member of (not the one named after the user: that is its
- * primary group already), then the requested supplemental groups; duplicates dropped, order kept.
+ * The primary group, the groups /etc/group lists the user as a member of (not the one named after the
+ * user: that is its primary group already) and the requested supplemental groups, once each, in
+ * ascending order: containerd's WithAdditionalGIDs (whose ensureAdditionalGids keeps the primary group
+ * among the supplementary ones, so a process that changes its gid still carries it: CVE-2023-25173)
+ * merged with the CRI's supplemental groups by its mergeGids, which sorts.
  */
-function additionalGroups(db: UserDb, name: string | undefined, requested: readonly number[]): number[] {
+function additionalGroups(db: UserDb, name: string | undefined, gid: number, requested: readonly number[]): number[] {
   const fromImage = name === undefined ? [] : (db.group ?? []).filter((g) => g.name !== name && g.members.includes(name)).map((g) => g.gid);
-  return [...new Set([...fromImage, ...requested])];
+  return [...new Set([gid, ...fromImage, ...requested])].sort((a, b) => a - b);
 }
 
 export function resolveUser(request: UserRequest, db: UserDb, what = 'user'): ResolvedUser {
@@ -131,7 +134,7 @@ export function resolveUser(request: UserRequest, db: UserDb, what = 'user'): Re
     user = fromUserString(db, request.image, `${what} (the image's USER ${JSON.stringify(request.image)})`);
   }
   const gid = request.gid ?? user.gid;
-  return { uid: user.uid, gid, additionalGids: additionalGroups(db, user.name, request.supplementalGroups) };
+  return { uid: user.uid, gid, additionalGids: additionalGroups(db, user.name, gid, request.supplementalGroups) };
 }
 
 /** The image's USER when it is numeric ("1000" or "1000:50"): what the kubelet can check runAsNonRoot against. */

@@ -62,7 +62,7 @@ test('CRI: version, status, images and a pod lifecycle', { timeout: 180_000 }, a
   const sb = await sandboxStatus(client, podId, true);
   assert.equal(sb.status.state, 'SANDBOX_READY');
   assert.match(sb.status.network?.ip ?? '', /^\d+\.\d+\.\d+\.\d+$/);
-  assert.deepEqual(sb.status.linux?.namespaces.options, { network: 'POD', pid: 'CONTAINER', ipc: 'POD', target_id: '' });
+  assert.deepEqual(sb.status.linux?.namespaces.options, { network: 'POD', pid: 'CONTAINER', ipc: 'POD', target_id: '', userns_options: null });
   assert.equal(sb.status.metadata.name, 'web');
   assert.equal(sb.status.labels['app'], 'web');
   assert.ok(BigInt(sb.status.created_at) > 1_600_000_000_000_000_000n, 'created_at in nanoseconds');
