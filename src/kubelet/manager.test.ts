@@ -55,6 +55,8 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
   await pods.start();
   t.after(async () => {
     pods.stop();
+    // A worker stopped mid-sync still finishes the record write it started: let it, then remove the dir.
+    await pods.idle();
     runtime.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -51,6 +51,8 @@ type Progress = 'wait' | 'continue';
 export class PodWorker {
   private dirty = false;
   private running: Promise<void> | undefined;
+  /** Kills after a failed liveness/startup probe, run beside the sync loop; idle() waits for them too. */
+  private readonly probeKills = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private volumes: PreparedVolumes | undefined;
   private removed = false;
@@ -76,7 +78,7 @@ export class PodWorker {
 
   /** Resolves when no sync is in progress (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.probeKills.size > 0) await Promise.all([this.running, ...this.probeKills]);
   }
 
   stop(): void {
@@ -131,12 +133,15 @@ export class PodWorker {
         unhealthy: (kind, outcome) => {
           const what = kind === 'liveness' ? 'Liveness' : 'Startup';
           probes.stop();
-          void (async () => {
+          const kill = (async () => {
             await this.event('Warning', 'Unhealthy', `${what} probe failed: ${outcome.message ?? ''}`, object);
             await this.event('Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, object);
             const grace = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds ?? this.record?.pod.spec.terminationGracePeriodSeconds ?? 30;
             await this.deps.runtime.stopContainer(containerId, grace * 1000);
-          })().catch((err: unknown) => this.killFailed(c, containerId, probes, kind, err));
+          })()
+            .catch((err: unknown) => this.killFailed(c, containerId, probes, kind, err))
+            .finally(() => this.probeKills.delete(kill));
+          this.probeKills.add(kill);
         },
       },
     );
