@@ -64,7 +64,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const images = createImageService(config, mirrors);
   const host = await createRuntimeHost(config, images, log);
   // Like the kubelet: no start without the cpu, memory and pids controllers (the error names the file).
-  assertControllers(await host.cgroups.controllers(config.cgroupRoot));
+  assertControllers(await host.cgroups.controllers());
   const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
   await runtime.load();
   await runtime.recover();

@@ -39,17 +39,17 @@ async function cniVersion(cniBinDir: string): Promise<string> {
   return pkg === 'not found' ? own : `${pkg} (containernetworking-plugins)`;
 }
 
-async function cgroupControllers(cgroupRoot: string): Promise<ControllerReport> {
-  return (await createCgroupManager()).controllers(cgroupRoot);
+async function cgroupControllers(): Promise<ControllerReport> {
+  return (await createCgroupManager()).controllers();
 }
 
-export async function hostInfo(runtimePath: string, conmonPath: string, pausePath: string, cniBinDir: string, cgroupRoot = '/'): Promise<HostInfo> {
+export async function hostInfo(runtimePath: string, conmonPath: string, pausePath: string, cniBinDir: string): Promise<HostInfo> {
   const [runtime, conmon, pause, cni, controllers, kernel] = await Promise.all([
     firstLine(runtimePath, ['--version']),
     firstLine(conmonPath, ['--version']),
     firstLine(pausePath, ['--version']),
     cniVersion(cniBinDir),
-    cgroupControllers(cgroupRoot),
+    cgroupControllers(),
     readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim(), () => 'unknown'),
   ]);
   const problem = controllerProblem(controllers);

@@ -1,7 +1,7 @@
 // The v2 manager on a real cgroup2 filesystem (run in the cgroup v2 guest by scripts/test-v2.sh; skipped
 // on a v1/hybrid host), as root, under a test-unique parent: controllers are enabled down the tree, limits
-// land in the kernel's files and read back, a process can join, memory.events reports an OOM kill, the
-// required-controller check names the file, and remove leaves nothing behind.
+// land in the kernel's files and read back, a process can join, memory.events reports an OOM kill, a
+// level that cannot pass a controller on is named, and remove leaves nothing behind.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,19 +94,16 @@ test('v2: an OOM kill shows in memory.events; the container files the kubelet se
   await waitFor(async () => (await m.pids(path)).length === 0, { timeoutMs: 10_000, description: 'memory.oom.group to kill the whole cgroup' });
 });
 
-test('v2: the required-controller check reads the real files', { skip }, async (t) => {
+test('v2: the required-controller check reads the real files; a level refusing a controller is named', { skip }, async (t) => {
   const parent = `/peapod-test-${randomBytes(4).toString('hex')}`;
   const m = new CgroupV2Manager(CGROUP_FS_ROOT);
   t.after(() => removeCgroupTree(parent));
-  const ok = await m.controllers(`${parent}/kubepods`);
+  const ok = await m.controllers();
   assert.equal(controllerProblem(ok), undefined, JSON.stringify(ok));
   for (const c of ['cpu', 'memory', 'pids']) assert.ok(ok.available.includes(c));
-  // A parent that withholds memory from its children: the check and create both name its file.
-  await m.create(`${parent}/nomem`);
-  const report = await m.controllers(`${parent}/nomem/kubepods`);
-  assert.equal(report.missing.length, 0, 'nomem gets memory: create enabled it in the parent');
-  await writeFile(join(CGROUP_FS_ROOT, parent, 'cgroup.subtree_control'), '-memory');
-  const withheld = await m.controllers(`${parent}/nomem/kubepods`);
-  assert.deepEqual(withheld.missing, [{ controller: 'memory', file: join(CGROUP_FS_ROOT, parent, 'nomem', 'cgroup.controllers') }]);
-  await assert.rejects(m.create(`${parent}/nomem/kubepods`), /controller memory not available in .*nomem\/cgroup\.controllers/);
+  // A level with a process in it cannot pass controllers on (cgroup v2's no-internal-process rule):
+  // create fails naming that level's subtree_control, instead of an EACCES on memory.max later.
+  await m.create(`${parent}/busy`);
+  await sleeperIn(t, join(CGROUP_FS_ROOT, parent, 'busy'), ['sleep', '600']);
+  await assert.rejects(m.create(`${parent}/busy/kubepods`), /cannot enable controller (cpu|memory|pids) in .*\/busy\/cgroup\.subtree_control/);
 });

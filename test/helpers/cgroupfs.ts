@@ -77,8 +77,8 @@ export interface CgroupLimits {
   readonly pidsLimit?: number;
   /** v2 only: memory.oom.group (1 = the whole cgroup is killed together). */
   readonly memoryOomGroup?: number;
-  /** v2 only: memory.swap.max. */
-  readonly memorySwapMaxBytes?: number;
+  /** v2 only: memory.swap.max as written ("max", "0"), absent without swap accounting. */
+  readonly memorySwapMax?: string;
 }
 
 const V1_MEMORY_UNLIMITED = 9223372036854771712n;
@@ -109,8 +109,8 @@ export async function readCgroupLimits(cgroupPath: string): Promise<CgroupLimits
         cpuWeight: numberOrUnlimited(weight),
         pidsLimit: numberOrUnlimited(pidsMax),
         memoryOomGroup: numberOrUnlimited(oomGroup),
-        memorySwapMaxBytes: numberOrUnlimited(swapMax),
       }),
+      ...(swapMax !== undefined ? { memorySwapMax: swapMax } : {}),
     };
   }
   const [memoryLimit, quota, period, shares, pidsMax] = await Promise.all([

@@ -11,6 +11,7 @@ import { loadBusybox, startDaemon } from '../helpers/daemon.js';
 import { PEAPOD_BIN } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { runUnchecked } from '../../src/host/exec.js';
+import { timeScale } from '../helpers/wait.js';
 import { cgroupOfPid, cpuWeightOf, expectedCpuWeight, readCgroupLimits } from '../helpers/cgroupfs.js';
 
 interface PodJson {
@@ -57,7 +58,7 @@ async function nsInode(pid: number, type: string): Promise<string> {
   return readlink(`/proc/${pid}/ns/${type}`);
 }
 
-test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 }, async (t) => {
+test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * timeScale() }, async (t) => {
   const roots = await makeTestRoots();
   const env = roots.env();
   let daemon = await startDaemon(roots);

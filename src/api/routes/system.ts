@@ -40,7 +40,7 @@ export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, mi
   router.json('GET', '/v1/version', () => Promise.resolve<VersionResult>({ version: PEAPOD_VERSION, node: process.version, pid: process.pid }));
   router.json('GET', '/v1/info', async (): Promise<InfoResult> => {
     const [host, images, pods, warnings] = await Promise.all([
-      hostInfo(config.runtimePath, config.conmonPath, config.pausePath, config.cniBinDir, config.cgroupRoot),
+      hostInfo(config.runtimePath, config.conmonPath, config.pausePath, config.cniBinDir),
       counters.imageCount(),
       counters.podCount(),
       counters.hostWarnings(),

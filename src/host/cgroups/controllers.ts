@@ -4,7 +4,7 @@
 // naming the controller and the file that lacks it, rather than failing every pod with EACCES later.
 import { join } from 'node:path';
 import { failedPrecondition } from '../../common/errors.js';
-import { cgroupSegments, readOptional } from './fs.js';
+import { readOptional } from './fs.js';
 import { discoverV1Hierarchies } from './v1-hierarchies.js';
 
 /** Controllers every pod needs: requests and limits are written to them. */
@@ -38,20 +38,13 @@ export function assertControllers(report: ControllerReport): void {
 const words = (text: string | undefined): string[] => (text ?? '').split(/\s+/).filter((w) => w !== '');
 
 /**
- * v2: the controllers of the deepest existing level on the way to `cgroupRoot` (a controller the root
- * offers can still be withheld by a parent's cgroup.subtree_control); the file named is that level's
- * cgroup.controllers.
+ * v2: the controllers the root of the hierarchy offers (its cgroup.controllers). Below it the manager
+ * enables them level by level down to each pod (cgroup.subtree_control), so the root's offer is what
+ * counts; a level that refuses to pass one on fails create with that level's file named.
  */
-export async function v2Controllers(fsRoot: string, cgroupRoot: string): Promise<ControllerReport> {
-  let dir = fsRoot;
-  let available = words(await readOptional(join(fsRoot, 'cgroup.controllers')));
-  for (const segment of cgroupSegments(cgroupRoot)) {
-    const next = await readOptional(join(dir, segment, 'cgroup.controllers'));
-    if (next === undefined) break;
-    dir = join(dir, segment);
-    available = words(next);
-  }
-  const file = join(dir, 'cgroup.controllers');
+export async function v2Controllers(fsRoot: string): Promise<ControllerReport> {
+  const file = join(fsRoot, 'cgroup.controllers');
+  const available = words(await readOptional(file));
   const missing = REQUIRED_CONTROLLERS.filter((c) => !available.includes(c)).map((controller) => ({ controller, file }));
   return { version: 'v2', available: [...available].sort(), missing };
 }

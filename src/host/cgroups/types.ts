@@ -39,8 +39,8 @@ export interface CgroupReadback {
 
 export interface CgroupManager {
   readonly version: 'v1' | 'v2';
-  /** The controllers peapod's cgroups below `cgroupRoot` get, and the required ones missing. */
-  controllers(cgroupRoot: string): Promise<ControllerReport>;
+  /** The controllers the host offers peapod's cgroups, and the required ones missing (with the file). */
+  controllers(): Promise<ControllerReport>;
   /**
    * Extra cgroup files for a container's OCI spec (linux.resources.unified), as the kubelet sets them
    * on v2: memory.oom.group 1, and memory.swap.max 0 where the kernel has swap accounting. v1: none.

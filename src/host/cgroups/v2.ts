@@ -40,8 +40,8 @@ export class CgroupV2Manager implements CgroupManager {
     return join(this.fsRoot, ...cgroupSegments(path));
   }
 
-  controllers(cgroupRoot: string): Promise<ControllerReport> {
-    return v2Controllers(this.fsRoot, cgroupRoot);
+  controllers(): Promise<ControllerReport> {
+    return v2Controllers(this.fsRoot);
   }
 
   /** The kubelet (kuberuntime_container_linux.go) on v2: the whole container is the OOM unit, and no swap (NoSwap). */
