@@ -18,12 +18,12 @@ PROJECT=$(pwd -P)
 V2GUEST=${V2GUEST:-$PROJECT/../shared/tools/v2guest.sh}
 [ -x "$V2GUEST" ] || { echo "test-v2: $V2GUEST not found (the cgroup v2 guest lives in ../shared/tools)" >&2; exit 1; }
 V2_TESTS=(
+  dist/test/cgroups/missing-controller.test.js   # first: it unbinds memory from the v2 tree for a moment
   dist/test/cgroups/v2.test.js
   dist/test/cgroups/pods-qos.test.js
   dist/test/pods/pod-linux.test.js
   dist/test/cri/stats-security-auth.test.js
   dist/test/cri/oom-restart.test.js
-  dist/test/cgroups/missing-controller.test.js   # last: it unbinds memory from the v2 tree for a moment
 )
 [ $# -gt 0 ] && V2_TESTS=("$@")
 t0=$(date +%s)
