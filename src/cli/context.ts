@@ -1,6 +1,6 @@
 // What every CLI verb needs: the resolved config, and a client to a daemon that is started on demand.
 import { spawn } from 'node:child_process';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodConfig } from '../common/config.js';
 import { ApiClient } from '../api/client.js';
@@ -68,6 +68,7 @@ export class CliContext {
     const p = paths(this.config);
     await mkdir(this.config.runRoot, { recursive: true, mode: 0o700 });
     const log = await open(p.daemonLog, 'a', 0o600);
+    const logStart = (await log.stat()).size;
     const main = fileURLToPath(new URL('./main.js', import.meta.url));
     const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, main, 'daemon'], {
       detached: true,
@@ -85,6 +86,15 @@ export class CliContext {
       await new Promise((resolve) => setTimeout(resolve, DAEMON_POLL_MS));
     }
     if (await socketAnswers(this.config.socket, 500)) return;
-    throw new PeapodError('Unavailable', `the peapod daemon did not start (see ${p.daemonLog})`);
+    const reason = child.exitCode === null ? undefined : await daemonError(p.daemonLog, logStart);
+    throw new PeapodError('Unavailable', `the peapod daemon did not start${reason === undefined ? '' : `: ${reason}`} (see ${p.daemonLog})`);
   }
+}
+
+/** The last line this start wrote to the daemon log (e.g. a missing cgroup controller), at most 500 chars. */
+async function daemonError(logFile: string, from: number): Promise<string | undefined> {
+  const text = await readFile(logFile).then((b) => b.subarray(from).toString('utf8'), () => '');
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const last = lines.at(-1);
+  return last === undefined ? undefined : last.slice(0, 500);
 }

@@ -19,6 +19,7 @@ import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
+import { assertControllers } from '../host/cgroups/controllers.js';
 import { which } from '../host/which.js';
 import { boundingCapabilityNumbers } from '../host/proc.js';
 import { ALL_CAPABILITIES } from '../oci/security.js';
@@ -62,6 +63,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const mirrors = await loadMirrors(config.registryMirrors, config.registriesConfig);
   const images = createImageService(config, mirrors);
   const host = await createRuntimeHost(config, images, log);
+  // Like the kubelet: no start without the cpu, memory and pids controllers (the error names the file).
+  assertControllers(await host.cgroups.controllers());
   const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
   await runtime.load();
   await runtime.recover();

@@ -1,7 +1,9 @@
 // What `peapod info` reports about the host: tool versions and the cgroup layout.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runUnchecked } from './exec.js';
+import { createCgroupManager } from './cgroups/index.js';
+import { controllerProblem, type ControllerReport } from './cgroups/controllers.js';
 
 export type CgroupVersion = 'v1' | 'v2';
 
@@ -12,6 +14,10 @@ export interface HostInfo {
   readonly cni: string;
   readonly cgroupVersion: CgroupVersion;
   readonly cgroupDriver: 'cgroupfs';
+  /** Controllers peapod's cgroups get (v2: those the cgroup root's level offers; v1: mounted hierarchies). */
+  readonly cgroupControllers: readonly string[];
+  /** Why pods cannot run here: a required controller missing, naming the file. */
+  readonly cgroupProblem?: string;
   readonly kernel: string;
 }
 
@@ -25,16 +31,6 @@ async function firstLine(file: string, args: readonly string[]): Promise<string>
   }
 }
 
-/** v2 when /sys/fs/cgroup itself is the unified hierarchy; v1 (possibly hybrid) otherwise. */
-export async function detectCgroupVersion(cgroupFsRoot = '/sys/fs/cgroup'): Promise<CgroupVersion> {
-  try {
-    await stat(join(cgroupFsRoot, 'cgroup.controllers'));
-    return 'v2';
-  } catch {
-    return 'v1';
-  }
-}
-
 /** Debian builds the plugins without a version string ("version unknown"); the package knows it. */
 async function cniVersion(cniBinDir: string): Promise<string> {
   const own = (await firstLine(join(cniBinDir, 'bridge'), ['--version'])).replace(/^CNI bridge plugin\s*/, '');
@@ -43,14 +39,29 @@ async function cniVersion(cniBinDir: string): Promise<string> {
   return pkg === 'not found' ? own : `${pkg} (containernetworking-plugins)`;
 }
 
+async function cgroupControllers(): Promise<ControllerReport> {
+  return (await createCgroupManager()).controllers();
+}
+
 export async function hostInfo(runtimePath: string, conmonPath: string, pausePath: string, cniBinDir: string): Promise<HostInfo> {
-  const [runtime, conmon, pause, cni, cgroupVersion, kernel] = await Promise.all([
+  const [runtime, conmon, pause, cni, controllers, kernel] = await Promise.all([
     firstLine(runtimePath, ['--version']),
     firstLine(conmonPath, ['--version']),
     firstLine(pausePath, ['--version']),
     cniVersion(cniBinDir),
-    detectCgroupVersion(),
+    cgroupControllers(),
     readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim(), () => 'unknown'),
   ]);
-  return { runtime, conmon, pause, cni, cgroupVersion, cgroupDriver: 'cgroupfs', kernel };
+  const problem = controllerProblem(controllers);
+  return {
+    runtime,
+    conmon,
+    pause,
+    cni,
+    cgroupVersion: controllers.version,
+    cgroupDriver: 'cgroupfs',
+    cgroupControllers: controllers.available,
+    ...(problem !== undefined ? { cgroupProblem: problem } : {}),
+    kernel,
+  };
 }

@@ -77,6 +77,7 @@ export interface Resources {
   cpu?: { shares?: number; quota?: number; period?: number };
   memory?: { limit: number };
   pids?: { limit: number };
+  unified?: Record<string, string>;
 }
 
 export type SeccompAction = 'SCMP_ACT_KILL' | 'SCMP_ACT_KILL_PROCESS' | 'SCMP_ACT_TRAP' | 'SCMP_ACT_ERRNO' | 'SCMP_ACT_TRACE' | 'SCMP_ACT_ALLOW' | 'SCMP_ACT_LOG';

@@ -96,9 +96,10 @@ export const withOomScoreAdj =
   };
 
 export const withResources =
-  (resources: LinuxResources): SpecOption =>
+  (resources: LinuxResources, unified: Readonly<Record<string, string>> = {}): SpecOption =>
   (spec) => {
-    spec.linux.resources = { ...linuxResources(resources), devices: spec.linux.resources.devices };
+    const withUnified = Object.keys(unified).length > 0 ? { unified: { ...unified } } : {};
+    spec.linux.resources = { ...linuxResources(resources), ...withUnified, devices: spec.linux.resources.devices };
   };
 
 /** LinuxResources → the spec's linux.resources (without devices). Unset values are left out, not zero. */
@@ -149,7 +150,7 @@ export function buildContainerSpec(input: ContainerSpecInput): Spec {
     withSecurity(input.security),
     withMounts(input.mounts),
     withRootfsPropagation(input.mounts),
-    withResources(input.resources),
+    withResources(input.resources, input.cgroupUnified),
     withOomScoreAdj(input.oomScoreAdj),
     withSysctls(input.security.sysctls),
     withAnnotations(input.annotations),

@@ -86,6 +86,8 @@ export interface ContainerSpecInput {
   readonly mounts: readonly Mount[];
   readonly cgroupsPath: string;
   readonly resources: LinuxResources;
+  /** cgroup v2 files written verbatim by runc (linux.resources.unified), e.g. memory.oom.group; none on v1. */
+  readonly cgroupUnified?: Readonly<Record<string, string>>;
   readonly oomScoreAdj: number;
   readonly security: SecurityInput;
   readonly annotations: Readonly<Record<string, string>>;

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertNoLeaks, waitFor } from '../helpers/leaks.js';
+import { timeScale } from '../helpers/wait.js';
 import type { Message } from './client.js';
 import { containerConfig, containerStatus, sandboxConfig, sandboxStatus, startCriTest } from './harness.js';
 
@@ -10,7 +11,7 @@ const MEMORY_LIMIT = 16 * 1024 * 1024;
 /** Holds 64 MiB in a shell variable: far over the limit. */
 const ALLOCATE = ['sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); echo survived'];
 
-test('CRI: OOMKilled, container events, and a daemon restart keeps IDs and states', { timeout: 240_000 }, async (t) => {
+test('CRI: OOMKilled, container events, and a daemon restart keeps IDs and states', { timeout: 240_000 * timeScale() }, async (t) => {
   const cri = await startCriTest(t);
   const { roots } = cri;
   const events: Message[] = [];

@@ -3,7 +3,7 @@
 // PullImage with auth config against a real htpasswd-protected registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { run } from '../../src/host/exec.js';
@@ -14,6 +14,7 @@ import { buildImage, buildLayer } from '../image/helpers/build.js';
 import { pushImage } from '../image/helpers/push.js';
 import { startRegistry } from '../image/helpers/registry.js';
 import { containerConfig, sandboxConfig, startCriTest } from './harness.js';
+import { cpuWeightOf, expectedCpuWeight, findCgroupBelow, readCgroupLimits } from '../helpers/cgroupfs.js';
 
 interface CpuMsg {
   usage_core_nano_seconds: { value: string } | null;
@@ -29,18 +30,6 @@ interface SandboxStatsMsg {
 }
 
 const STATS_WAIT_MS = 20_000;
-
-/** The directory of a cgroup named `name` somewhere below `root` (bounded depth: pod cgroups are nested 3–4 deep). */
-async function findCgroupDir(root: string, name: string, depth = 6): Promise<string> {
-  if (depth < 0) throw new Error(`no cgroup ${name} below ${root}`);
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    if (entry.name === name) return join(root, name);
-    const found = await findCgroupDir(join(root, entry.name), name, depth - 1).catch(() => undefined);
-    if (found) return found;
-  }
-  throw new Error(`no cgroup ${name} below ${root}`);
-}
 
 test('stats, masked paths and authenticated pulls through CRI', async (t) => {
   const cri = await startCriTest(t);
@@ -93,11 +82,11 @@ test('stats, masked paths and authenticated pulls through CRI', async (t) => {
 
     const writer = await create('writer', ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); sleep 0.05; done']);
     await client.runtime('UpdateContainerResources', { container_id: writer, linux: { memory_limit_in_bytes: 64 * 1024 * 1024, cpu_shares: 256, cpu_period: 100000, cpu_quota: 50000 } });
-    const memoryDir = await findCgroupDir(join('/sys/fs/cgroup/memory', roots.config.cgroupRoot), writer);
-    assert.equal((await readFile(join(memoryDir, 'memory.limit_in_bytes'), 'utf8')).trim(), String(64 * 1024 * 1024));
-    const cpuDir = await findCgroupDir(join('/sys/fs/cgroup/cpu', roots.config.cgroupRoot), writer);
-    assert.equal((await readFile(join(cpuDir, 'cpu.shares'), 'utf8')).trim(), '256');
-    assert.equal((await readFile(join(cpuDir, 'cpu.cfs_quota_us'), 'utf8')).trim(), '50000');
+    const limits = await readCgroupLimits(await findCgroupBelow(roots.config.cgroupRoot, writer));
+    assert.equal(limits.memoryLimitBytes, 64 * 1024 * 1024);
+    assert.equal(limits.cpuQuotaUs, 50000);
+    assert.equal(limits.cpuPeriodUs, 100000);
+    assert.deepEqual(cpuWeightOf(limits), expectedCpuWeight(limits.layout, 256));
 
     // The kubelet rotates by renaming the file, then asks the runtime to reopen it.
     const logPath = join(config.log_directory as string, 'writer/0.log');

@@ -1,5 +1,5 @@
 // Creating the pod cgroup fails (a read-only tmpfs mounted over the BestEffort QoS cgroup of the memory
-// hierarchy makes mkdir fail with EROFS): the pod stays Pending naming the cgroup, nothing of a sandbox
+// hierarchy (v1) or the unified tree (v2) makes mkdir fail with EROFS): the pod stays Pending naming the cgroup, nothing of a sandbox
 // is left between attempts (not even the pod cgroup in the hierarchies where mkdir worked), and once
 // the mount is gone the pod runs.
 import { test } from 'node:test';
@@ -11,9 +11,9 @@ import { listMounts } from '../../src/host/mount.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { makeTestRoots } from '../helpers/roots.js';
+import { cgroupDir } from '../helpers/cgroupfs.js';
 import { applyManifest, busyboxPod, deletePods, getPod, waitDescribed, waitFootprint, waitRunning } from './common.js';
 
-const MEMORY_HIERARCHY = '/sys/fs/cgroup/memory';
 
 async function umount(target: string): Promise<void> {
   if ((await listMounts(target)).length === 0) return;
@@ -22,15 +22,10 @@ async function umount(target: string): Promise<void> {
 }
 
 test('pod cgroup creation failing: the pod stays Pending naming the cgroup, and runs once it can be created', { timeout: 240_000 }, async (t) => {
-  try {
-    await access(MEMORY_HIERARCHY);
-  } catch {
-    t.skip(`no cgroup v1 memory hierarchy at ${MEMORY_HIERARCHY}`);
-    return;
-  }
   const roots = await makeTestRoots();
   const env = roots.env();
-  const besteffort = join(MEMORY_HIERARCHY, roots.config.cgroupRoot, 'kubepods', 'besteffort');
+  // v1: the memory hierarchy's copy of the QoS cgroup; v2: the one unified directory.
+  const besteffort = await cgroupDir('memory', join(roots.config.cgroupRoot, 'kubepods', 'besteffort'));
   const started: { daemon?: TestDaemon } = {};
   t.after(async () => {
     await umount(besteffort);

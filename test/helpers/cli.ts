@@ -1,6 +1,7 @@
 // Runs the real CLI (bin/peapod) as a child process, the way a user does, with a deadline.
 import { fileURLToPath } from 'node:url';
 import { runUnchecked } from '../../src/host/exec.js';
+import { timeScale } from './wait.js';
 
 /** bin/peapod of this checkout (this file runs from dist/test/helpers/). */
 export const PEAPOD_BIN = fileURLToPath(new URL('../../../bin/peapod', import.meta.url));
@@ -20,7 +21,7 @@ export async function runCli(
 ): Promise<CliResult> {
   const r = await runUnchecked(process.execPath, [PEAPOD_BIN, ...args], {
     env,
-    timeoutMs: options.timeoutMs ?? CLI_TIMEOUT_MS,
+    timeoutMs: (options.timeoutMs ?? CLI_TIMEOUT_MS) * timeScale(),
     ...(options.input === undefined ? {} : { input: options.input }),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });

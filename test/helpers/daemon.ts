@@ -28,7 +28,7 @@ export async function startDaemon(roots: TestRoots, extraEnv: NodeJS.ProcessEnv 
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   await waitFor(async () => child.exitCode === null && (await socketAnswers(roots.config.socket, 200)), {
-    timeoutMs: DAEMON_START_MS,
+    timeoutMs: DAEMON_START_MS, // waitFor applies timeScale()
     description: `the daemon to answer on ${roots.config.socket}`,
   }).catch((err: unknown) => {
     child.kill('SIGKILL');

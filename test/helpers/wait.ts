@@ -9,9 +9,19 @@ export interface WaitForOptions {
   readonly description: string;
 }
 
+/**
+ * Multiplier for test deadlines, from PEAPOD_TEST_TIME_SCALE (1 by default, at most 20): the emulated
+ * cgroup v2 guest (scripts/test-v2.sh) runs everything 5–10× slower. Scales waiting only, never what is asserted.
+ */
+export function timeScale(): number {
+  const value = Number(process.env['PEAPOD_TEST_TIME_SCALE'] ?? '1');
+  return Number.isFinite(value) && value >= 1 ? Math.min(value, 20) : 1;
+}
+
 /** Resolves with the first truthy value of `predicate`; rejects naming `description` at the deadline. */
 export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitForOptions): Promise<NonNullable<T>> {
-  const deadline = Date.now() + options.timeoutMs;
+  const timeoutMs = options.timeoutMs * timeScale();
+  const deadline = Date.now() + timeoutMs;
   const interval = options.intervalMs ?? 50;
   let lastError: unknown;
   for (;;) {
@@ -23,7 +33,7 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
     }
     if (Date.now() >= deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.description}${why}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${options.description}${why}`);
     }
     await delay(Math.min(interval, Math.max(0, deadline - Date.now())));
   }

@@ -11,6 +11,8 @@ import { loadBusybox, startDaemon } from '../helpers/daemon.js';
 import { PEAPOD_BIN } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { runUnchecked } from '../../src/host/exec.js';
+import { timeScale } from '../helpers/wait.js';
+import { cgroupOfPid, cpuWeightOf, expectedCpuWeight, readCgroupLimits } from '../helpers/cgroupfs.js';
 
 interface PodJson {
   metadata: { name: string; uid: string };
@@ -56,7 +58,7 @@ async function nsInode(pid: number, type: string): Promise<string> {
   return readlink(`/proc/${pid}/ns/${type}`);
 }
 
-test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 }, async (t) => {
+test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * timeScale() }, async (t) => {
   const roots = await makeTestRoots();
   const env = roots.env();
   let daemon = await startDaemon(roots);
@@ -92,12 +94,27 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 }, a
   for (const type of ['net', 'ipc', 'uts']) assert.equal(await nsInode(webPid, type), await nsInode(clientPid, type), `${type} shared`);
   for (const type of ['pid', 'mnt']) assert.notEqual(await nsInode(webPid, type), await nsInode(clientPid, type), `${type} own`);
 
-  // Limits visible in the cgroup files.
-  const cgroupLine = (await readFile(`/proc/${webPid}/cgroup`, 'utf8')).split('\n').find((l) => /:memory:/.test(l)) ?? '';
-  const memoryCgroup = cgroupLine.split(':')[2] ?? '';
-  assert.ok(memoryCgroup.startsWith(`${roots.config.cgroupRoot}/kubepods/burstable/pod${running.metadata.uid}/`), memoryCgroup);
-  assert.equal((await readFile(join('/sys/fs/cgroup/memory', memoryCgroup, 'memory.limit_in_bytes'), 'utf8')).trim(), String(64 * 1024 * 1024));
-  assert.equal((await readFile(join('/sys/fs/cgroup/cpu', memoryCgroup, 'cpu.cfs_quota_us'), 'utf8')).trim(), '50000');
+  // Limits visible in the cgroup files (either layout), and in describe.
+  const webCgroup = await cgroupOfPid(webPid);
+  assert.ok(webCgroup.startsWith(`${roots.config.cgroupRoot}/kubepods/burstable/pod${running.metadata.uid}/`), webCgroup);
+  const limits = await readCgroupLimits(webCgroup);
+  assert.equal(limits.memoryLimitBytes, 64 * 1024 * 1024);
+  assert.equal(limits.cpuQuotaUs, 50000);
+  assert.equal(limits.cpuPeriodUs, 100000);
+  assert.deepEqual(cpuWeightOf(limits), expectedCpuWeight(limits.layout, 512));
+  if (limits.layout === 'v2') {
+    assert.equal(limits.memoryOomGroup, 1, 'the kubelet makes the container the OOM unit on v2');
+    assert.notEqual(await nsInode(webPid, 'cgroup'), await nsInode(clientPid, 'cgroup'), 'a private cgroup namespace per container on v2');
+    assert.equal((await readFile(`/proc/${webPid}/cgroup`, 'utf8')).trim(), `0::${webCgroup}`, 'the host view');
+  }
+  const podCgroup = `${roots.config.cgroupRoot}/kubepods/burstable/pod${running.metadata.uid}`;
+  // The kubelet's pod cgroup: shares from the summed requests; no memory limit or quota, as client has none.
+  const podLimits = await readCgroupLimits(podCgroup);
+  assert.deepEqual(cpuWeightOf(podLimits), expectedCpuWeight(podLimits.layout, 512));
+  assert.equal(podLimits.memoryLimitBytes, undefined);
+  assert.equal(podLimits.cpuQuotaUs, undefined);
+  const shown = limits.layout === 'v1' ? 'cpu.shares=512' : `cpu.weight=${String(expectedCpuWeight('v2', 512).cpuWeight ?? '?')}`;
+  assert.match(describe.stdout, new RegExp(`Limits:\\s+${shown}\\s+cpu\\.quota=50000/100000us\\s+memory\\.limit=67108864 `), describe.stdout);
 
   // localhost between containers, and the shared volume.
   const fetched = await runCli(env, ['exec', 'duo', '-c', 'client', '--', 'wget', '-q', '-O-', 'http://localhost:8080/index.html']);

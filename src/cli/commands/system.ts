@@ -36,6 +36,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `CNI plugins:     ${info.host.cni}`,
         `Cgroup version:  ${info.host.cgroupVersion}`,
         `Cgroup driver:   ${info.host.cgroupDriver}`,
+        `Cgroup ctrls:    ${(info.host.cgroupControllers ?? []).join(' ')}`,
         `Cgroup root:     ${info.roots.cgroupRoot}`,
         `Kernel:          ${info.host.kernel}`,
         `Root:            ${info.roots.root}`,
@@ -46,6 +47,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Images:          ${info.images}`,
         `Pods:            ${info.pods}`,
         ...Object.entries(info.registryMirrors ?? {}).map(([registry, urls]) => `Registry mirror: ${registry} → ${urls.join(', ')}`),
+        ...(info.host.cgroupProblem !== undefined ? [`ERROR:           ${info.host.cgroupProblem}`] : []),
         ...(info.warnings ?? []).map((w) => `WARNING:         ${w}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,5 +1,6 @@
 // The cgroup contract: one interface, a v1 (cgroupfs, per-controller hierarchies) and a v2 (unified)
 // implementation. Paths are cgroup paths like "/peapod/kubepods/burstable/pod<uid>", never filesystem paths.
+import type { ControllerReport } from './controllers.js';
 
 export interface CgroupResources {
   /** v1 cpu.shares (v2: converted to cpu.weight). */
@@ -38,6 +39,13 @@ export interface CgroupReadback {
 
 export interface CgroupManager {
   readonly version: 'v1' | 'v2';
+  /** The controllers the host offers peapod's cgroups, and the required ones missing (with the file). */
+  controllers(): Promise<ControllerReport>;
+  /**
+   * Extra cgroup files for a container's OCI spec (linux.resources.unified), as the kubelet sets them
+   * on v2: memory.oom.group 1, and memory.swap.max 0 where the kernel has swap accounting. v1: none.
+   */
+  containerUnified(parent: string): Promise<Readonly<Record<string, string>>>;
   /** Creates the cgroup in every controller (v1) or the unified tree (v2), with parents; idempotent. */
   create(path: string, resources?: CgroupResources): Promise<void>;
   update(path: string, resources: CgroupResources): Promise<void>;

@@ -196,3 +196,14 @@ test('paths must be absolute and free of dot segments', async (t) => {
   await assert.rejects(m.create('relative'), { code: 'InvalidArgument' });
   await assert.rejects(m.create('/a/../../etc'), { code: 'InvalidArgument' });
 });
+
+test('v1 controllers: a required controller without a hierarchy is named with the missing mount', async (t) => {
+  const root = await fakeV1(t, true);
+  const m = new CgroupV1Manager(root, { removeDir: fakeRemoveDir });
+  assert.deepEqual((await m.controllers()).missing, []);
+  await rm(join(root, 'pids'), { recursive: true });
+  const report = await m.controllers();
+  assert.deepEqual(report.missing, [{ controller: 'pids', file: join(root, 'pids') }]);
+  assert.ok(report.available.includes('memory') && !report.available.includes('pids'));
+  assert.deepEqual(await m.containerUnified(), {});
+});

@@ -18,6 +18,8 @@ import {
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
 import { discoverOtherHierarchies, discoverV1Hierarchies, hierarchyFor } from './v1-hierarchies.js';
 import type { V1Controller, V1Hierarchy } from './v1-hierarchies.js';
+import { v1Controllers } from './controllers.js';
+import type { ControllerReport } from './controllers.js';
 
 /**
  * memory.limit_in_bytes reads back as PAGE_COUNTER_MAX pages when unlimited: LONG_MAX rounded down to
@@ -37,6 +39,15 @@ export class CgroupV1Manager implements CgroupManager {
     options: CgroupFsOptions = {},
   ) {
     this.removeDir = options.removeDir;
+  }
+
+  controllers(): Promise<ControllerReport> {
+    return v1Controllers(this.fsRoot);
+  }
+
+  /** v1 has no unified files; the container's limits are all in linux.resources. */
+  containerUnified(): Promise<Readonly<Record<string, string>>> {
+    return Promise.resolve({});
   }
 
   private all(): Promise<V1Hierarchy[]> {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtemp, readdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CgroupV2Manager, sharesToWeight } from './v2.js';
 import { createCgroupManager } from './index.js';
+import { controllerProblem } from './controllers.js';
 
 async function fakeRemoveDir(dir: string): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) if (e.isFile()) await unlink(join(dir, e.name));
@@ -20,6 +21,14 @@ async function fakeV2(t: { after(fn: () => Promise<void>): void }): Promise<stri
 }
 
 const read = (file: string): Promise<string> => readFile(file, 'utf8');
+
+/** The fake kernel's part: a level that exists offers cpu, memory and pids to its children. */
+async function offer(root: string, ...levels: string[]): Promise<void> {
+  for (const level of levels) {
+    await mkdir(join(root, level), { recursive: true });
+    await writeFile(join(root, level, 'cgroup.controllers'), 'cpu memory pids\n');
+  }
+}
 
 test('sharesToWeight: runc 1.1 ConvertCPUSharesToCgroupV2Value', () => {
   // weight = 1 + ((shares - 2) * 9999) / 262142, integer division.
@@ -90,6 +99,7 @@ test('v2 update: unlimited values are "max"; read maps them to undefined', async
 test('v2 remove is deepest first and idempotent; listTree sees every level', async (t) => {
   const root = await fakeV2(t);
   const m = new CgroupV2Manager(root, { removeDir: fakeRemoveDir });
+  await offer(root, 'r', 'r/a');
   await m.create('/r/a/b');
   await m.create('/r/c');
   assert.deepEqual(await m.listTree('/r'), ['/r', '/r/a', '/r/a/b', '/r/c']);
@@ -98,4 +108,31 @@ test('v2 remove is deepest first and idempotent; listTree sees every level', asy
   assert.equal(await m.exists('/r'), false);
   await m.remove('/r');
   await assert.rejects(m.read('/r'), { code: 'NotFound' });
+});
+
+test('v2 create refuses a level without a required controller, naming it and the file', async (t) => {
+  const root = await fakeV2(t);
+  await mkdir(join(root, 'p'));
+  await writeFile(join(root, 'p', 'cgroup.controllers'), 'cpu io pids\n');
+  const m = new CgroupV2Manager(root, { removeDir: fakeRemoveDir });
+  await assert.rejects(m.create('/p/pod1'), (err: Error) => {
+    assert.match(err.message, /controller memory not available in .*\/p\/cgroup\.controllers \("cpu io pids"\)/);
+    return true;
+  });
+  assert.equal(controllerProblem(await m.controllers()), undefined);
+  // The root's offer is what the daemon checks at start (memory bound to a v1 hierarchy elsewhere).
+  await writeFile(join(root, 'cgroup.controllers'), 'cpuset cpu io pids\n');
+  const report = await m.controllers();
+  assert.deepEqual(report.missing, [{ controller: 'memory', file: join(root, 'cgroup.controllers') }]);
+  assert.deepEqual(report.available, ['cpu', 'cpuset', 'io', 'pids']);
+  assert.equal(controllerProblem(report), `cgroup v2: required controller missing: memory (not in ${join(root, 'cgroup.controllers')}); peapod needs cpu, memory, pids`);
+});
+
+test('v2 containerUnified: memory.oom.group always, memory.swap.max 0 only with swap accounting', async (t) => {
+  const root = await fakeV2(t);
+  await offer(root, 'pod');
+  const m = new CgroupV2Manager(root, { removeDir: fakeRemoveDir });
+  assert.deepEqual(await m.containerUnified('/pod'), { 'memory.oom.group': '1' });
+  await writeFile(join(root, 'pod', 'memory.swap.max'), 'max\n');
+  assert.deepEqual(await m.containerUnified('/pod'), { 'memory.oom.group': '1', 'memory.swap.max': '0' });
 });

@@ -2,19 +2,23 @@
 // of each level through cgroup.subtree_control (Documentation/admin-guide/cgroup-v2.rst).
 import { join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
-import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
+import { PeapodError, errorMessage, failedPrecondition, isErrnoException, notFound } from '../../common/errors.js';
+import { REQUIRED_CONTROLLERS, v2Controllers } from './controllers.js';
+import type { ControllerReport } from './controllers.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
 
-/** Controllers peapod enables for its cgroups. */
-export const V2_CONTROLLERS = ['cpu', 'memory', 'pids'] as const;
+/** Controllers peapod enables down its tree when the level offers them (libcontainer's fs2 enables every one). */
+export const V2_CONTROLLERS = ['cpuset', 'cpu', 'io', 'memory', 'hugetlb', 'pids'] as const;
 /** The kernel's default CFS period, used when a quota comes without one. */
 export const V2_DEFAULT_PERIOD_US = 100_000;
 
 /**
- * cpu.shares → cpu.weight as runc 1.1 converts it (libcontainer/cgroups/utils.go ConvertCPUSharesToCgroupV2Value):
- * the v1 range [2, 262144] maps linearly onto v2's [1, 10000]; 0 means "not set".
+ * cpu.shares → cpu.weight by the kubelet's formula (pkg/kubelet/cm/cgroup_manager_linux.go
+ * CpuSharesToCpuWeight, the same as runc 1.1's ConvertCPUSharesToCgroupV2Value, so a pod cgroup written
+ * here and a container cgroup written by runc agree): the v1 range [2, 262144] maps linearly onto v2's
+ * [1, 10000]; 0 means "not set".
  */
 export function sharesToWeight(shares: number): number {
   if (shares === 0) return 0;
@@ -34,6 +38,16 @@ export class CgroupV2Manager implements CgroupManager {
 
   private dir(path: string): string {
     return join(this.fsRoot, ...cgroupSegments(path));
+  }
+
+  controllers(): Promise<ControllerReport> {
+    return v2Controllers(this.fsRoot);
+  }
+
+  /** The kubelet (kuberuntime_container_linux.go) on v2: the whole container is the OOM unit, and no swap (NoSwap). */
+  async containerUnified(parent: string): Promise<Readonly<Record<string, string>>> {
+    const swapAccounted = (await readOptional(join(this.dir(parent), 'memory.swap.max'))) !== undefined;
+    return { 'memory.oom.group': '1', ...(swapAccounted ? { 'memory.swap.max': '0' } : {}) };
   }
 
   async create(path: string, resources?: CgroupResources): Promise<void> {
@@ -105,15 +119,25 @@ export class CgroupV2Manager implements CgroupManager {
   }
 }
 
-/** Enables peapod's controllers for the children of `dir`, only those the level offers and not yet on. */
+/**
+ * Enables the controllers for the children of `dir`, those the level offers and not yet on. A required
+ * one (cpu, memory, pids) the level lacks or refuses is an error naming the file: without it the child
+ * has no memory.max etc. and every write there would fail with EACCES/ENOENT.
+ */
 async function enableControllers(dir: string): Promise<void> {
-  const available = ((await readOptional(join(dir, 'cgroup.controllers'))) ?? '').split(/\s+/);
+  const controllersFile = join(dir, 'cgroup.controllers');
+  const available = ((await readOptional(controllersFile)) ?? '').split(/\s+/);
   const enabled = ((await readOptional(join(dir, 'cgroup.subtree_control'))) ?? '').split(/\s+/);
+  const lacking = REQUIRED_CONTROLLERS.filter((c) => !available.includes(c));
+  if (lacking.length > 0) throw failedPrecondition(`cgroup v2: controller ${lacking.join(', ')} not available in ${controllersFile} ("${available.join(' ').trim()}")`);
   const wanted = V2_CONTROLLERS.filter((c) => available.includes(c) && !enabled.includes(c));
-  if (wanted.length === 0) return;
-  // One write per controller: the kernel applies a multi-token write all-or-nothing, and one
+  // One write per controller: the kernel applies a multi-token write all-or-nothing, and an optional
   // controller refused (e.g. cpu with realtime tasks in the root) must not block the others.
   for (const c of wanted) {
-    await writeValue(join(dir, 'cgroup.subtree_control'), `+${c}`).catch(() => undefined);
+    await writeValue(join(dir, 'cgroup.subtree_control'), `+${c}`).catch((err: unknown) => {
+      if ((REQUIRED_CONTROLLERS as readonly string[]).includes(c)) {
+        throw failedPrecondition(`cgroup v2: cannot enable controller ${c} in ${join(dir, 'cgroup.subtree_control')}: ${errorMessage(err)}`, { cause: err });
+      }
+    });
   }
 }

@@ -82,6 +82,7 @@ export async function createContainer(
       mounts: containerMounts(sandbox, config),
       cgroupsPath: record.cgroupsPath,
       resources: config.resources,
+      cgroupUnified: await host.cgroups.containerUnified(sandbox.config.cgroupParent),
       oomScoreAdj: config.oomScoreAdj,
       security: { ...config.security, ...user },
       annotations: {

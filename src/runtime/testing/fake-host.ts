@@ -64,6 +64,8 @@ export class FakeHost implements RuntimeHost {
 
   readonly cgroups: CgroupManager = {
     version: 'v1',
+    controllers: () => Promise.resolve({ version: 'v1', available: ['cpu', 'memory', 'pids'], missing: [] }),
+    containerUnified: () => Promise.resolve({}),
     create: (path, resources) => {
       this.record('cgroups.create', path);
       this.cgroupsCreated.set(path, resources);
