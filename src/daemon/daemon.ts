@@ -91,6 +91,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
   images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));
   await pods.start();

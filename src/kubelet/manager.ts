@@ -9,7 +9,8 @@ import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { RecordStore } from '../store/record-store.js';
-import type { ConvertContext } from './convert.js';
+import { podLogDirectory, type ConvertContext } from './convert.js';
+import { ContainerLogRotator, type LogRotationSettings, type RotatedLog } from './log-rotation.js';
 import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
@@ -42,6 +43,8 @@ export interface PodManagerDeps {
   readonly volumeOps: VolumeHostOps;
   readonly now?: () => Date;
   readonly log: (message: string) => void;
+  /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
+  readonly logRotation?: LogRotationSettings;
 }
 
 export class PodManager {
@@ -50,12 +53,14 @@ export class PodManager {
   private readonly workers = new Map<string, PodWorker>();
   private readonly changes = new EventEmitter();
   private readonly now: () => Date;
+  readonly logRotator: ContainerLogRotator | undefined;
 
   constructor(private readonly deps: PodManagerDeps) {
     this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
     this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
+    this.logRotator = deps.logRotation ? new ContainerLogRotator(deps.logRotation, () => this.runningLogs(), deps.log) : undefined;
     // A container or the pause process of a pod's sandbox exited: that pod's worker has work.
     const syncOwnerOf = (sandboxId: string): void => {
       const owner = this.pods.list().find((p) => p.sandboxId === sandboxId);
@@ -76,6 +81,20 @@ export class PodManager {
     await this.pods.load();
     await this.objects.load();
     for (const record of this.pods.list()) this.worker(record.id).requestSync();
+    this.logRotator?.start();
+  }
+
+  /** The live logs of this manager's running containers. */
+  private runningLogs(): RotatedLog[] {
+    const out: RotatedLog[] = [];
+    for (const record of this.pods.list()) {
+      if (record.sandboxId === undefined) continue;
+      const logDirectory = podLogDirectory(this.deps.ctx.logRoot, record.pod);
+      for (const c of this.deps.runtime.containersOf(record.sandboxId)) {
+        if (c.state === 'running') out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath) });
+      }
+    }
+    return out;
   }
 
   onChange(listener: (uid: string) => void): () => void {
@@ -292,6 +311,7 @@ export class PodManager {
   }
 
   stop(): void {
+    this.logRotator?.stop();
     for (const worker of this.workers.values()) worker.stop();
   }
 }
