@@ -14,6 +14,8 @@ export interface OpsSettings {
   readonly imageGcHighPercent: number;
   /** ... and frees down to this (kubelet imageGCLowThresholdPercent, 80). */
   readonly imageGcLowPercent: number;
+  /** Seconds between image GC checks (the kubelet's ImageGCPeriod is 5 minutes; 60 here). */
+  readonly imageGcPeriodSeconds: number;
   /** Hard eviction thresholds, kubelet syntax: "memory.available<100Mi,nodefs.available<10%,imagefs.available<15%". */
   readonly evictionHard: string;
   /** host:port of the Prometheus endpoint; empty = off. Only loopback addresses are accepted. */
@@ -28,6 +30,7 @@ export const OPS_ENV_NAMES: Readonly<Record<keyof OpsSettings, string>> = {
   containerLogCompress: 'PEAPOD_CONTAINER_LOG_COMPRESS',
   imageGcHighPercent: 'PEAPOD_IMAGE_GC_HIGH_PERCENT',
   imageGcLowPercent: 'PEAPOD_IMAGE_GC_LOW_PERCENT',
+  imageGcPeriodSeconds: 'PEAPOD_IMAGE_GC_PERIOD',
   evictionHard: 'PEAPOD_EVICTION_HARD',
   metricsAddress: 'PEAPOD_METRICS_ADDRESS',
   logFormat: 'PEAPOD_LOG_FORMAT',
@@ -52,7 +55,7 @@ export function resolveOpsSettings(overrides: OpsOverrides, env: NodeJS.ProcessE
     const value = env[OPS_ENV_NAMES[key]];
     return value !== undefined && value !== '' ? value : undefined;
   };
-  const integer = (key: 'containerLogMaxFiles' | 'imageGcHighPercent' | 'imageGcLowPercent', fallback: number, min: number, max: number): number => {
+  const integer = (key: 'containerLogMaxFiles' | 'imageGcHighPercent' | 'imageGcLowPercent' | 'imageGcPeriodSeconds', fallback: number, min: number, max: number): number => {
     const value = overrides[key] ?? (raw(key) !== undefined ? Number(raw(key)) : fallback);
     if (!Number.isInteger(value) || value < min || value > max) throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES[key]}: "${String(value)}" must be an integer from ${min} to ${max}`);
     return value;
@@ -79,6 +82,7 @@ export function resolveOpsSettings(overrides: OpsOverrides, env: NodeJS.ProcessE
     containerLogCompress: compress === true || compress === 'true',
     imageGcHighPercent: high,
     imageGcLowPercent: low,
+    imageGcPeriodSeconds: integer('imageGcPeriodSeconds', 60, 1, 86400),
     evictionHard: overrides.evictionHard ?? raw('evictionHard') ?? DEFAULT_EVICTION_HARD,
     metricsAddress,
     logFormat,

@@ -16,6 +16,7 @@ import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
+import { ImageGcManager } from '../kubelet/image-gc.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
@@ -93,10 +94,13 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
     logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
-  images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));
+  const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
+  images.setUsageProvider(imagesInUse);
+  const imageGc = new ImageGcManager(images, config.root, { highPercent: config.imageGcHighPercent, lowPercent: config.imageGcLowPercent, periodMs: config.imageGcPeriodSeconds * 1000 }, imagesInUse, log);
   await pods.start();
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
+  imageGc.start();
 
   const router = new ApiRouter();
   registerSystemRoutes(router, config, mirrors, {
@@ -108,6 +112,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   registerPodRoutes(router, pods, runtime, p.logs);
 
   const stopWorkers = (): void => {
+    imageGc.stop();
     staticPods.stop();
     pods.stop();
     runtime.close();
