@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { PeapodError, errorCode, errorMessage, httpStatusOf, isErrnoException } from '../common/errors.js';
 import { NDJSON, type WireError } from './wire.js';
+import { metrics } from '../common/metrics.js';
 import { listenOwnerOnly } from '../host/unix-listen.js';
 
 export interface RequestContext {
@@ -93,6 +94,7 @@ export class ApiRouter {
 
 function toWireError(err: unknown): WireError {
   const code = errorCode(err);
+  metrics.errors.inc({ kind: code });
   const hint = err instanceof PeapodError ? err.hint : undefined;
   return hint === undefined ? { code, message: errorMessage(err) } : { code, message: errorMessage(err), hint };
 }

@@ -2,7 +2,7 @@
 // routes, serves the socket, and shuts down cleanly on SIGTERM/SIGINT (containers keep running:
 // conmon owns them, not us).
 import { mkdir, writeFile, rm, readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { totalmem } from 'node:os';
 import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
@@ -17,6 +17,10 @@ import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { ImageGcManager } from '../kubelet/image-gc.js';
+import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
+import { registerStatsRoutes } from '../api/routes/stats.js';
+import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
+import { startMetricsServer } from './metrics-server.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
@@ -110,6 +114,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);
+  const stats = new NodeStats(runtime);
+  registerStatsRoutes(router, stats);
 
   const stopWorkers = (): void => {
     imageGc.stop();
@@ -129,6 +135,12 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   });
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    metrics.inFlight.inc({ door: 'api' });
+    res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
+  });
+  const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
+  const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log);
   await writeFile(p.daemonPid, `${process.pid}\n`);
   log(`peapod daemon ${process.pid} listening on ${config.socket}`);
   return {
@@ -136,6 +148,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     pods,
     async close() {
       await cri?.close();
+      await metricsServer?.close();
       stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
       if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
@@ -175,4 +188,11 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */
 async function resolvePause(pausePath: string): Promise<string> {
   return (await which(pausePath)) ?? `/usr/bin/${pausePath}`;
+}
+
+/** kubelet_running_containers by state, from the runtime's records. */
+function containerStates(runtime: Runtime): Record<string, number> {
+  const states: Record<string, number> = { running: 0, exited: 0, created: 0 };
+  for (const c of runtime.containers.list()) if (c.state in states) states[c.state] = (states[c.state] ?? 0) + 1;
+  return states;
 }

@@ -5,6 +5,7 @@
 // but those in use.
 import { statfs } from 'node:fs/promises';
 import { errorMessage } from '../common/errors.js';
+import { metrics } from '../common/metrics.js';
 import type { ImageService } from '../image/types.js';
 
 export interface ImageGcSettings {
@@ -97,6 +98,7 @@ export class ImageGcManager {
         try {
           await this.images.remove(record.id);
           removed.push(record.names[0] ?? record.id);
+          metrics.imagesCollected.inc();
           this.lastUsed.delete(record.id);
         } catch (err) {
           this.log(`image GC: removing ${record.id}: ${errorMessage(err)}`);

@@ -8,6 +8,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { errorMessage } from '../common/errors.js';
+import { metrics } from '../common/metrics.js';
 import { reopenConmonLog } from '../runtime/logs/conmon-control.js';
 import { listRotated, rotationStamp } from '../runtime/logs/rotated.js';
 
@@ -123,6 +124,7 @@ export class ContainerLogRotator {
       throw err;
     }
     this.rotations++;
+    metrics.logRotations.inc();
     if (this.settings.compress) await this.compressOlder(entry.logPath);
     // The renamed file kept growing until conmon switched (a busy host makes that slow): hold the budget again.
     await this.removeExcess(entry.logPath, 0, this.settings.maxFiles - 1);

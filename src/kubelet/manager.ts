@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
+import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
 import type { EphemeralContainer, KubeObject, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
@@ -54,12 +55,24 @@ export class PodManager {
   private readonly changes = new EventEmitter();
   private readonly now: () => Date;
   readonly logRotator: ContainerLogRotator | undefined;
+  /** Pods whose start latency was observed (or that had started before this daemon did). */
+  private readonly startObserved = new Set<string>();
 
   constructor(private readonly deps: PodManagerDeps) {
     this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
     this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
+    // Pod start latency (kubelet_pod_start_duration_seconds): accepted to every container started, once per pod.
+    const started = this.startObserved;
+    this.changes.on('change', (uid: string) => {
+      const record = this.pods.get(uid);
+      if (!record) return void started.delete(uid);
+      if (started.has(uid) || record.pod.metadata.creationTimestamp === undefined) return;
+      if (startedOutcome(this.view(record).pod).kind !== 'started') return;
+      started.add(uid);
+      metrics.podStartSeconds.observe(Math.max(0, (this.now().getTime() - Date.parse(record.pod.metadata.creationTimestamp)) / 1000));
+    });
     this.logRotator = deps.logRotation ? new ContainerLogRotator(deps.logRotation, () => this.runningLogs(), deps.log) : undefined;
     // A container or the pause process of a pod's sandbox exited: that pod's worker has work.
     const syncOwnerOf = (sandboxId: string): void => {
@@ -80,7 +93,10 @@ export class PodManager {
   async start(): Promise<void> {
     await this.pods.load();
     await this.objects.load();
-    for (const record of this.pods.list()) this.worker(record.id).requestSync();
+    for (const record of this.pods.list()) {
+      if (startedOutcome(this.view(record).pod).kind === 'started') this.startObserved.add(record.id);
+      this.worker(record.id).requestSync();
+    }
     this.logRotator?.start();
   }
 
