@@ -5,7 +5,7 @@ import { mkdir, writeFile, rm, readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { totalmem } from 'node:os';
 import type { PeapodConfig } from '../common/config.js';
-import { paths } from '../common/config.js';
+import { ENV_NAMES, paths } from '../common/config.js';
 import { ApiRouter, listenUnix } from '../api/server.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
@@ -17,6 +17,7 @@ import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { ImageGcManager } from '../kubelet/image-gc.js';
+import { EvictionManager, parseEvictionThresholds } from '../kubelet/eviction.js';
 import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
 import { registerStatsRoutes } from '../api/routes/stats.js';
 import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
@@ -39,6 +40,9 @@ export interface DaemonHandle {
 }
 
 export type Logger = (message: string) => void;
+
+/** Eviction checks: half the kubelet's 10 s housekeeping, since a memory hog fills memory fast. */
+const EVICTION_PERIOD_MS = 5000;
 
 async function readOomScoreAdj(): Promise<number> {
   const text = await readFile('/proc/self/oom_score_adj', 'utf8').catch(() => '0');
@@ -105,6 +109,15 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
+  const eviction = new EvictionManager({
+    thresholds: parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard),
+    periodMs: EVICTION_PERIOD_MS,
+    rootPath: config.root,
+    candidates: () => pods.evictionCandidates(),
+    evict: (uid, message) => pods.evict(uid, message),
+    log,
+  });
+  eviction.start();
 
   const router = new ApiRouter();
   registerSystemRoutes(router, config, mirrors, {
@@ -118,6 +131,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   registerStatsRoutes(router, stats);
 
   const stopWorkers = (): void => {
+    eviction.stop();
     imageGc.stop();
     staticPods.stop();
     pods.stop();

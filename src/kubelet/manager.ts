@@ -11,6 +11,7 @@ import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { RecordStore } from '../store/record-store.js';
 import { podLogDirectory, type ConvertContext } from './convert.js';
+import { directorySize, type EvictionCandidate } from './eviction.js';
 import { ContainerLogRotator, type LogRotationSettings, type RotatedLog } from './log-rotation.js';
 import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
@@ -320,6 +321,27 @@ export class PodManager {
     });
     worker.requestSync();
     return started;
+  }
+
+  /** Running pods of this manager with their memory working set (pod cgroup) and log bytes, for eviction. */
+  async evictionCandidates(): Promise<EvictionCandidate[]> {
+    const out: EvictionCandidate[] = [];
+    for (const record of this.pods.list()) {
+      if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
+      const sandbox = this.deps.runtime.sandboxes.get(record.sandboxId);
+      if (sandbox?.state !== 'ready') continue;
+      const cg = await this.deps.runtime.host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined);
+      const usage = cg?.memoryUsageBytes ?? 0;
+      const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
+      const diskUsageBytes = await directorySize(podLogDirectory(this.deps.ctx.logRoot, record.pod));
+      out.push({ uid: record.id, pod: record.pod, memoryUsageBytes, diskUsageBytes });
+    }
+    return out;
+  }
+
+  /** Fails the pod with reason Evicted (its containers killed), keeping it for status and logs. */
+  async evict(uid: string, message: string): Promise<void> {
+    if (this.pods.get(uid)) await this.worker(uid).evict(message);
   }
 
   async idle(): Promise<void> {

@@ -569,6 +569,22 @@ export class PodWorker {
     return true;
   }
 
+  /**
+   * Evicted under node pressure (kubelet eviction manager): containers killed at once for a hard
+   * threshold, the pod Failed with reason Evicted and the kubelet's message, and a Warning event.
+   */
+  async evict(message: string): Promise<void> {
+    await this.idle();
+    const record = this.record;
+    if (!record || record.terminalPhase || record.deletion) return;
+    await this.event('Warning', 'Evicted', message, 'pod');
+    this.stopProbes();
+    const sandboxId = record.sandboxId;
+    await this.update((r) => ({ ...r, terminalPhase: 'Failed', terminalReason: message, terminalStatusReason: 'Evicted' }));
+    if (sandboxId !== undefined) await this.deps.runtime.stopPodSandbox(sandboxId, 0);
+    this.deps.onChange(this.uid);
+  }
+
   /** Job-like pods: done when every main container finished and none will restart. */
   private async checkCompletion(): Promise<void> {
     const record = this.record;
