@@ -232,6 +232,22 @@ export class DaemonAlreadyRunning extends PeapodError {
   }
 }
 
+/** Serves on a listening socket inherited from systemd (peapod.socket made it, with its mode). */
+export async function listenInherited(router: ApiRouter, fd: number, onError: (err: unknown) => void): Promise<Server> {
+  const server = createServer((req, res) => {
+    handle(router, req, res, onError).catch(onError);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
 /** Listens on the unix socket, replacing a stale socket file but never a live daemon's. */
 export async function listenUnix(router: ApiRouter, socketPath: string, onError: (err: unknown) => void): Promise<Server> {
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });

@@ -6,7 +6,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { totalmem } from 'node:os';
 import type { PeapodConfig } from '../common/config.js';
 import { ENV_NAMES, paths } from '../common/config.js';
-import { ApiRouter, listenUnix } from '../api/server.js';
+import { ApiRouter, listenInherited, listenUnix } from '../api/server.js';
+import { takeActivationFd } from '../host/systemd-activation.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerImageRoutes } from '../api/routes/images.js';
@@ -22,6 +23,7 @@ import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
 import { registerStatsRoutes } from '../api/routes/stats.js';
 import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
 import { startMetricsServer } from './metrics-server.js';
+import { operationsInfo } from './operations-info.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
@@ -124,6 +126,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
     hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
+    operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);
@@ -138,7 +141,10 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     runtime.close();
   };
   // A daemon that cannot open its doors stops what it started, so that its process can end.
-  const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)).catch((err: unknown) => {
+  const onApiError = (err: unknown): void => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const activationFd = takeActivationFd();
+  const listening = activationFd !== undefined ? listenInherited(router, activationFd, onApiError) : listenUnix(router, config.socket, onApiError);
+  const server = await listening.catch((err: unknown) => {
     stopWorkers();
     throw err;
   });
@@ -156,7 +162,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
   const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log);
   await writeFile(p.daemonPid, `${process.pid}\n`);
-  log(`peapod daemon ${process.pid} listening on ${config.socket}`);
+  log(`peapod daemon ${process.pid} listening on ${config.socket}${activationFd !== undefined ? ' (socket from systemd)' : ''}`);
   return {
     server,
     pods,
@@ -168,7 +174,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(config.socket, { force: true });
+      // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
+      if (activationFd === undefined) await rm(config.socket, { force: true });
       await rm(p.daemonPid, { force: true });
       lock.release();
     },
