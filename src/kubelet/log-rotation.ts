@@ -23,6 +23,8 @@ export interface RotatedLog {
   readonly containerId: string;
   readonly bundleDir: string;
   readonly logPath: string;
+  /** False once the container exited (its conmon will not reopen the log). */
+  readonly stillRunning: () => boolean;
 }
 
 const MIN_CHECK_MS = 10;
@@ -99,7 +101,8 @@ export class ContainerLogRotator {
     const rate = measured === undefined ? undefined : Math.max(measured, (pace?.rate ?? 0) / 2);
     // A fast writer's log is rotated a little early, by what it would write before the next check could
     // run (a busy event loop included), so the live file stays under maxSize rather than overshooting.
-    const lookahead = Math.min(this.settings.maxSize / 4, (rate ?? 0) * LOOKAHEAD_MS);
+    // A log that grows at all is rotated at 90 % at the latest: the rest absorbs a stalled event loop.
+    const lookahead = rate === undefined || rate === 0 ? 0 : Math.min(this.settings.maxSize / 4, Math.max(this.settings.maxSize / 10, rate * LOOKAHEAD_MS));
     let current = size;
     if (size > 0 && size + lookahead >= this.settings.maxSize) {
       await this.rotate(entry, size);
@@ -116,7 +119,7 @@ export class ContainerLogRotator {
     const rotated = `${entry.logPath}.${await this.freeStamp(entry.logPath)}`;
     await rename(entry.logPath, rotated);
     try {
-      await reopenConmonLog(entry.containerId, entry.bundleDir, entry.logPath);
+      await reopenConmonLog(entry.containerId, entry.bundleDir, entry.logPath, entry.stillRunning);
     } catch (err) {
       // The container stopped (or conmon is stuck): put the log back where readers look for it.
       const back = await stat(entry.logPath).then(() => false, () => true);

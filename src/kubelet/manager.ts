@@ -108,7 +108,9 @@ export class PodManager {
       if (record.sandboxId === undefined) continue;
       const logDirectory = podLogDirectory(this.deps.ctx.logRoot, record.pod);
       for (const c of this.deps.runtime.containersOf(record.sandboxId)) {
-        if (c.state === 'running') out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath) });
+        if (c.state !== 'running') continue;
+        const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
+        out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath), stillRunning });
       }
     }
     return out;

@@ -42,10 +42,12 @@ export function resizeMessage(width: number, height: number): string {
  * renames the file first; conmon opens the path with O_CREAT before it writes another byte, so the
  * path existing again is the sign (the renamed file then receives nothing more).
  */
-export async function reopenConmonLog(containerId: string, dir: string, logPath: string): Promise<void> {
+export async function reopenConmonLog(containerId: string, dir: string, logPath: string, stillRunning: () => boolean = () => true): Promise<void> {
   await sendConmonControl(containerId, dir, REOPEN_LOGS_MESSAGE);
   const deadline = Date.now() + REOPEN_TIMEOUT_MS;
   while (!(await exists(logPath))) {
+    // A container that exited meanwhile has a conmon that will never reopen: stop waiting at once.
+    if (!stillRunning()) throw new PeapodError('FailedPrecondition', `container ${containerId} exited before conmon reopened ${logPath}`);
     if (Date.now() > deadline) throw new PeapodError('DeadlineExceeded', `conmon of container ${containerId} did not reopen ${logPath} within ${REOPEN_TIMEOUT_MS} ms`);
     await delay(REOPEN_POLL_MS);
   }

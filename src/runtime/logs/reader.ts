@@ -89,7 +89,9 @@ export async function readLog(path: string, write: Write, options: ReadLogOption
   const tail = options.tail !== undefined && options.tail >= 0 ? options.tail : undefined;
   let cursor = await LogCursor.open(path);
   try {
-    if (cursor) await readFirst(path, cursor, assembler, write, options.timestamps, tail);
+    // Without a live file (not created yet, or renamed by a rotation that conmon has not followed yet),
+    // the rotated files are still what is on disk.
+    await readFirst(path, cursor, assembler, write, options.timestamps, tail);
     if (!options.follow) return;
     cursor = await follow(path, cursor, assembler, write, options);
   } finally {
@@ -98,11 +100,11 @@ export async function readLog(path: string, write: Write, options: ReadLogOption
 }
 
 /** What is on disk: the rotated files (oldest first, compressed ones too), then the live one. */
-async function readFirst(path: string, cursor: LogCursor, assembler: LogLineAssembler, write: Write, timestamps: boolean, tail: number | undefined): Promise<void> {
+async function readFirst(path: string, cursor: LogCursor | undefined, assembler: LogLineAssembler, write: Write, timestamps: boolean, tail: number | undefined): Promise<void> {
   if (tail === undefined) {
     const out = batcher(write, timestamps);
-    await readRotatedBefore(path, cursor.ino, assembler, out.emit);
-    await cursor.drain(assembler, out.emit);
+    await readRotatedBefore(path, cursor?.ino, assembler, out.emit);
+    await cursor?.drain(assembler, out.emit);
     out.flush();
     return;
   }
@@ -112,8 +114,8 @@ async function readFirst(path: string, cursor: LogCursor, assembler: LogLineAsse
     kept.push(line);
     if (kept.length > 2 * tail + 1024) kept = kept.slice(kept.length - tail);
   };
-  await readRotatedBefore(path, cursor.ino, assembler, keep);
-  await cursor.drain(assembler, keep);
+  await readRotatedBefore(path, cursor?.ino, assembler, keep);
+  await cursor?.drain(assembler, keep);
   for (const line of kept.slice(Math.max(0, kept.length - tail))) write(formatLogLine(line, timestamps), line.stream);
 }
 
@@ -188,7 +190,7 @@ async function readSkipped(path: string, ino: number, nextIno: number | undefine
 }
 
 /** The rotated files older than the live file with inode `liveIno` (opened before this listing). */
-async function readRotatedBefore(path: string, liveIno: number, assembler: LogLineAssembler, emit: Emit): Promise<void> {
+async function readRotatedBefore(path: string, liveIno: number | undefined, assembler: LogLineAssembler, emit: Emit): Promise<void> {
   const rotated = await listRotated(path);
   const plain = new Set(rotated.filter((r) => !r.compressed).map((r) => r.stamp));
   for (const file of rotated) {
