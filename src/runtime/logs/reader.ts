@@ -125,7 +125,11 @@ async function follow(path: string, start: LogCursor | undefined, assembler: Log
   const out = batcher(write, options.timestamps);
   // The directory, not the file: a rotation replaces the file. One pending next() at a time, and none
   // once the watch ended (a missing directory): the poll alone then paces the loop.
-  const watcher = watch(dirname(path), { signal: options.signal })[Symbol.asyncIterator]();
+  // Its own signal, aborted on return too: a follower done with a finished container closes its watch.
+  const stopWatching = new AbortController();
+  const onAbort = (): void => stopWatching.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const watcher = watch(dirname(path), { signal: stopWatching.signal })[Symbol.asyncIterator]();
   let pending: Promise<boolean> | undefined;
   let watching = true;
   const changed = async (): Promise<void> => {
@@ -165,6 +169,8 @@ async function follow(path: string, start: LogCursor | undefined, assembler: Log
     return cursor;
   } finally {
     out.flush();
+    options.signal.removeEventListener('abort', onAbort);
+    stopWatching.abort();
   }
 }
 
