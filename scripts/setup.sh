@@ -8,7 +8,7 @@ repo=$(pwd)
 
 # Debian packages peapod and its tests use (runtime, monitor, pause, CNI, registry, tools for the image tests).
 packages=(runc conmon catatonit containernetworking-plugins busybox-static docker-registry iptables iproute2
-          skopeo umoci zstd apache2-utils util-linux procps kmod attr python3)
+          skopeo umoci zstd apache2-utils util-linux procps kmod attr python3 python3-prometheus-client systemd)
 # `setup.sh --bench` adds the references the benchmarks compare against.
 [ "${1:-}" = "--bench" ] && packages+=(podman containerd)
 missing=()

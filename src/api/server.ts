@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { PeapodError, errorCode, errorMessage, httpStatusOf, isErrnoException } from '../common/errors.js';
 import { NDJSON, type WireError } from './wire.js';
+import { metrics } from '../common/metrics.js';
 import { listenOwnerOnly } from '../host/unix-listen.js';
 
 export interface RequestContext {
@@ -93,6 +94,7 @@ export class ApiRouter {
 
 function toWireError(err: unknown): WireError {
   const code = errorCode(err);
+  metrics.errors.inc({ kind: code });
   const hint = err instanceof PeapodError ? err.hint : undefined;
   return hint === undefined ? { code, message: errorMessage(err) } : { code, message: errorMessage(err), hint };
 }
@@ -228,6 +230,22 @@ export class DaemonAlreadyRunning extends PeapodError {
   constructor(socket: string) {
     super('AlreadyExists', `a peapod daemon already answers on ${socket}`);
   }
+}
+
+/** Serves on a listening socket inherited from systemd (peapod.socket made it, with its mode). */
+export async function listenInherited(router: ApiRouter, fd: number, onError: (err: unknown) => void): Promise<Server> {
+  const server = createServer((req, res) => {
+    handle(router, req, res, onError).catch(onError);
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ fd }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }
 
 /** Listens on the unix socket, replacing a stale socket file but never a live daemon's. */

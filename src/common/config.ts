@@ -1,8 +1,9 @@
 // Every root peapod touches, resolved once from flags, then environment, then defaults, so that two
 // daemons (a user's and a test's) can run side by side without touching each other's objects.
 import { join } from 'node:path';
+import { OPS_ENV_NAMES, resolveOpsSettings, type OpsSettings } from './ops-config.js';
 
-export interface PeapodConfig {
+export interface PeapodConfig extends OpsSettings {
   /** Persistent state: images, snapshots, pod and container records. */
   readonly root: string;
   /** Volatile state: sockets, netns pins, runc root, conmon pidfiles. */
@@ -57,6 +58,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   runtimePath: 'PEAPOD_RUNTIME',
   conmonPath: 'PEAPOD_CONMON',
   pausePath: 'PEAPOD_PAUSE',
+  ...OPS_ENV_NAMES,
 };
 
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
@@ -92,6 +94,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     runtimePath: pick('runtimePath') ?? 'runc',
     conmonPath: pick('conmonPath') ?? 'conmon',
     pausePath: pick('pausePath') ?? 'catatonit',
+    ...resolveOpsSettings(overrides, env),
   };
 }
 

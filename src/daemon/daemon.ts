@@ -2,11 +2,12 @@
 // routes, serves the socket, and shuts down cleanly on SIGTERM/SIGINT (containers keep running:
 // conmon owns them, not us).
 import { mkdir, writeFile, rm, readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { totalmem } from 'node:os';
 import type { PeapodConfig } from '../common/config.js';
-import { paths } from '../common/config.js';
-import { ApiRouter, listenUnix } from '../api/server.js';
+import { ENV_NAMES, paths } from '../common/config.js';
+import { ApiRouter, listenInherited, listenUnix } from '../api/server.js';
+import { takeActivationFd } from '../host/systemd-activation.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerImageRoutes } from '../api/routes/images.js';
@@ -16,6 +17,13 @@ import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
 import { PodManager } from '../kubelet/manager.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
+import { ImageGcManager } from '../kubelet/image-gc.js';
+import { EvictionManager, parseEvictionThresholds } from '../kubelet/eviction.js';
+import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
+import { registerStatsRoutes } from '../api/routes/stats.js';
+import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
+import { startMetricsServer } from './metrics-server.js';
+import { operationsInfo } from './operations-info.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
 import { qosParentCgroups } from './qos-cgroups.js';
@@ -35,6 +43,9 @@ export interface DaemonHandle {
 }
 
 export type Logger = (message: string) => void;
+
+/** Eviction checks: half the kubelet's 10 s housekeeping, since a memory hog fills memory fast. */
+const EVICTION_PERIOD_MS = 5000;
 
 async function readOomScoreAdj(): Promise<number> {
   const text = await readFile('/proc/self/oom_score_adj', 'utf8').catch(() => '0');
@@ -94,28 +105,49 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
-  images.setUsageProvider(() => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId))));
+  const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
+  images.setUsageProvider(imagesInUse);
+  const imageGc = new ImageGcManager(images, config.root, { highPercent: config.imageGcHighPercent, lowPercent: config.imageGcLowPercent, periodMs: config.imageGcPeriodSeconds * 1000 }, imagesInUse, log);
   await pods.start();
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
+  imageGc.start();
+  const eviction = new EvictionManager({
+    thresholds: parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard),
+    periodMs: EVICTION_PERIOD_MS,
+    rootPath: config.root,
+    candidates: () => pods.evictionCandidates(),
+    evict: (uid, message) => pods.evict(uid, message),
+    log,
+  });
+  eviction.start();
 
   const router = new ApiRouter();
   registerSystemRoutes(router, config, mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
     hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
+    operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);
+  const stats = new NodeStats(runtime);
+  registerStatsRoutes(router, stats);
 
   const stopWorkers = (): void => {
+    eviction.stop();
+    imageGc.stop();
     staticPods.stop();
     pods.stop();
     runtime.close();
   };
   // A daemon that cannot open its doors stops what it started, so that its process can end.
-  const server = await listenUnix(router, config.socket, (err) => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)).catch((err: unknown) => {
+  const onApiError = (err: unknown): void => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const activationFd = takeActivationFd();
+  const listening = activationFd !== undefined ? listenInherited(router, activationFd, onApiError) : listenUnix(router, config.socket, onApiError);
+  const server = await listening.catch((err: unknown) => {
     stopWorkers();
     throw err;
   });
@@ -126,19 +158,27 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   });
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    metrics.inFlight.inc({ door: 'api' });
+    res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
+  });
+  const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
+  const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log);
   await writeFile(p.daemonPid, `${process.pid}\n`);
-  log(`peapod daemon ${process.pid} listening on ${config.socket}`);
+  log(`peapod daemon ${process.pid} listening on ${config.socket}${activationFd !== undefined ? ' (socket from systemd)' : ''}`);
   return {
     server,
     pods,
     async close() {
       await cri?.close();
+      await metricsServer?.close();
       stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
       if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(config.socket, { force: true });
+      // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
+      if (activationFd === undefined) await rm(config.socket, { force: true });
       await rm(p.daemonPid, { force: true });
       lock.release();
     },
@@ -172,4 +212,11 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */
 async function resolvePause(pausePath: string): Promise<string> {
   return (await which(pausePath)) ?? `/usr/bin/${pausePath}`;
+}
+
+/** kubelet_running_containers by state, from the runtime's records. */
+function containerStates(runtime: Runtime): Record<string, number> {
+  const states: Record<string, number> = { running: 0, exited: 0, created: 0 };
+  for (const c of runtime.containers.list()) if (c.state in states) states[c.state] = (states[c.state] ?? 0) + 1;
+  return states;
 }

@@ -175,8 +175,13 @@ export class LocalImageService implements ImageService {
     return result;
   }
 
-  private gc(): Promise<{ reclaimedBytes: number }> {
+  private gc(): Promise<{ reclaimedBytes: number; snapshots: readonly string[] }> {
     return this.gcLock.exclusive(async () => collectGarbage(await this.records.all(), this.store, this.deps.snapshotter, this.deps.chainIds));
+  }
+
+  async collectContent(): Promise<{ reclaimedBytes: number; snapshots: number }> {
+    const result = await this.gc();
+    return { reclaimedBytes: result.reclaimedBytes, snapshots: result.snapshots.length };
   }
 
   async prune(options: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {

@@ -88,4 +88,6 @@ export interface ImageService {
   /** Tells the image service which image IDs containers use (for rmi and prune). */
   setUsageProvider(provider: () => Promise<ReadonlySet<string>>): void;
   count(): Promise<number>;
+  /** Removes blobs and snapshots no image references (left by a crash or an interrupted pull). */
+  collectContent(): Promise<{ reclaimedBytes: number; snapshots: number }>;
 }

@@ -3,13 +3,16 @@
 import { join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
+import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
 import type { EphemeralContainer, KubeObject, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { RecordStore } from '../store/record-store.js';
-import type { ConvertContext } from './convert.js';
+import { podLogDirectory, type ConvertContext } from './convert.js';
+import { directorySize, type EvictionCandidate } from './eviction.js';
+import { ContainerLogRotator, type LogRotationSettings, type RotatedLog } from './log-rotation.js';
 import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
@@ -42,6 +45,8 @@ export interface PodManagerDeps {
   readonly volumeOps: VolumeHostOps;
   readonly now?: () => Date;
   readonly log: (message: string) => void;
+  /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
+  readonly logRotation?: LogRotationSettings;
 }
 
 export class PodManager {
@@ -50,12 +55,26 @@ export class PodManager {
   private readonly workers = new Map<string, PodWorker>();
   private readonly changes = new EventEmitter();
   private readonly now: () => Date;
+  readonly logRotator: ContainerLogRotator | undefined;
+  /** Pods whose start latency was observed (or that had started before this daemon did). */
+  private readonly startObserved = new Set<string>();
 
   constructor(private readonly deps: PodManagerDeps) {
     this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
     this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
+    // Pod start latency (kubelet_pod_start_duration_seconds): accepted to every container started, once per pod.
+    const started = this.startObserved;
+    this.changes.on('change', (uid: string) => {
+      const record = this.pods.get(uid);
+      if (!record) return void started.delete(uid);
+      if (started.has(uid) || record.pod.metadata.creationTimestamp === undefined) return;
+      if (startedOutcome(this.view(record).pod).kind !== 'started') return;
+      started.add(uid);
+      metrics.podStartSeconds.observe(Math.max(0, (this.now().getTime() - Date.parse(record.pod.metadata.creationTimestamp)) / 1000));
+    });
+    this.logRotator = deps.logRotation ? new ContainerLogRotator(deps.logRotation, () => this.runningLogs(), deps.log) : undefined;
     // A container or the pause process of a pod's sandbox exited: that pod's worker has work.
     const syncOwnerOf = (sandboxId: string): void => {
       const owner = this.pods.list().find((p) => p.sandboxId === sandboxId);
@@ -75,7 +94,26 @@ export class PodManager {
   async start(): Promise<void> {
     await this.pods.load();
     await this.objects.load();
-    for (const record of this.pods.list()) this.worker(record.id).requestSync();
+    for (const record of this.pods.list()) {
+      if (startedOutcome(this.view(record).pod).kind === 'started') this.startObserved.add(record.id);
+      this.worker(record.id).requestSync();
+    }
+    this.logRotator?.start();
+  }
+
+  /** The live logs of this manager's running containers. */
+  private runningLogs(): RotatedLog[] {
+    const out: RotatedLog[] = [];
+    for (const record of this.pods.list()) {
+      if (record.sandboxId === undefined) continue;
+      const logDirectory = podLogDirectory(this.deps.ctx.logRoot, record.pod);
+      for (const c of this.deps.runtime.containersOf(record.sandboxId)) {
+        if (c.state !== 'running') continue;
+        const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
+        out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath), stillRunning });
+      }
+    }
+    return out;
   }
 
   onChange(listener: (uid: string) => void): () => void {
@@ -287,11 +325,33 @@ export class PodManager {
     return started;
   }
 
+  /** Running pods of this manager with their memory working set (pod cgroup) and log bytes, for eviction. */
+  async evictionCandidates(): Promise<EvictionCandidate[]> {
+    const out: EvictionCandidate[] = [];
+    for (const record of this.pods.list()) {
+      if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
+      const sandbox = this.deps.runtime.sandboxes.get(record.sandboxId);
+      if (sandbox?.state !== 'ready') continue;
+      const cg = await this.deps.runtime.host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined);
+      const usage = cg?.memoryUsageBytes ?? 0;
+      const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
+      const diskUsageBytes = await directorySize(podLogDirectory(this.deps.ctx.logRoot, record.pod));
+      out.push({ uid: record.id, pod: record.pod, memoryUsageBytes, diskUsageBytes });
+    }
+    return out;
+  }
+
+  /** Fails the pod with reason Evicted (its containers killed), keeping it for status and logs. */
+  async evict(uid: string, message: string): Promise<void> {
+    if (this.pods.get(uid)) await this.worker(uid).evict(message);
+  }
+
   async idle(): Promise<void> {
     await Promise.all([...this.workers.values()].map((w) => w.idle()));
   }
 
   stop(): void {
+    this.logRotator?.stop();
     for (const worker of this.workers.values()) worker.stop();
   }
 }

@@ -52,6 +52,8 @@ export interface PodRecord {
   /** Terminal phase once reached (Succeeded/Failed); otherwise computed from the containers. */
   readonly terminalPhase?: 'Succeeded' | 'Failed';
   readonly terminalReason?: string;
+  /** The pod status reason of a terminal pod the kubelet failed on purpose: "Evicted". */
+  readonly terminalStatusReason?: string;
   readonly events: readonly PodEvent[];
 }
 

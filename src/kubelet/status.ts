@@ -106,6 +106,7 @@ export function computePodStatus(record: PodRecord, runtime: Runtime, probes: Pr
       ? { ephemeralContainerStatuses: pod.spec.ephemeralContainers.map((c) => containerStatus(c, record.containers[c.name], runtime, false, probes)) }
       : {}),
     qosClass: podQosClass(pod),
+    ...(record.terminalStatusReason ? { reason: record.terminalStatusReason } : {}),
     ...(record.terminalReason ? { message: record.terminalReason } : {}),
   };
 }

@@ -21,7 +21,8 @@ import { ContainerProbes } from './probes/container-probes.js';
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { removeLogFiles } from '../runtime/logs/rotated.js';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
 
@@ -464,7 +465,10 @@ export class PodWorker {
     const old = track.containerId === undefined ? undefined : this.deps.runtime.containers.get(track.containerId);
     // Keep exactly one dead attempt for lastState and `logs --previous`, as the kubelet does.
     if (track.previousContainerId !== undefined && track.previousContainerId !== track.containerId) {
+      const dead = this.deps.runtime.containers.get(track.previousContainerId);
       await this.deps.runtime.removeContainer(track.previousContainerId);
+      // Its log goes with it, as the kubelet's container GC removes a dead container's log.
+      if (dead) await removeLogFiles(join(podLogDirectory(this.deps.ctx.logRoot, record.pod), dead.config.logPath));
     }
     const next: ContainerTrack = {
       restartCount: attempt,
@@ -570,6 +574,22 @@ export class PodWorker {
     return true;
   }
 
+  /**
+   * Evicted under node pressure (kubelet eviction manager): containers killed at once for a hard
+   * threshold, the pod Failed with reason Evicted and the kubelet's message, and a Warning event.
+   */
+  async evict(message: string): Promise<void> {
+    await this.idle();
+    const record = this.record;
+    if (!record || record.terminalPhase || record.deletion) return;
+    await this.event('Warning', 'Evicted', message, 'pod');
+    this.stopProbes();
+    const sandboxId = record.sandboxId;
+    await this.update((r) => ({ ...r, terminalPhase: 'Failed', terminalReason: message, terminalStatusReason: 'Evicted' }));
+    if (sandboxId !== undefined) await this.deps.runtime.stopPodSandbox(sandboxId, 0);
+    this.deps.onChange(this.uid);
+  }
+
   /** Job-like pods: done when every main container finished and none will restart. */
   private async checkCompletion(): Promise<void> {
     const record = this.record;
@@ -599,6 +619,8 @@ export class PodWorker {
     }
     for (const sandbox of runtime.sandboxes.list().filter((s) => s.config.uid === this.uid)) await runtime.removePodSandbox(sandbox.id);
     await tearDownVolumes(podVolumesDir(this.deps.podsRoot, this.uid), record.pod, this.deps.volumeOps);
+    // The pod's logs go with the pod (the kubelet removes its pod log directory when it removes the pod).
+    await rm(podLogDirectory(this.deps.ctx.logRoot, record.pod), { recursive: true, force: true });
     await this.deps.pods.delete(this.uid);
     this.removed = true;
     if (this.timer) clearTimeout(this.timer);

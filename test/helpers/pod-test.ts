@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTestRoots, type TestRoots } from './roots.js';
+import type { ConfigOverrides } from '../../src/common/config.js';
 import { loadBusybox, startDaemon, type TestDaemon } from './daemon.js';
 import { runCli } from './cli.js';
 
@@ -17,8 +18,9 @@ export interface PodTest {
   pod<T>(name: string): Promise<T | undefined>;
 }
 
-export async function startPodTest(t: { after: (fn: () => Promise<void>) => void }): Promise<PodTest> {
-  const roots = await makeTestRoots();
+/** overrides: daemon settings for this test (e.g. a small containerLogMaxSize). */
+export async function startPodTest(t: { after: (fn: () => Promise<void>) => void }, overrides: ConfigOverrides = {}): Promise<PodTest> {
+  const roots = await makeTestRoots(overrides);
   const env = roots.env();
   const daemon = await startDaemon(roots);
   t.after(async () => {

@@ -50,6 +50,11 @@ export async function makeTestRoots(overrides: ConfigOverrides = {}): Promise<Te
       authFile: join(dir, 'auth.json'),
       // Never the host's /etc/peapod/registries.yaml: a test's mirrors are its own.
       registriesConfig: join(dir, 'registries.yaml'),
+      // The host's memory and disk (shared with other tests, or filled on purpose by the exhaustion tests)
+      // must not evict a test's pods or collect its images: the tests of those features turn them on.
+      evictionHard: 'none',
+      imageGcHighPercent: 100,
+      imageGcLowPercent: 99,
       ...overrides,
     },
     // Defaults only: a PEAPOD_* variable in the test runner's environment must not leak into the test.

@@ -10,6 +10,7 @@ import { registerExec } from './exec.js';
 import { registerDelete } from './delete.js';
 import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
+import { registerTop } from './top.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
   registerApply(program, ctx);
@@ -20,5 +21,6 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerDelete(program, ctx);
   registerDebug(program, ctx);
   registerImageCommands(program, ctx);
+  registerTop(program, ctx);
   registerSystemCommands(program, ctx);
 }

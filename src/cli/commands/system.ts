@@ -48,6 +48,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Pods:            ${info.pods}`,
         ...Object.entries(info.registryMirrors ?? {}).map(([registry, urls]) => `Registry mirror: ${registry} → ${urls.join(', ')}`),
         ...(info.host.cgroupProblem !== undefined ? [`ERROR:           ${info.host.cgroupProblem}`] : []),
+        ...operationsLines(info),
         ...(info.warnings ?? []).map((w) => `WARNING:         ${w}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
@@ -57,8 +58,10 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
     .command('daemon')
     .description('run the peapod daemon in the foreground')
     .action(async () => {
+      const { formatDaemonLogLine } = await import('../../common/log-line.js');
+      const format = ctx().config.logFormat;
       const log = (message: string): void => {
-        process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+        process.stderr.write(formatDaemonLogLine(format, message, new Date()));
       };
       const { applyDaemonFlagsAtRuntime } = await import('../daemon-flags.js');
       applyDaemonFlagsAtRuntime();
@@ -84,4 +87,20 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
       });
       await handle.close();
     });
+}
+
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** Disk use and the state of GC, log rotation, eviction and metrics. */
+function operationsLines(info: InfoResult): string[] {
+  const ops = info.operations;
+  if (!ops) return [];
+  const gc = ops.imageGc;
+  return [
+    `Disk (root):     ${ops.disk.usedPercent}% used, ${mib(ops.disk.availableBytes)} free of ${mib(ops.disk.capacityBytes)}; logs ${mib(ops.disk.logsBytes)}, image blobs ${mib(ops.disk.imageBlobsBytes)}`,
+    `Image GC:        at ${gc.highPercent}% down to ${gc.lowPercent}%; last pass ${gc.lastRunAt ?? 'not yet'}; ${gc.imagesRemoved} image(s) removed${gc.lastError ? `; last error: ${gc.lastError}` : ''}`,
+    `Log rotation:    ${mib(ops.logRotation.maxSize)} x ${ops.logRotation.maxFiles} files${ops.logRotation.compress ? ', older files gzipped' : ''}; ${ops.logRotation.rotations} rotation(s)`,
+    `Eviction:        ${ops.eviction.hard}${ops.eviction.underPressure.length ? `; UNDER PRESSURE: ${ops.eviction.underPressure.join(', ')}` : ''}`,
+    `Metrics:         ${ops.metricsAddress ? `http://${ops.metricsAddress}/metrics` : 'off'}`,
+  ];
 }

@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseByteSize, resolveOpsSettings } from './ops-config.js';
+
+test('ops settings: the kubelet defaults', () => {
+  const s = resolveOpsSettings({}, {});
+  assert.equal(s.containerLogMaxSize, 10 * 1024 * 1024);
+  assert.equal(s.containerLogMaxFiles, 5);
+  assert.equal(s.containerLogCompress, false);
+  assert.deepEqual([s.imageGcHighPercent, s.imageGcLowPercent], [85, 80]);
+  assert.equal(s.metricsAddress, '');
+  assert.equal(s.logFormat, 'text');
+});
+
+test('ops settings: environment values and refusals naming the variable', () => {
+  const s = resolveOpsSettings({}, { PEAPOD_CONTAINER_LOG_MAX_SIZE: '64Ki', PEAPOD_CONTAINER_LOG_MAX_FILES: '3', PEAPOD_CONTAINER_LOG_COMPRESS: 'true', PEAPOD_METRICS_ADDRESS: '127.0.0.1:9101' });
+  assert.deepEqual([s.containerLogMaxSize, s.containerLogMaxFiles, s.containerLogCompress, s.metricsAddress], [65536, 3, true, '127.0.0.1:9101']);
+  assert.throws(() => resolveOpsSettings({}, { PEAPOD_CONTAINER_LOG_MAX_FILES: '1' }), /PEAPOD_CONTAINER_LOG_MAX_FILES: "1" must be an integer from 2/);
+  assert.throws(() => resolveOpsSettings({}, { PEAPOD_IMAGE_GC_LOW_PERCENT: '90' }), /PEAPOD_IMAGE_GC_LOW_PERCENT: 90 is above/);
+  assert.throws(() => resolveOpsSettings({}, { PEAPOD_METRICS_ADDRESS: '0.0.0.0:9101' }), /must be a loopback host:port/);
+  assert.throws(() => resolveOpsSettings({}, { PEAPOD_LOG_FORMAT: 'xml' }), /PEAPOD_LOG_FORMAT/);
+  assert.throws(() => parseByteSize('10MB', 'x'), /x: "10MB" is not a size/);
+});
