@@ -90,12 +90,13 @@ export async function createContainer(
         'io.kubernetes.cri.container-name': config.name,
       },
     });
-    await writeJsonAtomic(join(dir, 'config.json'), spec);
-    record = await records.put(withStep(record, 'bundle'));
-
+    // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
+    await writeJsonAtomic(join(dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = join(sandbox.config.logDirectory, config.logPath);
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
-    record = await records.put(withStep(record, 'created'));
+    // One write for both steps, before runc is asked: the bundle is in the container's dir, which the
+    // undo removes whatever the record says.
+    record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
     const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
