@@ -1,8 +1,10 @@
 // The typed client the CLI (and tests) use to talk to the daemon's local API.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
 import { PeapodError, isErrorCode } from '../common/errors.js';
 import type { WireError } from './wire.js';
+
+/** Read by http's agent (`servername`), though not in http.RequestOptions' type. */
+const NO_SERVER_NAME: Record<string, string> = { servername: '' };
 
 export interface CallOptions {
   readonly query?: Record<string, string | number | boolean | undefined>;
@@ -32,9 +34,10 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const req = httpRequest(
         {
-          // Our own connection rather than http's agent: the agent works out a TLS server name for every
-          // request, and the IPv6 regex that takes compiles in ≈4 ms: a tenth of a CLI command's own time.
-          createConnection: () => connect(this.socketPath),
+          socketPath: this.socketPath,
+          // No TLS here: an empty server name spares http's agent working one out for every request, whose
+          // IPv6 check compiles a regex in ≈4 ms, a tenth of a CLI command's own time.
+          ...NO_SERVER_NAME,
           method,
           path: qs ? `${path}?${qs}` : path,
           headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
