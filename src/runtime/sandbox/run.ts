@@ -40,7 +40,8 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, config: Sandb
 
     await mkdir(dir, { recursive: true, mode: 0o711 });
     await host.cgroups.create(config.cgroupParent, config.podResources);
-    record = await records.put(withStep(record, 'cgroup'));
+    // Noted with the next write: teardown removes the pod cgroup whether or not the record lists it.
+    record = withStep(record, 'cgroup');
 
     let netns: NamespaceMode = { mode: 'host' };
     if (config.network === 'pod') {
