@@ -9,6 +9,16 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
+/** A copy in random order (Fisher–Yates): the order rounds run their steps in. */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
 export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
@@ -17,9 +27,13 @@ export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
 
 export type Unit = 'ms' | 'MB' | 'lines/s';
 
-/** A goal: the value over the reference at most `maxRatio`, or the value itself within [min, max]. */
+/**
+ * A goal: the value over the reference at most `maxRatio`, the value at most `maxAbove` above the
+ * reference, or the value itself within [min, max].
+ */
 export interface Goal {
   readonly maxRatio?: number;
+  readonly maxAbove?: number;
   readonly max?: number;
   readonly min?: number;
 }
@@ -43,6 +57,7 @@ export function goalText(goal: Goal | undefined, reference: string | undefined):
   if (!goal) return '';
   const parts: string[] = [];
   if (goal.maxRatio !== undefined) parts.push(`≤ ${goal.maxRatio}× ${reference ?? 'reference'}`);
+  if (goal.maxAbove !== undefined) parts.push(`≤ ${reference ?? 'reference'} + ${goal.maxAbove}`);
   if (goal.max !== undefined) parts.push(`< ${goal.max}`);
   if (goal.min !== undefined) parts.push(`≥ ${goal.min}`);
   return parts.join(', ');
@@ -53,8 +68,10 @@ export function goalMet(row: BenchRow): boolean | undefined {
   const { goal } = row;
   if (!goal) return undefined;
   const r = ratio(row);
-  if (goal.maxRatio !== undefined && r === undefined) return undefined;
-  return (goal.maxRatio === undefined || (r ?? Infinity) <= goal.maxRatio) && (goal.max === undefined || row.value < goal.max) && (goal.min === undefined || row.value >= goal.min);
+  if ((goal.maxRatio !== undefined || goal.maxAbove !== undefined) && r === undefined) return undefined;
+  const above = row.value - (row.referenceValue ?? 0);
+  return (goal.maxRatio === undefined || (r ?? Infinity) <= goal.maxRatio) &&
+    (goal.maxAbove === undefined || above <= goal.maxAbove) && (goal.max === undefined || row.value < goal.max) && (goal.min === undefined || row.value >= goal.min);
 }
 
 function format(value: number | undefined, unit: Unit): string {

@@ -33,6 +33,7 @@ fi
 
 echo "setup: build"
 npx --no-install tsc -p tsconfig.json
+node scripts/bundle-cli.mjs
 
 ln -sf "$repo/bin/peapod" /usr/local/bin/peapod
 

@@ -16,15 +16,26 @@ import { removeCgroupTree } from '../../test/helpers/roots.js';
 
 const CNI_BIN = '/usr/lib/cni';
 const CGROUP_RMDIR_TRIES = 50;
+/** The floor's exit wait polls /proc every millisecond (peapod is woken by conmon's exit file). */
+const EXIT_POLL_MS = 1;
+/** The benchmark pod's terminationGracePeriodSeconds. */
+const GRACE_MS = 1000;
 
 export interface Floor {
   /** Everything a pod start does, returning when both containers run. */
   start(n: number): Promise<FloorPod>;
+  /** `count` pod starts at once (numbered from `first`), the same steps in parallel. */
+  startMany(first: number, count: number): Promise<FloorPod>;
   /** Removes the bridge, host-local's leases and the lower rootfs. */
   close(): Promise<void>;
 }
 
 export interface FloorPod {
+  /**
+   * Resolves once both containers' shells catch SIGTERM: a TERM that lands before the shell has set its
+   * trap is ignored (a PID 1 has no default action), and a teardown would then wait out the grace period.
+   */
+  ready(): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -49,7 +60,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
   // unified ones included, so the pod level must exist and be removed in all of them too.
   const hierarchies = await cgroupMountPoints();
 
-  return {
+  const floor: Floor = {
     async start(n) {
       const id = `floor-${tag}-${n}`;
       const podDir = join(dir, id);
@@ -76,7 +87,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
         runcRunDetached(`${id}-pause`, pauseBundle),
       ]);
       const containers = ['a', 'b'];
-      await Promise.all(
+      const pids = await Promise.all(
         containers.map(async (name) => {
           const bundle = join(podDir, name);
           const rootfs = join(bundle, 'rootfs');
@@ -90,25 +101,40 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
             { type: 'mount' },
           ]);
           await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
-          await runcRunDetached(`${id}-${name}`, bundle);
+          return runcRunDetached(`${id}-${name}`, bundle);
         }),
       );
       return {
+        ready: async () => void (await Promise.all(pids.map((pid) => waitCatchesTerm(pid)))),
+        // The way peapod stops a pod: signal, wait for the exit, plain `runc delete` (`--force` would
+        // sleep 100 ms before its first check); the pause goes while CNI DEL runs.
         async teardown() {
           await Promise.all(
-            containers.map(async (name) => {
-              await run('runc', ['delete', '--force', `${id}-${name}`]);
+            containers.map(async (name, i) => {
+              await stopAndDelete(`${id}-${name}`, pids[i] ?? 0, 'TERM');
               await run('umount', [join(podDir, name, 'rootfs')]);
             }),
           );
-          await run('runc', ['delete', '--force', `${id}-pause`]);
-          await invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo'));
-          await invokePlugin(network, plugin, call('DEL', 'eth0'));
+          await Promise.all([
+            stopAndDelete(`${id}-pause`, pausePid, 'KILL'),
+            invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo')).then(() => invokePlugin(network, plugin, call('DEL', 'eth0'))),
+          ]);
           await run('ip', ['netns', 'del', id]);
           await Promise.all(hierarchies.map((h) => rmdirRetrying(join(h, podCgroup))));
           await rm(podDir, { recursive: true, force: true });
         },
       };
+    },
+    async startMany(first, count) {
+      const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => floor.start(first + i)));
+      const pods = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const teardown = async (): Promise<void> => void (await Promise.all(pods.map((p) => p.teardown())));
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) {
+        await teardown();
+        throw failed.reason;
+      }
+      return { ready: async () => void (await Promise.all(pods.map((p) => p.ready()))), teardown };
     },
     async close() {
       await runUnchecked('ip', ['link', 'del', bridge]);
@@ -117,6 +143,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
       await rm(lower, { recursive: true, force: true });
     },
   };
+  return floor;
 }
 
 type Json = Record<string, unknown>;
@@ -149,6 +176,49 @@ async function runcRunDetached(id: string, bundle: string): Promise<number> {
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`runc run ${id} exited ${code}`);
   return Number(await readFile(pidFile, 'utf8'));
+}
+
+/**
+ * `runc kill`, wait until the container's init has exited (gone or a zombie), then plain delete; as
+ * peapod does, a container still running after the grace period gets SIGKILL.
+ */
+async function stopAndDelete(id: string, pid: number, signal: 'TERM' | 'KILL'): Promise<void> {
+  await run('runc', ['kill', id, signal]);
+  if (!(await exited(pid, GRACE_MS))) {
+    await run('runc', ['kill', id, 'KILL']);
+    if (!(await exited(pid, GRACE_MS))) throw new Error(`container ${id} (pid ${pid}) outlived SIGKILL`);
+  }
+  await run('runc', ['delete', id]);
+}
+
+async function exited(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (await runningPid(pid)) {
+    if (Date.now() > deadline) return false;
+    await delay(EXIT_POLL_MS);
+  }
+  return true;
+}
+
+async function waitCatchesTerm(pid: number): Promise<void> {
+  const deadline = Date.now() + GRACE_MS;
+  for (;;) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const caught = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`);
+    if ((caught >> 14n) & 1n) return; // bit 15 - 1: SIGTERM
+    if (Date.now() > deadline) throw new Error(`pid ${pid} does not catch SIGTERM`);
+    await delay(EXIT_POLL_MS);
+  }
+}
+
+/** Whether the process runs: /proc/<pid>/stat exists and its state is not Z (exited, not yet reaped). */
+async function runningPid(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** A cgroup stays busy a moment after its last process was killed. */

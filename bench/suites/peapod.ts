@@ -4,12 +4,23 @@ import { makeTestRoots, type TestRoots } from '../../test/helpers/roots.js';
 import { runCli } from '../../test/helpers/cli.js';
 import { loadBusybox, startDaemon, type TestDaemon } from '../../test/helpers/daemon.js';
 import { assertNoLeaks } from '../../test/helpers/leaks.js';
+import { ApiClient } from '../../src/api/client.js';
+import { readManifestSources } from '../../src/kube/manifest-sources.js';
+
+/** How long an API apply waits for its pods to run (the CLI's --wait default). */
+const API_WAIT_MS = 300_000;
 
 export interface BenchDaemon {
   readonly roots: TestRoots;
   readonly daemon: TestDaemon;
   /** Runs the CLI; rejects on a non-zero exit. */
   cli(args: readonly string[], timeoutMs?: number): Promise<string>;
+  /** The daemon side of the CLI's verbs: the same requests over the API socket, from this process. */
+  readonly api: ApiClient;
+  /** What `apply -f FILE --wait` asks the daemon, without the CLI. */
+  apiApply(file: string): Promise<void>;
+  /** What `delete pod NAME` asks the daemon, without the CLI. */
+  apiDeletePod(name: string): Promise<void>;
   /** Stops the daemon, checks that nothing leaked and removes the roots. */
   close(): Promise<void>;
 }
@@ -30,10 +41,20 @@ export async function startBenchDaemon(): Promise<BenchDaemon> {
     await roots.cleanup();
     throw err;
   }
+  const api = new ApiClient(roots.config.socket);
   return {
     roots,
     daemon,
     cli,
+    api,
+    async apiApply(file) {
+      const sources = await readManifestSources(file);
+      await api.call('POST', '/v1/apply/manifests', { body: { source: file, sources, force: false, waitMs: API_WAIT_MS } });
+    },
+    async apiDeletePod(name) {
+      const r = await api.call<{ deleted: boolean }>('DELETE', `/v1/namespaces/default/pods/${encodeURIComponent(name)}`);
+      if (!r.deleted) throw new Error(`pod ${name} was not there to delete`);
+    },
     async close() {
       try {
         await daemon.stop();

@@ -1,8 +1,10 @@
 // The typed client the CLI (and tests) use to talk to the daemon's local API.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { createInterface } from 'node:readline';
 import { PeapodError, isErrorCode } from '../common/errors.js';
 import type { WireError } from './wire.js';
+
+/** Read by http's agent (`servername`), though not in http.RequestOptions' type. */
+const NO_SERVER_NAME: Record<string, string> = { servername: '' };
 
 export interface CallOptions {
   readonly query?: Record<string, string | number | boolean | undefined>;
@@ -33,6 +35,9 @@ export class ApiClient {
       const req = httpRequest(
         {
           socketPath: this.socketPath,
+          // No TLS here: an empty server name spares http's agent working one out for every request, whose
+          // IPv6 check compiles a regex in ≈4 ms, a tenth of a CLI command's own time.
+          ...NO_SERVER_NAME,
           method,
           path: qs ? `${path}?${qs}` : path,
           headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
@@ -69,6 +74,8 @@ export class ApiClient {
       for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
       throw fromWire(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown, res.statusCode ?? 500);
     }
+    // readline only here: most CLI commands never stream, and loading it costs them ≈1 ms.
+    const { createInterface } = await import('node:readline');
     const lines = createInterface({ input: res, crlfDelay: Infinity });
     for await (const line of lines) {
       if (line === '') continue;

@@ -2,12 +2,15 @@
 // Routes are plain async functions; this file only translates between HTTP and them.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { PeapodError, errorCode, errorMessage, httpStatusOf, isErrnoException } from '../common/errors.js';
 import { NDJSON, type WireError } from './wire.js';
 import { metrics } from '../common/metrics.js';
 import { listenOwnerOnly } from '../host/unix-listen.js';
+import { socketAnswers } from './socket-probe.js';
+
+// The CLI imports the probe from its own module (without http's server side); others from here.
+export { socketAnswers };
 
 export interface RequestContext {
   readonly params: Readonly<Record<string, string>>;
@@ -204,26 +207,6 @@ async function handle(router: ApiRouter, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) sendJson(res, httpStatusOf(errorCode(err)), { error: toWireError(err) });
     else res.destroy();
   }
-}
-
-/** True when something answers on the socket. */
-export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect(path);
-    const timer = setTimeout(() => {
-      sock.destroy();
-      resolve(false);
-    }, timeoutMs);
-    sock.on('connect', () => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(true);
-    });
-    sock.on('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
 }
 
 export class DaemonAlreadyRunning extends PeapodError {

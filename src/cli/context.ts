@@ -1,10 +1,8 @@
 // What every CLI verb needs: the resolved config, and a client to a daemon that is started on demand.
-import { spawn } from 'node:child_process';
-import { mkdir, open, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodConfig } from '../common/config.js';
 import { ApiClient } from '../api/client.js';
-import { socketAnswers } from '../api/server.js';
+import { socketAnswers } from '../api/socket-probe.js';
 import { PeapodError } from '../common/errors.js';
 import { DAEMON_NODE_FLAGS } from './daemon-flags.js';
 import { DAEMON_ALREADY_RUNNING_EXIT } from './exit-code.js';
@@ -65,6 +63,8 @@ export class CliContext {
   }
 
   private async startDaemon(): Promise<void> {
+    // Loaded only when a daemon must be started: every other command is spared their load time.
+    const [{ spawn }, { mkdir, open }] = await Promise.all([import('node:child_process'), import('node:fs/promises')]);
     const p = paths(this.config);
     await mkdir(this.config.runRoot, { recursive: true, mode: 0o700 });
     const log = await open(p.daemonLog, 'a', 0o600);
@@ -93,6 +93,7 @@ export class CliContext {
 
 /** The last line this start wrote to the daemon log (e.g. a missing cgroup controller), at most 500 chars. */
 async function daemonError(logFile: string, from: number): Promise<string | undefined> {
+  const { readFile } = await import('node:fs/promises');
   const text = await readFile(logFile).then((b) => b.subarray(from).toString('utf8'), () => '');
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const last = lines.at(-1);

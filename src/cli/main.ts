@@ -2,9 +2,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliContext, type GlobalFlags } from './context.js';
 import { registerCommands } from './commands/index.js';
-import { PeapodError, errorCode, errorMessage } from '../common/errors.js';
+import { formatCliError } from './format-error.js';
 import { PEAPOD_VERSION } from '../common/version.js';
 import { ExitCode } from './exit-code.js';
+
+export { formatCliError };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -39,16 +41,6 @@ export function buildProgram(): Command {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
   return 1;
-}
-
-export function formatCliError(err: unknown): string {
-  if (err instanceof PeapodError) {
-    const prefix = err.code === 'NotFound' ? 'Error from server (NotFound): ' : err.code === 'InvalidArgument' ? 'error: ' : `Error (${err.code}): `;
-    const hint = err.hint ? `\nhint: ${err.hint}` : '';
-    return `${prefix}${err.message}${hint}\n`;
-  }
-  if (errorCode(err) === 'Internal' && err instanceof Error && process.env['PEAPOD_DEBUG']) return `${err.stack ?? err.message}\n`;
-  return `error: ${errorMessage(err)}\n`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -25,6 +25,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { removeLogFiles } from '../runtime/logs/rotated.js';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
+import type { RecordWriteOptions } from '../store/record-store.js';
 
 export interface WorkerDeps {
   readonly runtime: Runtime;
@@ -186,13 +187,14 @@ export class PodWorker {
     return this.deps.pods.get(this.uid);
   }
 
-  private async update(fn: (r: PodRecord) => PodRecord): Promise<PodRecord> {
-    return this.deps.pods.update(this.uid, fn);
+  private async update(fn: (r: PodRecord) => PodRecord, options: RecordWriteOptions = {}): Promise<PodRecord> {
+    return this.deps.pods.update(this.uid, fn, options);
   }
 
+  /** An event's data is fsynced but not its rename: a power loss may drop the newest events, never the pod. */
   private async event(type: 'Normal' | 'Warning', reason: string, message: string, object: string): Promise<void> {
     const now = this.deps.now();
-    await this.update((r) => withEvent(r, { type, reason, message, object }, now));
+    await this.update((r) => withEvent(r, { type, reason, message, object }, now), { sync: 'data' });
   }
 
   private async sync(): Promise<void> {
@@ -398,8 +400,9 @@ export class PodWorker {
     await this.start(sandboxId, c, { ...track, backoffSeconds: next }, true);
   }
 
+  /** Like an event (see event()): a container's track is status, which a reboot resets (every container starts again). */
   private async setTrack(name: string, track: ContainerTrack): Promise<void> {
-    await this.update((r) => ({ ...r, containers: { ...r.containers, [name]: track } }));
+    await this.update((r) => ({ ...r, containers: { ...r.containers, [name]: track } }), { sync: 'data' });
   }
 
   /** The container's image, pulled per its policy; undefined (and the waiting reason set) when the pull failed. */

@@ -14,6 +14,12 @@ import { createContainer, type ContainerDeps } from './container/create.js';
 import { removeContainerArtifacts } from './container/remove.js';
 import { exitReason, orderedFinishedAt } from './container/exit.js';
 
+/**
+ * A container's running or exited state is status, not a step: it only notes what a reboot ends anyway,
+ * so its data is fsynced but not its rename (docs/reliability.md, "fsync policy").
+ */
+const STATUS_ONLY = { sync: 'data' } as const;
+
 /** A container's exit is watched for this long before the watch is renewed (the wait is cheap). */
 const EXIT_WATCH_MS = 24 * 3600 * 1000;
 
@@ -94,8 +100,10 @@ export class Runtime {
       const current = this.sandboxes.get(id);
       if (!current) return;
       this.unwatch(id);
-      await stopPause(this.sandboxDeps, current);
-      await releaseNetwork(this.sandboxDeps, current);
+      // Side by side, as at creation: CNI DEL and the netns pin's removal need only the netns, which
+      // outlives the pause for as long as either holds it. Both finish before a failure is reported.
+      const settled = await Promise.allSettled([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current)]);
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
       const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
       await this.sandboxes.put({ ...current, state: 'notready', done });
     });
@@ -134,7 +142,7 @@ export class Runtime {
       const record = this.container(id);
       if (record.state !== 'created') throw new PeapodError('FailedPrecondition', `container ${id} is ${record.state}, not created`);
       await this.host.oci.start(id);
-      return this.containers.put({ ...record, state: 'running', startedAt: this.host.now().toISOString() });
+      return this.containers.put({ ...record, state: 'running', startedAt: this.host.now().toISOString() }, STATUS_ONLY);
     });
     this.watchExit(started);
     return started;
@@ -166,7 +174,7 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const record = this.containers.get(id);
       if (!record?.exit) return;
-      await this.containers.put({ ...record, exit: { ...record.exit, message } });
+      await this.containers.put({ ...record, exit: { ...record.exit, message } }, STATUS_ONLY);
     });
   }
 
@@ -177,7 +185,7 @@ export class Runtime {
       if (!record || record.state === 'exited') return undefined;
       const oomKills = await this.host.cgroups.read(record.cgroupsPath).then((r) => r.oomKills ?? 0, () => 0);
       const reason = exitReason(exit, oomKills > 0 || exit.oomKilled === true);
-      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } });
+      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } }, STATUS_ONLY);
       this.events.emit('exit', { containerId: id, sandboxId: record.sandboxId, record: updated } satisfies ContainerExitEvent);
       return updated;
     });

@@ -1,5 +1,12 @@
 // Disk is the truth: every record is written to a temporary file, fsynced, renamed into place and the
 // directory fsynced, so a crash leaves either the old or the new record, never a torn one.
+// Fewer fsyncs where they buy nothing (docs/reliability.md, "fsync policy"); every level keeps the
+// temporary file and the rename, so a daemon that dies, even mid-write, leaves the old or the new file
+// (the page cache outlives the process):
+// - 'full' (default): data and directory fsynced: the new version survives a power loss.
+// - 'data': the data fsynced, not the directory: after a power loss the name holds the new version or
+//   the previous one, each whole (the rename is journaled); for updates that a reboot makes moot.
+// - 'none': no fsync: for files whose use ends with the machine (an OCI bundle's config.json).
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,14 +21,21 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export type SyncLevel = 'full' | 'data' | 'none';
+
+export interface WriteOptions {
+  /** Default 'full'. */
+  readonly sync?: SyncLevel;
+}
+
+export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644, { sync = 'full' }: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(tmp, 'wx', mode);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (sync !== 'none') await handle.sync();
   } catch (err) {
     await handle.close();
     await rm(tmp, { force: true });
@@ -34,11 +48,11 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, m
     await rm(tmp, { force: true });
     throw err;
   }
-  await fsyncDir(dir);
+  if (sync === 'full') await fsyncDir(dir);
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644): Promise<void> {
-  await atomicWriteFile(path, `${JSON.stringify(value, null, 2)}\n`, mode);
+export async function writeJsonAtomic(path: string, value: unknown, mode = 0o644, options: WriteOptions = {}): Promise<void> {
+  await atomicWriteFile(path, `${JSON.stringify(value, null, 2)}\n`, mode, options);
 }
 
 /** Reads a JSON file; undefined when it does not exist. */

@@ -7,6 +7,11 @@ import { faultPoint } from '../common/fault.js';
 import { PeapodError } from '../common/errors.js';
 import { readJsonIfExists, removeDurably, writeJsonAtomic } from './atomic.js';
 
+/** A record is never written without fsyncing its data: a torn record would be a lost one. */
+export interface RecordWriteOptions {
+  readonly sync?: 'full' | 'data';
+}
+
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 export class RecordStore<T extends { readonly id: string }> {
@@ -50,9 +55,13 @@ export class RecordStore<T extends { readonly id: string }> {
     return [...this.cache.values()];
   }
 
-  async put(record: T): Promise<T> {
+  /**
+   * Writes the record, fully durable unless `sync: 'data'` says the update only notes what a reboot
+   * makes moot (a status, an event); a record's first write is always fully durable.
+   */
+  async put(record: T, options: RecordWriteOptions = {}): Promise<T> {
     faultPoint(`records.${basename(this.dir)}.put.before`);
-    await writeJsonAtomic(this.fileOf(record.id), record, 0o600);
+    await writeJsonAtomic(this.fileOf(record.id), record, 0o600, this.cache.has(record.id) ? options : {});
     faultPoint(`records.${basename(this.dir)}.put.after`);
     this.cache.set(record.id, record);
     return record;
@@ -62,11 +71,11 @@ export class RecordStore<T extends { readonly id: string }> {
    * Applies fn to the current record and persists the result; NotFound when absent. Updates of one
    * record are serialised, so concurrent read-modify-writes never lose each other's changes.
    */
-  async update(id: string, fn: (current: T) => T): Promise<T> {
+  async update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
     return this.locks.run(id, async () => {
       const current = this.cache.get(id);
       if (!current) throw new PeapodError('NotFound', `record ${id} not found`);
-      return this.put(fn(current));
+      return this.put(fn(current), options);
     });
   }
 

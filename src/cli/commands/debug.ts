@@ -1,7 +1,6 @@
 // `peapod debug POD -it --image busybox [--target C] -- sh`: adds an ephemeral container to a running pod
 // (sharing the target container's PID namespace with --target) and, with -i, runs the command in it
 // with this terminal, as kubectl debug does.
-import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { DebugResult } from '../../api/routes/pods.js';
@@ -40,6 +39,7 @@ export function registerDebug(program: Command, ctx: () => CliContext): void {
       process.stderr.write(`Defaulting debug container name to ${result.name}.\n`);
       const [file, ...args] = result.argv ?? [];
       if (file === undefined) return;
+      const { spawn } = await import('node:child_process');
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(file, args, { stdio: 'inherit' });
         child.on('error', reject);

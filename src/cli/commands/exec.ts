@@ -1,7 +1,6 @@
 // `peapod exec`: the daemon checks the pod and container and says which runtime command to run; the
 // CLI runs it itself with the terminal inherited, so a TTY is real (resize, job control) and the exit
 // code passes straight through — the way podman's client owns the terminal.
-import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { ExecPlan } from '../../api/routes/pods.js';
@@ -35,6 +34,7 @@ export function registerExec(program: Command, ctx: () => CliContext): void {
       });
       const [file, ...args] = plan.argv;
       if (file === undefined) throw new PeapodError('Internal', 'the daemon returned an empty exec command');
+      const { spawn } = await import('node:child_process');
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(file, args, { stdio: [opts.stdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
         child.on('error', reject);

@@ -1,7 +1,6 @@
 // Image verbs, in crictl's and podman's words: pull, images, rmi, load, image prune|inspect, login, logout.
 // Progress bars only on a terminal; piped output is just the result, as podman and crictl do.
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type * as CliProgress from 'cli-progress';
 import type { MultiBar, SingleBar } from 'cli-progress';
@@ -94,6 +93,7 @@ function imageRows(images: readonly ImageRecord[], wide: boolean): string[][] {
 }
 
 async function readStdin(): Promise<string> {
+  const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) return line;
   return '';

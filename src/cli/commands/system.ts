@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import type { InfoResult, VersionResult } from '../../api/routes/system.js';
 import { PEAPOD_VERSION } from '../../common/version.js';
 import { formatStructured, parseOutputFormat } from '../output.js';
-import { DAEMON_ALREADY_RUNNING_EXIT, ExitCode } from '../exit-code.js';
+import { ExitCode } from '../exit-code.js';
 
 export function registerSystemCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -58,34 +58,10 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
     .command('daemon')
     .description('run the peapod daemon in the foreground')
     .action(async () => {
-      const { formatDaemonLogLine } = await import('../../common/log-line.js');
-      const format = ctx().config.logFormat;
-      const log = (message: string): void => {
-        process.stderr.write(formatDaemonLogLine(format, message, new Date()));
-      };
-      const { applyDaemonFlagsAtRuntime } = await import('../daemon-flags.js');
-      applyDaemonFlagsAtRuntime();
-      // Loaded only here: the daemon's code is most of peapod and no other verb needs it.
-      const { startDaemon } = await import('../../daemon/daemon.js');
-      const handle = await startDaemon(ctx().config, log).catch(async (err: unknown) => {
-        // A daemon that failed to start exits once its error is printed, even if some watcher or
-        // timer it had started still holds the event loop (a second daemon must not linger).
-        setTimeout(() => process.exit(1), 200).unref();
-        const { StateLockHeld } = await import('../../host/state-lock.js');
-        if (!(err instanceof StateLockHeld)) throw err;
-        const { formatCliError } = await import('../main.js');
-        process.stderr.write(formatCliError(err));
-        throw new ExitCode(DAEMON_ALREADY_RUNNING_EXIT);
-      });
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string): void => {
-          log(`received ${signal}, shutting down`);
-          resolve();
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-      await handle.close();
+      // Never bundled: the daemon runs from dist/'s modules (see run-daemon.ts).
+      const { runDaemon } = await import('../run-daemon.js');
+      const code = await runDaemon(ctx().config);
+      if (code !== 0) throw new ExitCode(code);
     });
 }
 

@@ -50,7 +50,9 @@ export async function createContainer(
     createdAt: host.now().toISOString(),
     cgroupsPath: `${sandbox.config.cgroupParent}/${id}`,
     dir,
-    done: [],
+    // The overlay mount is noted before anything is made: the undo unmounts only what is mounted, so
+    // one write serves both the record's creation and the mount's step.
+    done: ['rootfs'],
   };
   await records.put(record);
   return CleanupStack.run(async (cleanup) => {
@@ -63,7 +65,6 @@ export async function createContainer(
     const work = join(dir, 'work');
     await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true, mode: 0o755 })));
     const layers = await host.images.rootfsLayers(image.id);
-    record = await records.put(withStep(record, 'rootfs'));
     await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
     await checkPropagation(host, config);
     const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
@@ -91,16 +92,18 @@ export async function createContainer(
         'io.kubernetes.cri.container-name': config.name,
       },
     });
-    await writeJsonAtomic(join(dir, 'config.json'), spec);
-    record = await records.put(withStep(record, 'bundle'));
-
+    // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
+    await writeJsonAtomic(join(dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = join(sandbox.config.logDirectory, config.logPath);
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
-    record = await records.put(withStep(record, 'created'));
+    // One write for both steps, before runc is asked: the bundle is in the container's dir, which the
+    // undo removes whatever the record says.
+    record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
     const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
-    return records.put({ ...record, ...extra, state: 'created' });
+    // Status (runc's pid): data fsynced, not the rename (docs/reliability.md, "fsync policy").
+    return records.put({ ...record, ...extra, state: 'created' }, { sync: 'data' });
   });
 }
 

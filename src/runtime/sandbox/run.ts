@@ -40,15 +40,16 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, config: Sandb
 
     await mkdir(dir, { recursive: true, mode: 0o711 });
     await host.cgroups.create(config.cgroupParent, config.podResources);
-    record = await records.put(withStep(record, 'cgroup'));
+    // Noted with the next write: teardown removes the pod cgroup whether or not the record lists it.
+    record = withStep(record, 'cgroup');
 
     let netns: NamespaceMode = { mode: 'host' };
     if (config.network === 'pod') {
       const netnsPath = await host.network.createNetns(id);
-      record = await records.put(withStep(record, 'netns', { netnsPath }));
+      // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run. One write for
+      // both steps: nothing happens between them.
+      record = await records.put(withStep(withStep(record, 'netns', { netnsPath }), 'network'));
       netns = { mode: 'pod', path: netnsPath };
-      // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run.
-      record = await records.put(withStep(record, 'network'));
     }
     // CNI ADD and the pause container need only the netns: run them side by side (the pod start's
     // critical path is runc's), and wait for both before undoing anything, so no undo races a live step.
@@ -68,8 +69,9 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, config: Sandb
     ]);
     if (network.status === 'rejected') throw network.reason;
     if (pause.status === 'rejected') throw pause.reason;
-    record = await records.put({ ...withStep(record, 'pause', pause.value), ...(network.value ? { network: network.value } : {}) });
-
+    // The files live in the sandbox's dir, which teardown removes whatever the record says: they are
+    // written before the one record write that notes the pause, the network's result and `ready`.
+    record = { ...withStep(record, 'pause', pause.value), ...(network.value ? { network: network.value } : {}) };
     await writeSandboxFiles(dirs, record);
     record = await records.put({ ...withStep(record, 'files'), state: 'ready' });
     return record;
@@ -115,7 +117,8 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     sysctls: config.network === 'node' ? {} : config.sysctls,
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },
   });
-  await writeJsonAtomic(join(bundle, 'config.json'), spec);
+  // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
+  await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });
   const { pid } = await host.oci.create(id, { bundle, logPath: join(record.dir, 'pause.log') });
   await host.oci.start(id);
   const startTime = await host.proc.startTime(pid);
