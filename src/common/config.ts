@@ -35,6 +35,8 @@ export interface PeapodConfig {
   readonly runtimePath: string;
   readonly conmonPath: string;
   readonly pausePath: string;
+  /** TCP port of the Kubernetes API (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
+  readonly kubeApiPort: string;
 }
 
 export type ConfigOverrides = { -readonly [K in keyof PeapodConfig]?: PeapodConfig[K] | undefined };
@@ -57,6 +59,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   runtimePath: 'PEAPOD_RUNTIME',
   conmonPath: 'PEAPOD_CONMON',
   pausePath: 'PEAPOD_PAUSE',
+  kubeApiPort: 'PEAPOD_KUBE_API_PORT',
 };
 
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
@@ -92,6 +95,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     runtimePath: pick('runtimePath') ?? 'runc',
     conmonPath: pick('conmonPath') ?? 'conmon',
     pausePath: pick('pausePath') ?? 'catatonit',
+    // Like criSocket, an explicit empty value disables the door rather than meaning "default".
+    kubeApiPort: overrides.kubeApiPort ?? env[ENV_NAMES.kubeApiPort] ?? '6443',
   };
 }
 
@@ -123,6 +128,7 @@ export function paths(config: PeapodConfig) {
     conmon: join(config.runRoot, 'conmon'),
     daemonPid: join(config.runRoot, 'peapod.pid'),
     daemonLog: join(config.runRoot, 'daemon.log'),
+    kubeApiCerts: join(config.root, 'kubeapi'),
   } as const;
 }
 export type PeapodPaths = ReturnType<typeof paths>;
