@@ -5,6 +5,8 @@ import { text, type KubeObj } from './table.js';
 
 export interface WriteOptions {
   readonly dryRun: boolean;
+  /** ?fieldValidation: Strict refuses unknown fields before any other check, as the API server's strict decoder. */
+  readonly fieldValidation: 'Strict' | 'Warn' | 'Ignore';
   /** Unknown fields found by validation (the caller decides, by fieldValidation, to warn or refuse). */
   readonly onUnknownField: (path: string) => void;
 }

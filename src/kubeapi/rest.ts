@@ -8,6 +8,7 @@ import { text, toTable, type KubeObj } from './table.js';
 import { parseSelector } from './selectors.js';
 import { serveWatch } from './watch.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
+import { decodeProtobufObject } from './protobuf.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -32,6 +33,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function parseBody(raw: Buffer, yaml: boolean): unknown {
+  if (raw.subarray(0, 4).toString('latin1') === 'k8s\0') return decodeProtobufObject(raw);
   const text = raw.toString('utf8');
   try {
     return yaml ? (parseYaml(text) as unknown) : (JSON.parse(text) as unknown);
@@ -60,15 +62,14 @@ function typed(store: ResourceStore, o: KubeObj): KubeObj {
 
 /** fieldValidation: Strict refuses unknown fields (400), Warn (the server's default) warns, Ignore drops them. */
 function writeOptions(query: URLSearchParams, unknown: string[]): WriteOptions {
-  return { dryRun: query.getAll('dryRun').includes('All'), onUnknownField: (path) => unknown.push(path) };
+  const policy = query.get('fieldValidation');
+  const fieldValidation = policy === 'Strict' || policy === 'Ignore' ? policy : 'Warn';
+  return { dryRun: query.getAll('dryRun').includes('All'), fieldValidation, onUnknownField: (path) => unknown.push(path) };
 }
 
 function checkUnknown(query: URLSearchParams, unknown: readonly string[]): string[] {
   if (unknown.length === 0) return [];
-  const policy = query.get('fieldValidation') ?? 'Warn';
-  const messages = unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
-  if (policy === 'Strict') throw badRequest(`strict decoding error: ${messages.join(', ')}`);
-  return policy === 'Ignore' ? [] : messages;
+  return query.get('fieldValidation') === 'Ignore' ? [] : unknown.map((p) => `unknown field ${JSON.stringify(p)}`);
 }
 
 export async function serveCollection(req: IncomingMessage, res: ServerResponse, r: ResourceRequest): Promise<void> {

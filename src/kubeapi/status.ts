@@ -49,7 +49,7 @@ export function invalid(kind: string, name: string, findings: readonly { path: s
   const causes = findings.map((f) => ({ reason: reasonOf(f.message), message: f.message, field: f.path }));
   const parts = findings.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message));
   const aggregate = parts.length === 1 ? (parts[0] ?? '') : `[${parts.join(', ')}]`;
-  return status(422, 'Invalid', `${kind} "${name}" is invalid: ${aggregate}`, { name, kind: kind.toLowerCase() + 's', causes });
+  return status(422, 'Invalid', `${kind} "${name}" is invalid: ${aggregate}`, { name, kind, causes });
 }
 
 /** field.ErrorType's wording starts the message (`Required value`, `Invalid value: ...`); the cause reason is its Go name. */

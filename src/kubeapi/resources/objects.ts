@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ConfigMap, Secret } from '../../kube/types.js';
 import type { PodManager } from '../../kubelet/manager.js';
-import type { ResourceStore } from '../resource.js';
+import type { ResourceStore, WriteOptions } from '../resource.js';
 import { alreadyExists, notFound } from '../status.js';
 import { text, type KubeObj } from '../table.js';
 import { withoutServerFields } from './pods.js';
@@ -17,7 +17,7 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
   const all = (): (ConfigMap | Secret)[] => (kind === 'ConfigMap' ? objects.list().configMaps : objects.list().secrets);
   const find = (namespace: string, name: string): ConfigMap | Secret | undefined =>
     kind === 'ConfigMap' ? objects.configMap(namespace, name) : objects.secret(namespace, name);
-  const put = async (namespace: string, body: Record<string, unknown>, previous: ConfigMap | Secret | undefined, dryRun: boolean, onUnknownField: (p: string) => void): Promise<KubeObj> => {
+  const put = async (namespace: string, body: Record<string, unknown>, previous: ConfigMap | Secret | undefined, options: WriteOptions): Promise<KubeObj> => {
     const cleaned = withoutServerFields(body);
     const metadata = {
       ...(cleaned['metadata'] as Record<string, unknown>),
@@ -25,7 +25,7 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
       uid: previous?.metadata.uid ?? randomUUID(),
       creationTimestamp: previous?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     };
-    const valid = validateForApi({ ...cleaned, metadata }, kind, { dryRun, onUnknownField });
+    const valid = validateForApi({ ...cleaned, metadata }, kind, options);
     // The API server folds stringData into data (base64) and never stores stringData.
     let object = valid;
     if (kind === 'Secret') {
@@ -34,7 +34,7 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
       for (const [k, v] of Object.entries((stringData ?? {}) as Record<string, string>)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
       object = { ...rest, type: rest['type'] ?? 'Opaque', data };
     }
-    if (!dryRun) {
+    if (!options.dryRun) {
       if (kind === 'ConfigMap') await objects.putConfigMap(namespace, object as unknown as ConfigMap);
       else await objects.putSecret(namespace, object as unknown as Secret);
     }
@@ -55,12 +55,12 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
     async create(namespace, body, options) {
       const name = text((body['metadata'] as Record<string, unknown> | undefined)?.['name'], '');
       if (find(namespace, name)) throw alreadyExists(resource, name);
-      return put(namespace, body, undefined, options.dryRun, options.onUnknownField);
+      return put(namespace, body, undefined, options);
     },
     async update(namespace, name, body, options) {
       const previous = find(namespace, name);
       if (!previous) throw notFound(resource, name);
-      return put(namespace, body, previous, options.dryRun, options.onUnknownField);
+      return put(namespace, body, previous, options);
     },
     async delete(namespace, name, options) {
       if (!find(namespace, name)) throw notFound(resource, name);

@@ -19,17 +19,20 @@ export function withoutServerFields(body: Record<string, unknown>): Record<strin
   return { ...rest, metadata };
 }
 
+/** metav1.Time is RFC 3339 with whole seconds. */
+const seconds = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+
 export function podToObject(pods: PodManager, record: PodRecord, nodeName: string): KubeObj {
   const view = pods.view(record);
   const deletion = record.deletion
     ? {
-        deletionTimestamp: new Date(Date.parse(record.deletion.requestedAt) + record.deletion.graceSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        deletionTimestamp: seconds(new Date(Date.parse(record.deletion.requestedAt) + record.deletion.graceSeconds * 1000).toISOString()),
         deletionGracePeriodSeconds: record.deletion.graceSeconds,
       }
     : {};
   return {
     ...(view.pod as unknown as KubeObj),
-    metadata: { ...view.pod.metadata, ...deletion },
+    metadata: { ...view.pod.metadata, ...(view.pod.metadata.creationTimestamp ? { creationTimestamp: seconds(view.pod.metadata.creationTimestamp) } : {}), ...deletion },
     spec: { ...view.pod.spec, nodeName },
     [DISPLAY_STATUS]: view.displayStatus,
   };

@@ -13,7 +13,12 @@ export function validateForApi(body: Record<string, unknown>, kind: string, opti
   const complete: Record<string, unknown> = { ...value, apiVersion: value['apiVersion'] ?? 'v1', kind };
   const name = text((complete['metadata'] as Record<string, unknown> | undefined)?.['name'], '');
   const { errors, warnings } = validateObject(complete);
-  for (const w of warnings) if (UNKNOWN_FIELD.test(w.message) || w.path !== '') options.onUnknownField(w.path);
+  const unknown = warnings.filter((w) => UNKNOWN_FIELD.test(w.message)).map((w) => w.path);
+  if (unknown.length > 0 && options.fieldValidation === 'Strict') {
+    const list = unknown.map((p) => `unknown field ${JSON.stringify(p)}`).join(', ');
+    throw badRequest(`${kind} in version "v1" cannot be handled as a ${kind}: strict decoding error: ${list}`);
+  }
+  for (const path of unknown) options.onUnknownField(path);
   if (errors.length > 0) throw invalid(kind, name, errors);
   return complete;
 }
