@@ -1,0 +1,88 @@
+// The frame of a kubectl test: private roots whose daemon serves the Kubernetes API on a free port, the
+// offline busybox image, a kubeconfig from `peapod kubeconfig`, and the real kubectl on PATH run against it.
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { makeTestRoots, type TestRoots } from '../helpers/roots.js';
+import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { runCli } from '../helpers/cli.js';
+
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface KubectlTest {
+  readonly roots: TestRoots;
+  readonly daemon: TestDaemon;
+  readonly kubeconfig: string;
+  readonly port: number;
+  kubectl(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Writes a file in the test's directory and returns its path. */
+  file(name: string, text: string): Promise<string>;
+}
+
+const KUBECTL_TIMEOUT_MS = 60_000;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function runKubectl(kubeconfig: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', [...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? KUBECTL_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export async function startKubectlTest(t: { after: (fn: () => Promise<void>) => void; diagnostic: (m: string) => void }): Promise<KubectlTest> {
+  const port = await freePort();
+  const roots = await makeTestRoots({ kubeApiPort: String(port) });
+  const daemon = await startDaemon(roots);
+  t.after(async () => {
+    await daemon.stop().catch(() => undefined);
+    await roots.cleanup();
+  });
+  await loadBusybox(roots);
+  const config = await runCli(roots.env(), ['kubeconfig']);
+  if (config.code !== 0) throw new Error(`peapod kubeconfig failed: ${config.stderr}`);
+  const kubeconfig = join(roots.dir, 'kubeconfig');
+  await writeFile(kubeconfig, config.stdout, { mode: 0o600 });
+  const version = await runKubectl(kubeconfig, ['version', '--client']);
+  t.diagnostic(`kubectl: ${version.stdout.split('\n')[0] ?? 'unknown'}`);
+  return {
+    roots,
+    daemon,
+    kubeconfig,
+    port,
+    kubectl: (args, options) => runKubectl(kubeconfig, args, options),
+    async file(name, text) {
+      const path = join(roots.dir, name);
+      await writeFile(path, text);
+      return path;
+    },
+  };
+}
