@@ -19,12 +19,19 @@ export interface KubectlTest {
   readonly daemon: TestDaemon;
   readonly kubeconfig: string;
   readonly port: number;
-  kubectl(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
   /** Writes a file in the test's directory and returns its path. */
   file(name: string, text: string): Promise<string>;
 }
 
 const KUBECTL_TIMEOUT_MS = 60_000;
+
+export interface KubectlOptions {
+  readonly input?: string;
+  readonly timeoutMs?: number;
+  /** More environment (e.g. KUBE_EDITOR for kubectl edit). */
+  readonly env?: NodeJS.ProcessEnv;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,10 +45,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function runKubectl(kubeconfig: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export function runKubectl(kubeconfig: string, args: readonly string[], options: KubectlOptions = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', [...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
