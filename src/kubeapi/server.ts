@@ -12,6 +12,7 @@ import { pathNotFound, toStatus } from './status.js';
 import { AGGREGATED_V2, aggregatedCore, aggregatedGroups, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
 import { serveCollection, serveItem } from './rest.js';
 import { openApiRoot, openApiV3CoreV1 } from './openapi.js';
+import { OPENAPI_V2_PROTOBUF, openApiV2Protobuf } from './openapi-v2.js';
 
 export interface SubresourceHandlers {
   /** GET pods/{name}/log and the like: takes over the response. */
@@ -85,6 +86,11 @@ export async function startKubeApiServer(
     if (path === '/api') return wantsAggregated(accept) ? sendJson(res, 200, aggregatedCore(stores), AGGREGATED_V2) : sendJson(res, 200, apiVersions(address()));
     if (path === '/apis') return wantsAggregated(accept) ? sendJson(res, 200, aggregatedGroups(), AGGREGATED_V2) : sendJson(res, 200, apiGroupList());
     if (path === '/api/v1') return sendJson(res, 200, apiResourceList(stores));
+    if (path === '/openapi/v2') {
+      const body = openApiV2Protobuf(stores);
+      res.writeHead(200, { 'content-type': OPENAPI_V2_PROTOBUF, 'content-length': String(body.length) }).end(body);
+      return;
+    }
     if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
     if (path === '/openapi/v3/api/v1') return sendJson(res, 200, openApiV3CoreV1(stores));
     const parts = path.split('/').slice(1).map((p) => decodeURIComponent(p));
