@@ -89,10 +89,14 @@ async function addEphemeral(deps: KubeApiDeps, namespace: string, name: string, 
   }
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
   const next = (req.method === 'PUT' ? body : contentType === 'application/merge-patch+json' ? mergePatch(current, body) : strategicMerge(current, body)) as {
+    kind?: string;
     spec?: { ephemeralContainers?: EphemeralContainer[] };
+    ephemeralContainers?: EphemeralContainer[];
   };
+  // Before 1.22 the subresource took an EphemeralContainers object (kubectl 1.20's debug PUTs one).
+  const wanted = next.kind === 'EphemeralContainers' ? next.ephemeralContainers : next.spec?.ephemeralContainers;
   const before = new Set(((current['spec'] as { ephemeralContainers?: EphemeralContainer[] }).ephemeralContainers ?? []).map((c) => c.name));
-  for (const container of next.spec?.ephemeralContainers ?? []) {
+  for (const container of wanted ?? []) {
     if (before.has(container.name)) continue;
     const started = deps.pods.addEphemeralContainer(namespace, name, { ...container, imagePullPolicy: container.imagePullPolicy ?? 'IfNotPresent', terminationMessagePolicy: container.terminationMessagePolicy ?? 'File' }, EPHEMERAL_START_MS);
     // Accepted once recorded; kubectl watches the pod until the container runs, as against a cluster.

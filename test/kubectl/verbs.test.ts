@@ -68,7 +68,8 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const bad = await k.file('bad.yaml', POD('app: bad').replace('name: web', 'name: bad').replace('name: main', 'name: Bad_Name'));
     await fails(['apply', '-f', bad], /^The Pod "bad" is invalid: spec\.containers\[0\]\.name: Invalid value: "Bad_Name": /);
     const unknown = await k.file('unknown.yaml', POD('app: u').replace('name: web', 'name: u').replace('    imagePullPolicy', '    bogus: 1\n    imagePullPolicy'));
-    await fails(['apply', '-f', unknown], /strict decoding error: unknown field "spec\.containers\[0\]\.bogus"/);
+    // kubectl 1.25+ leaves the check to the server (fieldValidation=Strict); older ones validate against /openapi/v2.
+    await fails(['apply', '-f', unknown], /strict decoding error: unknown field "spec\.containers\[0\]\.bogus"|error validating data: ValidationError\(Pod\.spec\.containers\[0\]\): unknown field "bogus"/);
   });
 
   await t.test('Conflict on a stale resourceVersion', async () => {
@@ -92,7 +93,8 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
 
   await t.test('configmaps and secrets', async () => {
     await ok(['create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=b=2'], 'configmap/cfg created\n');
-    await fails(['create', 'configmap', 'cfg', '--from-literal=a=1'], 'error: failed to create configmap: configmaps "cfg" already exists\n');
+    // Newer kubectl wraps the server's Status as "failed to create configmap"; older ones print it as is.
+    await fails(['create', 'configmap', 'cfg', '--from-literal=a=1'], /^(error: failed to create configmap: |Error from server \(AlreadyExists\): )configmaps "cfg" already exists\n$/);
     await ok(['create', 'secret', 'generic', 'sec', '--from-literal=p=x'], 'secret/sec created\n');
     await ok(['get', 'configmap', 'cfg'], /^NAME\s+DATA\s+AGE\ncfg\s+2\s+\S+\n$/);
     await ok(['get', 'secret', 'sec'], /^NAME\s+TYPE\s+DATA\s+AGE\nsec\s+Opaque\s+1\s+\S+\n$/);
@@ -112,7 +114,7 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const pod = await ok(['describe', 'pod', 'web']);
     assert.match(pod, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/m);
     assert.match(pod, /Normal\s+Started\s+\S+\s+kubelet\s+Started container main/);
-    await ok(['explain', 'pod.spec.containers'], /^FIELD: containers <\[\]Object>$/m);
+    await ok(['explain', 'pod.spec.containers'], /^(FIELD|RESOURCE): containers <\[\]Object>$/m);
   });
 
   await t.test('logs --timestamps, --previous, exec exit code, cp, debug', async () => {
@@ -124,7 +126,7 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const local = await k.file('copied.txt', 'copied through exec and tar\n');
     await ok(['cp', local, 'web:/tmp/copied.txt']);
     await ok(['exec', 'web', '--', 'cat', '/tmp/copied.txt'], 'copied through exec and tar\n');
-    await ok(['debug', 'web', '--image=busybox', '--container=dbg', '--target=main', '--', 'sh', '-c', 'echo debugged'], /^Targeting container "main"/m);
+    await ok(['debug', 'web', '--image=busybox', '--container=dbg', '--target=main', '--', 'sh', '-c', 'echo debugged']);
     await waitForLog(k, 'dbg', 'debugged');
   });
 
