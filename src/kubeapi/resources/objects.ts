@@ -67,15 +67,10 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
       if (!options.dryRun) await (kind === 'ConfigMap' ? objects.deleteConfigMap(namespace, name) : objects.deleteSecret(namespace, name));
       return undefined;
     },
-    onChange(listener) {
-      let active = true;
+    onChange: (listener) =>
       objects.onChange((k) => {
-        if (active && k === kind) listener();
-      });
-      return () => {
-        active = false;
-      };
-    },
+        if (k === kind) listener();
+      }),
   };
 }
 
