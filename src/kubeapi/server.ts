@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { KubeApiCredentials } from './credential-files.js';
+import { PeapodError } from '../common/errors.js';
 import type { ResourceStore } from './resource.js';
 import { ResourceVersions } from './resource.js';
 import { pathNotFound, toStatus } from './status.js';
@@ -135,7 +136,10 @@ export async function startKubeApiServer(
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const inUse = err.code === 'EADDRINUSE';
+      reject(inUse ? new PeapodError('Unavailable', `Kubernetes API: 127.0.0.1:${port} is already in use`, { hint: 'set PEAPOD_KUBE_API_PORT (--kube-api-port) to a free port, or empty to disable it', cause: err }) : err);
+    });
     server.listen(port, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();

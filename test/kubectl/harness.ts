@@ -20,6 +20,8 @@ export interface KubectlTest {
   readonly kubeconfig: string;
   readonly port: number;
   kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
+  /** Runs a kubectl that does not end on its own (logs -f, get -w) until its output matches, then stops it. */
+  until(args: readonly string[], pattern: RegExp, during?: () => Promise<void>): Promise<string>;
   /** Writes a file in the test's directory and returns its path. */
   file(name: string, text: string): Promise<string>;
 }
@@ -86,10 +88,40 @@ export async function startKubectlTest(t: { after: (fn: () => Promise<void>) => 
     kubeconfig,
     port,
     kubectl: (args, options) => runKubectl(kubeconfig, args, options),
+    until: (args, pattern, during) => runUntil(kubeconfig, args, pattern, during),
     async file(name, text) {
       const path = join(roots.dir, name);
       await writeFile(path, text);
       return path;
     },
   };
+}
+
+const UNTIL_TIMEOUT_MS = 30_000;
+
+export async function runUntil(kubeconfig: string, args: readonly string[], pattern: RegExp, during?: () => Promise<void>): Promise<string> {
+  const child = spawn('kubectl', [...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`kubectl ${args.join(' ')}: no output matching ${String(pattern)} within ${UNTIL_TIMEOUT_MS} ms:\n${output}`)), UNTIL_TIMEOUT_MS);
+      const check = (d: Buffer): void => {
+        output += d.toString();
+        if (pattern.test(output)) {
+          clearTimeout(timer);
+          resolve(output);
+        }
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`kubectl ${args.join(' ')} ended (${String(code)}) before printing ${String(pattern)}:\n${output}`));
+      });
+      if (during) setTimeout(() => void during().catch(reject), 1000);
+    });
+  } finally {
+    child.kill('SIGKILL');
+  }
 }

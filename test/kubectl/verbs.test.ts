@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
+import { spawn } from 'node:child_process';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { startKubectlTest } from './harness.js';
 
@@ -128,6 +129,23 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     await ok(['exec', 'web', '--', 'cat', '/tmp/copied.txt'], 'copied through exec and tar\n');
     await ok(['debug', 'web', '--image=busybox', '--container=dbg', '--target=main', '--', 'sh', '-c', 'echo debugged']);
     await waitForLog(k, 'dbg', 'debugged');
+  });
+
+  await t.test('exec -it with a terminal, logs -f, get -w', async () => {
+    // `script` gives kubectl a terminal, so -t really asks for a TTY (kubectl refuses -t on a pipe).
+    const tty = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `kubectl exec -it web -- tty`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBECONFIG: k.kubeconfig } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    assert.match(tty, /\/dev\/pts\/\d+/);
+    await k.until(['logs', '-f', 'web'], /^started$/m);
+    const watched = await k.until(['get', 'pods', '-w'], /^web\s+1\/1\s+Running[^\n]*\n(.*\n)*web\s+1\/1\s+Running/m, async () => {
+      await ok(['label', 'pod', 'web', 'watched=yes'], 'pod/web labeled\n');
+    });
+    assert.match(watched, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
   });
 
   await ok(['delete', 'pod', 'web', '--grace-period=1'], 'pod "web" deleted\n');
