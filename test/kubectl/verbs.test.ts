@@ -131,6 +131,16 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     await waitForLog(k, 'dbg', 'debugged');
   });
 
+  await t.test('a forbidden pod update is Invalid; a restarted container has --previous logs and RESTARTS "(ago)"', async () => {
+    const changed = await k.file('web3.yaml', POD('app: web').replace('echo started;', 'echo changed;'));
+    await fails(['apply', '-f', changed], /^The Pod "web" is invalid: spec: Forbidden: pod updates may not change fields other than /);
+    const crash = await k.file('crash.yaml', POD('app: crash').replace('name: web', 'name: crash').replace(/command: .*/, 'command: ["sh", "-c", "echo run; exit 1"]'));
+    await ok(['apply', '-f', crash], 'pod/crash created\n');
+    await k.until(['get', 'pod', 'crash', '-w'], /^crash\s+0\/1\s+\S+\s+[1-9]\d* \(\d+s ago\)\s+\S+$/m);
+    await ok(['logs', 'crash', '--previous', '--timestamps'], /^\d{4}-\d\d-\d\dT\S+ run\n$/);
+    await ok(['delete', 'pod', 'crash', '--grace-period=0'], /^pod "crash" deleted\n$/);
+  });
+
   await t.test('exec -it with a terminal, logs -f, get -w', async () => {
     // `script` gives kubectl a terminal, so -t really asks for a TTY (kubectl refuses -t on a pipe).
     const tty = await new Promise<string>((resolve, reject) => {
