@@ -9,7 +9,7 @@ import type { KubeApiCredentials } from './credential-files.js';
 import { PeapodError } from '../common/errors.js';
 import type { ResourceStore } from './resource.js';
 import { ResourceVersions } from './resource.js';
-import { pathNotFound, toStatus } from './status.js';
+import { badRequest, pathNotFound, toStatus } from './status.js';
 import { AGGREGATED_V2, aggregatedCore, aggregatedGroups, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
 import { serveCollection, serveItem } from './rest.js';
 import { openApiRoot, openApiV3CoreV1 } from './openapi.js';
@@ -46,6 +46,15 @@ function route(stores: ReadonlyMap<string, ResourceStore>, parts: readonly strin
   if (!store || rest.length > 3) return undefined;
   if (store.namespaced === false && namespace !== undefined) return undefined;
   return { store, namespace, name: rest[1], subresource: rest[2] };
+}
+
+/** The path's segments, decoded; a malformed escape is the client's error, not ours. */
+function segments(path: string): string[] {
+  try {
+    return path.split('/').slice(1).map((p) => decodeURIComponent(p));
+  } catch {
+    throw badRequest(`${JSON.stringify(path)} is not a valid request path`);
+  }
 }
 
 function sendJson(res: ServerResponse, code: number, value: unknown, contentType = 'application/json'): void {
@@ -94,7 +103,7 @@ export async function startKubeApiServer(
     }
     if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
     if (path === '/openapi/v3/api/v1') return sendJson(res, 200, openApiV3CoreV1(stores));
-    const parts = path.split('/').slice(1).map((p) => decodeURIComponent(p));
+    const parts = segments(path);
     if (parts[0] !== 'api' || parts[1] !== 'v1') throw pathNotFound();
     const r = route(byName, parts.slice(2));
     if (!r) throw pathNotFound();
@@ -119,7 +128,7 @@ export async function startKubeApiServer(
     socket.on('error', () => undefined);
     try {
       const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-      const parts = url.pathname.split('/').slice(1).map((p) => decodeURIComponent(p));
+      const parts = segments(url.pathname);
       const r = parts[0] === 'api' && parts[1] === 'v1' ? route(byName, parts.slice(2)) : undefined;
       if (!r || r.store.resource !== 'pods' || r.subresource === undefined) throw pathNotFound();
       subresources.upgrade(r.namespace ?? 'default', r.name ?? '', r.subresource, req, socket, head, url.searchParams);

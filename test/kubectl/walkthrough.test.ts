@@ -41,6 +41,9 @@ test('kubectl walk-through: apply, get -o wide, logs, exec, port-forward, delete
   );
   assert.equal(logs.code, 0);
 
+  // attach streams what the container writes from now on (output only: see docs/kubeapi.md).
+  await k.until(['attach', 'demo', '-c', 'writer'], /fetched the page from web over localhost/);
+
   const ls = await k.kubectl(['exec', 'demo', '-c', 'web', '--', 'ls']);
   assert.equal(ls.code, 0, ls.stderr);
   assert.match(ls.stdout, /^www$/m);
