@@ -39,11 +39,13 @@ export function apiVersions(address: string): Record<string, unknown> {
 }
 
 const singular = (store: ResourceStore): string => store.kind.toLowerCase();
+/** Pods are in the `all` category, as on a cluster: `kubectl get all` lists them. */
+const categories = (store: ResourceStore): { categories?: string[] } => (store.resource === 'pods' ? { categories: ['all'] } : {});
 
 export function apiResourceList(stores: readonly ResourceStore[]): Record<string, unknown> {
   const resources: Record<string, unknown>[] = [];
   for (const s of stores) {
-    resources.push({ name: s.resource, singularName: singular(s), namespaced: s.namespaced, kind: s.kind, verbs: s.verbs, ...(s.shortNames.length ? { shortNames: s.shortNames } : {}) });
+    resources.push({ name: s.resource, singularName: singular(s), namespaced: s.namespaced, kind: s.kind, verbs: s.verbs, ...(s.shortNames.length ? { shortNames: s.shortNames } : {}), ...categories(s) });
     if (s.resource === 'pods') {
       for (const sub of POD_SUBRESOURCES) resources.push({ name: `pods/${sub.name}`, singularName: '', namespaced: true, kind: sub.kind, verbs: sub.verbs });
     }
@@ -59,6 +61,7 @@ export function aggregatedCore(stores: readonly ResourceStore[]): Record<string,
     singularResource: singular(s),
     verbs: s.verbs,
     ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+    ...categories(s),
     ...(s.resource === 'pods'
       ? { subresources: POD_SUBRESOURCES.map((sub) => ({ subresource: sub.name, responseKind: { group: '', version: 'v1', kind: sub.kind }, verbs: sub.verbs })) }
       : {}),

@@ -39,7 +39,8 @@ export const conflict = (resource: string, name: string): StatusError =>
     kind: resource,
   });
 export const badRequest = (message: string): StatusError => status(400, 'BadRequest', message);
-export const methodNotAllowed = (message: string): StatusError => status(405, 'MethodNotAllowed', message);
+/** The API server's wording for a verb a resource does not serve (errors.NewMethodNotSupported's generic form). */
+export const methodNotAllowed = (_what: string): StatusError => status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 export const notAcceptable = (message: string): StatusError => status(406, 'NotAcceptable', message);
 export const unsupportedMediaType = (message: string): StatusError => status(415, 'UnsupportedMediaType', message);
 export const pathNotFound = (): StatusError => status(404, 'NotFound', 'the server could not find the requested resource');

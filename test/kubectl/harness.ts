@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { makeTestRoots, type TestRoots } from '../helpers/roots.js';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { runCli } from '../helpers/cli.js';
@@ -47,10 +47,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * kubectl's environment: the test's kubeconfig, and HOME next to it, so kubectl's discovery and HTTP
+ * caches (~/.kube/cache) live in the test's directory and go with it.
+ */
+export function kubectlEnv(kubeconfig: string): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dirname(kubeconfig), KUBECONFIG: kubeconfig };
+}
+
 export function runKubectl(kubeconfig: string, args: readonly string[], options: KubectlOptions = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', [...args], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig, ...options.env },
+      env: { ...kubectlEnv(kubeconfig), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -100,7 +108,7 @@ export async function startKubectlTest(t: { after: (fn: () => Promise<void>) => 
 const UNTIL_TIMEOUT_MS = 30_000;
 
 export async function runUntil(kubeconfig: string, args: readonly string[], pattern: RegExp, during?: () => Promise<void>): Promise<string> {
-  const child = spawn('kubectl', [...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('kubectl', [...args], { env: kubectlEnv(kubeconfig), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   try {
     return await new Promise<string>((resolve, reject) => {

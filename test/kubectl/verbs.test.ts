@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { spawn } from 'node:child_process';
 import { assertNoLeaks } from '../helpers/leaks.js';
-import { startKubectlTest } from './harness.js';
+import { startKubectlTest, kubectlEnv } from './harness.js';
 
 const POD = (labels: string, extra = ''): string => `apiVersion: v1
 kind: Pod
@@ -144,7 +144,7 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
   await t.test('exec -it with a terminal, logs -f, get -w', async () => {
     // `script` gives kubectl a terminal, so -t really asks for a TTY (kubectl refuses -t on a pipe).
     const tty = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `kubectl exec -it web -- tty`, '/dev/null'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBECONFIG: k.kubeconfig } });
+      const child = spawn('script', ['-qec', `kubectl exec -it web -- tty`, '/dev/null'], { env: kubectlEnv(k.kubeconfig) });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       child.on('error', reject);

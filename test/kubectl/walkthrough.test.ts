@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { assertNoLeaks, waitFor } from '../helpers/leaks.js';
-import { freePort, startKubectlTest } from './harness.js';
+import { freePort, startKubectlTest, kubectlEnv } from './harness.js';
 
 const DEMO = fileURLToPath(new URL('../../../examples/demo-pod.yaml', import.meta.url));
 
@@ -50,7 +50,7 @@ test('kubectl walk-through: apply, get -o wide, logs, exec, port-forward, delete
 
   // port-forward prints "Forwarding from 127.0.0.1:<local> -> <remote>" (kubectl/pkg/cmd/portforward).
   const local = await freePort();
-  const forward = spawn('kubectl', ['port-forward', 'pod/demo', `${local}:8080`], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', KUBECONFIG: k.kubeconfig } });
+  const forward = spawn('kubectl', ['port-forward', 'pod/demo', `${local}:8080`], { env: kubectlEnv(k.kubeconfig) });
   t.after(() => {
     forward.kill('SIGKILL');
     return Promise.resolve();
