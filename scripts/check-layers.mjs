@@ -14,8 +14,10 @@ const allowed = {
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   api: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet'],
   cri: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'oci'],
-  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci'],
-  cli: ['common', 'store', 'host', 'kube', 'image', 'api', 'daemon'],
+  // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
+  kubeapi: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'cri', 'oci'],
+  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi'],
+  cli: ['common', 'store', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..', 'src');

@@ -26,6 +26,8 @@ export PEAPOD_ROOT=$DIR/root PEAPOD_RUN_ROOT=$DIR/run PEAPOD_SOCKET=$DIR/run/pea
 export PEAPOD_CRI_SOCKET=$DIR/run/cri.sock PEAPOD_CGROUP_ROOT=/peapod-conformance-$suffix
 export PEAPOD_BRIDGE=pc$suffix PEAPOD_SUBNET=10.$((150 + RANDOM % 100)).$((RANDOM % 256)).0/24
 export PEAPOD_MANIFEST_DIR=$DIR/manifests PEAPOD_AUTH_FILE=$DIR/auth.json
+# No Kubernetes API: a user's daemon may hold 6443, and critest does not need it.
+export PEAPOD_KUBE_API_PORT=
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 export REGISTRY_ADDR=127.0.0.1:$port
 # Mirrored mode: the hosts critest hard-codes resolve through the judge's loopback registry.

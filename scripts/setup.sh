@@ -20,6 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# kubectl for the kubectl tests and the README's kubectl walk-through: any kubectl on PATH is used as is;
+# without one, Debian's kubernetes-client (the tests print which version they drove).
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "setup: installing kubernetes-client (kubectl)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kubernetes-client >/dev/null
+fi
 # docker-registry's package starts a service on :5000 on systemd machines; peapod's tests run their own.
 
 # npm dependencies, only when the lockfile changed since the last install.

@@ -22,6 +22,7 @@ export interface GlobalFlags {
   authFile?: string;
   criSocket?: string;
   streamingAddress?: string;
+  kubeApiPort?: string;
   insecureRegistry?: string[];
 }
 
@@ -41,6 +42,7 @@ export class CliContext {
       authFile: flags.authFile,
       criSocket: flags.criSocket,
       streamingAddress: flags.streamingAddress,
+      kubeApiPort: flags.kubeApiPort,
     };
     if (flags.insecureRegistry !== undefined && flags.insecureRegistry.length > 0) overrides.insecureRegistries = flags.insecureRegistry;
     this.config = resolveConfig(overrides);

@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--auth-file <path>', 'registry credentials (docker config.json format)').env('PEAPOD_AUTH_FILE'))
     .addOption(new Option('--cri-socket <path>', 'CRI gRPC socket ("" disables it)').env('PEAPOD_CRI_SOCKET'))
     .addOption(new Option('--streaming-address <host:port>', 'CRI streaming server for exec/attach/port-forward (port 0: any free port)').env('PEAPOD_STREAMING_ADDRESS'))
+    .addOption(new Option('--kube-api-port <port>', 'Kubernetes API port on 127.0.0.1 (empty or 0 disables it)').env('PEAPOD_KUBE_API_PORT'))
     .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect)
     .showHelpAfterError()
     .exitOverride();

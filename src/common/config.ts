@@ -36,6 +36,8 @@ export interface PeapodConfig extends OpsSettings {
   readonly runtimePath: string;
   readonly conmonPath: string;
   readonly pausePath: string;
+  /** TCP port of the Kubernetes API (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
+  readonly kubeApiPort: string;
 }
 
 export type ConfigOverrides = { -readonly [K in keyof PeapodConfig]?: PeapodConfig[K] | undefined };
@@ -59,6 +61,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   conmonPath: 'PEAPOD_CONMON',
   pausePath: 'PEAPOD_PAUSE',
   ...OPS_ENV_NAMES,
+  kubeApiPort: 'PEAPOD_KUBE_API_PORT',
 };
 
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
@@ -95,6 +98,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     conmonPath: pick('conmonPath') ?? 'conmon',
     pausePath: pick('pausePath') ?? 'catatonit',
     ...resolveOpsSettings(overrides, env),
+    // Like criSocket, an explicit empty value disables the door rather than meaning "default".
+    kubeApiPort: overrides.kubeApiPort ?? env[ENV_NAMES.kubeApiPort] ?? '6443',
   };
 }
 
@@ -126,6 +131,7 @@ export function paths(config: PeapodConfig) {
     conmon: join(config.runRoot, 'conmon'),
     daemonPid: join(config.runRoot, 'peapod.pid'),
     daemonLog: join(config.runRoot, 'daemon.log'),
+    kubeApiCerts: join(config.root, 'kubeapi'),
   } as const;
 }
 export type PeapodPaths = ReturnType<typeof paths>;

@@ -34,7 +34,10 @@ import { ALL_CAPABILITIES } from '../oci/security.js';
 import { startCriServer, type CriServer } from '../cri/listener.js';
 import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
+import { PeapodError } from '../common/errors.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
+import { startKubeApi } from '../kubeapi/index.js';
+import type { KubeApiServer } from '../kubeapi/server.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -164,12 +167,21 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   });
   const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
   const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log);
+  const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
+    await cri?.close();
+    await metricsServer?.close();
+    stopWorkers();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  });
   await writeFile(p.daemonPid, `${process.pid}\n`);
   log(`peapod daemon ${process.pid} listening on ${config.socket}${activationFd !== undefined ? ' (socket from systemd)' : ''}`);
   return {
     server,
     pods,
     async close() {
+      await kubeApi?.close();
       await cri?.close();
       await metricsServer?.close();
       stopWorkers();
@@ -207,6 +219,15 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
   });
   log(`CRI v1 endpoint listening on ${config.criSocket}`);
   return cri;
+}
+
+/** The Kubernetes API door (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
+async function startKubeApiDoor(config: PeapodConfig, pods: PodManager, runtime: Runtime, log: Logger): Promise<KubeApiServer | undefined> {
+  if (config.kubeApiPort === '' || config.kubeApiPort === '0') return undefined;
+  const port = Number(config.kubeApiPort);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
+  const p = paths(config);
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

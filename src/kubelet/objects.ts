@@ -50,8 +50,13 @@ export class ObjectStore {
   }
 
   /** Called after a ConfigMap or Secret was created, changed or deleted (the pods using it re-project their volumes). */
-  onChange(listener: (kind: ObjectKind, namespace: string, name: string) => void): void {
+  onChange(listener: (kind: ObjectKind, namespace: string, name: string) => void): () => void {
     this.listeners.push(listener);
+    // The unsubscribe: a Kubernetes API watch listens only while its client does.
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   private changed(kind: ObjectKind, namespace: string, name: string): void {

@@ -43,6 +43,7 @@ export async function makeTestRoots(overrides: ConfigOverrides = {}): Promise<Te
       runRoot,
       socket: join(runRoot, 'peapod.sock'),
       criSocket: '',
+      kubeApiPort: '',
       cgroupRoot: `/peapod-test-${randomBytes(4).toString('hex')}`,
       bridge: `pt${randomBytes(3).toString('hex')}`,
       subnet: randomSubnet(),

@@ -1,6 +1,5 @@
 // Pod routes of the local API: thin translation to the pod manager (apply, list, get, describe,
 // delete, logs, exec). Bodies are validated again here: the socket is a trust boundary.
-import { join } from 'node:path';
 import type { ApiRouter } from '../server.js';
 import { PeapodError } from '../../common/errors.js';
 import { validateObjects } from '../../kube/validate.js';
@@ -19,7 +18,7 @@ import type { PodManager, PodView, ApplyResult } from '../../kubelet/manager.js'
 export type { PodView, ApplyResult } from '../../kubelet/manager.js';
 import { podLinuxView, type PodLinuxView } from '../../kubelet/linux-view.js';
 import type { PodEvent } from '../../kubelet/pod-record.js';
-import { podLogDirectory } from '../../kubelet/convert.js';
+import { resolveLogTarget } from '../../kubelet/log-target.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { readLog } from '../../runtime/logs/reader.js';
 import { criPodViews } from './cri-pods.js';
@@ -172,24 +171,9 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
 
   router.raw('GET', '/v1/namespaces/:namespace/pods/:name/log', async ({ params, query, signal }, _req, res) => {
     const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
-    const names = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
-    const container = query.get('container') ?? (record.pod.spec.containers.length === 1 ? record.pod.spec.containers[0]?.name : undefined);
-    if (container === undefined) {
-      throw new PeapodError('InvalidArgument', `a container name must be specified for pod ${record.pod.metadata.name}, choose one of: [${names.join(' ')}]`);
-    }
-    if (!names.includes(container)) throw new PeapodError('NotFound', `container ${container} is not valid for pod ${record.pod.metadata.name}`);
-    const track = record.containers[container];
     const previous = query.get('previous') === 'true';
-    const attempt = previous ? (track?.restartCount ?? 0) - 1 : (track?.restartCount ?? 0);
-    if (previous && (attempt < 0 || track?.previousContainerId === undefined)) {
-      throw new PeapodError('FailedPrecondition', `previous terminated container "${container}" in pod "${record.pod.metadata.name}" not found`);
-    }
-    if (!previous && track?.containerId === undefined) {
-      throw new PeapodError('FailedPrecondition', `container "${container}" in pod "${record.pod.metadata.name}" is waiting to start`);
-    }
-    const path = join(podLogDirectory(logRoot, record.pod), container, `${attempt}.log`);
+    const { path, containerId } = resolveLogTarget(record, logRoot, query.get('container') ?? undefined, previous);
     const tail = query.get('tail');
-    const containerId = previous ? track?.previousContainerId : track?.containerId;
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
     await readLog(path, (text) => res.write(text), {
       timestamps: query.get('timestamps') === 'true',

@@ -11,6 +11,7 @@ import { registerDelete } from './delete.js';
 import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
 import { registerTop } from './top.js';
+import { registerKubeconfig } from './kubeconfig.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
   registerApply(program, ctx);
@@ -23,4 +24,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerImageCommands(program, ctx);
   registerTop(program, ctx);
   registerSystemCommands(program, ctx);
+  registerKubeconfig(program, ctx);
 }
