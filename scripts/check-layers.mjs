@@ -14,7 +14,8 @@ const allowed = {
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   api: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet'],
   cri: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'oci'],
-  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci'],
+  dashboard: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api'],
+  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'dashboard'],
   cli: ['common', 'store', 'host', 'kube', 'image', 'api', 'daemon'],
 };
 

@@ -35,6 +35,8 @@ export interface PeapodConfig {
   readonly runtimePath: string;
   readonly conmonPath: string;
   readonly pausePath: string;
+  /** host:port of the web dashboard, opened by `peapod dashboard`; loopback only (port 0 picks a free one). */
+  readonly dashboardAddress: string;
 }
 
 export type ConfigOverrides = { -readonly [K in keyof PeapodConfig]?: PeapodConfig[K] | undefined };
@@ -57,6 +59,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   runtimePath: 'PEAPOD_RUNTIME',
   conmonPath: 'PEAPOD_CONMON',
   pausePath: 'PEAPOD_PAUSE',
+  dashboardAddress: 'PEAPOD_DASHBOARD_ADDRESS',
 };
 
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
@@ -92,6 +95,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     runtimePath: pick('runtimePath') ?? 'runc',
     conmonPath: pick('conmonPath') ?? 'conmon',
     pausePath: pick('pausePath') ?? 'catatonit',
+    dashboardAddress: pick('dashboardAddress') ?? '127.0.0.1:7780',
   };
 }
 

@@ -26,6 +26,7 @@ import { startCriServer, type CriServer } from '../cri/listener.js';
 import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
+import { Dashboard } from '../dashboard/server.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -105,8 +106,12 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   });
   registerImageRoutes(router, images);
   registerPodRoutes(router, pods, runtime, p.logs);
+  // The web dashboard listens only once `peapod dashboard` asks for a login URL.
+  const dashboard = new Dashboard({ router, pods, runtime, address: config.dashboardAddress, kubepodsCgroup: qosParentCgroups(config.cgroupRoot)[0] ?? '', log });
+  router.json('POST', '/v1/dashboard', () => dashboard.open());
 
   const stopWorkers = (): void => {
+    void dashboard.close();
     staticPods.stop();
     pods.stop();
     runtime.close();

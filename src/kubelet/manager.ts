@@ -154,6 +154,7 @@ export class PodManager {
       if (!force) {
         // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
         await this.pods.update(existing.id, (r) => ({ ...r, pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } } }));
+        this.changes.emit('change', existing.id);
         this.worker(existing.id).requestSync();
         return 'configured';
       }
@@ -162,6 +163,8 @@ export class PodManager {
     const uid = newUid();
     const stored: Pod = { ...pod, metadata: { ...pod.metadata, namespace, uid, creationTimestamp: this.now().toISOString() } };
     await this.pods.put({ schema: 1, id: uid, pod: stored, source, sandboxAttempt: 0, containers: {}, events: [] });
+    // Watchers (get -w, the dashboard) see the pod as soon as it exists, not at its worker's first change.
+    this.changes.emit('change', uid);
     this.worker(uid).requestSync();
     return existing ? 'replaced' : 'created';
   }

@@ -10,6 +10,7 @@ import { registerExec } from './exec.js';
 import { registerDelete } from './delete.js';
 import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
+import { registerDashboard } from './dashboard.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
   registerApply(program, ctx);
@@ -21,4 +22,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerDebug(program, ctx);
   registerImageCommands(program, ctx);
   registerSystemCommands(program, ctx);
+  registerDashboard(program, ctx);
 }
