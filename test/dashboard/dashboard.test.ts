@@ -121,6 +121,7 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
     return { socket, read };
   }, url.host);
   assert.deepEqual(crossOrigin, { socket: 'refused', read: 'refused' });
+  pageErrors.length = 0; // the browser logged those two refusals as errors: expected ones
   await page.goto(`${origin}/`);
   await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
 
@@ -186,7 +187,10 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await page.click('.detail-tabs button[data-detail="terminal"]');
   await page.selectOption('#term-container', 'main');
   await page.click('#term-open');
-  await page.waitForSelector('#terminal[data-state="connected"]', { timeout: 10_000 });
+  await page.waitForSelector('#terminal[data-state="connected"]', { timeout: 10_000 }).catch(async (err: unknown) => {
+    console.log(pageErrors, await page.locator('#term-status').textContent());
+    throw err;
+  });
   await page.waitForSelector('#terminal .xterm-rows', { timeout: 10_000 });
   await page.keyboard.type('echo dash-$((6*7)) $(cat /proc/1/cmdline | tr "\\0" " ")\n');
   await page.waitForSelector(`#terminal .xterm-rows:has-text("dash-42 sleep ${SLEEP_SECONDS}")`, { timeout: 10_000 });

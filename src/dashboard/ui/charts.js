@@ -62,7 +62,8 @@ export class Charts {
         width,
         height: 140,
         legend: { show: true },
-        scales: { x: { time: true } },
+        // At least a minute wide: the first samples do not stretch over the whole axis.
+        scales: { x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + 60)] } },
         series: [{}, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true }))],
         axes: [{ size: 28 }, { size: 48 }],
       };
