@@ -38,8 +38,13 @@ export async function readCgroupTree(base: string, pods: PodManager, runtime: Ru
       requests.memoryBytes += c.resources?.requests?.['memory'] === undefined ? 0 : memoryBytes(c.resources.requests['memory']);
     }
     owners.set(sandbox.config.cgroupParent, { kind: 'pod', label: `${record.pod.metadata.namespace ?? 'default'}/${record.pod.metadata.name}`, requests });
+    // The pause process's own cgroup, as the runtime names it (sandbox/run.ts).
+    owners.set(`${sandbox.config.cgroupParent}/${sandbox.id}`, { kind: 'container', label: 'pause (sandbox)' });
   }
-  for (const container of runtime.containers.list()) owners.set(container.cgroupsPath, { kind: 'container', label: container.config.name });
+  for (const container of runtime.containers.list()) {
+    const exited = container.state === 'exited' ? ', exited' : '';
+    owners.set(container.cgroupsPath, { kind: 'container', label: `${container.config.name} #${container.config.attempt}${exited}` });
+  }
   const paths = (await runtime.host.cgroups.listTree(base).catch(() => [])).filter((p) => p === base || p.startsWith(`${base}/`));
   const nodes: CgroupNode[] = [];
   for (const path of paths.slice(0, MAX_CGROUPS)) {

@@ -191,7 +191,7 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
     console.log(pageErrors, await page.locator('#term-status').textContent());
     throw err;
   });
-  await page.waitForSelector('#terminal .xterm-rows', { timeout: 10_000 });
+  await page.waitForSelector('#terminal .xterm-rows:has-text("/ #")', { timeout: 10_000 });
   await page.keyboard.type('echo dash-$((6*7)) $(cat /proc/1/cmdline | tr "\\0" " ")\n');
   await page.waitForSelector(`#terminal .xterm-rows:has-text("dash-42 sleep ${SLEEP_SECONDS}")`, { timeout: 10_000 });
   await shot(page, 'dashboard-terminal.png');
