@@ -194,6 +194,14 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await page.waitForSelector('#terminal .xterm-rows:has-text("/ #")', { timeout: 10_000 });
   await page.keyboard.type('echo dash-$((6*7)) $(cat /proc/1/cmdline | tr "\\0" " ")\n');
   await page.waitForSelector(`#terminal .xterm-rows:has-text("dash-42 sleep ${SLEEP_SECONDS}")`, { timeout: 10_000 });
+  // The page sized the pty (runc relays SIGWINCH): 24 rows, and the columns of the box, not 80.
+  await page.keyboard.type('stty size\n');
+  const size = await waitFor(async () => {
+    const text = (await page.locator('#terminal .xterm-rows').innerText()).split('\n').map((l) => l.trim());
+    const line = text.find((l) => /^24 \d+$/.test(l));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  }, { timeoutMs: 10_000, description: 'stty size in the terminal' });
+  assert.ok(size > 80, `columns ${size}`);
   await shot(page, 'dashboard-terminal.png');
   await page.keyboard.type('exit 3\n');
   await page.waitForSelector('#terminal[data-exit-code="3"]', { timeout: 10_000 });
