@@ -37,5 +37,10 @@ test('a session cookie is recognised; Host and Origin must be ours', () => {
   assert.equal(auth.originAllowed(req({ origin: 'http://127.0.0.1:7781' })), false);
   assert.equal(auth.originAllowed(req({ origin: 'null' })), false);
   assert.equal(auth.originAllowed(req({})), false);
+  assert.equal(auth.fetchSiteAllowed(req({ 'sec-fetch-site': 'same-origin' })), true);
+  assert.equal(auth.fetchSiteAllowed(req({ 'sec-fetch-site': 'none' })), true);
+  assert.equal(auth.fetchSiteAllowed(req({})), true, 'not a browser: Host, cookie and Origin still apply');
+  assert.equal(auth.fetchSiteAllowed(req({ 'sec-fetch-site': 'same-site' })), false, 'another port of 127.0.0.1');
+  assert.equal(auth.fetchSiteAllowed(req({ 'sec-fetch-site': 'cross-site' })), false);
   assert.equal(readCookie('a=1; b = 2', 'b'), '2');
 });

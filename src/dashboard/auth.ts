@@ -73,6 +73,15 @@ export class DashboardAuth {
     return origin !== undefined && this.ownOrigins().includes(origin);
   }
 
+  /**
+   * Browsers say where a request comes from (Sec-Fetch-Site): only our own page or the user typing the
+   * URL may reach us. "same-site" is refused too: any other port of 127.0.0.1 is the same site.
+   */
+  fetchSiteAllowed(req: IncomingMessage): boolean {
+    const site = req.headers['sec-fetch-site'];
+    return site === undefined || site === 'same-origin' || site === 'none';
+  }
+
   private ownOrigins(): string[] {
     const port = this.port();
     return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];

@@ -97,6 +97,7 @@ export class Dashboard {
 
   private async request(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.auth.hostAllowed(req)) return refuse(res, 421, 'wrong Host: open the dashboard as http://127.0.0.1:<port>/');
+    if (!this.auth.fetchSiteAllowed(req)) return refuse(res, 403, 'refused: a request from another site');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
     if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) return this.login(url.searchParams.get('token') ?? '', res);
     if (!this.auth.hasSession(req)) return refuse(res, 401, 'no session: run `peapod dashboard` and open the URL it prints');
@@ -128,7 +129,7 @@ export class Dashboard {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (!this.auth.hostAllowed(req)) return deny('421 Misdirected Request');
-    if (!this.auth.originAllowed(req)) return deny('403 Forbidden');
+    if (!this.auth.originAllowed(req) || !this.auth.fetchSiteAllowed(req)) return deny('403 Forbidden');
     if (!this.auth.hasSession(req)) return deny('401 Unauthorized');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
     const m = /^\/api\/pods\/([^/]+)\/([^/]+)\/exec$/.exec(url.pathname);
