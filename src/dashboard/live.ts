@@ -58,7 +58,7 @@ export function streamPodLinux(pods: PodManager, runtime: Runtime, namespace: st
     busy = true;
     try {
       const linux = await podLinuxView(current, runtime);
-      const out: LinuxSample = { at: Date.now(), linux, timeline: podTimeline(current, runtime) };
+      const out: LinuxSample = { at: Date.now(), linux, timeline: podTimeline(current, runtime, (id) => pods.probeTransitions(uid, id)) };
       channel.send('linux', out);
     } finally {
       busy = false;

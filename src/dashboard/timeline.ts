@@ -1,10 +1,11 @@
 // How a pod was built, from the runtime's own records: the sandbox's steps (pod cgroup, netns, CNI ADD,
 // pause, generated files) and each container's (rootfs mounts, OCI bundle, runc create, runc start),
 // each from the end of the one before to its own end as the records stamped them, plus the kubelet's
-// events (image pulls, probes, kills) as points on the same clock.
+// events (image pulls, kills) and the probes' result changes (readiness turning ready) as points on the same clock.
 import type { PodRecord } from '../kubelet/pod-record.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
+import type { ProbeTransition } from '../kubelet/probes/container-probes.js';
 
 export interface TimelineStep {
   /** "sandbox" or the container's name (with its attempt). */
@@ -57,7 +58,9 @@ function containerSteps(lane: string, container: ContainerRecord): TimelineStep[
   return steps;
 }
 
-export function podTimeline(record: PodRecord, runtime: Runtime): TimelineStep[] {
+export type ProbeHistory = (containerId: string) => readonly ProbeTransition[];
+
+export function podTimeline(record: PodRecord, runtime: Runtime, probes: ProbeHistory = () => []): TimelineStep[] {
   const steps: TimelineStep[] = [];
   const created = record.pod.metadata.creationTimestamp;
   if (created !== undefined) steps.push({ lane: 'pod', label: 'accepted by the kubelet', start: created, end: created, kind: 'event' });
@@ -69,7 +72,10 @@ export function podTimeline(record: PodRecord, runtime: Runtime): TimelineStep[]
       [track.containerId, track.restartCount],
     ] as const) {
       const container = id === undefined ? undefined : runtime.containers.get(id);
-      if (container) steps.push(...containerSteps(`${name} #${attempt}`, container));
+      if (!container) continue;
+      const lane = `${name} #${attempt}`;
+      steps.push(...containerSteps(lane, container));
+      for (const p of probes(container.id)) steps.push({ lane, label: `${p.kind} probe: ${p.result}`, start: p.at, end: p.at, kind: 'event' });
     }
   }
   for (const event of record.events) {

@@ -15,6 +15,7 @@ import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 
 export interface PodView {
@@ -178,6 +179,11 @@ export class PodManager {
       source: record.source,
       ...(record.sandboxId !== undefined ? { sandboxId: record.sandboxId } : {}),
     };
+  }
+
+  /** How a container's probes changed result, newest last (empty without probes): the dashboard's timeline. */
+  probeTransitions(uid: string, containerId: string): readonly ProbeTransition[] {
+    return this.workers.get(uid)?.probeState(containerId)?.transitions ?? [];
   }
 
   list(namespace: string | undefined): PodView[] {

@@ -34,6 +34,7 @@ spec:
       image: busybox
       imagePullPolicy: IfNotPresent
       command: ["sleep", "${SLEEP_SECONDS}"]
+      readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1 }
       resources:
         requests: { memory: 32Mi, cpu: 100m }
         limits: { memory: 64Mi, cpu: 250m }
@@ -208,7 +209,7 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
 
   // How it was built: the runtime's steps with durations.
   await page.click('.detail-tabs button[data-detail="timeline"]');
-  for (const step of ['pod cgroup', 'CNI ADD', 'pause (catatonit) started', 'rootfs mounts', 'runc create', 'runc start']) {
+  for (const step of ['pod cgroup', 'CNI ADD', 'pause (catatonit) started', 'rootfs mounts', 'runc create', 'runc start', 'readiness probe: success']) {
     await page.waitForSelector(`.tl-row[data-step="${step}"]`, { timeout: 10_000 });
   }
   await shot(page, 'dashboard-timeline.png');
