@@ -80,7 +80,9 @@ export class Dashboard {
     const server = createServer((req, res) => void this.request(req, res).catch((err: unknown) => this.fail(res, err)));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (err) =>
+        reject(new PeapodError('FailedPrecondition', `dashboard: cannot listen on ${this.deps.address}: ${errorMessage(err)}`, { hint: 'set PEAPOD_DASHBOARD_ADDRESS=127.0.0.1:<free port> for the daemon', cause: err })),
+      );
       server.listen(port, host, () => resolve());
     });
     const bound = server.address();

@@ -236,3 +236,22 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await daemon.stop();
   await assertNoLeaks(roots.config);
 });
+
+test('a dashboard port already taken is a clear error, and the daemon keeps serving', { timeout: 60_000 }, async (t) => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const roots = await makeTestRoots({ dashboardAddress: `127.0.0.1:${(taken.address() as AddressInfo).port}` });
+  const daemon = await startDaemon(roots);
+  t.after(async () => {
+    await daemon.stop().catch(() => undefined);
+    await roots.cleanup();
+  });
+  const opened = await runCli(roots.env(), ['dashboard']);
+  assert.notEqual(opened.code, 0);
+  assert.match(opened.stderr, /dashboard: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  assert.match(opened.stderr, /PEAPOD_DASHBOARD_ADDRESS/);
+  assert.equal((await runCli(roots.env(), ['get', 'pods'])).code, 0);
+  await daemon.stop();
+  await assertNoLeaks(roots.config);
+});
