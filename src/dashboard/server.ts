@@ -11,7 +11,7 @@ import type { PodManager } from '../kubelet/manager.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { DashboardAuth } from './auth.js';
 import { readCgroupTree } from './cgroup-tree.js';
-import { streamPodLinux, streamPods } from './live.js';
+import { UsageSampler, streamPodLinux, streamPods } from './live.js';
 import { StaticAssets } from './static.js';
 import { TerminalServer } from './terminal.js';
 
@@ -61,9 +61,11 @@ export class Dashboard {
   private readonly auth = new DashboardAuth(() => this.port);
   private readonly assets = new StaticAssets(fileURLToPath(new URL('./ui/', import.meta.url)));
   private readonly terminals: TerminalServer;
+  private readonly sampler: UsageSampler;
 
   constructor(private readonly deps: DashboardDeps) {
     this.terminals = new TerminalServer(deps.pods, deps.runtime);
+    this.sampler = new UsageSampler(deps.pods, deps.runtime);
   }
 
   /** Starts serving on first use and hands out a fresh one-time login URL. */
@@ -88,6 +90,7 @@ export class Dashboard {
     const bound = server.address();
     this.port = typeof bound === 'object' && bound !== null ? bound.port : port;
     this.server = server;
+    this.sampler.start();
     this.deps.log(`dashboard listening on http://127.0.0.1:${this.port}/`);
   }
 
@@ -110,7 +113,7 @@ export class Dashboard {
     if (url.pathname === '/api/events') return streamPods(this.deps.pods, req, res);
     if (url.pathname === '/api/cgroups') return sendJson(res, await readCgroupTree(this.deps.kubepodsCgroup, this.deps.pods, this.deps.runtime));
     const live = /^\/api\/pods\/([^/]+)\/([^/]+)\/live$/.exec(url.pathname);
-    if (live) return streamPodLinux(this.deps.pods, this.deps.runtime, decodeURIComponent(live[1] ?? ''), decodeURIComponent(live[2] ?? ''), req, res);
+    if (live) return streamPodLinux(this.sampler, this.deps.pods, decodeURIComponent(live[1] ?? ''), decodeURIComponent(live[2] ?? ''), req, res);
     if (url.pathname.startsWith('/api/v1/')) {
       // The daemon's own GET routes (pods, describe, logs, images): same code, same checks, read-only.
       req.url = (req.url ?? '').slice('/api'.length);
@@ -148,6 +151,7 @@ export class Dashboard {
 
   async close(): Promise<void> {
     this.terminals.close();
+    this.sampler.stop();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

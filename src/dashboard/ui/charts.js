@@ -22,7 +22,7 @@ export class Charts {
     root.replaceChildren();
   }
 
-  add(sample) {
+  add(sample, redraw = true) {
     const names = sample.linux.containers.map((c) => c.name);
     if (names.join('\0') !== this.names.join('\0')) this.reset(names);
     const t = sample.at / 1000;
@@ -37,7 +37,7 @@ export class Charts {
       this.times.shift();
       for (const n of this.names) for (const m of METRICS) this.values[n][m.key].shift();
     }
-    this.draw();
+    if (redraw) this.draw();
   }
 
   cpuRate(c, t) {
@@ -62,8 +62,8 @@ export class Charts {
         width,
         height: 140,
         legend: { show: true },
-        // At least a minute wide: the first samples do not stretch over the whole axis.
-        scales: { x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + 60)] } },
+        // At least the last minute: the first samples sit at the right edge and the chart fills leftwards.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 60), max] } },
         series: [{}, ...names.map((n, i) => ({ label: n, stroke: COLORS[i % COLORS.length], width: 2, spanGaps: true }))],
         axes: [{ size: 28 }, { size: 48 }],
       };

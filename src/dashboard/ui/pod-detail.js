@@ -41,12 +41,22 @@ export function showPod(view) {
   const ns = encodeURIComponent(view.pod.metadata.namespace ?? 'default');
   const name = encodeURIComponent(view.pod.metadata.name);
   current.source = new EventSource(`/api/pods/${ns}/${name}/live`);
-  current.source.addEventListener('linux', (e) => {
-    const sample = JSON.parse(e.data);
+  const draw = (sample) => {
     current.last = sample;
     renderLinux(document.getElementById('linux-boxes'), document.getElementById('ns-lanes'), current.view, sample.linux);
-    current.charts.add(sample);
     renderTimeline(document.getElementById('timeline'), sample.timeline);
+  };
+  // The last minutes the daemon kept, then each new sample as it is taken.
+  current.source.addEventListener('history', (e) => {
+    const samples = JSON.parse(e.data);
+    for (const sample of samples) current.charts.add(sample, false);
+    current.charts.draw();
+    if (samples.length > 0) draw(samples[samples.length - 1]);
+  });
+  current.source.addEventListener('linux', (e) => {
+    const sample = JSON.parse(e.data);
+    current.charts.add(sample);
+    draw(sample);
   });
   switchDetail(current.detail);
 }
