@@ -29,8 +29,10 @@ export interface LinuxSample {
   readonly timeline: readonly TimelineStep[];
 }
 
-export function streamPods(pods: PodManager, req: IncomingMessage, res: ServerResponse): void {
+export function streamPods(pods: PodManager, sampler: UsageSampler, req: IncomingMessage, res: ServerResponse): void {
   const channel = openEventStream(req, res);
+  // An open page keeps the usage history going, so a pod opened later shows its last minutes.
+  channel.onClose(sampler.retain());
   const update = (uid: string): PodUpdate | undefined => {
     const record = pods.pods.get(uid);
     return record ? { uid, view: pods.view(record), events: record.events } : undefined;
@@ -62,14 +64,28 @@ export class UsageSampler {
     this.samples.setMaxListeners(0);
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.sampleAll().catch(() => undefined), USAGE_SAMPLE_MS);
-    this.offChange = this.pods.onChange((uid) => void this.sample(uid).catch(() => undefined));
+  private viewers = 0;
+
+  /** Samples only while some page is open: a daemon nobody looks at reads no cgroups for it. */
+  retain(): () => void {
+    if (this.viewers++ === 0) {
+      this.timer = setInterval(() => void this.sampleAll().catch(() => undefined), USAGE_SAMPLE_MS);
+      this.offChange = this.pods.onChange((uid) => void this.sample(uid).catch(() => undefined));
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.viewers === 0) this.stop();
+    };
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
     this.offChange?.();
+    this.offChange = undefined;
+    this.viewers = 0;
     this.history.clear();
   }
 
@@ -114,6 +130,7 @@ export class UsageSampler {
 export function streamPodLinux(sampler: UsageSampler, pods: PodManager, namespace: string, name: string, req: IncomingMessage, res: ServerResponse): void {
   const uid = pods.get(namespace, name).id;
   const channel = openEventStream(req, res);
+  channel.onClose(sampler.retain());
   channel.send('history', sampler.recent(uid));
   const off = sampler.subscribe(uid, (sample) => {
     if (sample) channel.send('linux', sample);

@@ -90,7 +90,6 @@ export class Dashboard {
     const bound = server.address();
     this.port = typeof bound === 'object' && bound !== null ? bound.port : port;
     this.server = server;
-    this.sampler.start();
     this.deps.log(`dashboard listening on http://127.0.0.1:${this.port}/`);
   }
 
@@ -110,7 +109,7 @@ export class Dashboard {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (url.pathname === '/') return void this.assets.serve('/index.html', res);
     if (this.assets.serve(url.pathname, res)) return;
-    if (url.pathname === '/api/events') return streamPods(this.deps.pods, req, res);
+    if (url.pathname === '/api/events') return streamPods(this.deps.pods, this.sampler, req, res);
     if (url.pathname === '/api/cgroups') return sendJson(res, await readCgroupTree(this.deps.kubepodsCgroup, this.deps.pods, this.deps.runtime));
     const live = /^\/api\/pods\/([^/]+)\/([^/]+)\/live$/.exec(url.pathname);
     if (live) return streamPodLinux(this.sampler, this.deps.pods, decodeURIComponent(live[1] ?? ''), decodeURIComponent(live[2] ?? ''), req, res);
