@@ -211,6 +211,14 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await page.waitForSelector(`.box[data-container="main"][data-pid="${pid}"]`, { timeout: 10_000 });
   await shot(page, 'dashboard-linux-view.png');
 
+  // A second tab opened now gets the last minutes of samples at once, not only what comes after.
+  const second = await browser.newPage();
+  await second.goto(`${origin}/`);
+  await second.click('tr[data-pod="default/demo"]');
+  const samples = await second.waitForFunction("Number(document.getElementById('charts').dataset.samples ?? 0) >= 3", undefined, { timeout: 1_500 });
+  assert.ok(samples);
+  await second.close();
+
   // How it was built: the runtime's steps with durations.
   await page.click('.detail-tabs button[data-detail="timeline"]');
   for (const step of ['pod cgroup', 'CNI ADD', 'pause (catatonit) started', 'rootfs mounts', 'runc create', 'runc start', 'readiness probe: success']) {

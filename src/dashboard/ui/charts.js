@@ -73,6 +73,7 @@ export class Charts {
   }
 
   draw() {
+    this.root.dataset.samples = String(this.times.length);
     for (const { metric, plot } of this.plots) plot.setData([this.times, ...this.names.map((n) => this.values[n][metric])]);
   }
 }
