@@ -52,11 +52,19 @@ export class TerminalServer {
       return;
     }
     this.live.add(proc);
-    proc.stdout.on('data', (chunk: Buffer) => ws.send(chunk));
+    const size: { cols?: number; rows?: number } = {};
+    let sawOutput = false;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      // A resize that came before `script` had forked finds no pty and is lost: the first output proves
+      // the pty and runc's relay exist, so the last size asked for is applied (again) now.
+      if (!sawOutput && size.cols !== undefined && size.rows !== undefined) void proc.resize(size.cols, size.rows).catch(() => undefined);
+      sawOutput = true;
+      ws.send(chunk);
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (isBinary) proc.stdin.write(bytes);
-      else this.control(proc, bytes.toString('utf8'));
+      else this.control(proc, bytes.toString('utf8'), size);
     });
     ws.on('close', () => proc.kill());
     void proc.exited.then((code) => {
@@ -68,7 +76,7 @@ export class TerminalServer {
     });
   }
 
-  private control(proc: InteractiveProcess, text: string): void {
+  private control(proc: InteractiveProcess, text: string, size: { cols?: number; rows?: number }): void {
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -79,7 +87,10 @@ export class TerminalServer {
     const cols = Number(resize?.cols);
     const rows = Number(resize?.rows);
     const valid = (n: number): boolean => Number.isInteger(n) && n > 0 && n <= MAX_DIMENSION;
-    if (valid(cols) && valid(rows)) void proc.resize(cols, rows).catch(() => undefined);
+    if (!valid(cols) || !valid(rows)) return;
+    size.cols = cols;
+    size.rows = rows;
+    void proc.resize(cols, rows).catch(() => undefined);
   }
 
   close(): void {
