@@ -211,10 +211,14 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await page.waitForSelector(`.box[data-container="main"][data-pid="${pid}"]`, { timeout: 10_000 });
   await shot(page, 'dashboard-linux-view.png');
 
-  // A second tab opened now gets the last minutes of samples at once, not only what comes after.
+  // `peapod dashboard demo` opens straight on the pod's Linux view, and a tab opened now gets the last
+  // minutes of samples at once, not only what comes after.
+  const direct = await runCli(env, ['dashboard', 'demo']);
+  assert.equal(direct.code, 0, direct.stderr);
+  assert.match(direct.stdout.trim(), /\?token=[A-Za-z0-9_-]+#pod=default\/demo$/);
   const second = await browser.newPage();
-  await second.goto(`${origin}/`);
-  await second.click('tr[data-pod="default/demo"]');
+  await second.goto(direct.stdout.trim());
+  await second.waitForSelector(`.box[data-container="main"][data-pid="${pid}"]`, { timeout: 5_000 });
   // (Polled from here: the page's CSP refuses the string evaluation waitForFunction would use.)
   await waitFor(async () => Number(await second.locator('#charts').getAttribute('data-samples')) >= 3, { timeoutMs: 1_500, description: 'three samples in a freshly opened chart' });
   await second.close();

@@ -73,8 +73,15 @@ function renderEvents() {
   );
 }
 
+/** `#pod=<ns>/<name>` (from `peapod dashboard <pod>`, or a reload) opens that pod once it is known. */
+function podFromHash() {
+  const m = /^#pod=([^/]+)\/(.+)$/.exec(location.hash);
+  return m ? `${decodeURIComponent(m[1])}/${decodeURIComponent(m[2])}` : undefined;
+}
+
 function select(key) {
   state.selected = key;
+  history.replaceState(null, '', `#pod=${key.split('/').map(encodeURIComponent).join('/')}`);
   const update = [...state.pods.values()].find((u) => podKey(u.view) === key);
   if (update) showPod(update.view);
   renderPods();
@@ -88,11 +95,14 @@ function connect() {
   source.addEventListener('snapshot', (e) => {
     state.pods = new Map(JSON.parse(e.data).map((u) => [u.uid, u]));
     renderPods();
+    const wanted = podFromHash();
+    if (state.selected === undefined && wanted && [...state.pods.values()].some((u) => podKey(u.view) === wanted)) select(wanted);
   });
   source.addEventListener('pod', (e) => {
     const u = JSON.parse(e.data);
     state.pods.set(u.uid, u);
     renderPods();
+    if (state.selected === undefined && podKey(u.view) === podFromHash()) select(podKey(u.view));
     if (podKey(u.view) === state.selected) updatePodView(u.view);
     if (state.tab === 'cgroups') void showCgroups();
     if (state.tab === 'images') void showImages([...state.pods.values()].map((p) => p.view));
