@@ -111,8 +111,8 @@ export class Dashboard {
     if (this.assets.serve(url.pathname, res)) return;
     if (url.pathname === '/api/events') return streamPods(this.deps.pods, this.sampler, req, res);
     if (url.pathname === '/api/cgroups') return sendJson(res, await readCgroupTree(this.deps.kubepodsCgroup, this.deps.pods, this.deps.runtime));
-    const live = /^\/api\/pods\/([^/]+)\/([^/]+)\/live$/.exec(url.pathname);
-    if (live) return streamPodLinux(this.sampler, this.deps.pods, decodeURIComponent(live[1] ?? ''), decodeURIComponent(live[2] ?? ''), req, res);
+    const live = podPath(url.pathname, 'live');
+    if (live) return streamPodLinux(this.sampler, this.deps.pods, live.namespace, live.name, req, res);
     if (url.pathname.startsWith('/api/v1/')) {
       // The daemon's own GET routes (pods, describe, logs, images): same code, same checks, read-only.
       req.url = (req.url ?? '').slice('/api'.length);
@@ -129,20 +129,27 @@ export class Dashboard {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // A client resetting mid-handshake must not become an unhandled 'error' in the daemon.
+    socket.on('error', () => undefined);
     const deny = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     };
     if (!this.auth.hostAllowed(req)) return deny('421 Misdirected Request');
     if (!this.auth.originAllowed(req) || !this.auth.fetchSiteAllowed(req)) return deny('403 Forbidden');
     if (!this.auth.hasSession(req)) return deny('401 Unauthorized');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
-    const m = /^\/api\/pods\/([^/]+)\/([^/]+)\/exec$/.exec(url.pathname);
-    if (!m) return deny('404 Not Found');
+    let target: { namespace: string; name: string } | undefined;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
+      target = podPath(url.pathname, 'exec');
+    } catch {
+      return deny('400 Bad Request');
+    }
+    if (!target) return deny('404 Not Found');
     const command = url.searchParams.getAll('command');
     const container = url.searchParams.get('container');
     this.terminals.upgrade(req, socket, head, {
-      namespace: decodeURIComponent(m[1] ?? ''),
-      name: decodeURIComponent(m[2] ?? ''),
+      ...target,
       container: container === null || container === '' ? undefined : container,
       command: command.length > 0 ? command : ['sh'],
     });
@@ -156,6 +163,17 @@ export class Dashboard {
     this.server = undefined;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** `/api/pods/<namespace>/<name>/<verb>`, decoded; throws InvalidArgument for broken percent-encoding. */
+function podPath(pathname: string, verb: string): { namespace: string; name: string } | undefined {
+  const m = /^\/api\/pods\/([^/]+)\/([^/]+)\/([a-z]+)$/.exec(pathname);
+  if (!m || m[3] !== verb) return undefined;
+  try {
+    return { namespace: decodeURIComponent(m[1] ?? ''), name: decodeURIComponent(m[2] ?? '') };
+  } catch (err) {
+    throw new PeapodError('InvalidArgument', `${pathname}: not valid percent-encoding`, { cause: err });
   }
 }
 

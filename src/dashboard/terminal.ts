@@ -36,6 +36,8 @@ export class TerminalServer {
   }
 
   private session(ws: WebSocket, target: TerminalTarget): void {
+    // Broken frames or a reset connection close the session; they must not reach the daemon as an unhandled 'error'.
+    ws.on('error', () => ws.terminate());
     let proc: InteractiveProcess;
     try {
       if (target.command.length > MAX_COMMAND_ARGS) throw new Error(`command: more than ${MAX_COMMAND_ARGS} arguments`);

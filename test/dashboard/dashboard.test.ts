@@ -86,6 +86,9 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   assert.equal(await upgradeStatus(origin, '/api/pods/default/demo/exec', { cookie: cookie.value, origin: 'http://evil.example' }), 403);
   assert.equal(await upgradeStatus(origin, '/api/pods/default/demo/exec', { cookie: cookie.value }), 403);
   assert.equal(await upgradeStatus(origin, '/api/pods/default/demo/exec', { origin }), 401);
+  assert.equal(await upgradeStatus(origin, '/api/pods/%E0%A4%A/demo/exec', { cookie: cookie.value, origin }), 400);
+  assert.equal((await get(origin, '/api/pods/%E0%A4%A/demo/live', { cookie: cookie.value })).status, 400);
+  assert.equal((await get(origin, '/api/pods/default/nosuchpod/live', { cookie: cookie.value })).status, 404);
   // The dashboard is read-only over HTTP, even with a session.
   assert.equal((await get(origin, '/api/v1/apply', { cookie: cookie.value, method: 'POST', origin })).status, 405);
 
