@@ -2,6 +2,7 @@
 // plus the layer rules from docs/architecture.md (child_process only in host/, process.exit only in cli/).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'scripts/**', 'bin/**', 'eslint.config.mjs'] },
@@ -41,5 +42,11 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] }],
     },
+  },
+  {
+    // The dashboard's page: plain browser modules (src/dashboard/ui), linted without TypeScript's types.
+    files: ['src/dashboard/ui/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.browser, sourceType: 'module' },
   },
 );

@@ -16,7 +16,8 @@ const allowed = {
   cri: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
   kubeapi: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'cri', 'oci'],
-  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi'],
+  dashboard: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api'],
+  daemon: ['common', 'store', 'host', 'kube', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'store', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 

@@ -26,3 +26,4 @@ echo "\$ peapod logs demo -c writer --tail 2"
 peapod logs demo -c writer --tail 2
 echo
 echo "The pod keeps running. Try: peapod exec -it demo -c web -- sh    |    peapod delete pod demo"
+echo "Its Linux view, live in a browser on this host: peapod dashboard demo   (prints a one-time login URL)"

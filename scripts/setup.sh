@@ -8,7 +8,8 @@ repo=$(pwd)
 
 # Debian packages peapod and its tests use (runtime, monitor, pause, CNI, registry, tools for the image tests).
 packages=(runc conmon catatonit containernetworking-plugins busybox-static docker-registry iptables iproute2
-          skopeo umoci zstd apache2-utils util-linux procps kmod attr python3 python3-prometheus-client systemd)
+          skopeo umoci zstd apache2-utils util-linux procps kmod attr python3 python3-prometheus-client systemd
+          chromium)
 # `setup.sh --bench` adds the references the benchmarks compare against.
 [ "${1:-}" = "--bench" ] && packages+=(podman containerd)
 missing=()
@@ -41,6 +42,7 @@ fi
 echo "setup: build"
 npx --no-install tsc -p tsconfig.json
 node scripts/bundle-cli.mjs
+node scripts/build-ui.mjs
 
 ln -sf "$repo/bin/peapod" /usr/local/bin/peapod
 

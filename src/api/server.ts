@@ -144,7 +144,8 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
-async function handle(router: ApiRouter, req: IncomingMessage, res: ServerResponse, onError: (err: unknown) => void): Promise<void> {
+/** Serves one request through the router (also the dashboard's read-only door to the same routes). */
+export async function handle(router: ApiRouter, req: IncomingMessage, res: ServerResponse, onError: (err: unknown) => void): Promise<void> {
   let url: { pathname: string; query: URLSearchParams };
   let matched: ReturnType<ApiRouter['match']>;
   try {

@@ -38,6 +38,8 @@ export interface PeapodConfig extends OpsSettings {
   readonly pausePath: string;
   /** TCP port of the Kubernetes API (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
   readonly kubeApiPort: string;
+  /** host:port of the web dashboard, opened by `peapod dashboard`; loopback only (port 0 picks a free one). */
+  readonly dashboardAddress: string;
 }
 
 export type ConfigOverrides = { -readonly [K in keyof PeapodConfig]?: PeapodConfig[K] | undefined };
@@ -62,6 +64,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   pausePath: 'PEAPOD_PAUSE',
   ...OPS_ENV_NAMES,
   kubeApiPort: 'PEAPOD_KUBE_API_PORT',
+  dashboardAddress: 'PEAPOD_DASHBOARD_ADDRESS',
 };
 
 export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): PeapodConfig {
@@ -100,6 +103,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     ...resolveOpsSettings(overrides, env),
     // Like criSocket, an explicit empty value disables the door rather than meaning "default".
     kubeApiPort: overrides.kubeApiPort ?? env[ENV_NAMES.kubeApiPort] ?? '6443',
+    dashboardAddress: pick('dashboardAddress') ?? '127.0.0.1:7780',
   };
 }
 

@@ -38,6 +38,7 @@ import { PeapodError } from '../common/errors.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
 import { startKubeApi } from '../kubeapi/index.js';
 import type { KubeApiServer } from '../kubeapi/server.js';
+import { Dashboard } from '../dashboard/server.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -138,8 +139,12 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   registerPodRoutes(router, pods, runtime, p.logs);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
+  // The web dashboard listens only once `peapod dashboard` asks for a login URL.
+  const dashboard = new Dashboard({ router, pods, runtime, address: config.dashboardAddress, kubepodsCgroup: qosParentCgroups(config.cgroupRoot)[0] ?? '', log });
+  router.json('POST', '/v1/dashboard', () => dashboard.open());
 
   const stopWorkers = (): void => {
+    void dashboard.close();
     eviction.stop();
     imageGc.stop();
     staticPods.stop();

@@ -27,6 +27,8 @@ export interface PodLinuxView {
   readonly pausePid: number | undefined;
   readonly podCgroup: CgroupReadback | undefined;
   readonly sandboxNamespaces: Readonly<Record<string, number>>;
+  /** The daemon's own namespaces: the host's, for drawing what a pod shares with the node. */
+  readonly hostNamespaces: Readonly<Record<string, number>>;
   readonly containers: readonly ContainerLinuxView[];
 }
 
@@ -55,5 +57,5 @@ export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise
     const cgroup = running ? await host.cgroups.read(cr.cgroupsPath).catch(() => undefined) : undefined;
     containers.push({ name: c.name, containerId: cr.id, pid: running ? cr.pid : undefined, namespaces, cgroup });
   }
-  return { sandboxId: sandbox?.id, pausePid, podCgroup, sandboxNamespaces: sandboxNs, containers };
+  return { sandboxId: sandbox?.id, pausePid, podCgroup, sandboxNamespaces: sandboxNs, hostNamespaces: hostNs, containers };
 }

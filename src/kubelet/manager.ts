@@ -18,6 +18,7 @@ import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 
 export interface PodView {
@@ -192,6 +193,7 @@ export class PodManager {
       if (!force) {
         // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
         await this.pods.update(existing.id, (r) => ({ ...r, pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } } }));
+        this.changes.emit('change', existing.id);
         this.worker(existing.id).requestSync();
         return 'configured';
       }
@@ -200,6 +202,8 @@ export class PodManager {
     const uid = newUid();
     const stored: Pod = { ...pod, metadata: { ...pod.metadata, namespace, uid, creationTimestamp: this.now().toISOString() } };
     await this.pods.put({ schema: 1, id: uid, pod: stored, source, sandboxAttempt: 0, containers: {}, events: [] });
+    // Watchers (get -w, the dashboard) see the pod as soon as it exists, not at its worker's first change.
+    this.changes.emit('change', uid);
     this.worker(uid).requestSync();
     return existing ? 'replaced' : 'created';
   }
@@ -213,6 +217,11 @@ export class PodManager {
       source: record.source,
       ...(record.sandboxId !== undefined ? { sandboxId: record.sandboxId } : {}),
     };
+  }
+
+  /** How a container's probes changed result, newest last (empty without probes): the dashboard's timeline. */
+  probeTransitions(uid: string, containerId: string): readonly ProbeTransition[] {
+    return this.workers.get(uid)?.probeState(containerId)?.transitions ?? [];
   }
 
   list(namespace: string | undefined): PodView[] {

@@ -17,7 +17,7 @@ import { refreshProjectedVolumes, setUpVolumes, tearDownVolumes, podVolumesDir, 
 import { cleanSubPathStaging, stageSubPaths, subPathStagingRoot, type StagedSubPaths } from './volumes/subpath-staging.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { downwardField } from './downward.js';
-import { ContainerProbes } from './probes/container-probes.js';
+import { ContainerProbes, type ProbeTransition } from './probes/container-probes.js';
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
@@ -90,9 +90,9 @@ export class PodWorker {
   }
 
   /** What the probes say of a container: undefined when it has none running. */
-  probeState(containerId: string): { started: boolean; ready: boolean } | undefined {
+  probeState(containerId: string): { started: boolean; ready: boolean; transitions: readonly ProbeTransition[] } | undefined {
     const probes = this.probes.get(containerId);
-    return probes ? { started: probes.started, ready: probes.ready } : undefined;
+    return probes ? { started: probes.started, ready: probes.ready, transitions: probes.transitions } : undefined;
   }
 
   private stopProbes(keep?: (containerId: string) => boolean): void {

@@ -51,6 +51,8 @@ export interface SandboxRecord {
   readonly createdAt: string;
   /** Steps whose side effects exist on the host, for undo and reconcile. */
   readonly done: readonly SandboxStep[];
+  /** When each step finished (ISO time), for the build timeline the dashboard draws. */
+  readonly stepsDoneAt?: Readonly<Partial<Record<SandboxStep, string>>>;
   readonly netnsPath?: string;
   readonly network?: PodNetworkStatus;
   readonly pausePid?: number;
@@ -117,6 +119,8 @@ export interface ContainerRecord {
   /** The uid, gid and groups the process got, resolved against the image at create. */
   readonly user?: ResolvedUser;
   readonly done: readonly ContainerStep[];
+  /** When each step finished (ISO time), for the build timeline the dashboard draws. */
+  readonly stepsDoneAt?: Readonly<Partial<Record<ContainerStep, string>>>;
 }
 
 /** A container's security settings as a front asks for them: everything resolved but the user. */

@@ -211,18 +211,22 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     return { name, containerId: id, argv };
   });
 
-  router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', ({ params, body }): Promise<ExecPlan> => {
-    const request = body as ExecRequest | undefined;
-    if (!request || !Array.isArray(request.command) || request.command.length === 0) throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
-    const record = pods.get(params['namespace'] ?? 'default', params['name'] ?? '');
-    const name = request.container ?? record.pod.spec.containers[0]?.name ?? '';
-    const id = record.containers[name]?.containerId;
-    const container = id === undefined ? undefined : runtime.containers.get(id);
-    if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
-    if (container.state !== 'running') throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
-    const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
-    return Promise.resolve({ argv, containerId: container.id });
-  });
+  router.json('POST', '/v1/namespaces/:namespace/pods/:name/exec', ({ params, body }): Promise<ExecPlan> =>
+    Promise.resolve(planExec(pods, runtime, params['namespace'] ?? 'default', params['name'] ?? '', body as ExecRequest | undefined)),
+  );
+}
+
+/** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
+export function planExec(pods: PodManager, runtime: Runtime, namespace: string, podName: string, request: ExecRequest | undefined): ExecPlan {
+  if (!request || !Array.isArray(request.command) || request.command.length === 0) throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
+  const record = pods.get(namespace, podName);
+  const name = request.container ?? record.pod.spec.containers[0]?.name ?? '';
+  const id = record.containers[name]?.containerId;
+  const container = id === undefined ? undefined : runtime.containers.get(id);
+  if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
+  if (container.state !== 'running') throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
+  const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
+  return { argv, containerId: container.id };
 }
 
 function isManifestSource(value: unknown): value is ManifestSource {

@@ -12,6 +12,7 @@ import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
 import { registerTop } from './top.js';
 import { registerKubeconfig } from './kubeconfig.js';
+import { registerDashboard } from './dashboard.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
   registerApply(program, ctx);
@@ -25,4 +26,5 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerTop(program, ctx);
   registerSystemCommands(program, ctx);
   registerKubeconfig(program, ctx);
+  registerDashboard(program, ctx);
 }

@@ -10,8 +10,18 @@ export interface ProbeEvents {
   changed(kind: ProbeKind, result: ProbeResult, outcome: ProbeOutcome): void;
 }
 
+/** A probe's result changing, kept for the dashboard's build timeline ("readiness: success" at when). */
+export interface ProbeTransition {
+  readonly kind: ProbeKind;
+  readonly result: ProbeResult;
+  readonly at: string;
+}
+
+const MAX_TRANSITIONS = 20;
+
 export class ContainerProbes {
   private readonly probers = new Map<ProbeKind, Prober>();
+  private readonly history: ProbeTransition[] = [];
 
   constructor(
     readonly containerId: string,
@@ -36,6 +46,8 @@ export class ContainerProbes {
         {
           started: () => this.started,
           onResult: (k, result, outcome) => {
+            this.history.push({ kind: k, result, at: new Date().toISOString() });
+            if (this.history.length > MAX_TRANSITIONS) this.history.shift();
             events.changed(k, result, outcome);
             if (result === 'failure' && (k === 'liveness' || k === 'startup')) events.unhealthy(k, outcome);
           },
@@ -44,6 +56,10 @@ export class ContainerProbes {
       );
       this.probers.set(kind, prober);
     }
+  }
+
+  get transitions(): readonly ProbeTransition[] {
+    return [...this.history];
   }
 
   start(): void {

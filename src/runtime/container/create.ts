@@ -23,6 +23,7 @@ const withStep = (record: ContainerRecord, step: ContainerStep, extra: Partial<C
   ...record,
   ...extra,
   done: [...record.done, step],
+  stepsDoneAt: { ...record.stepsDoneAt, [step]: new Date().toISOString() },
 });
 
 export async function createContainer(

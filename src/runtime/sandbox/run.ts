@@ -23,6 +23,7 @@ const withStep = (record: SandboxRecord, step: SandboxStep, extra: Partial<Sandb
   ...record,
   ...extra,
   done: [...record.done, step],
+  stepsDoneAt: { ...record.stepsDoneAt, [step]: new Date().toISOString() },
 });
 
 export async function runPodSandbox(deps: SandboxDeps, id: string, config: SandboxConfig): Promise<SandboxRecord> {
