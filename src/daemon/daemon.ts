@@ -73,6 +73,8 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
 
 async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): Promise<DaemonHandle> {
   const p = paths(config);
+  // Settings checked before anything starts, so a bad one stops the daemon with nothing to undo.
+  const evictionThresholds = parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard);
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
   const mirrors = await loadMirrors(config.registryMirrors, config.registriesConfig);
@@ -119,7 +121,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   await staticPods.start();
   imageGc.start();
   const eviction = new EvictionManager({
-    thresholds: parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard),
+    thresholds: evictionThresholds,
     periodMs: EVICTION_PERIOD_MS,
     rootPath: config.root,
     candidates: () => pods.evictionCandidates(),
@@ -171,13 +173,21 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
   });
   const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
-  const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log);
-  const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
-    await cri?.close();
-    await metricsServer?.close();
+  const stopServing = async (): Promise<void> => {
     stopWorkers();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log).catch(async (err: unknown) => {
+    // Asked for and not served (the port is taken): the daemon stops rather than run without it.
+    await cri?.close();
+    await stopServing();
+    throw err;
+  });
+  const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
+    await cri?.close();
+    await metricsServer?.close();
+    await stopServing();
     throw err;
   });
   await writeFile(p.daemonPid, `${process.pid}\n`);

@@ -1,7 +1,7 @@
 // Image garbage collection as the kubelet's image GC manager does it: when the image filesystem is at
 // least highPercent full, images no container uses (running or dead) are removed, least recently used
-// first, until it is at most lowPercent full. Every pass also removes blobs and snapshots no image
-// references. Peapod pins no image (its pause process is a host binary, not an image), so none is exempt
+// first, until it is at most lowPercent full. The first pass, and any under pressure, also removes blobs
+// and snapshots no image references (what a crash or an interrupted pull left). Peapod pins no image (its pause process is a host binary, not an image), so none is exempt
 // but those in use.
 import { statfs } from 'node:fs/promises';
 import { errorMessage } from '../common/errors.js';
@@ -85,9 +85,14 @@ export class ImageGcManager {
     const now = this.now();
     const used = await this.inUse();
     for (const id of used) this.lastUsed.set(id, now);
-    await this.images.collectContent();
     let usage = await fsUsage(this.imageFsPath);
     const removed: string[] = [];
+    // Content GC waits for running pulls and holds new ones (and container starts) meanwhile: so only
+    // at the first pass (what a crash left) and under disk pressure, not every period.
+    if (this.current.lastRunAt === undefined || usage.usedPercent >= this.settings.highPercent) {
+      await this.images.collectContent();
+      usage = await fsUsage(this.imageFsPath);
+    }
     if (usage.usedPercent >= this.settings.highPercent) {
       const lastUse = (id: string, storedAt: string): number => this.lastUsed.get(id) ?? Date.parse(storedAt);
       const candidates = (await this.images.list()).filter((r) => !used.has(r.id)).sort((a, b) => lastUse(a.id, a.storedAt) - lastUse(b.id, b.storedAt));

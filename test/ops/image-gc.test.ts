@@ -4,7 +4,7 @@
 // full, never the image a running pod uses, and says so in its log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hostPlatform } from '../../src/image/platform.js';
@@ -38,6 +38,8 @@ test('image GC frees the image filesystem from the high to the low threshold, ol
   t.after(() => daemon.stop().catch(() => undefined));
   const env = roots.env();
   await loadBusybox(roots);
+  const snapshotDirs = async (): Promise<string[]> => (await readdir(join(roots.config.root, 'snapshots'))).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  const busyboxSnapshots = (await snapshotDirs()).length;
   await writeFile(join(roots.dir, 'keep.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: keep}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}]\n');
   const applied = await runCli(env, ['apply', '-f', join(roots.dir, 'keep.yaml'), '--wait']);
   assert.equal(applied.code, 0, applied.stderr);
@@ -58,6 +60,7 @@ test('image GC frees the image filesystem from the high to the low threshold, ol
   assert.match(images, /busybox/, 'the image a running pod uses stays');
   assert.doesNotMatch(images, /gc-a/, 'the least recently used image goes first');
   assert.match(images, /gc-c/, 'the newest image stays: removing it was not needed');
+  assert.equal((await snapshotDirs()).length, busyboxSnapshots + 1, 'the removed images\' unpacked layers went with them');
 
   assert.equal((await runCli(env, ['delete', 'pod', 'keep', '--now'])).code, 0);
   await daemon.stop();
