@@ -132,6 +132,11 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const exit = await k.kubectl(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
     assert.equal(exit.code, 3);
     assert.equal(exit.stderr, 'command terminated with exit code 3\n');
+    // The same exec over SPDY, what kubectl falls back to (and what kubectl before 1.29 speaks).
+    const spdy = await k.kubectl(['exec', 'web', '--', 'sh', '-c', 'echo over spdy; exit 4'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+    assert.equal(spdy.code, 4);
+    assert.equal(spdy.stdout, 'over spdy\n');
+    assert.equal(spdy.stderr, 'command terminated with exit code 4\n');
     const local = await k.file('copied.txt', 'copied through exec and tar\n');
     await ok(['cp', local, 'web:/tmp/copied.txt']);
     await ok(['exec', 'web', '--', 'cat', '/tmp/copied.txt'], 'copied through exec and tar\n');
