@@ -19,6 +19,8 @@ export interface KubectlTest {
   readonly daemon: TestDaemon;
   readonly kubeconfig: string;
   readonly port: number;
+  /** The minor version of the kubectl on PATH (its wordings changed over releases). */
+  readonly clientMinor: number;
   kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
   /** Runs a kubectl that does not end on its own (logs -f, get -w) until its output matches, then stops it. */
   until(args: readonly string[], pattern: RegExp, during?: () => Promise<void>): Promise<string>;
@@ -90,11 +92,14 @@ export async function startKubectlTest(t: { after: (fn: () => Promise<void>) => 
   await writeFile(kubeconfig, config.stdout, { mode: 0o600 });
   const version = await runKubectl(kubeconfig, ['version', '--client']);
   t.diagnostic(`kubectl: ${version.stdout.split('\n')[0] ?? 'unknown'}`);
+  const json = await runKubectl(kubeconfig, ['version', '--client', '-o', 'json']);
+  const clientMinor = Number.parseInt((JSON.parse(json.stdout) as { clientVersion: { minor: string } }).clientVersion.minor, 10);
   return {
     roots,
     daemon,
     kubeconfig,
     port,
+    clientMinor,
     kubectl: (args, options) => runKubectl(kubeconfig, args, options),
     until: (args, pattern, during) => runUntil(kubeconfig, args, pattern, during),
     async file(name, text) {

@@ -71,6 +71,14 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const unknown = await k.file('unknown.yaml', POD('app: u').replace('name: web', 'name: u').replace('    imagePullPolicy', '    bogus: 1\n    imagePullPolicy'));
     // kubectl 1.25+ leaves the check to the server (fieldValidation=Strict); older ones validate against /openapi/v2.
     await fails(['apply', '-f', unknown], /strict decoding error: unknown field "spec\.containers\[0\]\.bogus"|error validating data: ValidationError\(Pod\.spec\.containers\[0\]\): unknown field "bogus"/);
+    // fieldValidation=Warn (kubectl --validate=warn, 1.25+): created, with the server's warning printed by kubectl.
+    if (k.clientMinor >= 25) {
+      const warned = await k.kubectl(['create', '--validate=warn', '-f', unknown]);
+      assert.equal(warned.code, 0, warned.stderr);
+      assert.equal(warned.stdout, 'pod/u created\n');
+      assert.match(warned.stderr, /^Warning: unknown field "spec\.containers\[0\]\.bogus"$/m);
+      await ok(['delete', 'pod', 'u', '--grace-period=0'], /^pod "u" deleted\n$/);
+    }
   });
 
   await t.test('Conflict on a stale resourceVersion', async () => {
@@ -124,6 +132,11 @@ test('kubectl verbs: errors, objects, patches, describe, debug, cp', { timeout: 
     const exit = await k.kubectl(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
     assert.equal(exit.code, 3);
     assert.equal(exit.stderr, 'command terminated with exit code 3\n');
+    // The same exec over SPDY, what kubectl falls back to (and what kubectl before 1.29 speaks).
+    const spdy = await k.kubectl(['exec', 'web', '--', 'sh', '-c', 'echo over spdy; exit 4'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+    assert.equal(spdy.code, 4);
+    assert.equal(spdy.stdout, 'over spdy\n');
+    assert.equal(spdy.stderr, 'command terminated with exit code 4\n');
     const local = await k.file('copied.txt', 'copied through exec and tar\n');
     await ok(['cp', local, 'web:/tmp/copied.txt']);
     await ok(['exec', 'web', '--', 'cat', '/tmp/copied.txt'], 'copied through exec and tar\n');

@@ -5,13 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { assertNoLeaks, waitFor } from '../helpers/leaks.js';
+import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { freePort, startKubectlTest, kubectlEnv } from './harness.js';
 
 const DEMO = fileURLToPath(new URL('../../../examples/demo-pod.yaml', import.meta.url));
 
 test('kubectl walk-through: apply, get -o wide, logs, exec, port-forward, delete', { timeout: 180_000 }, async (t) => {
   const k = await startKubectlTest(t);
+
+  const info = await runCli(k.roots.env(), ['info']);
+  assert.match(info.stdout, new RegExp(`^Kubernetes API:\\s+https://127\\.0\\.0\\.1:${k.port} \\(peapod kubeconfig\\)$`, 'm'));
 
   const version = await k.kubectl(['version']);
   assert.equal(version.code, 0, version.stderr);

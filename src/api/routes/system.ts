@@ -20,6 +20,8 @@ export interface InfoResult {
     readonly cgroupRoot: string;
     readonly bridge: string;
     readonly subnet: string;
+    /** The Kubernetes API's port on 127.0.0.1 ('' or '0': not served). */
+    readonly kubeApiPort: string;
   };
   readonly images: number;
   readonly pods: number;
@@ -57,7 +59,7 @@ export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, mi
       counters.hostWarnings(),
       counters.operations?.(),
     ]);
-    const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet } = config;
-    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet }, images, pods, registryMirrors, warnings, ...(operations ? { operations } : {}) };
+    const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet, kubeApiPort } = config;
+    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet, kubeApiPort }, images, pods, registryMirrors, warnings, ...(operations ? { operations } : {}) };
   });
 }

@@ -43,6 +43,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
         `Run root:        ${info.roots.runRoot}`,
         `API socket:      ${info.roots.socket}`,
         `CRI socket:      ${info.roots.criSocket || '(disabled)'}`,
+        `Kubernetes API:  ${info.roots.kubeApiPort && info.roots.kubeApiPort !== '0' ? `https://127.0.0.1:${info.roots.kubeApiPort} (peapod kubeconfig)` : '(disabled)'}`,
         `Bridge:          ${info.roots.bridge} (${info.roots.subnet})`,
         `Images:          ${info.images}`,
         `Pods:            ${info.pods}`,
