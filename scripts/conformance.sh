@@ -25,7 +25,10 @@ suffix=$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export PEAPOD_ROOT=$DIR/root PEAPOD_RUN_ROOT=$DIR/run PEAPOD_SOCKET=$DIR/run/peapod.sock
 export PEAPOD_CRI_SOCKET=$DIR/run/cri.sock PEAPOD_CGROUP_ROOT=/peapod-conformance-$suffix
 export PEAPOD_BRIDGE=pc$suffix PEAPOD_SUBNET=10.$((150 + RANDOM % 100)).$((RANDOM % 256)).0/24
-export PEAPOD_MANIFEST_DIR=$DIR/manifests PEAPOD_AUTH_FILE=$DIR/auth.json
+export PEAPOD_MANIFEST_DIR=$DIR/manifests PEAPOD_AUTH_FILE=$DIR/auth.json PEAPOD_REGISTRIES_CONFIG=$DIR/registries.yaml
+# The judge's images and pods are its own business: no node-pressure eviction or image GC under it (as the
+# tests' roots), whatever this host's disk and memory look like.
+export PEAPOD_EVICTION_HARD=none PEAPOD_IMAGE_GC_HIGH_PERCENT=100 PEAPOD_IMAGE_GC_LOW_PERCENT=99
 # No Kubernetes API: a user's daemon may hold 6443, and critest does not need it.
 export PEAPOD_KUBE_API_PORT=
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

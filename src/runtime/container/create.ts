@@ -68,6 +68,8 @@ export async function createContainer(
     const layers = await host.images.rootfsLayers(image.id);
     await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
     await checkPropagation(host, config);
+    // The mount's time is stamped now and written with the next step (the 'rootfs' step itself was recorded first).
+    record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, rootfs: new Date().toISOString() } };
     const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
     record = { ...record, user };
 
