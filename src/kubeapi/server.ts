@@ -63,6 +63,101 @@ function sendJson(res: ServerResponse, code: number, value: unknown, contentType
   res.end(body);
 }
 
+interface Api {
+  readonly port: number;
+  readonly stores: readonly ResourceStore[];
+  readonly byName: ReadonlyMap<string, ResourceStore>;
+  readonly versions: ResourceVersions;
+  readonly subresources: SubresourceHandlers;
+}
+
+/** /version, health, discovery and OpenAPI; false when the path is none of them. */
+function serveFixedPath(api: Api, path: string, req: IncomingMessage, res: ServerResponse): boolean {
+  const aggregated = wantsAggregated(req.headers.accept);
+  switch (path) {
+    case '/version':
+      sendJson(res, 200, versionInfo());
+      return true;
+    case '/healthz':
+    case '/livez':
+    case '/readyz':
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return true;
+    case '/api':
+      if (aggregated) sendJson(res, 200, aggregatedCore(api.stores), AGGREGATED_V2);
+      else sendJson(res, 200, apiVersions(`127.0.0.1:${api.port}`));
+      return true;
+    case '/apis':
+      if (aggregated) sendJson(res, 200, aggregatedGroups(), AGGREGATED_V2);
+      else sendJson(res, 200, apiGroupList());
+      return true;
+    case '/api/v1':
+      sendJson(res, 200, apiResourceList(api.stores));
+      return true;
+    case '/openapi/v2': {
+      const body = openApiV2Protobuf(api.stores);
+      res.writeHead(200, { 'content-type': OPENAPI_V2_PROTOBUF, 'content-length': String(body.length) }).end(body);
+      return true;
+    }
+    case '/openapi/v3':
+      sendJson(res, 200, openApiRoot());
+      return true;
+    case '/openapi/v3/api/v1':
+      sendJson(res, 200, openApiV3CoreV1(api.stores));
+      return true;
+    default:
+      return false;
+  }
+}
+
+async function serveRequest(api: Api, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (serveFixedPath(api, path, req, res)) return;
+  const parts = segments(path);
+  const r = parts[0] === 'api' && parts[1] === 'v1' ? route(api.byName, parts.slice(2)) : undefined;
+  if (!r) throw pathNotFound();
+  if (r.subresource !== undefined) {
+    if (r.store.resource === 'pods' && (await api.subresources.serve(r.namespace ?? 'default', r.name ?? '', r.subresource, req, res, controller.signal))) return;
+    throw pathNotFound();
+  }
+  const request = { store: r.store, versions: api.versions, namespace: r.store.namespaced ? r.namespace : undefined, name: r.name, query: url.searchParams, signal: controller.signal };
+  if (r.name === undefined) await serveCollection(req, res, request);
+  else await serveItem(req, res, { ...request, namespace: r.store.namespaced ? (r.namespace ?? 'default') : undefined });
+}
+
+/** exec/attach/portforward upgrades; a refusal is a plain HTTP answer with the Status. */
+function serveUpgrade(api: Api, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', () => undefined);
+  try {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const parts = segments(url.pathname);
+    const r = parts[0] === 'api' && parts[1] === 'v1' ? route(api.byName, parts.slice(2)) : undefined;
+    if (!r || r.store.resource !== 'pods' || r.subresource === undefined) throw pathNotFound();
+    api.subresources.upgrade(r.namespace ?? 'default', r.name ?? '', r.subresource, req, socket, head, url.searchParams);
+  } catch (err) {
+    const status = toStatus(err);
+    const body = JSON.stringify(status);
+    socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const inUse = err.code === 'EADDRINUSE';
+      reject(inUse ? new PeapodError('Unavailable', `Kubernetes API: 127.0.0.1:${port} is already in use`, { hint: 'set PEAPOD_KUBE_API_PORT (--kube-api-port) to a free port, or empty to disable it', cause: err }) : err);
+    };
+    server.once('error', onError);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
 export async function startKubeApiServer(
   port: number,
   credentials: KubeApiCredentials,
@@ -70,8 +165,7 @@ export async function startKubeApiServer(
   subresources: SubresourceHandlers,
   log: (message: string) => void,
 ): Promise<KubeApiServer> {
-  const byName = new Map(stores.map((s) => [s.resource, s]));
-  const versions = new ResourceVersions();
+  const api: Api = { port, stores, byName: new Map(stores.map((s) => [s.resource, s])), versions: new ResourceVersions(), subresources };
   const server: Server = createServer({
     key: credentials.serverKey,
     cert: credentials.serverCert,
@@ -80,80 +174,22 @@ export async function startKubeApiServer(
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
   });
-  const address = (): string => `127.0.0.1:${port}`;
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-    const controller = new AbortController();
-    res.on('close', () => controller.abort());
-    const path = url.pathname.replace(/\/+$/, '') || '/';
-    const accept = req.headers.accept;
-    if (path === '/version') return sendJson(res, 200, versionInfo());
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (path === '/api') return wantsAggregated(accept) ? sendJson(res, 200, aggregatedCore(stores), AGGREGATED_V2) : sendJson(res, 200, apiVersions(address()));
-    if (path === '/apis') return wantsAggregated(accept) ? sendJson(res, 200, aggregatedGroups(), AGGREGATED_V2) : sendJson(res, 200, apiGroupList());
-    if (path === '/api/v1') return sendJson(res, 200, apiResourceList(stores));
-    if (path === '/openapi/v2') {
-      const body = openApiV2Protobuf(stores);
-      res.writeHead(200, { 'content-type': OPENAPI_V2_PROTOBUF, 'content-length': String(body.length) }).end(body);
-      return;
-    }
-    if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot());
-    if (path === '/openapi/v3/api/v1') return sendJson(res, 200, openApiV3CoreV1(stores));
-    const parts = segments(path);
-    if (parts[0] !== 'api' || parts[1] !== 'v1') throw pathNotFound();
-    const r = route(byName, parts.slice(2));
-    if (!r) throw pathNotFound();
-    if (r.subresource !== undefined) {
-      if (r.store.resource === 'pods' && (await subresources.serve(r.namespace ?? 'default', r.name ?? '', r.subresource, req, res, controller.signal))) return;
-      throw pathNotFound();
-    }
-    const request = { store: r.store, versions, namespace: r.store.namespaced ? r.namespace : undefined, name: r.name, query: url.searchParams, signal: controller.signal };
-    if (r.name === undefined) await serveCollection(req, res, request);
-    else await serveItem(req, res, { ...request, namespace: r.store.namespaced ? (r.namespace ?? 'default') : undefined });
-  };
-
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((err: unknown) => {
+    serveRequest(api, req, res).catch((err: unknown) => {
       const status = toStatus(err);
       if (status.code >= 500) log(`kube API ${req.method ?? ''} ${req.url ?? ''}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) sendJson(res, status.code, status);
       else res.destroy();
     });
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined);
-    try {
-      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-      const parts = segments(url.pathname);
-      const r = parts[0] === 'api' && parts[1] === 'v1' ? route(byName, parts.slice(2)) : undefined;
-      if (!r || r.store.resource !== 'pods' || r.subresource === undefined) throw pathNotFound();
-      subresources.upgrade(r.namespace ?? 'default', r.name ?? '', r.subresource, req, socket, head, url.searchParams);
-    } catch (err) {
-      const status = toStatus(err);
-      const body = JSON.stringify(status);
-      socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    }
-  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => serveUpgrade(api, req, socket, head));
   server.on('tlsClientError', () => undefined);
   const sockets = new Set<Socket>();
   server.on('secureConnection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      const inUse = err.code === 'EADDRINUSE';
-      reject(inUse ? new PeapodError('Unavailable', `Kubernetes API: 127.0.0.1:${port} is already in use`, { hint: 'set PEAPOD_KUBE_API_PORT (--kube-api-port) to a free port, or empty to disable it', cause: err }) : err);
-    });
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, port);
   return {
     port,
     async close() {

@@ -51,21 +51,9 @@ test('kubectl walk-through: apply, get -o wide, logs, exec, port-forward, delete
   assert.equal(ls.code, 0, ls.stderr);
   assert.match(ls.stdout, /^www$/m);
 
-  // port-forward prints "Forwarding from 127.0.0.1:<local> -> <remote>" (kubectl/pkg/cmd/portforward).
-  const local = await freePort();
-  const forward = spawn('kubectl', ['port-forward', 'pod/demo', `${local}:8080`], { env: kubectlEnv(k.kubeconfig) });
-  t.after(() => {
-    forward.kill('SIGKILL');
-    return Promise.resolve();
-  });
-  let forwardOut = '';
-  forward.stdout.on('data', (d: Buffer) => (forwardOut += d.toString()));
-  forward.stderr.on('data', (d: Buffer) => (forwardOut += d.toString()));
-  await waitFor(() => forwardOut.includes(`Forwarding from 127.0.0.1:${local} -> 8080`), { timeoutMs: 20_000, description: 'kubectl port-forward to listen' });
-  const page = await fetch(`http://127.0.0.1:${local}/`);
-  assert.equal(page.status, 200);
-  assert.match(await page.text(), /Hello from pod demo/);
-  forward.kill('SIGTERM');
+  // Over the WebSocket tunnel kubectl 1.31+ prefers, then over plain SPDY (its fallback, older kubectls).
+  await portForward(t, k.kubeconfig, {});
+  await portForward(t, k.kubeconfig, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
 
   const deleted = await k.kubectl(['delete', 'pod', 'demo']);
   assert.equal(deleted.code, 0, deleted.stderr);
@@ -77,3 +65,21 @@ test('kubectl walk-through: apply, get -o wide, logs, exec, port-forward, delete
   await k.daemon.stop();
   await assertNoLeaks(k.roots.config);
 });
+
+/** port-forward prints "Forwarding from 127.0.0.1:<local> -> <remote>" (kubectl/pkg/cmd/portforward); the page comes through. */
+async function portForward(t: { after: (fn: () => Promise<void>) => void }, kubeconfig: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const local = await freePort();
+  const forward = spawn('kubectl', ['port-forward', 'pod/demo', `${local}:8080`], { env: { ...kubectlEnv(kubeconfig), ...env } });
+  t.after(() => {
+    forward.kill('SIGKILL');
+    return Promise.resolve();
+  });
+  let output = '';
+  forward.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  forward.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  await waitFor(() => output.includes(`Forwarding from 127.0.0.1:${local} -> 8080`), { timeoutMs: 20_000, description: 'kubectl port-forward to listen' });
+  const page = await fetch(`http://127.0.0.1:${local}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /Hello from pod demo/);
+  forward.kill('SIGTERM');
+}
