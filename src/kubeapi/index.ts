@@ -98,7 +98,7 @@ async function addEphemeral(deps: KubeApiDeps, namespace: string, name: string, 
   const before = new Set(((current['spec'] as { ephemeralContainers?: EphemeralContainer[] }).ephemeralContainers ?? []).map((c) => c.name));
   for (const container of wanted ?? []) {
     if (before.has(container.name)) continue;
-    const started = deps.pods.addEphemeralContainer(namespace, name, { ...container, imagePullPolicy: container.imagePullPolicy ?? 'IfNotPresent', terminationMessagePolicy: container.terminationMessagePolicy ?? 'File' }, EPHEMERAL_START_MS);
+    const started = deps.pods.addEphemeralContainer(namespace, name, { ...container, imagePullPolicy: container.imagePullPolicy ?? 'IfNotPresent', terminationMessagePolicy: container.terminationMessagePolicy ?? 'File' }, EPHEMERAL_START_MS, 'attach');
     // Accepted once recorded; kubectl watches the pod until the container runs, as against a cluster.
     started.catch((err: unknown) => deps.log(`ephemeral container ${container.name} in ${namespace}/${name}: ${err instanceof Error ? err.message : String(err)}`));
     await new Promise((resolve) => setImmediate(resolve));

@@ -295,7 +295,12 @@ export class PodManager {
    * Adds an ephemeral debug container to a running pod (the ephemeralcontainers subresource) and
    * resolves with its runtime ID once it runs. Names are unique among all the pod's containers.
    */
-  async addEphemeralContainer(namespace: string, name: string, container: EphemeralContainer, timeoutMs: number): Promise<string> {
+  /**
+   * `attach`: the container's own command runs with the stdin and tty it asks for, and the client
+   * attaches to it (kubectl debug, as under a kubelet); otherwise an interactive one idles under
+   * catatonit so that `peapod debug -it` can exec the command with the CLI's real terminal.
+   */
+  async addEphemeralContainer(namespace: string, name: string, container: EphemeralContainer, timeoutMs: number, mode: 'exec' | 'attach' = 'exec'): Promise<string> {
     const record = this.get(namespace, name);
     const taken = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
     if (taken.includes(container.name)) throw new PeapodError('AlreadyExists', `a container named "${container.name}" already exists in pod ${name}`);
@@ -303,8 +308,9 @@ export class PodManager {
       throw new PeapodError('InvalidArgument', `--target: container "${container.targetContainerName}" not found in pod ${name}`);
     }
     if (record.sandboxId === undefined || record.terminalPhase || record.deletion) throw new PeapodError('FailedPrecondition', `pod ${name} is not running`);
-    await this.pods.update(record.id, (r) => ({ ...r, pod: { ...r.pod, spec: { ...r.pod.spec, ephemeralContainers: [...(r.pod.spec.ephemeralContainers ?? []), container] } } }));
     const worker = this.worker(record.id);
+    if (mode === 'attach') worker.attachEphemeral(container.name);
+    await this.pods.update(record.id, (r) => ({ ...r, pod: { ...r.pod, spec: { ...r.pod.spec, ephemeralContainers: [...(r.pod.spec.ephemeralContainers ?? []), container] } } }));
     const started = new Promise<string>((resolve, reject) => {
       const check = (): boolean => {
         const track = this.pods.get(record.id)?.containers[container.name];

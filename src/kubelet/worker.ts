@@ -53,6 +53,13 @@ type Progress = 'wait' | 'continue';
 export class PodWorker {
   private dirty = false;
   private running: Promise<void> | undefined;
+  /** Ephemeral containers whose own command runs with its stdin/tty for a client to attach to (kubectl debug). */
+  private readonly attachedEphemerals = new Set<string>();
+
+  attachEphemeral(name: string): void {
+    this.attachedEphemerals.add(name);
+  }
+
   /** Kills after a failed liveness/startup probe, run beside the sync loop; idle() waits for them too. */
   private readonly probeKills = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -357,7 +364,7 @@ export class PodWorker {
     const { track } = this.current(c);
     if (track.containerId !== undefined || track.waiting !== undefined) return;
     const target = c.targetContainerName === undefined ? undefined : this.record?.containers[c.targetContainerName]?.containerId;
-    const interactive = c.stdin === true || c.tty === true;
+    const interactive = (c.stdin === true || c.tty === true) && !this.attachedEphemerals.has(c.name);
     await this.start(sandboxId, c, track, false, (config) => ({
       ...config,
       ...(target !== undefined ? { targetContainerId: target } : {}),

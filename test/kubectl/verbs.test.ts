@@ -150,6 +150,14 @@ async function logsExecCpDebug(k: KubectlTest, { ok, fails }: Verbs): Promise<vo
   await ok(['exec', 'web', '--', 'cat', '/tmp/copied.txt'], 'copied through exec and tar\n');
   await ok(['debug', 'web', '--image=busybox', '--container=dbg', '--target=main', '--', 'sh', '-c', 'echo debugged']);
   await waitForLog(k, 'dbg', 'debugged');
+  // debug -i: the ephemeral container's own shell, attached to with stdin (not an idle init to exec into),
+  // in the target's PID namespace: PID 1 is main's sh.
+  const typed = await k.kubectl(['debug', '-i', 'web', '--image=busybox', '--container=dbg-i', '--target=main', '--', 'sh'], {
+    input: 'echo typed-$((6*7))\ncat /proc/1/comm\nexit 0\n',
+    timeoutMs: 60_000,
+  });
+  assert.equal(typed.code, 0, typed.stderr);
+  assert.match(typed.stdout, /(^|\n)typed-42\nsh\n$/);
 }
 
 async function forbiddenUpdateAndRestarts(k: KubectlTest, { ok, fails }: Verbs): Promise<void> {
