@@ -7,7 +7,7 @@ import type { PodManager } from '../kubelet/manager.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { EphemeralContainer } from '../kube/types.js';
 import { streamingSessions } from '../cri/streaming/sessions.js';
-import { ensureCredentials } from './certs.js';
+import { readCredentials } from './credential-files.js';
 import { startKubeApiServer, type KubeApiServer, type SubresourceHandlers } from './server.js';
 import { podStore, podToObject } from './resources/pods.js';
 import { nodeName, nodeStore } from './resources/node.js';
@@ -32,7 +32,9 @@ export interface KubeApiDeps {
 const EPHEMERAL_START_MS = 120_000;
 
 export async function startKubeApi(deps: KubeApiDeps): Promise<KubeApiServer> {
-  const credentials = await ensureCredentials(deps.certDir);
+  // node-forge (about 1 MB of JavaScript) is loaded only the first time, to issue the credentials; a
+  // daemon that has them carries none of it.
+  const credentials = (await readCredentials(deps.certDir)) ?? (await (await import('./certs.js')).ensureCredentials(deps.certDir));
   const host = nodeName();
   const bootTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const stores = [
