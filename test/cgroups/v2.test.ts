@@ -19,7 +19,7 @@ const canRun = process.getuid?.() === 0 && (await cgroupLayout()) === 'v2';
 const skip = canRun ? false : 'needs root and a cgroup v2 host (scripts/test-v2.sh runs it in a v2 guest)';
 const MiB = 1024 * 1024;
 
-async function sleeperIn(t: { after(fn: () => Promise<void>): void }, cgroupDir: string, args: string[]): Promise<number> {
+async function sleeperIn(t: { after(fn: () => Promise<void>): void }, cgroupDir: string, args: string[], waitJoined = true): Promise<number> {
   // The shell joins the cgroup first, then becomes the workload: nothing runs outside it.
   const child = spawn('sh', ['-c', `echo $$ > ${join(cgroupDir, 'cgroup.procs')} && exec "$@"`, 'sh', ...args], { stdio: 'ignore' });
   t.after(async () => {
@@ -29,8 +29,15 @@ async function sleeperIn(t: { after(fn: () => Promise<void>): void }, cgroupDir:
     }
   });
   await once(child, 'spawn');
-  assert.ok(child.pid !== undefined);
-  return child.pid;
+  const pid = child.pid;
+  assert.ok(pid !== undefined);
+  // 'spawn' comes before the shell has written itself into cgroup.procs: the tests' premise is that it has
+  // (a workload that may be killed at once, the OOM hog, is not waited for: it may be gone before a look).
+  if (waitJoined) await waitFor(async () => (await readFile(join(cgroupDir, 'cgroup.procs'), 'utf8')).split('\n').includes(String(pid)), {
+    timeoutMs: 10_000,
+    description: `pid ${pid} in ${cgroupDir}/cgroup.procs`,
+  });
+  return pid;
 }
 
 test('v2 manager on the real cgroupfs', { skip }, async (t) => {
@@ -89,7 +96,7 @@ test('v2: an OOM kill shows in memory.events; the container files the kubelet se
   assert.equal(unified['memory.oom.group'], '1');
   for (const [file, value] of Object.entries(unified)) await writeFile(join(CGROUP_FS_ROOT, path, file), value);
   // 64 MiB of anonymous memory under a 16 MiB limit, no swap allowed where swap is accounted.
-  const hog = await sleeperIn(t, join(CGROUP_FS_ROOT, path), ['sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); sleep 600']);
+  const hog = await sleeperIn(t, join(CGROUP_FS_ROOT, path), ['sh', '-c', 'x=$(head -c 67108864 /dev/zero | tr "\\0" a); sleep 600'], false);
   await waitFor(async () => ((await m.read(path)).oomKills ?? 0) > 0, { timeoutMs: 30_000, description: `an oom_kill in memory.events (hog pid ${hog})` });
   await waitFor(async () => (await m.pids(path)).length === 0, { timeoutMs: 10_000, description: 'memory.oom.group to kill the whole cgroup' });
 });
