@@ -143,15 +143,18 @@ export class ContainerLogRotator {
     // A file with both forms was being compressed: the .gz is whole only once the plain one is gone.
     const plain = new Set(files.filter((f) => !f.compressed).map((f) => f.stamp));
     const unique = files.filter((f) => !(f.compressed && plain.has(f.stamp)));
-    let budget = (this.settings.maxFiles - 1) * this.settings.maxSize - liveSize;
-    let kept = 0;
-    for (const file of [...unique].reverse()) {
-      const size = await stat(file.path).then((s) => s.size, () => 0);
-      if (kept < keep && size <= budget) {
-        kept++;
-        budget -= size;
-        continue;
-      }
+    const budget = (this.settings.maxFiles - 1) * this.settings.maxSize - liveSize;
+    // The newest `keep` files, then the oldest of those dropped until they fit: removal only ever takes
+    // the oldest end, so what remains is one unbroken run of lines (a small gzipped file further back
+    // must not outlive a bigger newer one, or the log would have a gap).
+    const newest = [...unique].reverse();
+    const sizes = await Promise.all(newest.map((f) => stat(f.path).then((st) => st.size, () => 0)));
+    let count = Math.min(keep, newest.length);
+    let total = sizes.slice(0, count).reduce((a, b) => a + b, 0);
+    // The newest rotated file always stays (it is what `logs --previous`-style readers and a slow follower
+    // need most): a late rotation's overshoot is tolerated for it alone, never for older files.
+    while (count > 1 && total > budget) total -= sizes[--count] ?? 0;
+    for (const file of newest.slice(count)) {
       await rm(file.path, { force: true });
       if (!file.compressed) await rm(`${file.path}.gz`, { force: true });
     }
