@@ -12,8 +12,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PeapodError } from '../../common/errors.js';
 
-/** CRI-O waits up to 240 s (ContainerCreateTimeout); runc create takes ~40 ms here, so a minute is plenty. */
-export const CONMON_CREATE_TIMEOUT_MS = 60_000;
+/**
+ * CRI-O waits up to 240 s (ContainerCreateTimeout); runc create takes ~40 ms here (a few hundred in the
+ * emulated v2 guest). What does hang is a runc killed mid-create: its `runc init` child lives on holding
+ * conmon's pipes, and conmon never reports. 30 s bounds that and leaves the kubelet's retry (and the
+ * kubelet's own 2-minute request timeout) room, while no healthy create comes near it.
+ */
+export const CONMON_CREATE_TIMEOUT_MS = 30_000;
 /** conmon reads at most this much of runc's stderr for the failure message (config.h BUF_SIZE). */
 const MAX_STDERR_BYTES = 8192;
 
