@@ -315,7 +315,9 @@ export class PodManager {
       const check = (): boolean => {
         const track = this.pods.get(record.id)?.containers[container.name];
         const id = track?.containerId;
-        if (id !== undefined && this.deps.runtime.containers.get(id)?.state === 'running') {
+        // Started is enough: a batch command (`debug -- ps`) may have run and exited before this looks.
+        const state = id === undefined ? undefined : this.deps.runtime.containers.get(id)?.state;
+        if (id !== undefined && (state === 'running' || state === 'exited')) {
           resolve(id);
           return true;
         }
