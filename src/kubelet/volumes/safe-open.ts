@@ -14,6 +14,7 @@ import { constants } from 'node:fs';
 import { chmod, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { isUnder } from '../../host/mount.js';
 
 /** O_PATH (Linux, asm-generic and x86 alike): a handle on the inode that opens nothing, so a FIFO cannot block us. */
 const O_PATH = 0o10000000;
@@ -24,8 +25,6 @@ export interface OpenedSubPath {
   readonly handle: FileHandle;
   readonly isDirectory: boolean;
 }
-
-const isUnder = (path: string, base: string): boolean => path === base || path.startsWith(base === '/' ? '/' : `${base}/`);
 
 /**
  * Opens `subPath` (already checked relative, without `..`) below `volumePath`, creating missing
