@@ -23,10 +23,15 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/host/**', 'src/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [
-        { name: 'node:child_process', message: 'Only src/host/ spawns processes.' },
-        { name: 'child_process', message: 'Only src/host/ spawns processes.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:child_process', message: 'Only src/host/ spawns processes.' },
+            { name: 'child_process', message: 'Only src/host/ spawns processes.' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -40,7 +45,10 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] },
+      ],
     },
   },
   {

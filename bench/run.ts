@@ -19,7 +19,12 @@ const MIN_RUNS = 10;
 
 async function versions(): Promise<Record<string, string>> {
   const out: Record<string, string> = { node: process.version, cpus: String(cpus().length), memoryGB: (totalmem() / 2 ** 30).toFixed(1) };
-  for (const [name, args] of [['runc', ['--version']], ['conmon', ['--version']], ['podman', ['--version']], ['containerd', ['--version']]] as const) {
+  for (const [name, args] of [
+    ['runc', ['--version']],
+    ['conmon', ['--version']],
+    ['podman', ['--version']],
+    ['containerd', ['--version']],
+  ] as const) {
     const r = await runUnchecked(name, args).catch(() => undefined);
     out[name] = r?.code === 0 ? (r.stdout.split('\n')[0] ?? '').trim() : 'not installed';
   }
@@ -58,8 +63,16 @@ async function main(): Promise<void> {
   await mkdir(RESULTS_DIR, { recursive: true });
   const header = `# peapod benchmarks, ${new Date().toISOString()}\n\nMedian of ${runs} runs (after one warm-up round) unless a row says otherwise; memory rows are single readings. Method: bench/METHOD.md.\n\n`;
   const environment = await versions();
-  await writeFile(join(RESULTS_DIR, `${stamp}.json`), `${JSON.stringify({ date: new Date().toISOString(), runs, environment, suites: names, failed, rows, raw }, null, 2)}\n`);
-  await writeFile(join(RESULTS_DIR, `${stamp}.md`), `${header}${table}\nEnvironment: ${Object.entries(environment).map(([k, v]) => `${k} ${v}`).join('; ')}\n`);
+  await writeFile(
+    join(RESULTS_DIR, `${stamp}.json`),
+    `${JSON.stringify({ date: new Date().toISOString(), runs, environment, suites: names, failed, rows, raw }, null, 2)}\n`,
+  );
+  await writeFile(
+    join(RESULTS_DIR, `${stamp}.md`),
+    `${header}${table}\nEnvironment: ${Object.entries(environment)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}\n`,
+  );
   process.stdout.write(table);
   process.stdout.write(`results: ${join(RESULTS_DIR, `${stamp}.json`)} and .md\n`);
   if (failed.length > 0) {

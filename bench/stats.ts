@@ -70,8 +70,12 @@ export function goalMet(row: BenchRow): boolean | undefined {
   const r = ratio(row);
   if ((goal.maxRatio !== undefined || goal.maxAbove !== undefined) && r === undefined) return undefined;
   const above = row.value - (row.referenceValue ?? 0);
-  return (goal.maxRatio === undefined || (r ?? Infinity) <= goal.maxRatio) &&
-    (goal.maxAbove === undefined || above <= goal.maxAbove) && (goal.max === undefined || row.value < goal.max) && (goal.min === undefined || row.value >= goal.min);
+  return (
+    (goal.maxRatio === undefined || (r ?? Infinity) <= goal.maxRatio) &&
+    (goal.maxAbove === undefined || above <= goal.maxAbove) &&
+    (goal.max === undefined || row.value < goal.max) &&
+    (goal.min === undefined || row.value >= goal.min)
+  );
 }
 
 function format(value: number | undefined, unit: Unit): string {

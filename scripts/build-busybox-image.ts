@@ -45,7 +45,13 @@ interface Blob {
   readonly bytes: Buffer;
 }
 
-type Entry = { readonly name: string; readonly type: 'directory' | 'file' | 'link'; readonly mode?: number; readonly content?: Buffer; readonly linkname?: string };
+type Entry = {
+  readonly name: string;
+  readonly type: 'directory' | 'file' | 'link';
+  readonly mode?: number;
+  readonly content?: Buffer;
+  readonly linkname?: string;
+};
 
 function parseArgs(argv: readonly string[]): Options {
   let out: string | undefined;
@@ -105,7 +111,17 @@ async function packTar(entries: readonly Entry[]): Promise<Buffer> {
     for await (const chunk of pack) chunks.push(chunk as Buffer);
   })();
   for (const e of entries) {
-    const header = { name: e.name, type: e.type, mode: e.mode ?? 0o644, mtime: FIXED_MTIME, uid: 0, gid: 0, uname: 'root', gname: 'root', ...(e.linkname === undefined ? {} : { linkname: e.linkname }) };
+    const header = {
+      name: e.name,
+      type: e.type,
+      mode: e.mode ?? 0o644,
+      mtime: FIXED_MTIME,
+      uid: 0,
+      gid: 0,
+      uname: 'root',
+      gname: 'root',
+      ...(e.linkname === undefined ? {} : { linkname: e.linkname }),
+    };
     await new Promise<void>((resolve, reject) => {
       pack.entry(header, e.content ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "test: lint"
+npx --no-install prettier --check . >/dev/null
 npx --no-install eslint --max-warnings=0 .
 node scripts/check-layers.mjs
 mapfile -t unit < <(find dist/src -name '*.test.js' | sort)

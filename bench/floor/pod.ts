@@ -69,7 +69,14 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
       await Promise.all(hierarchies.map((h) => mkdir(join(h, podCgroup), { recursive: true })));
       await run('ip', ['netns', 'add', id]);
       const netns = `/run/netns/${id}`;
-      const call = (command: CniInvocation['command'], ifName: string): CniInvocation => ({ command, containerId: id, netns, ifName, args: {}, binDir: CNI_BIN });
+      const call = (command: CniInvocation['command'], ifName: string): CniInvocation => ({
+        command,
+        containerId: id,
+        netns,
+        ifName,
+        args: {},
+        binDir: CNI_BIN,
+      });
       const pauseBundle = join(podDir, 'pause');
       await mkdir(join(pauseBundle, 'rootfs'), { recursive: true });
       await writeFile(join(pauseBundle, 'rootfs/catatonit'), '');
@@ -80,7 +87,10 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
         { type: 'uts' },
         { type: 'mount' },
       ]);
-      pauseSpec['mounts'] = [...(pauseSpec['mounts'] as unknown[]), { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] }];
+      pauseSpec['mounts'] = [
+        ...(pauseSpec['mounts'] as unknown[]),
+        { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] },
+      ];
       await writeFile(join(pauseBundle, 'config.json'), JSON.stringify(pauseSpec));
       const [, pausePid] = await Promise.all([
         invokePlugin(network, plugin, call('ADD', 'eth0')).then(() => invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo'))),

@@ -58,7 +58,12 @@ async function peapodPull(ref: string, unpack: boolean): Promise<number> {
           config,
           imagesRoot: join(config.root, 'images'),
           // Fetch+verify only: no layer directories, the same work skopeo's copy to an OCI layout does.
-          snapshotter: { ensure: (layers) => Promise.resolve(layers.map(() => '')), list: () => Promise.resolve([]), remove: () => Promise.resolve(), dirOf: () => Promise.resolve(undefined) },
+          snapshotter: {
+            ensure: (layers) => Promise.resolve(layers.map(() => '')),
+            list: () => Promise.resolve([]),
+            remove: () => Promise.resolve(),
+            dirOf: () => Promise.resolve(undefined),
+          },
           chainIds: (d) => [...d],
         });
     return await timeIt(async () => {
@@ -99,7 +104,12 @@ async function main(): Promise<void> {
       process.stdout.write(`run ${i + 1}/${runs} done\n`);
     }
     const skopeo = median(samples['skopeo copy → oci:DIR'] ?? []);
-    const rows = Object.entries(samples).map(([name, values]) => ({ name, medianMs: Math.round(median(values)), runsMs: values.map(Math.round), ratioToSkopeo: Number((median(values) / skopeo).toFixed(2)) }));
+    const rows = Object.entries(samples).map(([name, values]) => ({
+      name,
+      medianMs: Math.round(median(values)),
+      runsMs: values.map(Math.round),
+      ratioToSkopeo: Number((median(values) / skopeo).toFixed(2)),
+    }));
     const width = Math.max(...rows.map((r) => r.name.length));
     process.stdout.write(`\n${'tool'.padEnd(width)}   median ms   × skopeo   MB/s\n`);
     for (const r of rows) {

@@ -30,7 +30,14 @@ export interface Containerd {
 async function ociArchive(name: string, manifest: Blob, blobs: readonly Blob[]): Promise<Buffer> {
   const index = {
     schemaVersion: 2,
-    manifests: [{ mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length, annotations: { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': name.split(':').pop() ?? 'latest' } }],
+    manifests: [
+      {
+        mediaType: manifest.mediaType,
+        digest: manifest.digest,
+        size: manifest.bytes.length,
+        annotations: { 'io.containerd.image.name': name, 'org.opencontainers.image.ref.name': name.split(':').pop() ?? 'latest' },
+      },
+    ],
   };
   const blobFiles = [manifest, ...blobs].map((b) => ({ path: `blobs/sha256/${b.digest.slice('sha256:'.length)}`, content: b.bytes }));
   return tarOf([
@@ -111,7 +118,14 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   try {
     client = criClient(socket);
     const c = client;
-    await waitFor(() => c.runtime('Version', {}, 1000).then(() => true, () => false), { timeoutMs: START_TIMEOUT_MS, description: `containerd on ${socket}` });
+    await waitFor(
+      () =>
+        c.runtime('Version', {}, 1000).then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: START_TIMEOUT_MS, description: `containerd on ${socket}` },
+    );
     const pause = join(dir, 'pause.tar');
     await writeFile(pause, await pauseArchive());
     const ctr = ['--address', socket, '-n', NAMESPACE];

@@ -27,7 +27,11 @@ async function lifecycle(client: CriClient, sandbox: Message, times: Times): Pro
   };
   const { pod_sandbox_id: podId } = await record('RunPodSandbox', () => client.runtime<{ pod_sandbox_id: string }>('RunPodSandbox', { config: sandbox }));
   const { container_id: id } = await record('CreateContainer', () =>
-    client.runtime<{ container_id: string }>('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('c', ['sleep', '3600']), sandbox_config: sandbox }),
+    client.runtime<{ container_id: string }>('CreateContainer', {
+      pod_sandbox_id: podId,
+      config: containerConfig('c', ['sleep', '3600']),
+      sandbox_config: sandbox,
+    }),
   );
   await record('StartContainer', () => client.runtime('StartContainer', { container_id: id }));
   await record('StopContainer', () => client.runtime('StopContainer', { container_id: id, timeout: 0 }));

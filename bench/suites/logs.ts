@@ -66,7 +66,12 @@ export const logsSuite: Suite = async ({ runs, dir, log }) => {
     await peapod.close();
   }
   const rows: BenchRow[] = [
-    { name: `log capture (container → CRI log, ${LINES.toLocaleString('en-US')} lines of ${LINE.length + 1} B)`, unit: 'lines/s', value: median(write), samples: runs },
+    {
+      name: `log capture (container → CRI log, ${LINES.toLocaleString('en-US')} lines of ${LINE.length + 1} B)`,
+      unit: 'lines/s',
+      value: median(write),
+      samples: runs,
+    },
     { name: 'log read-back (peapod logs)', unit: 'lines/s', value: median(read), samples: runs },
   ];
   return { rows, raw: { write, read } };

@@ -22,7 +22,17 @@ export const podSuite: Suite = async ({ runs, dir, log }) => {
   const peapod = await startBenchDaemon();
   const floor = await createFloor(dir, randomSubnet());
   const podman = await preparePodman(dir, await busyboxLayout(peapod.roots), log);
-  const samples: Record<Sample, number[]> = { floorStart: [], floorTeardown: [], apiStart: [], apiTeardown: [], start: [], teardown: [], podmanStart: [], podmanTeardown: [], node: [] };
+  const samples: Record<Sample, number[]> = {
+    floorStart: [],
+    floorTeardown: [],
+    apiStart: [],
+    apiTeardown: [],
+    start: [],
+    teardown: [],
+    podmanStart: [],
+    podmanTeardown: [],
+    node: [],
+  };
   const orders: string[][] = [];
   try {
     // A pod left by an interrupted earlier run would make `kube play` fail.
@@ -80,13 +90,34 @@ function podRows(samples: Record<Sample, number[]>, runs: number, withPodman: bo
   const TEARDOWN = 'pod teardown (→ nothing left)';
   return [
     { name: `${START}, daemon side (API request)`, unit: 'ms', value: m('apiStart'), samples: runs, ...floorRef('floorStart'), goal: { maxRatio: 1.25 } },
-    { name: `${TEARDOWN}, daemon side (API request)`, unit: 'ms', value: m('apiTeardown'), samples: runs, ...floorRef('floorTeardown'), goal: { maxRatio: 1.25 } },
+    {
+      name: `${TEARDOWN}, daemon side (API request)`,
+      unit: 'ms',
+      value: m('apiTeardown'),
+      samples: runs,
+      ...floorRef('floorTeardown'),
+      goal: { maxRatio: 1.25 },
+    },
     { name: `${START}, CLI (apply -f --wait)`, unit: 'ms', value: m('start'), samples: runs, ...floorRef('floorStart') },
-    { name: `${START}, CLI (apply -f --wait)`, unit: 'ms', value: m('start'), samples: runs, ...podmanRef('podmanStart', 'podman kube play'), goal: { maxRatio: 0.5 } },
+    {
+      name: `${START}, CLI (apply -f --wait)`,
+      unit: 'ms',
+      value: m('start'),
+      samples: runs,
+      ...podmanRef('podmanStart', 'podman kube play'),
+      goal: { maxRatio: 0.5 },
+    },
     { name: `${TEARDOWN}, CLI (delete pod)`, unit: 'ms', value: m('teardown'), samples: runs, ...floorRef('floorTeardown') },
     { name: `${TEARDOWN}, CLI (delete pod)`, unit: 'ms', value: m('teardown'), samples: runs, ...podmanRef('podmanTeardown', 'podman kube down') },
     // CLI overhead: the CLI figure minus the daemon-side one, against what Node itself costs to start.
     { name: 'CLI overhead, apply (CLI − daemon side)', unit: 'ms', value: m('start') - m('apiStart'), samples: runs, ...nodeRef, goal: { maxAbove: 20 } },
-    { name: 'CLI overhead, delete (CLI − daemon side)', unit: 'ms', value: m('teardown') - m('apiTeardown'), samples: runs, ...nodeRef, goal: { maxAbove: 20 } },
+    {
+      name: 'CLI overhead, delete (CLI − daemon side)',
+      unit: 'ms',
+      value: m('teardown') - m('apiTeardown'),
+      samples: runs,
+      ...nodeRef,
+      goal: { maxAbove: 20 },
+    },
   ];
 }

@@ -36,7 +36,10 @@ export async function preparePodman(dir: string, busyboxLayout: string, log: (li
     return undefined;
   }
   // podman names an oci: pull after its path; skopeo copies it into podman's store under the right name.
-  await run('skopeo', ['copy', '-q', `oci:${busyboxLayout}:latest`, 'containers-storage:docker.io/library/busybox:latest'], { env, timeoutMs: PODMAN_TIMEOUT_MS });
+  await run('skopeo', ['copy', '-q', `oci:${busyboxLayout}:latest`, 'containers-storage:docker.io/library/busybox:latest'], {
+    env,
+    timeoutMs: PODMAN_TIMEOUT_MS,
+  });
   return {
     env,
     podman: async (args) => (await run('podman', args, { env, timeoutMs: PODMAN_TIMEOUT_MS })).stdout,

@@ -49,7 +49,9 @@ export const scaleSuite: Suite = async (options) => {
         name: `memory per pod (daemon growth + conmons + pause, PSS, ${MEMORY_PODS} pods)`,
         unit: 'MB',
         value: perPod,
-        ...(podmanPerPod === undefined ? { reference: 'podman (not installed)' } : { reference: `podman (conmons + infra, PSS, ${MEMORY_PODS} pods)`, referenceValue: podmanPerPod }),
+        ...(podmanPerPod === undefined
+          ? { reference: 'podman (not installed)' }
+          : { reference: `podman (conmons + infra, PSS, ${MEMORY_PODS} pods)`, referenceValue: podmanPerPod }),
       },
     );
   } catch (err) {
@@ -116,7 +118,10 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
   } finally {
     const manyStop = await timeIt(() => peapod.cli(['delete', '-f', many], LONG_MS));
     Object.assign(raw, { floorManyStart: floorStart, floorManyStop: floorStop, manyStart, manyStop });
-    const floorRef = (value: number): Pick<BenchRow, 'reference' | 'referenceValue'> => ({ reference: `floor, ${MANY} pods in parallel`, referenceValue: value });
+    const floorRef = (value: number): Pick<BenchRow, 'reference' | 'referenceValue'> => ({
+      reference: `floor, ${MANY} pods in parallel`,
+      referenceValue: value,
+    });
     rows.unshift(
       { name: `${MANY} pods in one apply (→ all running)`, unit: 'ms', value: manyStart, samples: 1, ...floorRef(floorStart), goal: { maxRatio: 1.5 } },
       { name: `${MANY} pods deleted (delete -f → nothing left)`, unit: 'ms', value: manyStop, samples: 1, ...floorRef(floorStop), goal: { maxRatio: 1.5 } },
@@ -129,7 +134,14 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
 async function withManyRunning(peapod: BenchDaemon, { runs }: SuiteOptions, raw: Record<string, number[] | number>): Promise<BenchRow[]> {
   const pod = JSON.parse(await peapod.cli(['get', 'pod', 'many-0', '-o', 'json'])) as PodStatus;
   const runcId = (pod.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^.*:\/\//, '');
-  const t: Record<'get' | 'apiGet' | 'exec' | 'apiExec' | 'runcExec' | 'node', number[]> = { get: [], apiGet: [], exec: [], apiExec: [], runcExec: [], node: [] };
+  const t: Record<'get' | 'apiGet' | 'exec' | 'apiExec' | 'runcExec' | 'node', number[]> = {
+    get: [],
+    apiGet: [],
+    exec: [],
+    apiExec: [],
+    runcExec: [],
+    node: [],
+  };
   const execPath = '/v1/namespaces/default/pods/many-0/exec';
   const steps: Record<keyof typeof t, () => Promise<unknown>> = {
     get: () => peapod.cli(['get', 'pods']),
@@ -155,7 +167,15 @@ async function withManyRunning(peapod: BenchDaemon, { runs }: SuiteOptions, raw:
   return [
     { name: `get pods with ${MANY} pods`, unit: 'ms', value: m('get'), samples: runs, goal: { max: 100 } },
     { name: `get pods with ${MANY} pods, daemon side (API request)`, unit: 'ms', value: m('apiGet'), samples: runs },
-    { name: 'exec POD -- true', unit: 'ms', value: m('exec'), samples: runs, reference: 'runc exec by hand', referenceValue: m('runcExec'), goal: { max: 100 } },
+    {
+      name: 'exec POD -- true',
+      unit: 'ms',
+      value: m('exec'),
+      samples: runs,
+      reference: 'runc exec by hand',
+      referenceValue: m('runcExec'),
+      goal: { max: 100 },
+    },
     { name: 'exec POD -- true, daemon side (API request + the runc exec it names)', unit: 'ms', value: m('apiExec'), samples: runs },
     { name: 'CLI overhead, get pods (CLI − daemon side)', unit: 'ms', value: m('get') - m('apiGet'), samples: runs, ...nodeRef, goal: { maxAbove: 20 } },
     { name: 'CLI overhead, exec (CLI − daemon side)', unit: 'ms', value: m('exec') - m('apiExec'), samples: runs, ...nodeRef, goal: { maxAbove: 20 } },
@@ -163,7 +183,12 @@ async function withManyRunning(peapod: BenchDaemon, { runs }: SuiteOptions, raw:
 }
 
 /** podman's conmons and infra processes for MEMORY_PODS pods played from one file, per pod; undefined without podman. */
-async function podmanMemoryPerPod(dir: string, peapod: BenchDaemon, log: (line: string) => void, raw: Record<string, number[] | number>): Promise<number | undefined> {
+async function podmanMemoryPerPod(
+  dir: string,
+  peapod: BenchDaemon,
+  log: (line: string) => void,
+  raw: Record<string, number[] | number>,
+): Promise<number | undefined> {
   const podman = await preparePodman(dir, await busyboxLayout(peapod.roots), log);
   if (!podman) return undefined;
   const podmanFile = join(dir, 'podman-pods.yaml');

@@ -36,5 +36,8 @@ test('routes, typed errors, NDJSON streams and a 0600 socket', async (t) => {
   const events: number[] = [];
   assert.equal(await client.stream<number, string>('GET', '/v1/count', (e) => events.push(e)), 'done');
   assert.deepEqual(events, [0, 1, 2]);
-  await assert.rejects(listenUnix(router, socket, () => undefined), DaemonAlreadyRunning);
+  await assert.rejects(
+    listenUnix(router, socket, () => undefined),
+    DaemonAlreadyRunning,
+  );
 });

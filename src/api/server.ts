@@ -26,10 +26,7 @@ export type StreamHandler = (ctx: RequestContext, emit: (event: unknown) => void
 export type RawHandler = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-type Route =
-  | { kind: 'json'; handler: JsonHandler }
-  | { kind: 'stream'; handler: StreamHandler }
-  | { kind: 'raw'; handler: RawHandler };
+type Route = { kind: 'json'; handler: JsonHandler } | { kind: 'stream'; handler: StreamHandler } | { kind: 'raw'; handler: RawHandler };
 
 interface CompiledRoute {
   readonly method: Method;

@@ -96,8 +96,14 @@ export class CliContext {
 /** The last line this start wrote to the daemon log (e.g. a missing cgroup controller), at most 500 chars. */
 async function daemonError(logFile: string, from: number): Promise<string | undefined> {
   const { readFile } = await import('node:fs/promises');
-  const text = await readFile(logFile).then((b) => b.subarray(from).toString('utf8'), () => '');
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const text = await readFile(logFile).then(
+    (b) => b.subarray(from).toString('utf8'),
+    () => '',
+  );
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const last = lines.at(-1);
   return last === undefined ? undefined : last.slice(0, 500);
 }

@@ -25,7 +25,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--manifest-dir <dir>', 'static pod manifest directory').env('PEAPOD_MANIFEST_DIR'))
     .addOption(new Option('--auth-file <path>', 'registry credentials (docker config.json format)').env('PEAPOD_AUTH_FILE'))
     .addOption(new Option('--cri-socket <path>', 'CRI gRPC socket ("" disables it)').env('PEAPOD_CRI_SOCKET'))
-    .addOption(new Option('--streaming-address <host:port>', 'CRI streaming server for exec/attach/port-forward (port 0: any free port)').env('PEAPOD_STREAMING_ADDRESS'))
+    .addOption(
+      new Option('--streaming-address <host:port>', 'CRI streaming server for exec/attach/port-forward (port 0: any free port)').env(
+        'PEAPOD_STREAMING_ADDRESS',
+      ),
+    )
     .addOption(new Option('--kube-api-port <port>', 'Kubernetes API port on 127.0.0.1 (empty or 0 disables it)').env('PEAPOD_KUBE_API_PORT'))
     .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect)
     .showHelpAfterError()
@@ -60,7 +64,6 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodeFor(err);
   }
 }
-
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly || process.env['PEAPOD_CLI_MAIN'] === '1') {

@@ -15,5 +15,8 @@ test('mapConcurrent keeps order, respects the limit, and reports the first error
   });
   assert.deepEqual(out, [50, 10, 40, 20, 30]);
   assert.equal(peak, 3);
-  await assert.rejects(mapConcurrent([1, 2], 2, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n))), /two/);
+  await assert.rejects(
+    mapConcurrent([1, 2], 2, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n))),
+    /two/,
+  );
 });

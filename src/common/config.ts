@@ -79,7 +79,14 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   const list = (key: 'insecureRegistries' | 'registryMirrors'): string[] => {
     const flag = overrides[key];
     const fromEnv = env[ENV_NAMES[key]];
-    return flag !== undefined ? [...flag] : fromEnv ? fromEnv.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
+    return flag !== undefined
+      ? [...flag]
+      : fromEnv
+        ? fromEnv
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
+        : [];
   };
   return {
     root,

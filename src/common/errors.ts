@@ -59,8 +59,7 @@ export function isErrnoException(err: unknown, code?: string): err is NodeJS.Err
 export const invalid = (message: string, options?: ErrorOptions): PeapodError => new PeapodError('InvalidArgument', message, options);
 export const notFound = (message: string, options?: ErrorOptions): PeapodError => new PeapodError('NotFound', message, options);
 export const alreadyExists = (message: string, options?: ErrorOptions): PeapodError => new PeapodError('AlreadyExists', message, options);
-export const failedPrecondition = (message: string, options?: ErrorOptions): PeapodError =>
-  new PeapodError('FailedPrecondition', message, options);
+export const failedPrecondition = (message: string, options?: ErrorOptions): PeapodError => new PeapodError('FailedPrecondition', message, options);
 
 const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   InvalidArgument: 400,

@@ -75,7 +75,11 @@ export class Histogram {
   }
   family(): MetricFamily {
     const samples: Sample[] = this.buckets.map((bound, i) => ({ suffix: '_bucket', labels: { le: String(bound) }, value: this.counts[i] ?? 0 }));
-    samples.push({ suffix: '_bucket', labels: { le: '+Inf' }, value: this.count }, { suffix: '_sum', labels: {}, value: this.sum }, { suffix: '_count', labels: {}, value: this.count });
+    samples.push(
+      { suffix: '_bucket', labels: { le: '+Inf' }, value: this.count },
+      { suffix: '_sum', labels: {}, value: this.sum },
+      { suffix: '_count', labels: {}, value: this.count },
+    );
     return { name: this.name, help: this.help, type: 'histogram', samples };
   }
 }
@@ -85,7 +89,11 @@ const POD_START_BUCKETS = [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 18
 
 /** peapod's own instruments, shared by the layers that count (API server, kubelet). */
 export const metrics = {
-  podStartSeconds: new Histogram('peapod_pod_start_duration_seconds', 'Seconds from a pod being accepted to all its containers having started, as kubelet_pod_start_duration_seconds.', POD_START_BUCKETS),
+  podStartSeconds: new Histogram(
+    'peapod_pod_start_duration_seconds',
+    'Seconds from a pod being accepted to all its containers having started, as kubelet_pod_start_duration_seconds.',
+    POD_START_BUCKETS,
+  ),
   inFlight: new Gauge('peapod_operations_in_flight', 'Requests being served, by door (api: the local API socket).'),
   errors: new Counter('peapod_errors_total', 'Requests answered with an error, by error kind (NotFound, InvalidArgument, ...).'),
   logRotations: new Counter('peapod_container_log_rotations_total', 'Container log files rotated.'),
@@ -94,7 +102,14 @@ export const metrics = {
 };
 
 export function ownFamilies(): MetricFamily[] {
-  return [metrics.podStartSeconds.family(), metrics.inFlight.family(), metrics.errors.family(), metrics.logRotations.family(), metrics.imagesCollected.family(), metrics.evictions.family()];
+  return [
+    metrics.podStartSeconds.family(),
+    metrics.inFlight.family(),
+    metrics.errors.family(),
+    metrics.logRotations.family(),
+    metrics.imagesCollected.family(),
+    metrics.evictions.family(),
+  ];
 }
 
 function escapeLabel(value: string): string {

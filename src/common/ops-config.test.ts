@@ -13,7 +13,15 @@ test('ops settings: the kubelet defaults', () => {
 });
 
 test('ops settings: environment values and refusals naming the variable', () => {
-  const s = resolveOpsSettings({}, { PEAPOD_CONTAINER_LOG_MAX_SIZE: '64Ki', PEAPOD_CONTAINER_LOG_MAX_FILES: '3', PEAPOD_CONTAINER_LOG_COMPRESS: 'true', PEAPOD_METRICS_ADDRESS: '127.0.0.1:9101' });
+  const s = resolveOpsSettings(
+    {},
+    {
+      PEAPOD_CONTAINER_LOG_MAX_SIZE: '64Ki',
+      PEAPOD_CONTAINER_LOG_MAX_FILES: '3',
+      PEAPOD_CONTAINER_LOG_COMPRESS: 'true',
+      PEAPOD_METRICS_ADDRESS: '127.0.0.1:9101',
+    },
+  );
   assert.deepEqual([s.containerLogMaxSize, s.containerLogMaxFiles, s.containerLogCompress, s.metricsAddress], [65536, 3, true, '127.0.0.1:9101']);
   assert.throws(() => resolveOpsSettings({}, { PEAPOD_CONTAINER_LOG_MAX_FILES: '1' }), /PEAPOD_CONTAINER_LOG_MAX_FILES: "1" must be an integer from 2/);
   assert.throws(() => resolveOpsSettings({}, { PEAPOD_IMAGE_GC_LOW_PERCENT: '90' }), /PEAPOD_IMAGE_GC_LOW_PERCENT: 90 is above/);

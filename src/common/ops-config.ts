@@ -55,14 +55,22 @@ export function resolveOpsSettings(overrides: OpsOverrides, env: NodeJS.ProcessE
     const value = env[OPS_ENV_NAMES[key]];
     return value !== undefined && value !== '' ? value : undefined;
   };
-  const integer = (key: 'containerLogMaxFiles' | 'imageGcHighPercent' | 'imageGcLowPercent' | 'imageGcPeriodSeconds', fallback: number, min: number, max: number): number => {
+  const integer = (
+    key: 'containerLogMaxFiles' | 'imageGcHighPercent' | 'imageGcLowPercent' | 'imageGcPeriodSeconds',
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
     const value = overrides[key] ?? (raw(key) !== undefined ? Number(raw(key)) : fallback);
-    if (!Number.isInteger(value) || value < min || value > max) throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES[key]}: "${String(value)}" must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(value) || value < min || value > max)
+      throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES[key]}: "${String(value)}" must be an integer from ${min} to ${max}`);
     return value;
   };
   const sizeText = raw('containerLogMaxSize');
-  const containerLogMaxSize = overrides.containerLogMaxSize ?? (sizeText !== undefined ? parseByteSize(sizeText, OPS_ENV_NAMES.containerLogMaxSize) : 10 * 1024 ** 2);
-  if (containerLogMaxSize < 1024) throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES.containerLogMaxSize}: ${containerLogMaxSize} bytes is below the 1Ki minimum`);
+  const containerLogMaxSize =
+    overrides.containerLogMaxSize ?? (sizeText !== undefined ? parseByteSize(sizeText, OPS_ENV_NAMES.containerLogMaxSize) : 10 * 1024 ** 2);
+  if (containerLogMaxSize < 1024)
+    throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES.containerLogMaxSize}: ${containerLogMaxSize} bytes is below the 1Ki minimum`);
   const high = integer('imageGcHighPercent', 85, 1, 100);
   const low = integer('imageGcLowPercent', 80, 0, 100);
   if (low > high) throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES.imageGcLowPercent}: ${low} is above ${OPS_ENV_NAMES.imageGcHighPercent} (${high})`);
@@ -74,7 +82,10 @@ export function resolveOpsSettings(overrides: OpsOverrides, env: NodeJS.ProcessE
   if (logFormat !== 'text' && logFormat !== 'json') throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES.logFormat}: "${logFormat}" must be text or json`);
   const metricsAddress = overrides.metricsAddress ?? raw('metricsAddress') ?? '';
   if (metricsAddress !== '' && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(metricsAddress)) {
-    throw new PeapodError('InvalidArgument', `${OPS_ENV_NAMES.metricsAddress}: "${metricsAddress}" must be a loopback host:port (e.g. 127.0.0.1:9101): the endpoint has no authentication`);
+    throw new PeapodError(
+      'InvalidArgument',
+      `${OPS_ENV_NAMES.metricsAddress}: "${metricsAddress}" must be a loopback host:port (e.g. 127.0.0.1:9101): the endpoint has no authentication`,
+    );
   }
   return {
     containerLogMaxSize,

@@ -47,7 +47,9 @@ export function attach(ctx: CriContext, request: Fields): Promise<{ url: string 
   const stdout = request.bool('stdout');
   const stderr = request.bool('stderr');
   if (!request.bool('stdin') && !stdout && !stderr) throw new PeapodError('InvalidArgument', 'one of stdin, stdout and stderr must be set');
-  return Promise.resolve({ url: ctx.streaming.url({ kind: 'attach', containerId: record.id, stdin: request.bool('stdin'), stdout, stderr: stderr && !tty, tty }) });
+  return Promise.resolve({
+    url: ctx.streaming.url({ kind: 'attach', containerId: record.id, stdin: request.bool('stdin'), stdout, stderr: stderr && !tty, tty }),
+  });
 }
 
 export function portForward(ctx: CriContext, request: Fields): Promise<{ url: string }> {

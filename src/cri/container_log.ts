@@ -16,7 +16,11 @@ export { resizeMessage, sendConmonControl } from '../runtime/logs/conmon-control
  */
 export async function reopenContainerLog(ctx: CriContext, request: Fields): Promise<object> {
   const record = requireContainer(ctx.runtime, request.str('container_id'));
-  if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state}); only a running container's log can be reopened`);
+  if (record.state !== 'running')
+    throw new PeapodError(
+      'FailedPrecondition',
+      `container ${record.id} is not running (state ${record.state}); only a running container's log can be reopened`,
+    );
   const sandbox = requireSandbox(ctx.runtime, record.sandboxId);
   await reopenConmonLog(record.id, record.dir, join(sandbox.config.logDirectory, record.config.logPath));
   return {};

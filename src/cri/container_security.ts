@@ -62,7 +62,8 @@ function userRequest(sc: Fields | undefined, image: ImageRecord): UserRequest {
   }
   const supplementalGroups = sc?.intList('supplemental_groups') ?? [];
   const ids = [runAsUser?.int('value'), runAsGroup?.int('value'), ...supplementalGroups];
-  if (ids.some((id) => id !== undefined && (id < 0 || id > ID_MAX))) throw new PeapodError('InvalidArgument', `${at}: user and group IDs must be within 0-${ID_MAX}`);
+  if (ids.some((id) => id !== undefined && (id < 0 || id > ID_MAX)))
+    throw new PeapodError('InvalidArgument', `${at}: user and group IDs must be within 0-${ID_MAX}`);
   return {
     ...(runAsUser ? { uid: runAsUser.int('value') } : {}),
     ...(username !== '' ? { username } : {}),

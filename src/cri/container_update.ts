@@ -9,7 +9,8 @@ import { requireContainer, requireSandbox } from './lookup.js';
 import { refuseUnsupportedResources, refuseUnsupportedUpdate } from './unsupported.js';
 
 function requireSome(resources: LinuxResources, field: string): LinuxResources {
-  if (Object.keys(resources).length === 0) throw new PeapodError('InvalidArgument', `${field}: no resource to update (cpu_shares, cpu_quota, cpu_period or memory_limit_in_bytes)`);
+  if (Object.keys(resources).length === 0)
+    throw new PeapodError('InvalidArgument', `${field}: no resource to update (cpu_shares, cpu_quota, cpu_period or memory_limit_in_bytes)`);
   return resources;
 }
 

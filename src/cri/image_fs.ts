@@ -48,7 +48,12 @@ export async function imageFsInfo(ctx: CriContext): Promise<object> {
     for (const dir of dirs) {
       const usage: Usage = { bytes: 0, inodes: 0 };
       await walk(dir, usage);
-      value.push({ timestamp: nowNanos(), fs_id: { mountpoint: dir }, used_bytes: { value: String(usage.bytes) }, inodes_used: { value: String(usage.inodes) } });
+      value.push({
+        timestamp: nowNanos(),
+        fs_id: { mountpoint: dir },
+        used_bytes: { value: String(usage.bytes) },
+        inodes_used: { value: String(usage.inodes) },
+      });
     }
     cache = { at: now, key, value };
   }

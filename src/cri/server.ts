@@ -2,7 +2,14 @@
 // the runtime and image services, one file per RPC group (after CRI-O's server/). Every handler's
 // error becomes a gRPC status in errors.ts; every RPC we do not serve answers UNIMPLEMENTED with why.
 import type { Socket } from 'node:net';
-import { Server, ServerCredentials, type ServerWritableStream, type UntypedServiceImplementation, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServerWritableStream,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from '@grpc/grpc-js';
 import { PeapodError } from '../common/errors.js';
 import type { CriContext } from './context.js';
 import type { CriServerDeps } from './listener.js';

@@ -63,7 +63,12 @@ async function statsOfContainer(ctx: CriContext, record: ContainerRecord): Promi
   const timestamp = nowNanos();
   const cg = record.state === 'running' ? await readCgroup(ctx, record.cgroupsPath) : undefined;
   return {
-    attributes: { id: record.id, metadata: { name: record.config.name, attempt: record.config.attempt }, labels: { ...record.config.labels }, annotations: { ...record.config.annotations } },
+    attributes: {
+      id: record.id,
+      metadata: { name: record.config.name, attempt: record.config.attempt },
+      labels: { ...record.config.labels },
+      annotations: { ...record.config.annotations },
+    },
     cpu: ctx.cpuRates.sample(record.cgroupsPath, timestamp, cg?.cpuUsageNanos),
     memory: memoryUsage(timestamp, cg),
     writable_layer: null,

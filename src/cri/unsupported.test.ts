@@ -21,7 +21,10 @@ function kubeletResources(extra: Record<string, unknown> = {}): Record<string, u
     oom_score_adj: '-997',
     cpuset_cpus: '',
     cpuset_mems: '',
-    hugepage_limits: [{ page_size: '2MB', limit: '0' }, { page_size: '1GB', limit: '0' }],
+    hugepage_limits: [
+      { page_size: '2MB', limit: '0' },
+      { page_size: '1GB', limit: '0' },
+    ],
     unified: {},
     memory_swap_limit_in_bytes: '134217728',
     ...extra,
@@ -46,7 +49,18 @@ function container(extra: Record<string, unknown> = {}, sc: Record<string, unkno
     {
       metadata: { name: 'app', attempt: 0 },
       image: { image: 'busybox', annotations: {}, user_specified_image: 'busybox', runtime_handler: '', image_ref: '' },
-      mounts: [{ container_path: '/data', host_path: '/var/lib/kubelet/x', selinux_relabel: true, recursive_read_only: false, uidMappings: [], gidMappings: [], image: null, image_sub_path: '' }],
+      mounts: [
+        {
+          container_path: '/data',
+          host_path: '/var/lib/kubelet/x',
+          selinux_relabel: true,
+          recursive_read_only: false,
+          uidMappings: [],
+          gidMappings: [],
+          image: null,
+          image_sub_path: '',
+        },
+      ],
       devices: [],
       CDI_devices: [],
       windows: null,
@@ -78,7 +92,10 @@ function sandbox(linux: Record<string, unknown> = {}, extra: Record<string, unkn
 test('what the kubelet sends on every call passes', () => {
   refuseUnsupportedContainerFields(container(), POD_MODES);
   refuseUnsupportedContainerFields(Fields.of({}, 'config'), POD_MODES);
-  refuseUnsupportedContainerFields(container({}, { namespace_options: { network: 'NODE', pid: 'NODE', ipc: 'NODE', target_id: '' } }), { network: 'NODE', ipc: 'NODE' });
+  refuseUnsupportedContainerFields(container({}, { namespace_options: { network: 'NODE', pid: 'NODE', ipc: 'NODE', target_id: '' } }), {
+    network: 'NODE',
+    ipc: 'NODE',
+  });
   refuseUnsupportedContainerFields(container({}, { apparmor: { profile_type: 'Unconfined', localhost_ref: '' }, apparmor_profile: 'unconfined' }), POD_MODES);
   refuseUnsupportedSandboxFields(sandbox());
   refuseUnsupportedSandboxFields(Fields.of({}, 'config'));
@@ -92,20 +109,38 @@ test('a container field peapod cannot honour is refused, naming the field', () =
     [container({ CDI_devices: [{ name: 'vendor.com/gpu=0' }] }), /config\.CDI_devices: /],
     [container({ windows: {} }), /config\.windows: peapod runs Linux containers only/],
     [container({ mounts: [{ container_path: '/d', host_path: '/h', recursive_read_only: true }] }), /config\.mounts\[0\]\.recursive_read_only: /],
-    [container({ mounts: [{ container_path: '/d', host_path: '/h', uidMappings: [{ host_id: 1000, container_id: 0, length: 1 }] }] }), /config\.mounts\[0\]\.uidMappings: ID-mapped/],
+    [
+      container({ mounts: [{ container_path: '/d', host_path: '/h', uidMappings: [{ host_id: 1000, container_id: 0, length: 1 }] }] }),
+      /config\.mounts\[0\]\.uidMappings: ID-mapped/,
+    ],
     [container({ mounts: [{ container_path: '/d', host_path: '/h', image_sub_path: 'x' }] }), /config\.mounts\[0\]\.image_sub_path: /],
-    [container({}, { selinux_options: { user: '', role: '', type: 'spc_t', level: '' } }), /config\.linux\.security_context\.selinux_options\.type: SELinux labels are not supported/],
+    [
+      container({}, { selinux_options: { user: '', role: '', type: 'spc_t', level: '' } }),
+      /config\.linux\.security_context\.selinux_options\.type: SELinux labels are not supported/,
+    ],
     [container({}, { selinux_options: { level: 's0:c1,c2' } }), /selinux_options\.level: /],
-    [container({}, { apparmor: { profile_type: 'Localhost', localhost_ref: 'k8s-deny-write' } }), /config\.linux\.security_context\.apparmor\.profile_type: AppArmor Localhost profiles are not supported by peapod; allowed are RuntimeDefault and Unconfined/],
+    [
+      container({}, { apparmor: { profile_type: 'Localhost', localhost_ref: 'k8s-deny-write' } }),
+      /config\.linux\.security_context\.apparmor\.profile_type: AppArmor Localhost profiles are not supported by peapod; allowed are RuntimeDefault and Unconfined/,
+    ],
     [container({}, { apparmor_profile: 'localhost/k8s-deny-write' }), /security_context\.apparmor_profile: "localhost\/k8s-deny-write" is not supported/],
     [container({}, { supplemental_groups_policy: 'Strict' }), /security_context\.supplemental_groups_policy: Strict is not supported/],
-    [container({}, { namespace_options: { network: 'POD', pid: 'POD', ipc: 'POD', userns_options: { mode: 'POD', uids: [], gids: [] } } }), /namespace_options\.userns_options\.mode: user namespaces are not supported/],
-    [container({}, { namespace_options: { network: 'NODE', pid: 'POD', ipc: 'POD' } }), /namespace_options\.network: a container shares its sandbox's network namespace/],
+    [
+      container({}, { namespace_options: { network: 'POD', pid: 'POD', ipc: 'POD', userns_options: { mode: 'POD', uids: [], gids: [] } } }),
+      /namespace_options\.userns_options\.mode: user namespaces are not supported/,
+    ],
+    [
+      container({}, { namespace_options: { network: 'NODE', pid: 'POD', ipc: 'POD' } }),
+      /namespace_options\.network: a container shares its sandbox's network namespace/,
+    ],
     [container({}, { namespace_options: { network: 'POD', pid: 'POD', ipc: 'CONTAINER' } }), /namespace_options\.ipc: /],
     [container({}, { capabilities: { add_ambient_capabilities: ['CAP_NET_BIND_SERVICE'] } }), /capabilities\.add_ambient_capabilities: /],
     [container({}, {}, { cpuset_cpus: '0-1' }), /config\.linux\.resources\.cpuset_cpus: cpusets are not supported/],
     [container({}, {}, { cpuset_mems: '0' }), /resources\.cpuset_mems: /],
-    [container({}, {}, { hugepage_limits: [{ page_size: '2MB', limit: '2097152' }] }), /resources\.hugepage_limits\[0\]\.limit: hugepage limits are not supported/],
+    [
+      container({}, {}, { hugepage_limits: [{ page_size: '2MB', limit: '2097152' }] }),
+      /resources\.hugepage_limits\[0\]\.limit: hugepage limits are not supported/,
+    ],
     [container({}, {}, { unified: { 'memory.high': '100000' } }), /resources\.unified: cgroup v2 keys \(memory\.high\)/],
     [container({}, {}, { unified: { 'memory.swap.max': '1000' } }), /resources\.unified: /],
     [container({}, {}, { memory_swap_limit_in_bytes: '268435456' }), /resources\.memory_swap_limit_in_bytes: swap limits are not supported/],
@@ -134,11 +169,17 @@ test('a sandbox field peapod cannot honour is refused, naming the field', () => 
     /config\.linux\.security_context\.namespace_options\.userns_options\.mode: /,
   );
   assert.throws(() => refuseUnsupportedSandboxFields(sandbox({ resources: { cpuset_cpus: '1' } })), /config\.linux\.resources\.cpuset_cpus: /);
-  assert.throws(() => refuseUnsupportedSandboxFields(sandbox({ overhead: { hugepage_limits: [{ page_size: '2MB', limit: '1' }] } })), /config\.linux\.overhead\.hugepage_limits\[0\]\.limit: /);
+  assert.throws(
+    () => refuseUnsupportedSandboxFields(sandbox({ overhead: { hugepage_limits: [{ page_size: '2MB', limit: '1' }] } })),
+    /config\.linux\.overhead\.hugepage_limits\[0\]\.limit: /,
+  );
 });
 
 test('image specs, updates and pod resources are checked too', () => {
-  assert.throws(() => refuseUnsupportedImageSpec(Fields.of({ image: 'busybox', runtime_handler: 'kata' }, 'image')), /image\.runtime_handler: "kata" is not configured/);
+  assert.throws(
+    () => refuseUnsupportedImageSpec(Fields.of({ image: 'busybox', runtime_handler: 'kata' }, 'image')),
+    /image\.runtime_handler: "kata" is not configured/,
+  );
   assert.throws(() => refuseUnsupportedUpdate(Fields.of({ container_id: 'c', windows: {} }, '')), /windows: /);
   assert.throws(() => refuseUnsupportedUpdate(Fields.of({ container_id: 'c', linux: { cpuset_cpus: '0' } }, '')), /linux\.cpuset_cpus: /);
   assert.throws(() => refuseUnsupportedResources(Fields.of({ unified: { 'cpu.max': '1000 100000' } }, 'resources')), /resources\.unified: /);

@@ -17,7 +17,8 @@ const APPARMOR_NO_OP_PROFILES = new Set(['', 'runtime/default', 'unconfined']);
 export function refuseUnsupportedResources(r: Fields | undefined): void {
   if (!r) return;
   for (const key of ['cpuset_cpus', 'cpuset_mems']) {
-    if (r.str(key) !== '') throw refuse(`${r.path}.${key}`, 'cpusets are not supported by peapod (run the kubelet with --cpu-manager-policy=none); allowed is ""');
+    if (r.str(key) !== '')
+      throw refuse(`${r.path}.${key}`, 'cpusets are not supported by peapod (run the kubelet with --cpu-manager-policy=none); allowed is ""');
   }
   for (const h of r.list('hugepage_limits')) {
     if (h.int('limit') !== 0) throw refuse(`${h.path}.limit`, 'hugepage limits are not supported by peapod; allowed is 0 (no hugepages)');
@@ -25,7 +26,8 @@ export function refuseUnsupportedResources(r: Fields | undefined): void {
   const unified = Object.keys(r.strMap('unified'));
   // memory.swap.max=0 is the kubelet's "no swap" on cgroup v2: the same as peapod's (swap is never granted).
   const swapOff = unified.length === 1 && unified[0] === 'memory.swap.max' && r.strMap('unified')['memory.swap.max'] === '0';
-  if (unified.length > 0 && !swapOff) throw refuse(`${r.path}.unified`, `cgroup v2 keys (${unified.join(', ')}) are not supported by peapod; allowed is none, or memory.swap.max "0"`);
+  if (unified.length > 0 && !swapOff)
+    throw refuse(`${r.path}.unified`, `cgroup v2 keys (${unified.join(', ')}) are not supported by peapod; allowed is none, or memory.swap.max "0"`);
   const swap = r.int('memory_swap_limit_in_bytes');
   // The kubelet's "no swap" on cgroup v1: swap limit = memory limit (memsw counts memory + swap).
   if (swap !== 0 && swap !== r.int('memory_limit_in_bytes')) {
@@ -87,7 +89,8 @@ export function refuseUnsupportedContainerFields(config: Fields, sandboxModes: {
   const sc = linux?.msg('security_context');
   refuseSecurityContext(sc);
   const ambient = sc?.msg('capabilities')?.strList('add_ambient_capabilities') ?? [];
-  if (ambient.length > 0) throw refuse(`${sc?.path ?? ''}.capabilities.add_ambient_capabilities`, 'ambient capabilities are not supported by peapod; allowed is none');
+  if (ambient.length > 0)
+    throw refuse(`${sc?.path ?? ''}.capabilities.add_ambient_capabilities`, 'ambient capabilities are not supported by peapod; allowed is none');
   const ns = sc?.msg('namespace_options');
   // A container shares its sandbox's network and IPC namespaces; only a mode that says otherwise is refused.
   for (const key of ['network', 'ipc'] as const) {

@@ -115,7 +115,13 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   });
   const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
   images.setUsageProvider(imagesInUse);
-  const imageGc = new ImageGcManager(images, config.root, { highPercent: config.imageGcHighPercent, lowPercent: config.imageGcLowPercent, periodMs: config.imageGcPeriodSeconds * 1000 }, imagesInUse, log);
+  const imageGc = new ImageGcManager(
+    images,
+    config.root,
+    { highPercent: config.imageGcHighPercent, lowPercent: config.imageGcLowPercent, periodMs: config.imageGcPeriodSeconds * 1000 },
+    imagesInUse,
+    log,
+  );
   await pods.start();
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
@@ -142,7 +148,14 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
   // The web dashboard listens only once `peapod dashboard` asks for a login URL.
-  const dashboard = new Dashboard({ router, pods, runtime, address: config.dashboardAddress, kubepodsCgroup: qosParentCgroups(config.cgroupRoot)[0] ?? '', log });
+  const dashboard = new Dashboard({
+    router,
+    pods,
+    runtime,
+    address: config.dashboardAddress,
+    kubepodsCgroup: qosParentCgroups(config.cgroupRoot)[0] ?? '',
+    log,
+  });
   router.json('POST', '/v1/dashboard', () => dashboard.open());
 
   const stopWorkers = (): void => {
@@ -172,18 +185,25 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     metrics.inFlight.inc({ door: 'api' });
     res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
   });
-  const scrape = async (): Promise<string> => renderExposition([...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)), ...ownFamilies()]);
+  const scrape = async (): Promise<string> =>
+    renderExposition([
+      ...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)),
+      ...ownFamilies(),
+    ]);
   const stopServing = async (): Promise<void> => {
     stopWorkers();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
-  const metricsServer = config.metricsAddress === '' ? undefined : await startMetricsServer(config.metricsAddress, scrape, log).catch(async (err: unknown) => {
-    // Asked for and not served (the port is taken): the daemon stops rather than run without it.
-    await cri?.close();
-    await stopServing();
-    throw err;
-  });
+  const metricsServer =
+    config.metricsAddress === ''
+      ? undefined
+      : await startMetricsServer(config.metricsAddress, scrape, log).catch(async (err: unknown) => {
+          // Asked for and not served (the port is taken): the daemon stops rather than run without it.
+          await cri?.close();
+          await stopServing();
+          throw err;
+        });
   const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
     await cri?.close();
     await metricsServer?.close();
@@ -201,7 +221,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       await metricsServer?.close();
       stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
-      if (runtime.sandboxes.list().length === 0) await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
+      if (runtime.sandboxes.list().length === 0)
+        await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
@@ -240,7 +261,8 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
 async function startKubeApiDoor(config: PeapodConfig, pods: PodManager, runtime: Runtime, log: Logger): Promise<KubeApiServer | undefined> {
   if (config.kubeApiPort === '' || config.kubeApiPort === '0') return undefined;
   const port = Number(config.kubeApiPort);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
   return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, log });
 }

@@ -12,7 +12,14 @@ export async function operationsInfo(config: PeapodConfig, imageGc: ImageGcManag
   const [usage, logsBytes, imageBlobsBytes] = await Promise.all([fsUsage(config.root), directorySize(p.logs), directorySize(p.blobs)]);
   const gc = imageGc.state();
   return {
-    disk: { path: config.root, capacityBytes: usage.capacityBytes, availableBytes: usage.availableBytes, usedPercent: usage.usedPercent, logsBytes, imageBlobsBytes },
+    disk: {
+      path: config.root,
+      capacityBytes: usage.capacityBytes,
+      availableBytes: usage.availableBytes,
+      usedPercent: usage.usedPercent,
+      logsBytes,
+      imageBlobsBytes,
+    },
     imageGc: {
       highPercent: config.imageGcHighPercent,
       lowPercent: config.imageGcLowPercent,
@@ -21,7 +28,12 @@ export async function operationsInfo(config: PeapodConfig, imageGc: ImageGcManag
       lastRemoved: gc.lastRemoved,
       ...(gc.lastError !== undefined ? { lastError: gc.lastError } : {}),
     },
-    logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress, rotations: pods.logRotator?.rotations ?? 0 },
+    logRotation: {
+      maxSize: config.containerLogMaxSize,
+      maxFiles: config.containerLogMaxFiles,
+      compress: config.containerLogCompress,
+      rotations: pods.logRotator?.rotations ?? 0,
+    },
     eviction: { hard: config.evictionHard, underPressure: eviction.underPressure() },
     metricsAddress: config.metricsAddress,
   };

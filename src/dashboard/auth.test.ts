@@ -7,7 +7,10 @@ const req = (headers: Record<string, string>): IncomingMessage => ({ headers }) 
 
 test('a token logs in once, and not after it expired', () => {
   let now = 1_000_000;
-  const auth = new DashboardAuth(() => 7780, () => now);
+  const auth = new DashboardAuth(
+    () => 7780,
+    () => now,
+  );
   const token = auth.issueToken();
   const session = auth.redeem(token);
   assert.ok(session);

@@ -48,7 +48,10 @@ export async function readCgroupTree(base: string, pods: PodManager, runtime: Ru
   const paths = (await runtime.host.cgroups.listTree(base).catch(() => [])).filter((p) => p === base || p.startsWith(`${base}/`));
   const nodes: CgroupNode[] = [];
   for (const path of paths.slice(0, MAX_CGROUPS)) {
-    const rel = path.slice(base.length).split('/').filter((s) => s !== '');
+    const rel = path
+      .slice(base.length)
+      .split('/')
+      .filter((s) => s !== '');
     const owner = owners.get(path);
     const qos = rel.length === 1 && (rel[0] === 'burstable' || rel[0] === 'besteffort');
     const kind = owner?.kind ?? (rel.length === 0 ? 'root' : qos ? 'qos' : 'other');

@@ -39,7 +39,10 @@ export function streamPods(pods: PodManager, sampler: UsageSampler, req: Incomin
   };
   channel.send(
     'snapshot',
-    pods.pods.list().map((r) => update(r.id)).filter((u): u is PodUpdate => u !== undefined),
+    pods.pods
+      .list()
+      .map((r) => update(r.id))
+      .filter((u): u is PodUpdate => u !== undefined),
   );
   const off = pods.onChange((uid) => {
     const u = update(uid);

@@ -46,7 +46,11 @@ export interface DashboardOpenResult {
 export function parseLoopbackAddress(address: string): { host: string; port: number } {
   const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost):(\d{1,5})$/.exec(address);
   const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new PeapodError('InvalidArgument', `PEAPOD_DASHBOARD_ADDRESS: ${JSON.stringify(address)} must be 127.x.y.z:<port> or localhost:<port> (the dashboard is loopback only)`);
+  if (!m || port > 65535)
+    throw new PeapodError(
+      'InvalidArgument',
+      `PEAPOD_DASHBOARD_ADDRESS: ${JSON.stringify(address)} must be 127.x.y.z:<port> or localhost:<port> (the dashboard is loopback only)`,
+    );
   return { host: m[1] === 'localhost' ? '127.0.0.1' : (m[1] ?? '127.0.0.1'), port };
 }
 
@@ -83,7 +87,12 @@ export class Dashboard {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
-        reject(new PeapodError('FailedPrecondition', `dashboard: cannot listen on ${this.deps.address}: ${errorMessage(err)}`, { hint: 'set PEAPOD_DASHBOARD_ADDRESS=127.0.0.1:<free port> for the daemon', cause: err })),
+        reject(
+          new PeapodError('FailedPrecondition', `dashboard: cannot listen on ${this.deps.address}: ${errorMessage(err)}`, {
+            hint: 'set PEAPOD_DASHBOARD_ADDRESS=127.0.0.1:<free port> for the daemon',
+            cause: err,
+          }),
+        ),
       );
       server.listen(port, host, () => resolve());
     });

@@ -30,7 +30,13 @@ const CONTAINER_LABELS: Readonly<Record<string, string>> = {
   created: 'runc create',
 };
 
-function stepsOf(lane: string, createdAt: string, done: readonly string[], at: Readonly<Record<string, string | undefined>>, labels: Readonly<Record<string, string>>): TimelineStep[] {
+function stepsOf(
+  lane: string,
+  createdAt: string,
+  done: readonly string[],
+  at: Readonly<Record<string, string | undefined>>,
+  labels: Readonly<Record<string, string>>,
+): TimelineStep[] {
   const steps: TimelineStep[] = [];
   let start = createdAt;
   for (const step of done) {
@@ -53,7 +59,13 @@ function containerSteps(lane: string, container: ContainerRecord): TimelineStep[
     steps.push({ lane, label: 'runc start', start: created, end: container.startedAt, kind: 'step' });
   }
   if (container.exit?.finishedAt !== undefined) {
-    steps.push({ lane, label: `exited ${container.exit.exitCode} (${container.exit.reason})`, start: container.exit.finishedAt, end: container.exit.finishedAt, kind: 'event' });
+    steps.push({
+      lane,
+      label: `exited ${container.exit.exitCode} (${container.exit.reason})`,
+      start: container.exit.finishedAt,
+      end: container.exit.finishedAt,
+      kind: 'event',
+    });
   }
   return steps;
 }

@@ -50,7 +50,10 @@ export async function hostInfo(runtimePath: string, conmonPath: string, pausePat
     firstLine(pausePath, ['--version']),
     cniVersion(cniBinDir),
     cgroupControllers(),
-    readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim(), () => 'unknown'),
+    readFile('/proc/sys/kernel/osrelease', 'utf8').then(
+      (s) => s.trim(),
+      () => 'unknown',
+    ),
   ]);
   const problem = controllerProblem(controllers);
   return {

@@ -10,7 +10,17 @@ test('mountinfo: optional fields, escaped paths, super options', () => {
     '',
   ].join('\n');
   const [a, b, c] = parseMountInfo(text);
-  assert.deepEqual(a, { id: 36, parentId: 35, root: '/mnt1', target: '/mnt2', options: 'rw,noatime', fsType: 'ext3', source: '/dev/root', superOptions: 'rw,errors=continue', propagation: 'slave' });
+  assert.deepEqual(a, {
+    id: 36,
+    parentId: 35,
+    root: '/mnt1',
+    target: '/mnt2',
+    options: 'rw,noatime',
+    fsType: 'ext3',
+    source: '/dev/root',
+    superOptions: 'rw,errors=continue',
+    propagation: 'slave',
+  });
   assert.equal(b?.target, '/tmp/a b\tc');
   // shared:N wins over master:N (a mount can be both: a shared slave); no optional field = private.
   assert.equal(b?.propagation, 'shared');

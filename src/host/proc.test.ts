@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { findProcesses, isAlive, namespaceInodes, parseCmdline, parseNamespaceLink, parseProcStat, processStartTime, readOomScoreAdj } from './proc.js';
 
 // A stat line whose comm holds spaces and a ')' (proc(5): fields are found after the LAST ')').
-const STAT = '4242 (we ird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 200 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
+const STAT =
+  '4242 (we ird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 200 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0';
 
 test('parseProcStat reads fields after the last parenthesis', () => {
   const st = parseProcStat(STAT);
@@ -35,7 +36,8 @@ test('a fake /proc: start time, liveness (zombies are dead, reused PIDs are not 
   await fake(10, 'S', 500, ['conmon', '--persist-dir', '/run/x']);
   await fake(11, 'Z', 600, []);
   await fake(12, 'R', 700, ['sleep', '1']);
-  for (const [i, kind] of ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup', 'user'].entries()) await symlink(`${kind}:[${4026531000 + i}]`, join(proc, '10', 'ns', kind));
+  for (const [i, kind] of ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup', 'user'].entries())
+    await symlink(`${kind}:[${4026531000 + i}]`, join(proc, '10', 'ns', kind));
   await writeFile(join(proc, '10', 'oom_score_adj'), '-999\n');
   assert.equal(await processStartTime(10, proc), 500);
   assert.equal(await processStartTime(99, proc), undefined);
@@ -45,7 +47,15 @@ test('a fake /proc: start time, liveness (zombies are dead, reused PIDs are not 
   assert.equal(await isAlive(11, undefined, proc), false, 'a zombie');
   assert.equal(await isAlive(99, undefined, proc), false);
   assert.deepEqual(await findProcesses((argv) => argv.includes('/run/x'), proc), [{ pid: 10, cmdline: ['conmon', '--persist-dir', '/run/x'] }]);
-  assert.deepEqual(await namespaceInodes(10, proc), { net: 4026531000, ipc: 4026531001, uts: 4026531002, pid: 4026531003, mnt: 4026531004, cgroup: 4026531005, user: 4026531006 });
+  assert.deepEqual(await namespaceInodes(10, proc), {
+    net: 4026531000,
+    ipc: 4026531001,
+    uts: 4026531002,
+    pid: 4026531003,
+    mnt: 4026531004,
+    cgroup: 4026531005,
+    user: 4026531006,
+  });
   assert.equal(await readOomScoreAdj(10, proc), -999);
 });
 

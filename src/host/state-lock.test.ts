@@ -18,7 +18,10 @@ test('a second taker is refused with the holder PID until the holder releases', 
   const lock = await acquireStateLock([join(dir, 'root'), join(dir, 'run')]);
   assert.equal(parseHolderPid(await readFile(join(dir, 'root', STATE_LOCK_FILE), 'utf8')), process.pid);
   // A new open file description conflicts even within the holding process: that is flock's semantics.
-  await assert.rejects(acquireStateLock([join(dir, 'root')]), (err: unknown) => err instanceof StateLockHeld && err.holderPid === process.pid && err.message.includes(`pid ${process.pid}`));
+  await assert.rejects(
+    acquireStateLock([join(dir, 'root')]),
+    (err: unknown) => err instanceof StateLockHeld && err.holderPid === process.pid && err.message.includes(`pid ${process.pid}`),
+  );
   await assert.rejects(acquireStateLock([join(dir, 'elsewhere'), join(dir, 'run')]), StateLockHeld);
   lock.release();
   lock.release();

@@ -31,7 +31,11 @@ export class StateLockHeld extends PeapodError {
   readonly holderPid: number | undefined;
   constructor(lockPath: string, holderPid: number | undefined) {
     const who = holderPid === undefined ? 'another peapod daemon' : `another peapod daemon (pid ${holderPid})`;
-    super('AlreadyExists', `${who} holds ${lockPath}: one daemon per state directory`, holderPid === undefined ? {} : { hint: `stop it first (kill ${holderPid})` });
+    super(
+      'AlreadyExists',
+      `${who} holds ${lockPath}: one daemon per state directory`,
+      holderPid === undefined ? {} : { hint: `stop it first (kill ${holderPid})` },
+    );
     this.holderPid = holderPid;
   }
 }
@@ -80,7 +84,11 @@ function flockNonBlocking(fd: number, flockPath: string): Promise<number> {
     child.on('error', (err) => {
       clearTimeout(timer);
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-      reject(missing ? new PeapodError('FailedPrecondition', `${flockPath}: not found (util-linux)`, { hint: 'run scripts/setup.sh to install it', cause: err }) : err);
+      reject(
+        missing
+          ? new PeapodError('FailedPrecondition', `${flockPath}: not found (util-linux)`, { hint: 'run scripts/setup.sh to install it', cause: err })
+          : err,
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -31,9 +31,7 @@ export function spawnStdout(file: string, args: readonly string[], options: Stre
   child.stdout.pipe(out, { end: false });
   child.on('error', (err) => {
     const notFound = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    out.destroy(
-      notFound ? new PeapodError('FailedPrecondition', `${file}: not found`, { hint: 'run scripts/setup.sh to install it', cause: err }) : err,
-    );
+    out.destroy(notFound ? new PeapodError('FailedPrecondition', `${file}: not found`, { hint: 'run scripts/setup.sh to install it', cause: err }) : err);
   });
   child.on('close', (code, signal) => {
     if (code === 0) {

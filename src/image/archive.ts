@@ -167,7 +167,13 @@ export async function openArchive(path: string, blobs: ContentStore, signal?: Ab
   if (info.isDirectory()) {
     const present = new Set<string>();
     for (const f of ['oci-layout', 'index.json', 'manifest.json']) {
-      if (await stat(join(path, f)).then(() => true, () => false)) present.add(f);
+      if (
+        await stat(join(path, f)).then(
+          () => true,
+          () => false,
+        )
+      )
+        present.add(f);
     }
     return new DirArchive(path, blobs, present);
   }

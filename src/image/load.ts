@@ -36,7 +36,10 @@ export interface LoadedImage {
 const LOAD_CONCURRENCY = 2;
 
 function archiveBaseName(path: string): string {
-  const base = basename(path).replace(/\.(tar|tar\.gz|tgz|oci|ocidir)$/, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+  const base = basename(path)
+    .replace(/\.(tar|tar\.gz|tgz|oci|ocidir)$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-');
   return base.replace(/^[^a-z0-9]+/, '').replace(/[^a-z0-9]+$/, '') || 'image';
 }
 
@@ -70,7 +73,12 @@ async function loadOciManifest(archive: Archive, desc: Descriptor, topDigest: st
   const config = parseConfigDocument(await archive.read(blobPath(manifest.config.digest), manifest.config), `${source}: config ${manifest.config.digest}`);
   checkPlatform(config, ctx.platform, source);
   const layers = layersOf(manifest, config, where);
-  await storeLayers(archive, manifest.layers, manifest.layers.map((l) => blobPath(l.digest)), ctx);
+  await storeLayers(
+    archive,
+    manifest.layers,
+    manifest.layers.map((l) => blobPath(l.digest)),
+    ctx,
+  );
   const image: { -readonly [K in keyof PulledImage]: PulledImage[K] } = {
     id: manifest.config.digest,
     repoDigests: names.map((n) => `${repositoryName(parseReference(n))}@${topDigest}`),

@@ -10,7 +10,8 @@ import type { ImageRecord } from './types.js';
 export const MIN_ID_PREFIX = 4;
 const ID_PREFIX_RE = /^(?:sha256:)?([a-f0-9]{4,64})$/;
 
-export type Match = { readonly record: ImageRecord; readonly by: 'name'; readonly name: string } | { readonly record: ImageRecord; readonly by: 'id' | 'digest' };
+export type Match =
+  { readonly record: ImageRecord; readonly by: 'name'; readonly name: string } | { readonly record: ImageRecord; readonly by: 'id' | 'digest' };
 
 function byName(records: readonly ImageRecord[], index: NameIndex, ref: string): Match | undefined {
   if (!isReference(ref)) return undefined;

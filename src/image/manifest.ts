@@ -75,8 +75,13 @@ export function parseDescriptor(v: unknown, where: string): Descriptor {
   const { mediaType, digest, size } = v;
   if (typeof mediaType !== 'string') throw new PeapodError('DataLoss', `${where}: descriptor without mediaType`);
   if (!isDigest(digest)) throw new PeapodError('DataLoss', `${where}: descriptor digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new PeapodError('DataLoss', `${where}: descriptor size ${String(size)} is invalid`);
-  const out: { mediaType: string; digest: string; size: number; platform?: DescriptorPlatform; annotations?: Record<string, string> } = { mediaType, digest, size };
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw new PeapodError('DataLoss', `${where}: descriptor size ${String(size)} is invalid`);
+  const out: { mediaType: string; digest: string; size: number; platform?: DescriptorPlatform; annotations?: Record<string, string> } = {
+    mediaType,
+    digest,
+    size,
+  };
   const platform = parsePlatform(v['platform']);
   if (platform) out.platform = platform;
   const annotations = stringMap(v['annotations']);

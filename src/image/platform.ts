@@ -117,10 +117,7 @@ export function formatPlatform(p: DescriptorPlatform): string {
  * Picks the entry of an index that best fits the target. Entries without a platform (allowed by the OCI
  * spec) are taken only when no entry declares a matching one.
  */
-export function selectPlatformEntry<T extends { readonly platform?: DescriptorPlatform | undefined }>(
-  entries: readonly T[],
-  target: Platform,
-): T | undefined {
+export function selectPlatformEntry<T extends { readonly platform?: DescriptorPlatform | undefined }>(entries: readonly T[], target: Platform): T | undefined {
   let best: T | undefined;
   let bestRank = Number.POSITIVE_INFINITY;
   let unlabelled: T | undefined;

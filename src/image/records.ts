@@ -73,9 +73,7 @@ export class ImageRecords {
 
   async ids(): Promise<string[]> {
     try {
-      return (await readdir(this.dir))
-        .filter((f) => /^[a-f0-9]{64}\.json$/.test(f))
-        .map((f) => `sha256:${f.slice(0, 64)}`);
+      return (await readdir(this.dir)).filter((f) => /^[a-f0-9]{64}\.json$/.test(f)).map((f) => `sha256:${f.slice(0, 64)}`);
     } catch (err) {
       if (isErrnoException(err, 'ENOENT')) return [];
       throw err;

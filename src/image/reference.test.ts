@@ -46,7 +46,7 @@ const invalidRefs: readonly (readonly [string, RegExp])[] = [
   ['busybox@sha256:abc', /malformed digest/],
   [`busybox@sha512:${'a'.repeat(128)}`, /only sha256/],
   [`busybox@sha256:${'A'.repeat(64)}`, /64 lower-case hex/],
-  ['a' .repeat(64).replace(/a/g, 'f'), /image ID/],
+  ['a'.repeat(64).replace(/a/g, 'f'), /image ID/],
   ['busy box', /white space/],
   ['-x/y', /malformed repository/],
   ['x//y', /malformed repository/],

@@ -144,7 +144,10 @@ export function registryApiHost(registry: string): string {
 
 /** Normalises a registry name given to login/logout or the insecure list ("index.docker.io" → "docker.io"). */
 export function normalizeRegistry(registry: string): string {
-  const trimmed = registry.replace(/^https?:\/\//, '').replace(/\/+$/, '').replace(/\/v[12]$/, '');
+  const trimmed = registry
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\/v[12]$/, '');
   const host = trimmed === DOCKER_HUB_LEGACY || trimmed === DOCKER_HUB_API_HOST ? DOCKER_HUB : trimmed;
   if (!DOMAIN_RE.test(host)) throw invalid(`invalid registry "${registry}": expected a host name with an optional :port`);
   return host;

@@ -99,7 +99,12 @@ export function parseManifests(sources: readonly ManifestSource[], source: strin
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        const why = err instanceof RangeError ? tooDeep() : message.includes('Excessive alias count') ? `${message} (at most ${MAX_ALIAS_COUNT} alias expansions are allowed)` : message;
+        const why =
+          err instanceof RangeError
+            ? tooDeep()
+            : message.includes('Excessive alias count')
+              ? `${message} (at most ${MAX_ALIAS_COUNT} alias expansions are allowed)`
+              : message;
         errors.push(`${file}:${startLine}: ${why}`);
         continue;
       }
@@ -110,7 +115,8 @@ export function parseManifests(sources: readonly ManifestSource[], source: strin
       }
       const items: { value: unknown; root: Node | null | undefined; prefix: string }[] = [];
       const isList = typeof value === 'object' && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items);
-      if (isList) ((value as { items: unknown[] }).items).forEach((item, i) => items.push({ value: withoutNulls(item), root: doc.contents, prefix: `items[${i}].` }));
+      if (isList)
+        (value as { items: unknown[] }).items.forEach((item, i) => items.push({ value: withoutNulls(item), root: doc.contents, prefix: `items[${i}].` }));
       else items.push({ value: withoutNulls(value), root: doc.contents, prefix: '' });
       for (const item of items) {
         const line = (path: string): number => lineOf(item.root, `${item.prefix}${path}`, counter, startLine);

@@ -30,7 +30,12 @@ export async function readManifestSources(source: string): Promise<ManifestSourc
   if (source === '-') return [{ file: '-', text: await readStdin() }];
   const info = await stat(source).catch(() => undefined);
   if (!info) throw new PeapodError('InvalidArgument', `the path "${source}" does not exist`);
-  const files = info.isDirectory() ? (await readdir(source)).filter((f) => MANIFEST_FILE.test(f)).sort().map((f) => join(source, f)) : [source];
+  const files = info.isDirectory()
+    ? (await readdir(source))
+        .filter((f) => MANIFEST_FILE.test(f))
+        .sort()
+        .map((f) => join(source, f))
+    : [source];
   const out: ManifestSource[] = [];
   for (const file of files) {
     const size = (await stat(file)).size;

@@ -41,7 +41,10 @@ export function checkDns1123Subdomain(value: unknown, path: string, errors: Find
 
 export function checkPortName(value: string, path: string, errors: Finding[]): void {
   if (value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
-    errors.push({ path, message: `Invalid value: ${show(value)}: must be no more than 15 characters, contain only lowercase alphanumerics and '-', contain at least one letter, and not start, end or contain '--'` });
+    errors.push({
+      path,
+      message: `Invalid value: ${show(value)}: must be no more than 15 characters, contain only lowercase alphanumerics and '-', contain at least one letter, and not start, end or contain '--'`,
+    });
   }
 }
 
@@ -53,7 +56,10 @@ function checkQualifiedKey(key: string, path: string, errors: Finding[]): void {
     errors.push({ path, message: `Invalid value: ${show(key)}: prefix part must be a lowercase RFC 1123 subdomain` });
   }
   if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    errors.push({ path, message: `Invalid value: ${show(key)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters` });
+    errors.push({
+      path,
+      message: `Invalid value: ${show(key)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters`,
+    });
   }
 }
 
@@ -62,7 +68,10 @@ export function checkLabels(labels: unknown, path: string, errors: Finding[]): v
   for (const [key, value] of Object.entries(labels)) {
     checkQualifiedKey(key, `${path}[${JSON.stringify(key)}]`, errors);
     if (typeof value === 'string' && (value.length > 63 || !LABEL_VALUE.test(value))) {
-      errors.push({ path: `${path}[${JSON.stringify(key)}]`, message: `Invalid value: ${show(value)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters` });
+      errors.push({
+        path: `${path}[${JSON.stringify(key)}]`,
+        message: `Invalid value: ${show(value)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, at most 63 characters`,
+      });
     }
   }
 }

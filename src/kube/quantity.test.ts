@@ -4,8 +4,22 @@ import { cpuMilli, isQuantity, memoryBytes, parseQuantity } from './quantity.js'
 
 test('Kubernetes quantities: decimal, binary and exponent suffixes', () => {
   const cases: [string, number][] = [
-    ['1', 1], ['0.5', 0.5], ['.5', 0.5], ['100m', 0.1], ['1k', 1000], ['1M', 1e6], ['1G', 1e9], ['2T', 2e12],
-    ['1Ki', 1024], ['64Mi', 64 * 2 ** 20], ['1Gi', 2 ** 30], ['1e3', 1000], ['1E3', 1000], ['5n', 5e-9], ['-1', -1], ['+2', 2],
+    ['1', 1],
+    ['0.5', 0.5],
+    ['.5', 0.5],
+    ['100m', 0.1],
+    ['1k', 1000],
+    ['1M', 1e6],
+    ['1G', 1e9],
+    ['2T', 2e12],
+    ['1Ki', 1024],
+    ['64Mi', 64 * 2 ** 20],
+    ['1Gi', 2 ** 30],
+    ['1e3', 1000],
+    ['1E3', 1000],
+    ['5n', 5e-9],
+    ['-1', -1],
+    ['+2', 2],
   ];
   for (const [text, value] of cases) assert.equal(parseQuantity(text).value, value, text);
 });

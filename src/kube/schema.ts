@@ -46,7 +46,9 @@ const fieldRef = obj({ fieldPath: str, apiVersion: str }, ['fieldPath']);
 const resourceFieldRef = obj({ resource: str, containerName: str, divisor: { t: 'intOrString' } }, ['resource']);
 const keyRef = obj({ name: str, key: str, optional: bool }, ['key']);
 const exec = obj({ command: strArr });
-const httpGet = obj({ host: str, port: { t: 'intOrString' }, path: str, scheme: str, httpHeaders: arr(obj({ name: str, value: str }, ['name', 'value'])) }, ['port']);
+const httpGet = obj({ host: str, port: { t: 'intOrString' }, path: str, scheme: str, httpHeaders: arr(obj({ name: str, value: str }, ['name', 'value'])) }, [
+  'port',
+]);
 const tcpSocket = obj({ host: str, port: { t: 'intOrString' } }, ['port']);
 const probe = obj({
   exec,
@@ -195,7 +197,8 @@ export interface Finding {
   readonly message: string;
 }
 
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' && !Number.isInteger(v) ? 'number' : typeof v === 'number' ? 'integer' : typeof v);
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' && !Number.isInteger(v) ? 'number' : typeof v === 'number' ? 'integer' : typeof v;
 
 const join = (path: string, key: string): string => (path ? `${path}.${key}` : key);
 
@@ -213,12 +216,16 @@ export function checkShape(value: unknown, shape: Shape, path: string, errors: F
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value)) errors.push({ path, message: `expected integer, got ${typeName(value)}` });
       // Beyond 2^53 a number is no longer exact (and beyond int64 the API server refuses it).
-      else if (!Number.isSafeInteger(value)) errors.push({ path, message: `Invalid value: ${value}: must be between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
-      else if (shape.min !== undefined && value < shape.min) errors.push({ path, message: `Invalid value: ${value}: must be greater than or equal to ${shape.min}` });
-      else if (shape.max !== undefined && value > shape.max) errors.push({ path, message: `Invalid value: ${value}: must be less than or equal to ${shape.max}` });
+      else if (!Number.isSafeInteger(value))
+        errors.push({ path, message: `Invalid value: ${value}: must be between ${Number.MIN_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
+      else if (shape.min !== undefined && value < shape.min)
+        errors.push({ path, message: `Invalid value: ${value}: must be greater than or equal to ${shape.min}` });
+      else if (shape.max !== undefined && value > shape.max)
+        errors.push({ path, message: `Invalid value: ${value}: must be less than or equal to ${shape.max}` });
       return;
     case 'intOrString':
-      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) errors.push({ path, message: `expected integer or string, got ${typeName(value)}` });
+      if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value)))
+        errors.push({ path, message: `expected integer or string, got ${typeName(value)}` });
       return;
     case 'arr':
       if (!Array.isArray(value)) {
@@ -240,7 +247,8 @@ export function checkShape(value: unknown, shape: Shape, path: string, errors: F
         return;
       }
       const record = value as Record<string, unknown>;
-      for (const key of shape.required ?? []) if (record[key] === undefined || record[key] === null) errors.push({ path: join(path, key), message: 'Required value' });
+      for (const key of shape.required ?? [])
+        if (record[key] === undefined || record[key] === null) errors.push({ path: join(path, key), message: 'Required value' });
       for (const [k, v] of Object.entries(record)) {
         const field = shape.f[k];
         if (!field) warnings.push({ path: join(path, k), message: `unknown field "${join(path, k)}"` });

@@ -3,7 +3,8 @@
 // and metadata labels/annotations. Everything else needs the pod deleted and re-created.
 import type { Pod } from './types.js';
 
-const ALLOWED = '`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)';
+const ALLOWED =
+  '`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations)';
 
 function changedPaths(a: unknown, b: unknown, path: string, out: string[]): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;

@@ -16,8 +16,17 @@ const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const RESOURCE_NAMES = /^(cpu|memory|ephemeral-storage|hugepages-[0-9A-Za-z]+)$/;
 const FIELD_PATHS = new Set([
-  'metadata.name', 'metadata.namespace', 'metadata.uid', 'metadata.labels', 'metadata.annotations',
-  'spec.nodeName', 'spec.serviceAccountName', 'status.podIP', 'status.podIPs', 'status.hostIP', 'status.hostIPs',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'metadata.labels',
+  'metadata.annotations',
+  'spec.nodeName',
+  'spec.serviceAccountName',
+  'status.podIP',
+  'status.podIPs',
+  'status.hostIP',
+  'status.hostIPs',
 ]);
 const FIELD_SUBSCRIPT = /^metadata\.(labels|annotations)\['[^']+'\]$/;
 const HOSTPATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
@@ -46,7 +55,10 @@ export function validatePodSpec(spec: Rec, errors: Finding[]): void {
   if (typeof spec['subdomain'] === 'string') checkDns1123Label(spec['subdomain'], 'spec.subdomain', errors);
   const dnsPolicy = spec['dnsPolicy'];
   if (dnsPolicy !== undefined && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(text(dnsPolicy))) {
-    errors.push({ path: 'spec.dnsPolicy', message: `Unsupported value: ${JSON.stringify(dnsPolicy)}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"` });
+    errors.push({
+      path: 'spec.dnsPolicy',
+      message: `Unsupported value: ${JSON.stringify(dnsPolicy)}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"`,
+    });
   }
   if (spec['shareProcessNamespace'] === true && spec['hostPID'] === true) {
     errors.push({ path: 'spec.shareProcessNamespace', message: 'Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled' });
@@ -70,11 +82,16 @@ function validateContainer(c: Rec, path: string, ctx: ContainerContext, errors: 
   }
   if (typeof c['image'] !== 'string' || c['image'].trim() === '') errors.push({ path: `${path}.image`, message: 'Required value' });
   const pull = c['imagePullPolicy'];
-  if (pull !== undefined && !PULL_POLICIES.includes(text(pull))) errors.push({ path: `${path}.imagePullPolicy`, message: `Unsupported value: ${JSON.stringify(pull)}: supported values: "Always", "IfNotPresent", "Never"` });
+  if (pull !== undefined && !PULL_POLICIES.includes(text(pull)))
+    errors.push({
+      path: `${path}.imagePullPolicy`,
+      message: `Unsupported value: ${JSON.stringify(pull)}: supported values: "Always", "IfNotPresent", "Never"`,
+    });
   const restart = c['restartPolicy'];
   if (restart !== undefined) {
     if (!ctx.init) errors.push({ path: `${path}.restartPolicy`, message: 'Forbidden: may not be set for non-init containers' });
-    else if (restart !== 'Always') errors.push({ path: `${path}.restartPolicy`, message: `Unsupported value: ${JSON.stringify(restart)}: supported values: "Always"` });
+    else if (restart !== 'Always')
+      errors.push({ path: `${path}.restartPolicy`, message: `Unsupported value: ${JSON.stringify(restart)}: supported values: "Always"` });
   }
   validatePorts(recs(c['ports']), `${path}.ports`, ctx, errors);
   validateEnv(c, path, errors);
@@ -98,7 +115,11 @@ function validateContainer(c: Rec, path: string, ctx: ContainerContext, errors: 
     }
   }
   const tmp = c['terminationMessagePolicy'];
-  if (tmp !== undefined && tmp !== 'File' && tmp !== 'FallbackToLogsOnError') errors.push({ path: `${path}.terminationMessagePolicy`, message: `Unsupported value: ${JSON.stringify(tmp)}: supported values: "File", "FallbackToLogsOnError"` });
+  if (tmp !== undefined && tmp !== 'File' && tmp !== 'FallbackToLogsOnError')
+    errors.push({
+      path: `${path}.terminationMessagePolicy`,
+      message: `Unsupported value: ${JSON.stringify(tmp)}: supported values: "File", "FallbackToLogsOnError"`,
+    });
 }
 
 function validatePorts(ports: Rec[], path: string, ctx: ContainerContext, errors: Finding[]): void {
@@ -110,13 +131,15 @@ function validatePorts(ports: Rec[], path: string, ctx: ContainerContext, errors
     const hp = p['hostPort'];
     if (typeof hp === 'number' && hp !== 0) {
       if (hp < 1 || hp > 65535) errors.push({ path: `${at}.hostPort`, message: `Invalid value: ${hp}: must be between 1 and 65535, inclusive` });
-      if (ctx.hostNetwork && hp !== cp) errors.push({ path: `${at}.containerPort`, message: 'Invalid value: must match `hostPort` when `hostNetwork` is true' });
+      if (ctx.hostNetwork && hp !== cp)
+        errors.push({ path: `${at}.containerPort`, message: 'Invalid value: must match `hostPort` when `hostNetwork` is true' });
       const key = `${text(p['protocol'] ?? 'TCP')}/${text(p['hostIP'] ?? '')}/${hp}`;
       if (ctx.hostPorts.has(key)) errors.push({ path: `${at}.hostPort`, message: `Duplicate value: "${key}"` });
       ctx.hostPorts.add(key);
     }
     const protocol = p['protocol'];
-    if (protocol !== undefined && !PROTOCOLS.includes(text(protocol))) errors.push({ path: `${at}.protocol`, message: `Unsupported value: ${JSON.stringify(protocol)}: supported values: "SCTP", "TCP", "UDP"` });
+    if (protocol !== undefined && !PROTOCOLS.includes(text(protocol)))
+      errors.push({ path: `${at}.protocol`, message: `Unsupported value: ${JSON.stringify(protocol)}: supported values: "SCTP", "TCP", "UDP"` });
     const name = p['name'];
     if (typeof name === 'string') {
       checkPortName(name, `${at}.name`, errors);
@@ -129,21 +152,37 @@ function validatePorts(ports: Rec[], path: string, ctx: ContainerContext, errors
 function validateEnv(c: Rec, path: string, errors: Finding[]): void {
   recs(c['env']).forEach((e, i) => {
     const at = `${path}.env[${i}]`;
-    if (!ENV_NAME.test(text(e['name']))) errors.push({ path: `${at}.name`, message: `Invalid value: ${JSON.stringify(e['name'])}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit` });
+    if (!ENV_NAME.test(text(e['name'])))
+      errors.push({
+        path: `${at}.name`,
+        message: `Invalid value: ${JSON.stringify(e['name'])}: a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit`,
+      });
     const from = e['valueFrom'];
     if (!isRec(from)) return;
-    if (e['value'] !== undefined && e['value'] !== '') errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not be specified when `value` is not empty' });
+    if (e['value'] !== undefined && e['value'] !== '')
+      errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not be specified when `value` is not empty' });
     const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => from[k] !== undefined);
-    if (sources.length === 0) errors.push({ path: `${at}.valueFrom`, message: 'Required value: must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`' });
+    if (sources.length === 0)
+      errors.push({
+        path: `${at}.valueFrom`,
+        message: 'Required value: must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`',
+      });
     if (sources.length > 1) errors.push({ path: `${at}.valueFrom`, message: 'Invalid value: may not have more than one field specified at a time' });
     const fieldRef = from['fieldRef'];
     if (isRec(fieldRef)) {
       const fp = text(fieldRef['fieldPath']);
-      if (!FIELD_PATHS.has(fp) && !FIELD_SUBSCRIPT.test(fp)) errors.push({ path: `${at}.valueFrom.fieldRef.fieldPath`, message: `Unsupported value: ${JSON.stringify(fp)}: supported values: ${[...FIELD_PATHS].map((f) => `"${f}"`).join(', ')}` });
+      if (!FIELD_PATHS.has(fp) && !FIELD_SUBSCRIPT.test(fp))
+        errors.push({
+          path: `${at}.valueFrom.fieldRef.fieldPath`,
+          message: `Unsupported value: ${JSON.stringify(fp)}: supported values: ${[...FIELD_PATHS].map((f) => `"${f}"`).join(', ')}`,
+        });
     }
     const rf = from['resourceFieldRef'];
     if (isRec(rf) && !/^(limits|requests)\.(cpu|memory|ephemeral-storage)$/.test(text(rf['resource']))) {
-      errors.push({ path: `${at}.valueFrom.resourceFieldRef.resource`, message: `Unsupported value: ${JSON.stringify(rf['resource'])}: supported values: "limits.cpu", "limits.memory", "requests.cpu", "requests.memory", …` });
+      errors.push({
+        path: `${at}.valueFrom.resourceFieldRef.resource`,
+        message: `Unsupported value: ${JSON.stringify(rf['resource'])}: supported values: "limits.cpu", "limits.memory", "requests.cpu", "requests.memory", …`,
+      });
     }
   });
   recs(c['envFrom']).forEach((e, i) => {
@@ -161,7 +200,10 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
     for (const [name, raw] of Object.entries(map)) {
       const at = `${path}.${kind}.${name}`;
       if (!RESOURCE_NAMES.test(name)) {
-        errors.push({ path: at, message: `Invalid value: ${JSON.stringify(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>)` });
+        errors.push({
+          path: at,
+          message: `Invalid value: ${JSON.stringify(name)}: must be a standard resource type (cpu, memory, ephemeral-storage, hugepages-<size>)`,
+        });
         continue;
       }
       const value = checkQuantity(raw, at, name === 'cpu', errors);
@@ -171,7 +213,10 @@ function validateResources(resources: unknown, path: string, errors: Finding[]):
   for (const [name, request] of Object.entries(values['requests'] ?? {})) {
     const limit = values['limits']?.[name];
     if (limit !== undefined && request > limit) {
-      errors.push({ path: `${path}.requests.${name}`, message: `Invalid value: ${JSON.stringify(text((resources['requests'] as Rec)[name]))}: must be less than or equal to ${name} limit of ${text((resources['limits'] as Rec)[name])}` });
+      errors.push({
+        path: `${path}.requests.${name}`,
+        message: `Invalid value: ${JSON.stringify(text((resources['requests'] as Rec)[name]))}: must be less than or equal to ${name} limit of ${text((resources['limits'] as Rec)[name])}`,
+      });
     }
   }
 }
@@ -189,7 +234,10 @@ function checkQuantity(raw: unknown, path: string, cpu: boolean, errors: Finding
   // parseQuantity refuses what does not fit an int64 in base units; cpu must fit it in millicores.
   const value = quantityValueOrNaN(quantity);
   if (Number.isNaN(value) || Math.abs(cpu ? value * 1000 : value) >= QUANTITY_VALUE_LIMIT) {
-    errors.push({ path, message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity: too large (at most 2^63-1 ${cpu ? 'millicores' : 'base units'})` });
+    errors.push({
+      path,
+      message: `Invalid value: ${JSON.stringify(quantity)}: must be a valid quantity: too large (at most 2^63-1 ${cpu ? 'millicores' : 'base units'})`,
+    });
     return undefined;
   }
   if (value < 0) {
@@ -225,18 +273,24 @@ function validateVolumes(volumes: Rec[], errors: Finding[]): Set<string> {
       if (!text(hostPath['path']).startsWith('/')) errors.push({ path: `${at}.hostPath.path`, message: 'Invalid value: must be an absolute path' });
       if (text(hostPath['path']).split('/').includes('..')) errors.push({ path: `${at}.hostPath.path`, message: "Invalid value: must not contain '..'" });
       const type = hostPath['type'];
-      if (type !== undefined && !HOSTPATH_TYPES.includes(text(type))) errors.push({ path: `${at}.hostPath.type`, message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${HOSTPATH_TYPES.map((t) => `"${t}"`).join(', ')}` });
+      if (type !== undefined && !HOSTPATH_TYPES.includes(text(type)))
+        errors.push({
+          path: `${at}.hostPath.type`,
+          message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${HOSTPATH_TYPES.map((t) => `"${t}"`).join(', ')}`,
+        });
     }
     const emptyDir = v['emptyDir'];
     if (isRec(emptyDir)) {
-      if (emptyDir['medium'] !== undefined && emptyDir['medium'] !== '' && emptyDir['medium'] !== 'Memory') errors.push({ path: `${at}.emptyDir.medium`, message: `Unsupported value: ${JSON.stringify(emptyDir['medium'])}: supported values: "", "Memory"` });
+      if (emptyDir['medium'] !== undefined && emptyDir['medium'] !== '' && emptyDir['medium'] !== 'Memory')
+        errors.push({ path: `${at}.emptyDir.medium`, message: `Unsupported value: ${JSON.stringify(emptyDir['medium'])}: supported values: "", "Memory"` });
       if (emptyDir['sizeLimit'] !== undefined) checkQuantity(emptyDir['sizeLimit'], `${at}.emptyDir.sizeLimit`, false, errors);
     }
     for (const source of ['configMap', 'secret', 'downwardAPI']) {
       const s = v[source];
       if (!isRec(s)) continue;
       const mode = s['defaultMode'];
-      if (typeof mode === 'number' && (mode < 0 || mode > 0o777)) errors.push({ path: `${at}.${source}.defaultMode`, message: `Invalid value: ${mode}: must be a number between 0 and 0777 (octal), both inclusive` });
+      if (typeof mode === 'number' && (mode < 0 || mode > 0o777))
+        errors.push({ path: `${at}.${source}.defaultMode`, message: `Invalid value: ${mode}: must be a number between 0 and 0777 (octal), both inclusive` });
       recs(s['items']).forEach((item, j) => checkRelativePath(item['path'], `${at}.${source}.items[${j}].path`, errors));
       if (source === 'configMap' && s['name'] !== undefined) checkDns1123Subdomain(s['name'], `${at}.configMap.name`, errors);
       if (source === 'secret' && s['secretName'] !== undefined) checkDns1123Subdomain(s['secretName'], `${at}.secret.secretName`, errors);
@@ -264,12 +318,16 @@ function validateMounts(mounts: Rec[], path: string, volumes: ReadonlySet<string
     paths.add(mountPath);
     if (m['subPath'] !== undefined && m['subPath'] !== '') checkRelativePath(m['subPath'], `${at}.subPath`, errors);
     if (m['subPathExpr'] !== undefined && m['subPathExpr'] !== '') {
-      if (m['subPath'] !== undefined && m['subPath'] !== '') errors.push({ path: `${at}.subPathExpr`, message: 'Invalid value: subPathExpr and subPath are mutually exclusive' });
+      if (m['subPath'] !== undefined && m['subPath'] !== '')
+        errors.push({ path: `${at}.subPathExpr`, message: 'Invalid value: subPathExpr and subPath are mutually exclusive' });
       checkRelativePath(m['subPathExpr'], `${at}.subPathExpr`, errors);
     }
     const propagation = m['mountPropagation'];
     if (propagation !== undefined && !['None', 'HostToContainer', 'Bidirectional'].includes(text(propagation))) {
-      errors.push({ path: `${at}.mountPropagation`, message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Bidirectional", "HostToContainer", "None"` });
+      errors.push({
+        path: `${at}.mountPropagation`,
+        message: `Unsupported value: ${JSON.stringify(propagation)}: supported values: "Bidirectional", "HostToContainer", "None"`,
+      });
     } else if (propagation === 'Bidirectional' && !privileged) {
       errors.push({ path: `${at}.mountPropagation`, message: 'Forbidden: Bidirectional mount propagation is available only to privileged containers' });
     }
@@ -292,7 +350,8 @@ function validateProbe(probe: unknown, path: string, singleSuccess: boolean, err
     const handler = probe[h];
     if (!isRec(handler)) continue;
     const port = handler['port'];
-    if (typeof port === 'number' && (port < 1 || port > 65535)) errors.push({ path: `${path}.${h}.port`, message: `Invalid value: ${port}: must be between 1 and 65535, inclusive` });
+    if (typeof port === 'number' && (port < 1 || port > 65535))
+      errors.push({ path: `${path}.${h}.port`, message: `Invalid value: ${port}: must be between 1 and 65535, inclusive` });
     if (typeof port === 'string') checkPortName(port, `${path}.${h}.port`, errors);
   }
 }

@@ -23,7 +23,13 @@ export const CREDENTIAL_FILES: Readonly<Record<keyof KubeApiCredentials, string>
 export async function readCredentials(dir: string): Promise<KubeApiCredentials | undefined> {
   try {
     const read = (key: keyof KubeApiCredentials): Promise<string> => readFile(join(dir, CREDENTIAL_FILES[key]), 'utf8');
-    const [caCert, serverCert, serverKey, clientCert, clientKey] = await Promise.all([read('caCert'), read('serverCert'), read('serverKey'), read('clientCert'), read('clientKey')]);
+    const [caCert, serverCert, serverKey, clientCert, clientKey] = await Promise.all([
+      read('caCert'),
+      read('serverCert'),
+      read('serverKey'),
+      read('clientCert'),
+      read('clientKey'),
+    ]);
     return { caCert, serverCert, serverKey, clientCert, clientKey };
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return undefined;

@@ -45,7 +45,15 @@ const categories = (store: ResourceStore): { categories?: string[] } => (store.r
 export function apiResourceList(stores: readonly ResourceStore[]): Record<string, unknown> {
   const resources: Record<string, unknown>[] = [];
   for (const s of stores) {
-    resources.push({ name: s.resource, singularName: singular(s), namespaced: s.namespaced, kind: s.kind, verbs: s.verbs, ...(s.shortNames.length ? { shortNames: s.shortNames } : {}), ...categories(s) });
+    resources.push({
+      name: s.resource,
+      singularName: singular(s),
+      namespaced: s.namespaced,
+      kind: s.kind,
+      verbs: s.verbs,
+      ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+      ...categories(s),
+    });
     if (s.resource === 'pods') {
       for (const sub of POD_SUBRESOURCES) resources.push({ name: `pods/${sub.name}`, singularName: '', namespaced: true, kind: sub.kind, verbs: sub.verbs });
     }
@@ -63,7 +71,13 @@ export function aggregatedCore(stores: readonly ResourceStore[]): Record<string,
     ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
     ...categories(s),
     ...(s.resource === 'pods'
-      ? { subresources: POD_SUBRESOURCES.map((sub) => ({ subresource: sub.name, responseKind: { group: '', version: 'v1', kind: sub.kind }, verbs: sub.verbs })) }
+      ? {
+          subresources: POD_SUBRESOURCES.map((sub) => ({
+            subresource: sub.name,
+            responseKind: { group: '', version: 'v1', kind: sub.kind },
+            verbs: sub.verbs,
+          })),
+        }
       : {}),
   }));
   return {

@@ -59,7 +59,8 @@ export async function startKubeApi(deps: KubeApiDeps): Promise<KubeApiServer> {
         return true;
       }
       if (sub === 'ephemeralcontainers') {
-        if (req.method !== 'PATCH' && req.method !== 'PUT' && req.method !== 'GET') throw methodNotAllowed(`${req.method ?? ''} is not supported on pods/ephemeralcontainers`);
+        if (req.method !== 'PATCH' && req.method !== 'PUT' && req.method !== 'GET')
+          throw methodNotAllowed(`${req.method ?? ''} is not supported on pods/ephemeralcontainers`);
         const current = podToObject(deps.pods, record, host);
         if (req.method !== 'GET') await addEphemeral(deps, namespace, name, current, req);
         const after = podOrNotFound(deps.pods, namespace, name);
@@ -100,9 +101,17 @@ async function addEphemeral(deps: KubeApiDeps, namespace: string, name: string, 
   const before = new Set(((current['spec'] as { ephemeralContainers?: EphemeralContainer[] }).ephemeralContainers ?? []).map((c) => c.name));
   for (const container of wanted ?? []) {
     if (before.has(container.name)) continue;
-    const started = deps.pods.addEphemeralContainer(namespace, name, { ...container, imagePullPolicy: container.imagePullPolicy ?? 'IfNotPresent', terminationMessagePolicy: container.terminationMessagePolicy ?? 'File' }, EPHEMERAL_START_MS, 'attach');
+    const started = deps.pods.addEphemeralContainer(
+      namespace,
+      name,
+      { ...container, imagePullPolicy: container.imagePullPolicy ?? 'IfNotPresent', terminationMessagePolicy: container.terminationMessagePolicy ?? 'File' },
+      EPHEMERAL_START_MS,
+      'attach',
+    );
     // Accepted once recorded; kubectl watches the pod until the container runs, as against a cluster.
-    started.catch((err: unknown) => deps.log(`ephemeral container ${container.name} in ${namespace}/${name}: ${err instanceof Error ? err.message : String(err)}`));
+    started.catch((err: unknown) =>
+      deps.log(`ephemeral container ${container.name} in ${namespace}/${name}: ${err instanceof Error ? err.message : String(err)}`),
+    );
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -62,7 +62,11 @@ function schema(shape: Shape): Buffer {
 function kindSchema(kind: string): Buffer {
   const shape = kind === 'Pod' ? POD_SHAPE : kind === 'ConfigMap' ? CONFIGMAP_SHAPE : kind === 'Secret' ? SECRET_SHAPE : undefined;
   const gvk = `- group: ""\n  kind: ${kind}\n  version: v1\n`;
-  return cat([shape ? schema(shape) : typeItem('object'), field(SCHEMA.description, kind), field(SCHEMA.vendorExtension, named('x-kubernetes-group-version-kind', field(2, gvk)))]);
+  return cat([
+    shape ? schema(shape) : typeItem('object'),
+    field(SCHEMA.description, kind),
+    field(SCHEMA.vendorExtension, named('x-kubernetes-group-version-kind', field(2, gvk))),
+  ]);
 }
 
 export function openApiV2Protobuf(stores: readonly ResourceStore[]): Buffer {

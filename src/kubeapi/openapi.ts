@@ -54,13 +54,23 @@ function operations(store: ResourceStore): Record<string, Schema> {
   const ref = { $ref: `#/components/schemas/io.k8s.api.core.v1.${store.kind}` };
   const ok = { responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } } };
   const base = store.namespaced ? `/api/v1/namespaces/{namespace}/${store.resource}` : `/api/v1/${store.resource}`;
-  const write = (action: string): Schema => ({ 'x-kubernetes-action': action, 'x-kubernetes-group-version-kind': gvk, parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')], ...ok });
+  const write = (action: string): Schema => ({
+    'x-kubernetes-action': action,
+    'x-kubernetes-group-version-kind': gvk,
+    parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')],
+    ...ok,
+  });
   return {
-    [base]: { get: { 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvk, ...ok }, ...(store.verbs.includes('create') ? { post: write('post') } : {}) },
+    [base]: {
+      get: { 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvk, ...ok },
+      ...(store.verbs.includes('create') ? { post: write('post') } : {}),
+    },
     [`${base}/{name}`]: {
       get: { 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvk, ...ok },
       ...(store.verbs.includes('update') ? { put: write('put') } : {}),
-      ...(store.verbs.includes('patch') ? { patch: { ...write('patch'), parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation'), QUERY('force')] } } : {}),
+      ...(store.verbs.includes('patch')
+        ? { patch: { ...write('patch'), parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation'), QUERY('force')] } }
+        : {}),
       ...(store.verbs.includes('delete') ? { delete: { 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvk, ...ok } } : {}),
     },
   };

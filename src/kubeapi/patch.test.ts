@@ -24,19 +24,35 @@ test('JSON patch: RFC 6902 appendix A add, remove, replace, move, test', () => {
 test('strategic merge: lists with a merge key merge by it, directives are honoured', () => {
   const pod = {
     metadata: { labels: { app: 'a', old: 'x' } },
-    spec: { containers: [{ name: 'web', image: 'busybox:1' }, { name: 'side', image: 'busybox:1' }], tolerations: [{ key: 'a' }] },
+    spec: {
+      containers: [
+        { name: 'web', image: 'busybox:1' },
+        { name: 'side', image: 'busybox:1' },
+      ],
+      tolerations: [{ key: 'a' }],
+    },
   };
   const patched = strategicMerge(pod, {
     metadata: { labels: { old: null, new: 'y' } },
     spec: {
       '$setElementOrder/containers': [{ name: 'web' }, { name: 'side' }],
-      containers: [{ name: 'web', image: 'busybox:2' }, { name: 'side', $patch: 'delete' }, { name: 'extra', image: 'busybox' }],
+      containers: [
+        { name: 'web', image: 'busybox:2' },
+        { name: 'side', $patch: 'delete' },
+        { name: 'extra', image: 'busybox' },
+      ],
       tolerations: [{ key: 'b' }],
     },
   });
   assert.deepEqual(patched, {
     metadata: { labels: { app: 'a', new: 'y' } },
-    spec: { containers: [{ name: 'web', image: 'busybox:2' }, { name: 'extra', image: 'busybox' }], tolerations: [{ key: 'b' }] },
+    spec: {
+      containers: [
+        { name: 'web', image: 'busybox:2' },
+        { name: 'extra', image: 'busybox' },
+      ],
+      tolerations: [{ key: 'b' }],
+    },
   });
   assert.deepEqual(strategicMerge({ spec: { a: 1, b: 2 } }, { spec: { $patch: 'replace', c: 3 } }), { spec: { c: 3 } });
   assert.deepEqual(strategicMerge({ finalizers: ['a', 'b'] }, { '$deleteFromPrimitiveList/finalizers': ['a'] }), { finalizers: ['b'] });

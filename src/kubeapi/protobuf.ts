@@ -71,8 +71,14 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
   if (one(2)) meta['generateName'] = str(one(2));
   if (one(3)) meta['namespace'] = str(one(3));
   if (one(6)) meta['resourceVersion'] = str(one(6));
-  const labels = map(f.filter((x) => x.no === 11), 'string');
-  const annotations = map(f.filter((x) => x.no === 12), 'string');
+  const labels = map(
+    f.filter((x) => x.no === 11),
+    'string',
+  );
+  const annotations = map(
+    f.filter((x) => x.no === 12),
+    'string',
+  );
   if (labels) meta['labels'] = labels;
   if (annotations) meta['annotations'] = annotations;
   return meta;

@@ -99,9 +99,17 @@ export async function serveCollection(req: IncomingMessage, res: ServerResponse,
       );
       return;
     }
-    const items = store.list(r.namespace).map((o) => versions.stamp(store.resource, o)).filter(matches).map((o) => typed(store, o));
+    const items = store
+      .list(r.namespace)
+      .map((o) => versions.stamp(store.resource, o))
+      .filter(matches)
+      .map((o) => typed(store, o));
     const rv = versions.current();
-    sendJson(res, 200, table ? toTable(store.resource, items, rv, now) : { kind: `${store.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: rv }, items });
+    sendJson(
+      res,
+      200,
+      table ? toTable(store.resource, items, rv, now) : { kind: `${store.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: rv }, items },
+    );
     return;
   }
   if (req.method === 'POST') {
@@ -141,7 +149,10 @@ export async function serveItem(req: IncomingMessage, res: ServerResponse, r: Re
     const graceQuery = query.get('gracePeriodSeconds');
     const grace = typeof options['gracePeriodSeconds'] === 'number' ? options['gracePeriodSeconds'] : graceQuery !== null ? Number(graceQuery) : undefined;
     const before = current();
-    const after = await store.delete(namespace, name, { ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}), dryRun: query.getAll('dryRun').includes('All') });
+    const after = await store.delete(namespace, name, {
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      dryRun: query.getAll('dryRun').includes('All'),
+    });
     if (after) sendJson(res, 200, typed(store, versions.stamp(store.resource, after)));
     else {
       sendJson(res, 200, {
@@ -175,7 +186,10 @@ export async function serveItem(req: IncomingMessage, res: ServerResponse, r: Re
     else if (contentType === 'application/json-patch+json') next = jsonPatch(base, body);
     else if (contentType === 'application/strategic-merge-patch+json') next = strategicMerge(base, body);
     else if (apply) next = strategicMerge(base, stripApplyFields(body));
-    else throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    else
+      throw unsupportedMediaType(
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+      );
   }
   if (!isObj(next)) throw badRequest('the patched object must be a JSON object');
   if (!existing) throw notFound(store.resource, name);

@@ -51,7 +51,10 @@ function route(stores: ReadonlyMap<string, ResourceStore>, parts: readonly strin
 /** The path's segments, decoded; a malformed escape is the client's error, not ours. */
 function segments(path: string): string[] {
   try {
-    return path.split('/').slice(1).map((p) => decodeURIComponent(p));
+    return path
+      .split('/')
+      .slice(1)
+      .map((p) => decodeURIComponent(p));
   } catch {
     throw badRequest(`${JSON.stringify(path)} is not a valid request path`);
   }
@@ -120,10 +123,18 @@ async function serveRequest(api: Api, req: IncomingMessage, res: ServerResponse)
   const r = parts[0] === 'api' && parts[1] === 'v1' ? route(api.byName, parts.slice(2)) : undefined;
   if (!r) throw pathNotFound();
   if (r.subresource !== undefined) {
-    if (r.store.resource === 'pods' && (await api.subresources.serve(r.namespace ?? 'default', r.name ?? '', r.subresource, req, res, controller.signal))) return;
+    if (r.store.resource === 'pods' && (await api.subresources.serve(r.namespace ?? 'default', r.name ?? '', r.subresource, req, res, controller.signal)))
+      return;
     throw pathNotFound();
   }
-  const request = { store: r.store, versions: api.versions, namespace: r.store.namespaced ? r.namespace : undefined, name: r.name, query: url.searchParams, signal: controller.signal };
+  const request = {
+    store: r.store,
+    versions: api.versions,
+    namespace: r.store.namespaced ? r.namespace : undefined,
+    name: r.name,
+    query: url.searchParams,
+    signal: controller.signal,
+  };
   if (r.name === undefined) await serveCollection(req, res, request);
   else await serveItem(req, res, { ...request, namespace: r.store.namespaced ? (r.namespace ?? 'default') : undefined });
 }
@@ -140,7 +151,9 @@ function serveUpgrade(api: Api, req: IncomingMessage, socket: Duplex, head: Buff
   } catch (err) {
     const status = toStatus(err);
     const body = JSON.stringify(status);
-    socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
 }
 
@@ -148,7 +161,14 @@ function listen(server: Server, port: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       const inUse = err.code === 'EADDRINUSE';
-      reject(inUse ? new PeapodError('Unavailable', `Kubernetes API: 127.0.0.1:${port} is already in use`, { hint: 'set PEAPOD_KUBE_API_PORT (--kube-api-port) to a free port, or empty to disable it', cause: err }) : err);
+      reject(
+        inUse
+          ? new PeapodError('Unavailable', `Kubernetes API: 127.0.0.1:${port} is already in use`, {
+              hint: 'set PEAPOD_KUBE_API_PORT (--kube-api-port) to a free port, or empty to disable it',
+              cause: err,
+            })
+          : err,
+      );
     };
     server.once('error', onError);
     server.listen(port, '127.0.0.1', () => {

@@ -34,13 +34,19 @@ export const notFound = (resource: string, name: string): StatusError => status(
 export const alreadyExists = (resource: string, name: string): StatusError =>
   status(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource });
 export const conflict = (resource: string, name: string): StatusError =>
-  status(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, {
-    name,
-    kind: resource,
-  });
+  status(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    {
+      name,
+      kind: resource,
+    },
+  );
 export const badRequest = (message: string): StatusError => status(400, 'BadRequest', message);
 /** The API server's wording for a verb a resource does not serve (errors.NewMethodNotSupported's generic form). */
-export const methodNotAllowed = (_what: string): StatusError => status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+export const methodNotAllowed = (_what: string): StatusError =>
+  status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 export const notAcceptable = (message: string): StatusError => status(406, 'NotAcceptable', message);
 export const unsupportedMediaType = (message: string): StatusError => status(415, 'UnsupportedMediaType', message);
 export const pathNotFound = (): StatusError => status(404, 'NotFound', 'the server could not find the requested resource');

@@ -14,7 +14,15 @@ import { negotiateProtocol, PORTFORWARD_V1, REMOTECOMMAND_V4 } from '../cri/stre
 import type { StreamingHandler, StreamingRequest } from '../cri/streaming/server.js';
 import { badRequest, notFound } from './status.js';
 
-export async function serveLog(pods: PodManager, runtime: Runtime, logRoot: string, record: PodRecord, query: URLSearchParams, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function serveLog(
+  pods: PodManager,
+  runtime: Runtime,
+  logRoot: string,
+  record: PodRecord,
+  query: URLSearchParams,
+  res: ServerResponse,
+  signal: AbortSignal,
+): Promise<void> {
   const previous = query.get('previous') === 'true';
   const target = resolveLogTarget(record, logRoot, query.get('container') ?? undefined, previous);
   const tail = query.get('tailLines');
@@ -25,7 +33,10 @@ export async function serveLog(pods: PodManager, runtime: Runtime, logRoot: stri
     follow: query.get('follow') === 'true' && !previous,
     signal,
     ...(tail !== null && Number(tail) >= 0 ? { tail: Number(tail) } : {}),
-    isDone: () => target.containerId === undefined || runtime.containers.get(target.containerId)?.state !== 'running' || pods.find(record.pod.metadata.namespace ?? 'default', record.pod.metadata.name) === undefined,
+    isDone: () =>
+      target.containerId === undefined ||
+      runtime.containers.get(target.containerId)?.state !== 'running' ||
+      pods.find(record.pod.metadata.namespace ?? 'default', record.pod.metadata.name) === undefined,
   });
   res.end();
 }
@@ -53,7 +64,14 @@ export function streamingRequest(runtime: Runtime, record: PodRecord, verb: stri
 }
 
 /** Upgrades to SPDY/3.1 and runs the session; refusals go out as plain HTTP before any upgrade. */
-export function upgradeSpdy(req: IncomingMessage, socket: Duplex, head: Buffer, request: StreamingRequest, sessions: StreamingHandler, log: (m: string) => void): void {
+export function upgradeSpdy(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  request: StreamingRequest,
+  sessions: StreamingHandler,
+  log: (m: string) => void,
+): void {
   const supported = request.kind === 'portforward' ? [PORTFORWARD_V1] : [REMOTECOMMAND_V4];
   const protocol = negotiateProtocol(req.headers['x-stream-protocol-version'], supported);
   if (protocol === undefined) {

@@ -23,7 +23,13 @@ const col = (name: string, description: string, priority = 0, type: Column['type
   description,
   priority,
 });
-const NAME = col('Name', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'string', 'name');
+const NAME = col(
+  'Name',
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  0,
+  'string',
+  'name',
+);
 const AGE = col('Age', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 
 /** A scalar field as text (objects and absent values give the fallback). */
@@ -188,7 +194,14 @@ const EVENT: TableKind = {
   },
 };
 
-export const TABLES: Readonly<Record<string, TableKind>> = { pods: POD, nodes: NODE, namespaces: NAMESPACE, configmaps: CONFIGMAP, secrets: SECRET, events: EVENT };
+export const TABLES: Readonly<Record<string, TableKind>> = {
+  pods: POD,
+  nodes: NODE,
+  namespaces: NAMESPACE,
+  configmaps: CONFIGMAP,
+  secrets: SECRET,
+  events: EVENT,
+};
 
 /** The Table for these objects; rows carry PartialObjectMetadata, the API server's default includeObject. */
 export function toTable(resource: string, objects: readonly KubeObj[], resourceVersion: string, now: Date): Record<string, unknown> {

@@ -34,7 +34,13 @@ function fakeStore(): { store: ResourceStore; set: (name: string, value: string 
 
 function fakeResponse(): { res: ServerResponse; events: () => { type: string; name: string; rv: number }[] } {
   let text = '';
-  const res = { writeHead: () => res, flushHeaders: () => undefined, write: (chunk: string) => ((text += chunk), true), end: () => undefined, writableEnded: false };
+  const res = {
+    writeHead: () => res,
+    flushHeaders: () => undefined,
+    write: (chunk: string) => ((text += chunk), true),
+    end: () => undefined,
+    writableEnded: false,
+  };
   return {
     res: res as unknown as ServerResponse,
     events: () =>
@@ -58,14 +64,30 @@ test('watch: the current state as ADDED, then MODIFIED and DELETED with growing 
   const controller = new AbortController();
   const all = fakeResponse();
   const since = fakeResponse();
-  const request = (since: string) => ({ store, versions, namespace: 'default', matches: () => true, since, bookmarks: false, timeoutSeconds: 5, render: (o: KubeObj) => o, signal: controller.signal });
+  const request = (since: string) => ({
+    store,
+    versions,
+    namespace: 'default',
+    matches: () => true,
+    since,
+    bookmarks: false,
+    timeoutSeconds: 5,
+    render: (o: KubeObj) => o,
+    signal: controller.signal,
+  });
   const watching = Promise.all([serveWatch(all.res, request(''), 'application/json'), serveWatch(since.res, request(resumed), 'application/json')]);
   set('a', '2');
   set('b', undefined);
   controller.abort();
   await watching;
   const events = all.events();
-  assert.deepEqual(events.map((e) => `${e.type} ${e.name}`), ['ADDED a', 'ADDED b', 'MODIFIED a', 'DELETED b']);
+  assert.deepEqual(
+    events.map((e) => `${e.type} ${e.name}`),
+    ['ADDED a', 'ADDED b', 'MODIFIED a', 'DELETED b'],
+  );
   for (let i = 2; i < events.length; i++) assert.ok((events[i]?.rv ?? 0) > Number(listed), 'changes carry newer versions');
-  assert.deepEqual(since.events().map((e) => `${e.type} ${e.name}`), ['MODIFIED a', 'DELETED b']);
+  assert.deepEqual(
+    since.events().map((e) => `${e.type} ${e.name}`),
+    ['MODIFIED a', 'DELETED b'],
+  );
 });

@@ -83,7 +83,15 @@ function offered(req: IncomingMessage): string[] {
   return (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
 }
 
-export function upgradeWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, request: StreamingRequest, _runtime: Runtime, sessions: StreamingHandler, log: (m: string) => void): void {
+export function upgradeWebSocket(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  request: StreamingRequest,
+  _runtime: Runtime,
+  sessions: StreamingHandler,
+  log: (m: string) => void,
+): void {
   const supported = request.kind === 'portforward' ? [PORTFORWARD_TUNNEL] : REMOTECOMMAND_PROTOCOLS;
   const protocol = offered(req).find((p) => supported.includes(p));
   if (protocol === undefined) {
@@ -110,7 +118,13 @@ export function upgradeWebSocket(req: IncomingMessage, socket: Duplex, head: Buf
     }
     const connection = new ChannelConnection(ws);
     sessions(request, connection as unknown as SpdyConnection).catch(fail);
-    const types = ['error', ...(request.stdin ? ['stdin'] : []), ...(request.stdout ? ['stdout'] : []), ...(request.stderr && !request.tty ? ['stderr'] : []), ...(request.tty ? ['resize'] : [])];
+    const types = [
+      'error',
+      ...(request.stdin ? ['stdin'] : []),
+      ...(request.stdout ? ['stdout'] : []),
+      ...(request.stderr && !request.tty ? ['stderr'] : []),
+      ...(request.tty ? ['resize'] : []),
+    ];
     connection.open(types);
   });
 }

@@ -100,16 +100,27 @@ export interface PodResourceTotals {
 /** Effective pod resources: the sum over app containers and sidecars vs the largest init container, as the scheduler and kubelet compute it. */
 export function podRequestsAndLimits(pod: Pod): PodResourceTotals {
   const r = (c: Container) => ({
-    cpuReq: c.resources?.requests?.['cpu'] !== undefined ? cpuMilli(c.resources.requests['cpu']) : c.resources?.limits?.['cpu'] !== undefined ? cpuMilli(c.resources.limits['cpu']) : 0,
+    cpuReq:
+      c.resources?.requests?.['cpu'] !== undefined
+        ? cpuMilli(c.resources.requests['cpu'])
+        : c.resources?.limits?.['cpu'] !== undefined
+          ? cpuMilli(c.resources.limits['cpu'])
+          : 0,
     cpuLim: c.resources?.limits?.['cpu'] !== undefined ? cpuMilli(c.resources.limits['cpu']) : undefined,
-    memReq: c.resources?.requests?.['memory'] !== undefined ? memoryBytes(c.resources.requests['memory']) : c.resources?.limits?.['memory'] !== undefined ? memoryBytes(c.resources.limits['memory']) : 0,
+    memReq:
+      c.resources?.requests?.['memory'] !== undefined
+        ? memoryBytes(c.resources.requests['memory'])
+        : c.resources?.limits?.['memory'] !== undefined
+          ? memoryBytes(c.resources.limits['memory'])
+          : 0,
     memLim: c.resources?.limits?.['memory'] !== undefined ? memoryBytes(c.resources.limits['memory']) : undefined,
   });
   const longRunning = [...(pod.spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always'), ...pod.spec.containers].map(r);
   const inits = (pod.spec.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always').map(r);
   const sum = (xs: (number | undefined)[]): number | undefined => (xs.some((x) => x === undefined) ? undefined : xs.reduce<number>((a, b) => a + (b ?? 0), 0));
   const maxInit = (xs: (number | undefined)[]): number | undefined => (xs.some((x) => x === undefined) ? undefined : Math.max(0, ...xs.map((x) => x ?? 0)));
-  const pick = (main: number | undefined, init: number | undefined): number | undefined => (main === undefined || init === undefined ? undefined : Math.max(main, init));
+  const pick = (main: number | undefined, init: number | undefined): number | undefined =>
+    main === undefined || init === undefined ? undefined : Math.max(main, init);
   return {
     cpuRequestMilli: Math.max(sum(longRunning.map((c) => c.cpuReq)) ?? 0, maxInit(inits.map((c) => c.cpuReq)) ?? 0),
     cpuLimitMilli: pick(sum(longRunning.map((c) => c.cpuLim)), inits.length ? maxInit(inits.map((c) => c.cpuLim)) : 0),
@@ -205,7 +216,12 @@ function resolveEnv(input: ContainerConvertInput): Map<string, string> {
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     const data = from.configMapRef
-      ? mapOrMissing(lookups.configMap(namespace, from.configMapRef.name ?? ''), configMapData, `configmap ${from.configMapRef.name ?? ''}`, from.configMapRef.optional)
+      ? mapOrMissing(
+          lookups.configMap(namespace, from.configMapRef.name ?? ''),
+          configMapData,
+          `configmap ${from.configMapRef.name ?? ''}`,
+          from.configMapRef.optional,
+        )
       : from.secretRef
         ? mapOrMissing(lookups.secret(namespace, from.secretRef.name ?? ''), secretData, `secret ${from.secretRef.name ?? ''}`, from.secretRef.optional)
         : new Map<string, Uint8Array>();
@@ -232,14 +248,16 @@ function envValue(variable: EnvVar, env: ReadonlyMap<string, string>, input: Con
   if (from.configMapKeyRef) {
     const ref = from.configMapKeyRef;
     const value = input.lookups.configMap(namespace, ref.name ?? '')?.data?.[ref.key];
-    if (value === undefined && !ref.optional) throw new PeapodError('FailedPrecondition', `configmap ${JSON.stringify(ref.name ?? '')} key ${JSON.stringify(ref.key)} not found`);
+    if (value === undefined && !ref.optional)
+      throw new PeapodError('FailedPrecondition', `configmap ${JSON.stringify(ref.name ?? '')} key ${JSON.stringify(ref.key)} not found`);
     return value;
   }
   if (from.secretKeyRef) {
     const ref = from.secretKeyRef;
     const secret = input.lookups.secret(namespace, ref.name ?? '');
     const data = secret ? secretData(secret).get(ref.key) : undefined;
-    if (data === undefined && !ref.optional) throw new PeapodError('FailedPrecondition', `secret ${JSON.stringify(ref.name ?? '')} key ${JSON.stringify(ref.key)} not found`);
+    if (data === undefined && !ref.optional)
+      throw new PeapodError('FailedPrecondition', `secret ${JSON.stringify(ref.name ?? '')} key ${JSON.stringify(ref.key)} not found`);
     return data === undefined ? undefined : Buffer.from(data).toString('utf8');
   }
   if (from.resourceFieldRef) {
@@ -307,7 +325,10 @@ function verifyRunAsNonRoot(pod: Pod, container: Container, uid: number | undefi
   const where = `(pod: "${pod.metadata.name}", container: ${container.name})`;
   const effective = uid ?? numericImageUid(imageUser);
   if (effective === undefined) {
-    throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root ${where}`);
+    throw new PeapodError(
+      'FailedPrecondition',
+      `container has runAsNonRoot and image has non-numeric user (${imageUser}), cannot verify user is non-root ${where}`,
+    );
   }
   if (effective === 0) throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image will run as root ${where}`);
 }

@@ -16,9 +16,13 @@ export function downwardField(pod: Pod, path: string, podIp: string | undefined)
     case 'metadata.uid':
       return pod.metadata.uid ?? '';
     case 'metadata.labels':
-      return Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join('\n');
+      return Object.entries(labels)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
     case 'metadata.annotations':
-      return Object.entries(annotations).map(([k, v]) => `${k}="${v}"`).join('\n');
+      return Object.entries(annotations)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join('\n');
     case 'spec.nodeName':
       return pod.spec.nodeName ?? hostname();
     case 'spec.serviceAccountName':

@@ -10,7 +10,12 @@ const pod = (name: string, resources?: { requests?: Record<string, string>; limi
   spec: { containers: [{ name: 'c', image: 'busybox', ...(resources ? { resources } : {}) }] },
 });
 const MI = 1024 * 1024;
-const candidate = (p: Pod, memoryMi: number, diskMi = 0): EvictionCandidate => ({ uid: p.metadata.name, pod: p, memoryUsageBytes: memoryMi * MI, diskUsageBytes: diskMi * MI });
+const candidate = (p: Pod, memoryMi: number, diskMi = 0): EvictionCandidate => ({
+  uid: p.metadata.name,
+  pod: p,
+  memoryUsageBytes: memoryMi * MI,
+  diskUsageBytes: diskMi * MI,
+});
 
 test('eviction thresholds in the kubelet syntax, refused naming the field', () => {
   assert.deepEqual(parseEvictionThresholds('memory.available<100Mi,nodefs.available<10%', 'F'), [
@@ -27,13 +32,22 @@ test('memory pressure: BestEffort before Burstable before Guaranteed, then by us
   const burstableSmall = pod('burstable-small', { requests: { memory: '10Mi' } });
   const burstableBig = pod('burstable-big', { requests: { memory: '100Mi' } });
   const bestEffort = pod('besteffort');
-  const ranked = rankForEviction([candidate(guaranteed, 500), candidate(burstableBig, 150), candidate(burstableSmall, 40), candidate(bestEffort, 1)], 'memory.available');
+  const ranked = rankForEviction(
+    [candidate(guaranteed, 500), candidate(burstableBig, 150), candidate(burstableSmall, 40), candidate(bestEffort, 1)],
+    'memory.available',
+  );
   // burstable-small is 30Mi above its request, burstable-big 50Mi: the bigger excess goes first.
-  assert.deepEqual(ranked.map((c) => c.uid), ['besteffort', 'burstable-big', 'burstable-small', 'guaranteed']);
+  assert.deepEqual(
+    ranked.map((c) => c.uid),
+    ['besteffort', 'burstable-big', 'burstable-small', 'guaranteed'],
+  );
 });
 
 test('disk pressure: by QoS, then by disk used', () => {
   const a = pod('a');
   const b = pod('b');
-  assert.deepEqual(rankForEviction([candidate(a, 0, 1), candidate(b, 0, 9)], 'nodefs.available').map((c) => c.uid), ['b', 'a']);
+  assert.deepEqual(
+    rankForEviction([candidate(a, 0, 1), candidate(b, 0, 9)], 'nodefs.available').map((c) => c.uid),
+    ['b', 'a'],
+  );
 });

@@ -140,7 +140,9 @@ export class EvictionManager {
     if (!victim) return;
     const resource = first.threshold.signal === 'memory.available' ? 'memory' : 'ephemeral-storage';
     const message = `The node was low on resource: ${resource}. Threshold quantity: ${mi(first.limit)}, available: ${mi(first.observed.availableBytes)}. Pod ${victim.pod.metadata.name} (${podQosClass(victim.pod)}) was using ${mi(resource === 'memory' ? victim.memoryUsageBytes : victim.diskUsageBytes)}.`;
-    this.deps.log(`eviction: ${first.threshold.signal} under pressure; evicting pod ${victim.pod.metadata.namespace ?? 'default'}/${victim.pod.metadata.name}: ${message}`);
+    this.deps.log(
+      `eviction: ${first.threshold.signal} under pressure; evicting pod ${victim.pod.metadata.namespace ?? 'default'}/${victim.pod.metadata.name}: ${message}`,
+    );
     metrics.evictions.inc({ signal: first.threshold.signal });
     await this.deps.evict(victim.uid, message);
   }
@@ -153,7 +155,11 @@ export async function directorySize(dir: string): Promise<number> {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) total += await directorySize(path);
-    else total += await lstat(path).then((s) => s.size, () => 0);
+    else
+      total += await lstat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
   }
   return total;
 }

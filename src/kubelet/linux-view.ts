@@ -50,8 +50,7 @@ export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise
     const ns = running && cr.pid !== undefined ? await host.proc.namespaces(cr.pid) : {};
     const namespaces = NAMESPACE_TYPES.map((type): NamespaceView => {
       const inode = ns[type];
-      const sharing =
-        inode === undefined ? 'unknown' : inode === hostNs[type] ? 'host' : inode === sandboxNs[type] ? 'shared with sandbox' : 'own';
+      const sharing = inode === undefined ? 'unknown' : inode === hostNs[type] ? 'host' : inode === sandboxNs[type] ? 'shared with sandbox' : 'own';
       return { type, inode, sharing };
     });
     const cgroup = running ? await host.cgroups.read(cr.cgroupsPath).catch(() => undefined) : undefined;

@@ -94,7 +94,10 @@ export class ContainerLogRotator {
   }
 
   private async check(entry: RotatedLog, pace: Pace | undefined): Promise<void> {
-    const size = await stat(entry.logPath).then((s) => s.size, () => 0);
+    const size = await stat(entry.logPath).then(
+      (s) => s.size,
+      () => 0,
+    );
     const now = this.now();
     // Bytes per ms since the last check; unknown on the first one, which therefore comes back soon.
     const measured = pace && now > pace.at ? Math.max(0, size - pace.size) / (now - pace.at) : undefined;
@@ -122,7 +125,10 @@ export class ContainerLogRotator {
       await reopenConmonLog(entry.containerId, entry.bundleDir, entry.logPath, entry.stillRunning);
     } catch (err) {
       // The container stopped (or conmon is stuck): put the log back where readers look for it.
-      const back = await stat(entry.logPath).then(() => false, () => true);
+      const back = await stat(entry.logPath).then(
+        () => false,
+        () => true,
+      );
       if (back) await rename(rotated, entry.logPath).catch(() => undefined);
       throw err;
     }
@@ -148,7 +154,14 @@ export class ContainerLogRotator {
     // the oldest end, so what remains is one unbroken run of lines (a small gzipped file further back
     // must not outlive a bigger newer one, or the log would have a gap).
     const newest = [...unique].reverse();
-    const sizes = await Promise.all(newest.map((f) => stat(f.path).then((st) => st.size, () => 0)));
+    const sizes = await Promise.all(
+      newest.map((f) =>
+        stat(f.path).then(
+          (st) => st.size,
+          () => 0,
+        ),
+      ),
+    );
     let count = Math.min(keep, newest.length);
     let total = sizes.slice(0, count).reduce((a, b) => a + b, 0);
     // The newest rotated file always stays (it is what `logs --previous`-style readers and a slow follower
@@ -165,7 +178,10 @@ export class ContainerLogRotator {
     let at = this.now();
     for (;;) {
       const stamp = rotationStamp(new Date(at));
-      const taken = await stat(`${logPath}.${stamp}`).then(() => true, () => false);
+      const taken = await stat(`${logPath}.${stamp}`).then(
+        () => true,
+        () => false,
+      );
       if (!taken) return stamp;
       at++;
     }

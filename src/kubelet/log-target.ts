@@ -27,5 +27,9 @@ export function resolveLogTarget(record: PodRecord, logRoot: string, requested: 
   if (!previous && track?.containerId === undefined) {
     throw new PeapodError('FailedPrecondition', `container "${container}" in pod "${record.pod.metadata.name}" is waiting to start`);
   }
-  return { container, path: join(podLogDirectory(logRoot, record.pod), container, `${attempt}.log`), containerId: previous ? track?.previousContainerId : track?.containerId };
+  return {
+    container,
+    path: join(podLogDirectory(logRoot, record.pod), container, `${attempt}.log`),
+    containerId: previous ? track?.previousContainerId : track?.containerId,
+  };
 }

@@ -48,7 +48,13 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
     runtime,
     images,
     ctx: { cgroupRoot: '/test', logRoot: join(dir, 'logs'), oomScoreAdjFloor: 0, memoryCapacityBytes: 2 ** 30 },
-    volumeOps: { mountTmpfs: () => Promise.resolve(), unmount: () => Promise.resolve(), isMountPoint: () => Promise.resolve(false), bindExact: () => Promise.resolve(), mountsUnder: () => Promise.resolve([]) },
+    volumeOps: {
+      mountTmpfs: () => Promise.resolve(),
+      unmount: () => Promise.resolve(),
+      isMountPoint: () => Promise.resolve(false),
+      bindExact: () => Promise.resolve(),
+      mountsUnder: () => Promise.resolve([]),
+    },
     now: () => host.clock,
     log: () => undefined,
   });
@@ -105,7 +111,18 @@ test('CrashLoopBackOff: immediate first restart, then 10 s, then 20 s, on the in
 test('termination: main containers first, then sidecars last-declared first, within one grace period', async (t) => {
   const { host, pods } = await setup(t);
   const sidecar = (name: string) => ({ name, image: 'busybox', restartPolicy: 'Always' as const });
-  await pods.apply([pod({ initContainers: [sidecar('s1'), sidecar('s2')], containers: [{ name: 'a', image: 'busybox' }, { name: 'b', image: 'busybox' }] })], { force: false });
+  await pods.apply(
+    [
+      pod({
+        initContainers: [sidecar('s1'), sidecar('s2')],
+        containers: [
+          { name: 'a', image: 'busybox' },
+          { name: 'b', image: 'busybox' },
+        ],
+      }),
+    ],
+    { force: false },
+  );
   await settle(pods);
   const record = pods.find('default', 'p');
   const nameOf = new Map(Object.entries(record?.containers ?? {}).map(([name, track]) => [track.containerId ?? '', name]));
@@ -135,7 +152,10 @@ test('a liveness kill that fails is retried: the container keeps being probed an
   const record = pods.find('default', 'p');
   assert.equal(record?.containers['app']?.restartCount, 1, 'restarted after the second kill');
   assert.ok(stops() >= 2, `the kill was tried again (${stops()} stops)`);
-  assert.ok(record?.events.some((e) => e.reason === 'FailedKillPod'), 'the failed kill is an event');
+  assert.ok(
+    record?.events.some((e) => e.reason === 'FailedKillPod'),
+    'the failed kill is an event',
+  );
   host.execExitCode = 0;
 });
 
@@ -147,9 +167,17 @@ test('IPv4 forwarding off: each pod on the pod network gets a warning event sayi
   const warned = pods.find('default', 'p')?.events.find((e) => e.reason === 'IPForwardingDisabled');
   assert.equal(warned?.type, 'Warning');
   assert.match(warned?.message ?? '', /IPv4 forwarding is off/);
-  const hostNet = applyDefaults({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'h' }, spec: { hostNetwork: true, containers: [{ name: 'app', image: 'busybox' }] } });
+  const hostNet = applyDefaults({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'h' },
+    spec: { hostNetwork: true, containers: [{ name: 'app', image: 'busybox' }] },
+  });
   await pods.apply([hostNet], { force: false });
   await settle(pods);
-  assert.equal(pods.find('default', 'h')?.events.some((e) => e.reason === 'IPForwardingDisabled'), false);
+  assert.equal(
+    pods.find('default', 'h')?.events.some((e) => e.reason === 'IPForwardingDisabled'),
+    false,
+  );
   host.forwardingProblem = undefined;
 });

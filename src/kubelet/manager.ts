@@ -170,7 +170,10 @@ export class PodManager {
       const existing = this.find(namespace, object.metadata.name);
       if (existing && !options.force) {
         const problem = diffPodUpdate(existing.pod, object);
-        if (problem !== undefined) throw new PeapodError('InvalidArgument', `The Pod "${object.metadata.name}" is invalid: ${problem}`, { hint: 'use --force to delete and re-create the pod' });
+        if (problem !== undefined)
+          throw new PeapodError('InvalidArgument', `The Pod "${object.metadata.name}" is invalid: ${problem}`, {
+            hint: 'use --force to delete and re-create the pod',
+          });
       }
     }
     const results: ApplyResult[] = [];
@@ -192,7 +195,10 @@ export class PodManager {
       if (same) return 'unchanged';
       if (!force) {
         // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
-        await this.pods.update(existing.id, (r) => ({ ...r, pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } } }));
+        await this.pods.update(existing.id, (r) => ({
+          ...r,
+          pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } },
+        }));
         this.changes.emit('change', existing.id);
         this.worker(existing.id).requestSync();
         return 'configured';
@@ -244,7 +250,10 @@ export class PodManager {
     if (!record) return false;
     const graceSeconds = options.graceSeconds ?? record.pod.spec.terminationGracePeriodSeconds ?? 30;
     const effective = record.deletion ? Math.min(record.deletion.graceSeconds, graceSeconds) : graceSeconds;
-    await this.pods.update(record.id, (r) => ({ ...r, deletion: { requestedAt: r.deletion?.requestedAt ?? this.now().toISOString(), graceSeconds: effective } }));
+    await this.pods.update(record.id, (r) => ({
+      ...r,
+      deletion: { requestedAt: r.deletion?.requestedAt ?? this.now().toISOString(), graceSeconds: effective },
+    }));
     const worker = this.worker(record.id);
     const removed = worker.whenRemoved();
     worker.requestSync();
@@ -300,7 +309,13 @@ export class PodManager {
    * attaches to it (kubectl debug, as under a kubelet); otherwise an interactive one idles under
    * catatonit so that `peapod debug -it` can exec the command with the CLI's real terminal.
    */
-  async addEphemeralContainer(namespace: string, name: string, container: EphemeralContainer, timeoutMs: number, mode: 'exec' | 'attach' = 'exec'): Promise<string> {
+  async addEphemeralContainer(
+    namespace: string,
+    name: string,
+    container: EphemeralContainer,
+    timeoutMs: number,
+    mode: 'exec' | 'attach' = 'exec',
+  ): Promise<string> {
     const record = this.get(namespace, name);
     const taken = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
     if (taken.includes(container.name)) throw new PeapodError('AlreadyExists', `a container named "${container.name}" already exists in pod ${name}`);
@@ -310,7 +325,10 @@ export class PodManager {
     if (record.sandboxId === undefined || record.terminalPhase || record.deletion) throw new PeapodError('FailedPrecondition', `pod ${name} is not running`);
     const worker = this.worker(record.id);
     if (mode === 'attach') worker.attachEphemeral(container.name);
-    await this.pods.update(record.id, (r) => ({ ...r, pod: { ...r.pod, spec: { ...r.pod.spec, ephemeralContainers: [...(r.pod.spec.ephemeralContainers ?? []), container] } } }));
+    await this.pods.update(record.id, (r) => ({
+      ...r,
+      pod: { ...r.pod, spec: { ...r.pod.spec, ephemeralContainers: [...(r.pod.spec.ephemeralContainers ?? []), container] } },
+    }));
     const started = new Promise<string>((resolve, reject) => {
       const check = (): boolean => {
         const track = this.pods.get(record.id)?.containers[container.name];

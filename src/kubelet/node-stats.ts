@@ -78,7 +78,12 @@ export function containerFamilies(usage: readonly ContainerUsage[], runningPods:
   return [
     family('container_cpu_usage_seconds_total', 'Cumulative cpu time consumed in seconds.', 'counter', (u) => u.cpuSeconds),
     family('container_memory_working_set_bytes', 'Current working set in bytes.', 'gauge', (u) => u.memoryWorkingSetBytes),
-    family('container_memory_usage_bytes', 'Current memory usage in bytes, including all memory regardless of when it was accessed.', 'gauge', (u) => u.memoryUsageBytes),
+    family(
+      'container_memory_usage_bytes',
+      'Current memory usage in bytes, including all memory regardless of when it was accessed.',
+      'gauge',
+      (u) => u.memoryUsageBytes,
+    ),
     family('container_memory_rss', 'Size of RSS in bytes.', 'gauge', (u) => u.memoryRssBytes),
     family('container_spec_memory_limit_bytes', 'Memory limit for the container.', 'gauge', (u) => u.memoryLimitBytes),
     { name: 'kubelet_running_pods', help: 'Number of pods that have a running pod sandbox.', type: 'gauge', samples: [{ labels: {}, value: runningPods }] },

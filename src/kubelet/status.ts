@@ -78,7 +78,7 @@ export function computePodStatus(record: PodRecord, runtime: Runtime, probes: Pr
   const statuses = pod.spec.containers.map((c) => containerStatus(c, record.containers[c.name], runtime, !initialized, probes));
   const allReady = statuses.every((s) => s.ready) && initStatuses.every((s, i) => inits[i]?.restartPolicy !== 'Always' || s.ready);
   const phase = record.terminalPhase ?? computePhase(statuses, sandbox?.state === 'ready', initialized, pod.spec.restartPolicy ?? 'Always');
-  const now = (record.startTime ?? pod.metadata.creationTimestamp ?? new Date().toISOString());
+  const now = record.startTime ?? pod.metadata.creationTimestamp ?? new Date().toISOString();
   const condition = (type: string, ok: boolean, reason?: string): PodCondition => ({
     type,
     status: ok ? 'True' : 'False',
@@ -145,7 +145,8 @@ export function displayStatus(record: PodRecord, status: PodStatus): string {
   let anyRunning = false;
   for (const s of [...(status.containerStatuses ?? [])].reverse()) {
     if (s.state.waiting?.reason) reason = s.state.waiting.reason;
-    else if (s.state.terminated) reason = s.state.terminated.reason ?? (s.state.terminated.signal ? `Signal:${s.state.terminated.signal}` : `ExitCode:${s.state.terminated.exitCode}`);
+    else if (s.state.terminated)
+      reason = s.state.terminated.reason ?? (s.state.terminated.signal ? `Signal:${s.state.terminated.signal}` : `ExitCode:${s.state.terminated.exitCode}`);
     else if (s.state.running && s.ready) anyRunning = true;
   }
   if (reason === 'Completed' && anyRunning) reason = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';

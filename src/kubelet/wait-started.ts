@@ -7,7 +7,15 @@ export type StartedOutcome = { readonly kind: 'started' } | { readonly kind: 'fa
 
 const PENDING: StartedOutcome = { kind: 'pending' };
 
-const STUCK_REASONS = new Set(['CrashLoopBackOff', 'CreateContainerError', 'CreateContainerConfigError', 'RunContainerError', 'InvalidImageName', 'ImagePullBackOff', 'ErrImageNeverPull']);
+const STUCK_REASONS = new Set([
+  'CrashLoopBackOff',
+  'CreateContainerError',
+  'CreateContainerConfigError',
+  'RunContainerError',
+  'InvalidImageName',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+]);
 
 export function startedOutcome(pod: Pod): StartedOutcome {
   const status = pod.status ?? {};
@@ -17,7 +25,11 @@ export function startedOutcome(pod: Pod): StartedOutcome {
   // The kubelet retries these, but none heals without a change from the user: a waiting user is told
   // now rather than at the timeout. A crash-looping container has started, but is not what was asked for.
   const stuck = statuses.find((c) => STUCK_REASONS.has(c.state.waiting?.reason ?? ''));
-  if (stuck) return { kind: 'failed', reason: `container ${stuck.name}: ${stuck.state.waiting?.reason}${stuck.state.waiting?.message ? `: ${stuck.state.waiting.message}` : ''}${lastExit(stuck)}` };
+  if (stuck)
+    return {
+      kind: 'failed',
+      reason: `container ${stuck.name}: ${stuck.state.waiting?.reason}${stuck.state.waiting?.message ? `: ${stuck.state.waiting.message}` : ''}${lastExit(stuck)}`,
+    };
   const names = pod.spec.containers.map((c) => c.name);
   const started = names.every((name) => {
     const c = statuses.find((s) => s.name === name);

@@ -126,34 +126,31 @@ export class PodWorker {
   private startProbes(c: Container, containerId: string): void {
     if (!c.startupProbe && !c.livenessProbe && !c.readinessProbe) return;
     const object = `spec.containers{${c.name}}`;
-    const probes = new ContainerProbes(
-      containerId,
-      c,
-      this.probeTarget(c, containerId),
-      this.probeExec,
-      {
-        changed: (kind, result, outcome) => {
-          if (result === 'failure' && kind === 'readiness') {
-            void this.event('Warning', 'Unhealthy', `Readiness probe failed: ${outcome.message ?? ''}`, object).catch(() => undefined);
-          }
-          // A started sidecar unblocks the next init container; readiness changes the status.
-          this.requestSync();
-        },
-        unhealthy: (kind, outcome) => {
-          const what = kind === 'liveness' ? 'Liveness' : 'Startup';
-          probes.stop();
-          const kill = (async () => {
-            await this.event('Warning', 'Unhealthy', `${what} probe failed: ${outcome.message ?? ''}`, object);
-            await this.event('Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, object);
-            const grace = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds ?? this.record?.pod.spec.terminationGracePeriodSeconds ?? 30;
-            await this.deps.runtime.stopContainer(containerId, grace * 1000);
-          })()
-            .catch((err: unknown) => this.killFailed(c, containerId, probes, kind, err))
-            .finally(() => this.probeKills.delete(kill));
-          this.probeKills.add(kill);
-        },
+    const probes = new ContainerProbes(containerId, c, this.probeTarget(c, containerId), this.probeExec, {
+      changed: (kind, result, outcome) => {
+        if (result === 'failure' && kind === 'readiness') {
+          void this.event('Warning', 'Unhealthy', `Readiness probe failed: ${outcome.message ?? ''}`, object).catch(() => undefined);
+        }
+        // A started sidecar unblocks the next init container; readiness changes the status.
+        this.requestSync();
       },
-    );
+      unhealthy: (kind, outcome) => {
+        const what = kind === 'liveness' ? 'Liveness' : 'Startup';
+        probes.stop();
+        const kill = (async () => {
+          await this.event('Warning', 'Unhealthy', `${what} probe failed: ${outcome.message ?? ''}`, object);
+          await this.event('Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`, object);
+          const grace =
+            (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.terminationGracePeriodSeconds ??
+            this.record?.pod.spec.terminationGracePeriodSeconds ??
+            30;
+          await this.deps.runtime.stopContainer(containerId, grace * 1000);
+        })()
+          .catch((err: unknown) => this.killFailed(c, containerId, probes, kind, err))
+          .finally(() => this.probeKills.delete(kill));
+        this.probeKills.add(kill);
+      },
+    });
     this.probes.set(containerId, probes);
     probes.start();
   }
@@ -165,7 +162,12 @@ export class PodWorker {
    */
   private killFailed(c: Container, containerId: string, probes: ContainerProbes, kind: 'liveness' | 'startup', err: unknown): void {
     this.deps.log(`pod ${this.uid}: restarting ${c.name} after a failed ${kind} probe: ${errorMessage(err)}`);
-    void this.event('Warning', 'FailedKillPod', `error killing container ${c.name} after its failed ${kind} probe: ${errorMessage(err)}`, `spec.containers{${c.name}}`).catch(() => undefined);
+    void this.event(
+      'Warning',
+      'FailedKillPod',
+      `error killing container ${c.name} after its failed ${kind} probe: ${errorMessage(err)}`,
+      `spec.containers{${c.name}}`,
+    ).catch(() => undefined);
     if (this.probes.get(containerId) === probes) this.probes.delete(containerId);
     const periodSeconds = (kind === 'liveness' ? c.livenessProbe : c.startupProbe)?.periodSeconds ?? 10;
     setTimeout(() => this.requestSync(), periodSeconds * 1000).unref();
@@ -344,7 +346,8 @@ export class PodWorker {
     const { track, record } = this.current(c);
     if (!record) {
       // A tracked container without a record was removed with its sandbox: starting it again is a restart.
-      if (track.containerId === undefined || this.shouldRestart(track.lastTermination?.exitCode ?? 0)) await this.start(sandboxId, c, track, track.containerId !== undefined);
+      if (track.containerId === undefined || this.shouldRestart(track.lastTermination?.exitCode ?? 0))
+        await this.start(sandboxId, c, track, track.containerId !== undefined);
       return;
     }
     if (record.state === 'created') {
@@ -396,7 +399,10 @@ export class PodWorker {
         await this.setTrack(c.name, {
           ...track,
           backoffUntil: until,
-          waiting: { reason: 'CrashLoopBackOff', message: `back-off ${delay}s restarting failed container=${c.name} pod=${this.record?.pod.metadata.name ?? ''}` },
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: `back-off ${delay}s restarting failed container=${c.name} pod=${this.record?.pod.metadata.name ?? ''}`,
+          },
         });
         await this.event('Warning', 'BackOff', 'Back-off restarting failed container', `spec.containers{${c.name}}`);
       }
@@ -432,7 +438,13 @@ export class PodWorker {
   }
 
   /** Pull, create and start one container; failures become the kubelet's waiting reasons. */
-  private async start(sandboxId: string, c: Container, track: ContainerTrack, restart: boolean, adjust?: (config: ContainerConfig) => ContainerConfig): Promise<boolean> {
+  private async start(
+    sandboxId: string,
+    c: Container,
+    track: ContainerTrack,
+    restart: boolean,
+    adjust?: (config: ContainerConfig) => ContainerConfig,
+  ): Promise<boolean> {
     const record = this.record;
     if (!record || !this.volumes) return false;
     const object = `spec.containers{${c.name}}`;
@@ -615,7 +627,7 @@ export class PodWorker {
   private async finish(phase: 'Succeeded' | 'Failed', reason: string | undefined): Promise<void> {
     const sandboxId = this.record?.sandboxId;
     await this.update((r) => ({ ...r, terminalPhase: phase, ...(reason ? { terminalReason: reason } : {}) }));
-    if (sandboxId !== undefined) await this.deps.runtime.stopPodSandbox(sandboxId, ((this.record?.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000));
+    if (sandboxId !== undefined) await this.deps.runtime.stopPodSandbox(sandboxId, (this.record?.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
   }
 
   private async terminate(record: PodRecord): Promise<void> {
@@ -669,5 +681,12 @@ export function notFoundPod(namespace: string, name: string): PeapodError {
 }
 
 function terminationOf(old: ContainerRecord, exit: NonNullable<ContainerRecord['exit']>): TerminationInfo {
-  return { exitCode: exit.exitCode, reason: exit.reason, finishedAt: exit.finishedAt, containerId: old.id, ...(old.startedAt ? { startedAt: old.startedAt } : {}), ...(exit.signal !== undefined ? { signal: exit.signal } : {}) };
+  return {
+    exitCode: exit.exitCode,
+    reason: exit.reason,
+    finishedAt: exit.finishedAt,
+    containerId: old.id,
+    ...(old.startedAt ? { startedAt: old.startedAt } : {}),
+    ...(exit.signal !== undefined ? { signal: exit.signal } : {}),
+  };
 }

@@ -22,7 +22,9 @@ export function defaultMounts(): SpecMount[] {
  */
 export function sysfsAsBind(mounts: readonly SpecMount[]): SpecMount[] {
   return mounts.map((m) =>
-    m.destination === '/sys' && m.type === 'sysfs' ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] } : m,
+    m.destination === '/sys' && m.type === 'sysfs'
+      ? { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
+      : m,
   );
 }
 

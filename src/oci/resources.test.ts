@@ -16,7 +16,7 @@ import {
   SANDBOX_OOM_SCORE_ADJ,
 } from './resources.js';
 
-test('constants are the kubelet\'s (helpers_linux.go, policy.go)', () => {
+test("constants are the kubelet's (helpers_linux.go, policy.go)", () => {
   assert.equal(MIN_SHARES, 2);
   assert.equal(MAX_SHARES, 262144);
   assert.equal(QUOTA_PERIOD_US, 100000);
@@ -88,7 +88,9 @@ test('podResources follows ResourceConfigForPod', () => {
     cpuQuotaUs: 250_000,
     cpuPeriodUs: 100_000,
   });
-  assert.deepEqual(podResources({ cpuRequestMilli: 0, cpuLimitMilli: undefined, memoryRequestBytes: 0, memoryLimitBytes: undefined }, 'BestEffort'), { cpuShares: 2 });
+  assert.deepEqual(podResources({ cpuRequestMilli: 0, cpuLimitMilli: undefined, memoryRequestBytes: 0, memoryLimitBytes: undefined }, 'BestEffort'), {
+    cpuShares: 2,
+  });
 });
 
 test('podCgroupName', () => {

@@ -95,7 +95,10 @@ test('golden: container in a pod', { skip: !onX64 }, async () => {
   await golden('container-pod', buildContainerSpec(container()));
 });
 test('golden: privileged host-network container', { skip: !onX64 }, async () => {
-  await golden('container-privileged-hostnet', buildContainerSpec(container({ network: { mode: 'host' }, uts: { mode: 'host' }, ipc: { mode: 'host' } }, { privileged: true })));
+  await golden(
+    'container-privileged-hostnet',
+    buildContainerSpec(container({ network: { mode: 'host' }, uts: { mode: 'host' }, ipc: { mode: 'host' } }, { privileged: true })),
+  );
 });
 test('golden: sandbox', { skip: !onX64 }, async () => {
   await golden('sandbox', buildSandboxSpec(sandbox()));
@@ -182,7 +185,10 @@ test('capabilities: containerd defaults; add and drop with or without CAP_; ALL'
   assert.deepEqual(caps({ capabilitiesDrop: ['ALL'] }), []);
   assert.deepEqual(caps({ capabilitiesDrop: ['ALL'], capabilitiesAdd: ['NET_BIND_SERVICE'] }), ['CAP_NET_BIND_SERVICE']);
   assert.deepEqual(caps({ capabilitiesAdd: ['ALL'] }), ALL_CAPABILITIES);
-  assert.deepEqual(caps({ capabilitiesAdd: ['ALL'], capabilitiesDrop: ['SYS_ADMIN'] }), ALL_CAPABILITIES.filter((c) => c !== 'CAP_SYS_ADMIN'));
+  assert.deepEqual(
+    caps({ capabilitiesAdd: ['ALL'], capabilitiesDrop: ['SYS_ADMIN'] }),
+    ALL_CAPABILITIES.filter((c) => c !== 'CAP_SYS_ADMIN'),
+  );
   assert.deepEqual(caps({ capabilitiesAdd: ['ALL'], capabilitiesDrop: ['ALL'] }), [], 'drop ALL wins, as in containerd');
   assert.throws(() => caps({ capabilitiesAdd: ['CAP_FLY'] }), { code: 'InvalidArgument' });
 });
@@ -201,8 +207,14 @@ test('privileged: every capability, every device, no masks, no seccomp, writable
 test('devices: deny all first, then the standard allow list', () => {
   const devices = buildContainerSpec(container()).linux.resources.devices;
   assert.deepEqual(devices[0], { allow: false, access: 'rwm' });
-  assert.ok(devices.some((d) => d.allow && d.type === 'c' && d.major === 1 && d.minor === 3 && d.access === 'rwm'), '/dev/null');
-  assert.ok(devices.some((d) => d.allow && d.type === 'c' && d.major === 136 && d.minor === undefined), '/dev/pts/*');
+  assert.ok(
+    devices.some((d) => d.allow && d.type === 'c' && d.major === 1 && d.minor === 3 && d.access === 'rwm'),
+    '/dev/null',
+  );
+  assert.ok(
+    devices.some((d) => d.allow && d.type === 'c' && d.major === 136 && d.minor === undefined),
+    '/dev/pts/*',
+  );
 });
 
 test('readonly rootfs and noNewPrivileges follow the input', () => {
@@ -225,17 +237,25 @@ test('seccomp: runtime-default, unconfined, localhost', () => {
   assert.equal(def?.defaultAction, 'SCMP_ACT_ERRNO');
   assert.equal(def?.defaultErrnoRet, 1);
   if (onX64) assert.deepEqual(def?.architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
-  const allowed = (s: Seccomp | undefined): string[] => (s?.syscalls ?? []).filter((c) => c.action === 'SCMP_ACT_ALLOW' && c.args === undefined).flatMap((c) => c.names);
+  const allowed = (s: Seccomp | undefined): string[] =>
+    (s?.syscalls ?? []).filter((c) => c.action === 'SCMP_ACT_ALLOW' && c.args === undefined).flatMap((c) => c.names);
   assert.ok(allowed(def).includes('read') && allowed(def).includes('execve'));
   assert.ok(!allowed(def).includes('mount') && !allowed(def).includes('unshare') && !allowed(def).includes('kexec_load'));
   const clone = def?.syscalls?.find((c) => c.names.includes('clone'));
   assert.deepEqual(clone?.args, [{ index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }]);
-  assert.deepEqual(def?.syscalls?.find((c) => c.names.includes('clone3')), { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 });
+  assert.deepEqual(
+    def?.syscalls?.find((c) => c.names.includes('clone3')),
+    { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+  );
   assert.equal(def?.syscalls?.filter((c) => c.names[0] === 'personality').length, 5);
 
   const admin = buildContainerSpec(container({}, { capabilitiesAdd: ['SYS_ADMIN', 'SYS_PTRACE'] })).linux.seccomp;
   assert.ok(allowed(admin).includes('mount') && allowed(admin).includes('clone') && allowed(admin).includes('process_vm_readv'));
-  assert.equal(admin?.syscalls?.some((c) => c.args !== undefined && c.names.includes('clone')), false, 'no clone flag filter with SYS_ADMIN');
+  assert.equal(
+    admin?.syscalls?.some((c) => c.args !== undefined && c.names.includes('clone')),
+    false,
+    'no clone flag filter with SYS_ADMIN',
+  );
 
   assert.equal(buildContainerSpec(container({}, { seccomp: { kind: 'unconfined' } })).linux.seccomp, undefined);
   const profile = { defaultAction: 'SCMP_ACT_LOG', syscalls: [{ names: ['chmod'], action: 'SCMP_ACT_ERRNO' }] };
@@ -269,7 +289,13 @@ test('sandbox: catatonit -P from a read-only bind, read-only root, no capabiliti
   assert.deepEqual(mount(spec, '/catatonit'), { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['rbind', 'ro'] });
   assert.equal(spec.root.readonly, true);
   assert.deepEqual(spec.process.capabilities.bounding, []);
-  assert.deepEqual(spec.linux.namespaces, [{ type: 'pid' }, { type: 'network', path: '/run/netns/peapod-s1' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }]);
+  assert.deepEqual(spec.linux.namespaces, [
+    { type: 'pid' },
+    { type: 'network', path: '/run/netns/peapod-s1' },
+    { type: 'ipc' },
+    { type: 'uts' },
+    { type: 'mount' },
+  ]);
   assert.equal(spec.process.oomScoreAdj, -998);
   assert.deepEqual(spec.linux.sysctl, { 'net.ipv4.ip_unprivileged_port_start': '0' });
   assert.equal(spec.linux.cgroupsPath, '/peapod/kubepods/burstable/podu1/s1');

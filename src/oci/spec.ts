@@ -122,7 +122,11 @@ export const withSecurity =
   (spec) => {
     const caps = effectiveCapabilities(security);
     spec.process.capabilities = capabilitySets(caps);
-    spec.process.user = { uid: security.uid, gid: security.gid, ...(security.additionalGids.length > 0 ? { additionalGids: [...security.additionalGids] } : {}) };
+    spec.process.user = {
+      uid: security.uid,
+      gid: security.gid,
+      ...(security.additionalGids.length > 0 ? { additionalGids: [...security.additionalGids] } : {}),
+    };
     // A privileged container may gain privileges (setuid binaries): containerd leaves it to the request.
     spec.process.noNewPrivileges = security.noNewPrivileges;
     spec.root.readonly = security.readOnlyRootfs;

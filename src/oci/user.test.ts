@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { numericImageUid, parseGroup, parsePasswd, resolveUser, type UserDb, type UserRequest } from './user.js';
 
 const db: UserDb = {
-  passwd: parsePasswd(['root:x:0:0:root:/root:/bin/sh', 'nobody:x:65534:65534:nobody:/:/bin/false', 'app:x:1000:1001::/app:/bin/sh', '# comment', 'broken:x:abc'].join('\n')),
+  passwd: parsePasswd(
+    ['root:x:0:0:root:/root:/bin/sh', 'nobody:x:65534:65534:nobody:/:/bin/false', 'app:x:1000:1001::/app:/bin/sh', '# comment', 'broken:x:abc'].join('\n'),
+  ),
   group: parseGroup(['root:x:0:', 'wheel:x:10:root,app', 'app:x:1001:app', 'audio:x:29:app,other', 'nogroup:x:65534:'].join('\n')),
 };
 const none: UserDb = { passwd: undefined, group: undefined };

@@ -70,7 +70,10 @@ export function parseGroup(text: string): GroupEntry[] {
     const f = line.split(':');
     if (f.length < 3 || line.startsWith('#')) continue;
     const gid = numericId(f[2] ?? '');
-    const members = (f[3] ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    const members = (f[3] ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter((m) => m !== '');
     if (f[0] && gid !== undefined) out.push({ name: f[0], gid, members });
   }
   return out;

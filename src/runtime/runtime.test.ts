@@ -134,7 +134,16 @@ test('exits are recorded with the kubelet reasons; a new runtime adopts running 
 test('a sandbox left half-created by a crash is undone on recovery', async (t) => {
   const { host, dirs, runtime } = await setup(t);
   // Simulate the crash: the undo itself never runs because the record says 'creating' when we reload.
-  await runtime.sandboxes.put({ schema: 1, id: 'x'.repeat(64), config: sandboxConfig(dirs.sandboxes), state: 'creating', createdAt: '', done: ['cgroup', 'netns', 'network'], netnsPath: '/fake/netns/x', dir: join(dirs.sandboxes, 'x') });
+  await runtime.sandboxes.put({
+    schema: 1,
+    id: 'x'.repeat(64),
+    config: sandboxConfig(dirs.sandboxes),
+    state: 'creating',
+    createdAt: '',
+    done: ['cgroup', 'netns', 'network'],
+    netnsPath: '/fake/netns/x',
+    dir: join(dirs.sandboxes, 'x'),
+  });
   host.netns.add('x'.repeat(64));
   const again = new Runtime(host, dirs);
   await again.load();

@@ -183,9 +183,15 @@ export class Runtime {
     return this.mutex.run(id, async () => {
       const record = this.containers.get(id);
       if (!record || record.state === 'exited') return undefined;
-      const oomKills = await this.host.cgroups.read(record.cgroupsPath).then((r) => r.oomKills ?? 0, () => 0);
+      const oomKills = await this.host.cgroups.read(record.cgroupsPath).then(
+        (r) => r.oomKills ?? 0,
+        () => 0,
+      );
       const reason = exitReason(exit, oomKills > 0 || exit.oomKilled === true);
-      const updated = await this.containers.put({ ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } }, STATUS_ONLY);
+      const updated = await this.containers.put(
+        { ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } },
+        STATUS_ONLY,
+      );
       this.events.emit('exit', { containerId: id, sandboxId: record.sandboxId, record: updated } satisfies ContainerExitEvent);
       return updated;
     });
@@ -285,13 +291,19 @@ export class Runtime {
     const state = await this.host.oci.state(record.id);
     if (state?.status === 'running' || state?.status === 'paused') {
       // Started just before the crash, but not yet recorded as such: it runs, so adopt it as running.
-      const running = record.state === 'running' ? record : await this.containers.put({ ...record, state: 'running', startedAt: (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString() });
+      const running =
+        record.state === 'running'
+          ? record
+          : await this.containers.put({
+              ...record,
+              state: 'running',
+              startedAt: (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString(),
+            });
       this.watchExit(running);
       return;
     }
     if (state?.status === 'created') return;
-    const exit: ExitStatus =
-      state?.status === 'stopped' && state.exit ? state.exit : { exitCode: 255, finishedAt: this.host.now().toISOString() };
+    const exit: ExitStatus = state?.status === 'stopped' && state.exit ? state.exit : { exitCode: 255, finishedAt: this.host.now().toISOString() };
     await this.recordExit(record.id, exit);
   }
 

@@ -25,10 +25,16 @@ test('records survive a reload, corrupt files are reported, ids cannot become pa
   assert.deepEqual(reloaded.get('a'), { id: 'a', n: 2 });
   assert.deepEqual(corrupt, ['broken.json']);
   await assert.rejects(store.put({ id: '../escape', n: 0 }), /invalid record id/);
-  await assert.rejects(store.update('missing', (r) => r), /not found/);
+  await assert.rejects(
+    store.update('missing', (r) => r),
+    /not found/,
+  );
   await store.delete('a');
   await store.delete('a');
-  assert.deepEqual((await readdir(dir)).filter((f) => !f.startsWith('.')), ['broken.json']);
+  assert.deepEqual(
+    (await readdir(dir)).filter((f) => !f.startsWith('.')),
+    ['broken.json'],
+  );
 });
 
 test('the keyed mutex serialises per key and keeps going after a failure', async () => {

@@ -88,14 +88,18 @@ test('pods in their QoS cgroups with their limits, OOMKilled, nothing left after
     { timeoutMs: 90_000, intervalMs: 500, description: 'demo, gold and free running, hog terminated' },
   );
   const pod = (name: string): PodItem => pods.get(name) as PodItem;
-  assert.deepEqual(['demo', 'gold', 'free', 'hog'].map((n) => pod(n).status.qosClass), ['Burstable', 'Guaranteed', 'BestEffort', 'Burstable']);
+  assert.deepEqual(
+    ['demo', 'gold', 'free', 'hog'].map((n) => pod(n).status.qosClass),
+    ['Burstable', 'Guaranteed', 'BestEffort', 'Burstable'],
+  );
 
   // A memory hog is OOMKilled (v2: memory.events oom_kill of its cgroup), exit 137.
   const hog = pod('hog').status.containerStatuses?.[0]?.state.terminated;
   assert.equal(hog?.reason, 'OOMKilled', JSON.stringify(hog));
   assert.equal(hog?.exitCode, 137);
 
-  const podCgroup = (name: string): string => `${roots.config.cgroupRoot}/kubepods${QOS_DIR[pod(name).status.qosClass ?? ''] ?? '?'}/pod${pod(name).metadata.uid}`;
+  const podCgroup = (name: string): string =>
+    `${roots.config.cgroupRoot}/kubepods${QOS_DIR[pod(name).status.qosClass ?? ''] ?? '?'}/pod${pod(name).metadata.uid}`;
   const containerCgroups = async (name: string): Promise<string[]> => {
     const d = await runCli(env, ['describe', 'pod', name]);
     assert.equal(d.code, 0, d.stderr);

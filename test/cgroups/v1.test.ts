@@ -14,7 +14,13 @@ import { removeCgroupTree } from '../helpers/roots.js';
 import { CGROUP_FS_ROOT, cgroupDir, readCgroupLimits } from '../helpers/cgroupfs.js';
 
 const FS_ROOT = CGROUP_FS_ROOT;
-const canRun = process.getuid?.() === 0 && (await detectCgroupVersion(FS_ROOT)) === 'v1' && (await access(await cgroupDir('memory', '/')).then(() => true, () => false));
+const canRun =
+  process.getuid?.() === 0 &&
+  (await detectCgroupVersion(FS_ROOT)) === 'v1' &&
+  (await access(await cgroupDir('memory', '/')).then(
+    () => true,
+    () => false,
+  ));
 
 test('v1 manager on the real cgroupfs', { skip: canRun ? false : 'needs root and a cgroup v1 host' }, async (t) => {
   const parent = `/peapod-test-${randomBytes(4).toString('hex')}`;
@@ -51,13 +57,19 @@ test('v1 manager on the real cgroupfs', { skip: canRun ? false : 'needs root and
 
   // A shorter period with a larger quota (period written first), then everything unlimited.
   await m.update(path, { cpuShares: 1024, cpuQuotaUs: 150_000, cpuPeriodUs: 50_000, memoryLimitBytes: 32 * 1024 * 1024, pidsLimit: 10 });
-  assert.deepEqual(await m.read(path).then((r) => [r.cpuShares, r.cpuQuotaUs, r.cpuPeriodUs, r.memoryLimitBytes, r.pidsLimit]), [1024, 150_000, 50_000, 32 * 1024 * 1024, 10]);
+  assert.deepEqual(await m.read(path).then((r) => [r.cpuShares, r.cpuQuotaUs, r.cpuPeriodUs, r.memoryLimitBytes, r.pidsLimit]), [
+    1024,
+    150_000,
+    50_000,
+    32 * 1024 * 1024,
+    10,
+  ]);
   await m.update(path, { cpuShares: 2 });
   const unlimited = await m.read(path);
   assert.equal(unlimited.cpuQuotaUs, undefined);
   assert.equal(unlimited.memoryLimitBytes, undefined, 'the kernel shows 9223372036854771712');
   assert.equal(unlimited.pidsLimit, undefined);
-  assert.equal((await readCgroupLimits(path)).memoryLimitBytes, undefined, 'the kernel\'s own unlimited value, read independently');
+  assert.equal((await readCgroupLimits(path)).memoryLimitBytes, undefined, "the kernel's own unlimited value, read independently");
 
   assert.deepEqual(await m.listTree(parent), [parent, `${parent}/kubepods`, path]);
   sleeper.kill('SIGKILL');

@@ -33,10 +33,11 @@ async function sleeperIn(t: { after(fn: () => Promise<void>): void }, cgroupDir:
   assert.ok(pid !== undefined);
   // 'spawn' comes before the shell has written itself into cgroup.procs: the tests' premise is that it has
   // (a workload that may be killed at once, the OOM hog, is not waited for: it may be gone before a look).
-  if (waitJoined) await waitFor(async () => (await readFile(join(cgroupDir, 'cgroup.procs'), 'utf8')).split('\n').includes(String(pid)), {
-    timeoutMs: 10_000,
-    description: `pid ${pid} in ${cgroupDir}/cgroup.procs`,
-  });
+  if (waitJoined)
+    await waitFor(async () => (await readFile(join(cgroupDir, 'cgroup.procs'), 'utf8')).split('\n').includes(String(pid)), {
+      timeoutMs: 10_000,
+      description: `pid ${pid} in ${cgroupDir}/cgroup.procs`,
+    });
   return pid;
 }
 
@@ -71,7 +72,10 @@ test('v2 manager on the real cgroupfs', { skip }, async (t) => {
   // A shorter period with a larger quota, then everything unlimited ("max").
   await m.update(path, { cpuShares: 1024, cpuQuotaUs: 150_000, cpuPeriodUs: 50_000, memoryLimitBytes: 32 * MiB, pidsLimit: 10 });
   const updated = await readCgroupLimits(path);
-  assert.deepEqual([updated.cpuWeight, updated.cpuQuotaUs, updated.cpuPeriodUs, updated.memoryLimitBytes, updated.pidsLimit], [39, 150_000, 50_000, 32 * MiB, 10]);
+  assert.deepEqual(
+    [updated.cpuWeight, updated.cpuQuotaUs, updated.cpuPeriodUs, updated.memoryLimitBytes, updated.pidsLimit],
+    [39, 150_000, 50_000, 32 * MiB, 10],
+  );
   await m.update(path, { cpuShares: 2 });
   const unlimited = await readCgroupLimits(path);
   assert.deepEqual([unlimited.cpuWeight, unlimited.cpuQuotaUs, unlimited.memoryLimitBytes, unlimited.pidsLimit], [1, undefined, undefined, undefined]);

@@ -53,7 +53,10 @@ test('Attach with stdin: pipes, a TTY, detach and stdin_once', async (t) => {
     const status = await Promise.race([s.status, delay(OUTPUT_TIMEOUT_MS).then(() => 'no status')]);
     assert.equal((JSON.parse(status) as { status: string }).status, 'Success', status);
     // The daemon learns of the exit from conmon's exit file, a moment after the session ended.
-    await waitFor(async () => (await containerStatus(client, id)).state === 'CONTAINER_EXITED', { timeoutMs: OUTPUT_TIMEOUT_MS, description: 'sh to exit at the end of its stdin' });
+    await waitFor(async () => (await containerStatus(client, id)).state === 'CONTAINER_EXITED', {
+      timeoutMs: OUTPUT_TIMEOUT_MS,
+      description: 'sh to exit at the end of its stdin',
+    });
     assert.equal((await containerStatus(client, id)).exit_code, 0);
   });
 

@@ -7,7 +7,12 @@ export type Message = Record<string, unknown>;
 /** Per call: a lifecycle step never takes this long on a healthy host. */
 export const CRI_CALL_DEADLINE_MS = 60_000;
 
-type UnaryMethod = (request: Message, metadata: Metadata, options: { deadline: Date }, callback: (err: ServiceError | null, response?: Message) => void) => unknown;
+type UnaryMethod = (
+  request: Message,
+  metadata: Metadata,
+  options: { deadline: Date },
+  callback: (err: ServiceError | null, response?: Message) => void,
+) => unknown;
 type StreamMethod = (request: Message, metadata: Metadata, options: { deadline?: Date }) => ClientReadableStream<Message>;
 
 export interface CriClient {

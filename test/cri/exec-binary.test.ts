@@ -25,7 +25,8 @@ test('CRI ExecSync: random bytes pass unchanged through stdout and stderr', { ti
   });
   await client.runtime('StartContainer', { container_id: id });
 
-  const exec = (cmd: string): Promise<ExecSyncResponse> => client.runtime<ExecSyncResponse>('ExecSync', { container_id: id, cmd: ['sh', '-c', cmd], timeout: 30 });
+  const exec = (cmd: string): Promise<ExecSyncResponse> =>
+    client.runtime<ExecSyncResponse>('ExecSync', { container_id: id, cmd: ['sh', '-c', cmd], timeout: 30 });
   const written = await exec(`head -c ${SIZE} /dev/urandom | tee /tmp/random`);
   assert.equal(written.exit_code, 0, written.stderr.toString());
   // The container's own account of the bytes, as hex text (ASCII survives any decoding).

@@ -13,7 +13,14 @@ const CRI_READY_MS = 10_000;
 
 async function connect(socket: string): Promise<CriClient> {
   const client = criClient(socket);
-  await waitFor(() => client.runtime('Version', {}, 1000).then(() => true, () => false), { timeoutMs: CRI_READY_MS, description: `the CRI socket ${socket} to answer` });
+  await waitFor(
+    () =>
+      client.runtime('Version', {}, 1000).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: CRI_READY_MS, description: `the CRI socket ${socket} to answer` },
+  );
   return client;
 }
 

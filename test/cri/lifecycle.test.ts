@@ -67,10 +67,18 @@ test('CRI: version, status, images and a pod lifecycle', { timeout: 180_000 }, a
   assert.equal(sb.status.labels['app'], 'web');
   assert.ok(BigInt(sb.status.created_at) > 1_600_000_000_000_000_000n, 'created_at in nanoseconds');
   assert.match(sb.info['info'] ?? '', /"cgroupParent":"\/peapod-test-[0-9a-f]+\/kubepods\/besteffort\/pod/);
-  const bySelector = await client.runtime<{ items: { id: string }[] }>('ListPodSandbox', { filter: { label_selector: { app: 'web' }, state: { state: 'SANDBOX_READY' } } });
-  assert.deepEqual(bySelector.items.map((i) => i.id), [podId]);
+  const bySelector = await client.runtime<{ items: { id: string }[] }>('ListPodSandbox', {
+    filter: { label_selector: { app: 'web' }, state: { state: 'SANDBOX_READY' } },
+  });
+  assert.deepEqual(
+    bySelector.items.map((i) => i.id),
+    [podId],
+  );
   const byPrefix = await client.runtime<{ items: { id: string }[] }>('ListPodSandbox', { filter: { id: podId.slice(0, 12) } });
-  assert.deepEqual(byPrefix.items.map((i) => i.id), [podId]);
+  assert.deepEqual(
+    byPrefix.items.map((i) => i.id),
+    [podId],
+  );
   const none = await client.runtime<{ items: unknown[] }>('ListPodSandbox', { filter: { label_selector: { app: 'other' } } });
   assert.equal(none.items.length, 0);
 
@@ -95,7 +103,10 @@ test('CRI: version, status, images and a pod lifecycle', { timeout: 180_000 }, a
   const listed2 = await client.runtime<{ containers: { id: string }[] }>('ListContainers', {
     filter: { pod_sandbox_id: podId, state: { state: 'CONTAINER_RUNNING' }, label_selector: { container: 'app' } },
   });
-  assert.deepEqual(listed2.containers.map((c) => c.id), [id]);
+  assert.deepEqual(
+    listed2.containers.map((c) => c.id),
+    [id],
+  );
 
   // ExecSync: output and exit code; a command past its timeout answers DEADLINE_EXCEEDED.
   const exec = await client.runtime<{ stdout: Buffer; stderr: Buffer; exit_code: number }>('ExecSync', {

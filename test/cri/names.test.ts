@@ -45,14 +45,22 @@ test('CRI: duplicate names are ALREADY_EXISTS with the holder; failed creates re
   assert.equal(dupContainer.code, grpcStatus.ALREADY_EXISTS);
   assert.ok(dupContainer.details.includes(first), dupContainer.details);
   // The same name at the next attempt, or in another sandbox, is a different name.
-  await client.runtime('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('app', ['sleep', '3600'], { metadata: { name: 'app', attempt: 1 } }) });
+  await client.runtime('CreateContainer', {
+    pod_sandbox_id: podId,
+    config: containerConfig('app', ['sleep', '3600'], { metadata: { name: 'app', attempt: 1 } }),
+  });
   await client.runtime('CreateContainer', { pod_sandbox_id: retryId, config: containerConfig('app', ['sleep', '3600']) });
 
   // A container whose create fails (its bind mount source does not exist) releases its name.
   const missingMount = { mounts: [{ container_path: '/data', host_path: join(roots.dir, 'no-such-dir') }] };
-  const failedContainer = await code(client.runtime('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('side', ['sleep', '3600'], missingMount) }));
+  const failedContainer = await code(
+    client.runtime('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('side', ['sleep', '3600'], missingMount) }),
+  );
   assert.notEqual(failedContainer.code, grpcStatus.ALREADY_EXISTS, failedContainer.details);
-  const { container_id: side } = await client.runtime<{ container_id: string }>('CreateContainer', { pod_sandbox_id: podId, config: containerConfig('side', ['sleep', '3600']) });
+  const { container_id: side } = await client.runtime<{ container_id: string }>('CreateContainer', {
+    pod_sandbox_id: podId,
+    config: containerConfig('side', ['sleep', '3600']),
+  });
   assert.match(side, /^[0-9a-f]{64}$/);
 
   // After removal the name is free again.

@@ -29,11 +29,16 @@ test('CRI: OOMKilled, container events, and a daemon restart keeps IDs and state
   const oom = await containerStatus(cri.client, hog);
   assert.equal(oom.reason, 'OOMKilled');
   assert.notEqual(oom.exit_code, 0);
-  const resources = (await cri.client.runtime<{ status: { resources: { linux: { memory_limit_in_bytes: string } } } }>('ContainerStatus', { container_id: hog })).status.resources;
+  const resources = (
+    await cri.client.runtime<{ status: { resources: { linux: { memory_limit_in_bytes: string } } } }>('ContainerStatus', { container_id: hog })
+  ).status.resources;
   assert.equal(resources.linux.memory_limit_in_bytes, String(MEMORY_LIMIT));
 
   // Events: created, started and stopped for the hog, in order.
-  await waitFor(() => Promise.resolve(events.filter((e) => e['container_id'] === hog).length >= 3), { timeoutMs: 10_000, description: 'three events for the hog' });
+  await waitFor(() => Promise.resolve(events.filter((e) => e['container_id'] === hog).length >= 3), {
+    timeoutMs: 10_000,
+    description: 'three events for the hog',
+  });
   assert.deepEqual(
     events.filter((e) => e['container_id'] === hog).map((e) => e['container_event_type']),
     ['CONTAINER_CREATED_EVENT', 'CONTAINER_STARTED_EVENT', 'CONTAINER_STOPPED_EVENT'],

@@ -78,10 +78,16 @@ test('stats, masked paths and authenticated pulls through CRI', async (t) => {
   await t.test('UpdateRuntimeConfig, UpdateContainerResources, ReopenContainerLog, ListPodSandboxStats', async () => {
     await client.runtime('UpdateRuntimeConfig', { runtime_config: { network_config: { pod_cidr: '10.244.0.0/16' } } });
     const st = await client.runtime<{ status: { conditions: { type: string; status: boolean }[] } }>('Status', {});
-    assert.ok(st.status.conditions.every((c) => c.status), JSON.stringify(st.status.conditions));
+    assert.ok(
+      st.status.conditions.every((c) => c.status),
+      JSON.stringify(st.status.conditions),
+    );
 
     const writer = await create('writer', ['sh', '-c', 'i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); sleep 0.05; done']);
-    await client.runtime('UpdateContainerResources', { container_id: writer, linux: { memory_limit_in_bytes: 64 * 1024 * 1024, cpu_shares: 256, cpu_period: 100000, cpu_quota: 50000 } });
+    await client.runtime('UpdateContainerResources', {
+      container_id: writer,
+      linux: { memory_limit_in_bytes: 64 * 1024 * 1024, cpu_shares: 256, cpu_period: 100000, cpu_quota: 50000 },
+    });
     const limits = await readCgroupLimits(await findCgroupBelow(roots.config.cgroupRoot, writer));
     assert.equal(limits.memoryLimitBytes, 64 * 1024 * 1024);
     assert.equal(limits.cpuQuotaUs, 50000);
@@ -90,20 +96,33 @@ test('stats, masked paths and authenticated pulls through CRI', async (t) => {
 
     // The kubelet rotates by renaming the file, then asks the runtime to reopen it.
     const logPath = join(config.log_directory as string, 'writer/0.log');
-    await waitFor(async () => (await readFile(logPath, 'utf8').catch(() => '')).includes('line 2'), { timeoutMs: STATS_WAIT_MS, description: 'the first log lines' });
+    await waitFor(async () => (await readFile(logPath, 'utf8').catch(() => '')).includes('line 2'), {
+      timeoutMs: STATS_WAIT_MS,
+      description: 'the first log lines',
+    });
     await rename(logPath, `${logPath}.1`);
     await client.runtime('ReopenContainerLog', { container_id: writer });
-    await waitFor(async () => /stdout F line \d+/.test(await readFile(logPath, 'utf8').catch(() => '')), { timeoutMs: STATS_WAIT_MS, description: 'new lines in the reopened log' });
+    await waitFor(async () => /stdout F line \d+/.test(await readFile(logPath, 'utf8').catch(() => '')), {
+      timeoutMs: STATS_WAIT_MS,
+      description: 'new lines in the reopened log',
+    });
 
     const list = await client.runtime<{ stats: { attributes: { id: string } }[] }>('ListPodSandboxStats', { filter: { id: podId } });
-    assert.deepEqual(list.stats.map((s) => s.attributes.id), [podId]);
+    assert.deepEqual(
+      list.stats.map((s) => s.attributes.id),
+      [podId],
+    );
     await client.runtime('StopContainer', { container_id: writer, timeout: 0 });
     await client.runtime('RemoveContainer', { container_id: writer });
   });
 
   await t.test('masked_paths and readonly_paths from the kubelet replace the defaults; empty keeps them', async () => {
     const mountinfo = async (id: string): Promise<string> => {
-      const r = await client.runtime<{ stdout: Buffer; exit_code: number }>('ExecSync', { container_id: id, cmd: ['cat', '/proc/self/mountinfo'], timeout: 10 });
+      const r = await client.runtime<{ stdout: Buffer; exit_code: number }>('ExecSync', {
+        container_id: id,
+        cmd: ['cat', '/proc/self/mountinfo'],
+        timeout: 10,
+      });
       assert.equal(r.exit_code, 0);
       return r.stdout.toString();
     };
@@ -134,7 +153,9 @@ test('stats, masked paths and authenticated pulls through CRI', async (t) => {
     await writeFile(htpasswd, (await run('htpasswd', ['-Bbn', 'kubelet', 'pa55'])).stdout);
     const open = await startRegistry();
     tt.after(() => open.stop());
-    const image = buildImage([await buildLayer([{ path: 'hello', content: 'from a private registry' }], 'gzip')], { architecture: hostPlatform().architecture });
+    const image = buildImage([await buildLayer([{ path: 'hello', content: 'from a private registry' }], 'gzip')], {
+      architecture: hostPlatform().architecture,
+    });
     await pushImage(open.host, 'private/app', 'v1', image);
     const locked = await startRegistry({ storage: open.storage, auth: { htpasswd: { path: htpasswd } } });
     tt.after(() => locked.stop());

@@ -104,7 +104,10 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar');
   await page.waitForSelector('#conn[data-state="live"]', { timeout: 10_000 });
   const cookies = await browser.cookies(origin);
-  assert.ok(cookies.some((c) => c.httpOnly && c.sameSite === 'Strict'), JSON.stringify(cookies));
+  assert.ok(
+    cookies.some((c) => c.httpOnly && c.sameSite === 'Strict'),
+    JSON.stringify(cookies),
+  );
 
   // A page on another origin (another port of 127.0.0.1: same site, so the Strict cookie goes along)
   // can neither open the terminal nor read the API.
@@ -147,10 +150,13 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
 
   // The Linux view: each lane's inodes against /proc/<pid>/ns of the container's process, found independently.
   await page.click('tr[data-pod="default/demo"]');
-  const [proc] = await waitFor(async () => {
-    const found = await findProcesses((cmd) => cmd.length === 2 && cmd[0] === 'sleep' && cmd[1] === SLEEP_SECONDS);
-    return found.length === 1 ? found : undefined;
-  }, { timeoutMs: 30_000, description: 'the main container process' });
+  const [proc] = await waitFor(
+    async () => {
+      const found = await findProcesses((cmd) => cmd.length === 2 && cmd[0] === 'sleep' && cmd[1] === SLEEP_SECONDS);
+      return found.length === 1 ? found : undefined;
+    },
+    { timeoutMs: 30_000, description: 'the main container process' },
+  );
   const pid = proc?.pid ?? 0;
   await page.waitForSelector(`.box[data-container="main"][data-pid="${pid}"]`, { timeout: 10_000 });
   for (const type of ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup', 'user']) {
@@ -199,11 +205,14 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await page.waitForSelector(`#terminal .xterm-rows:has-text("dash-42 sleep ${SLEEP_SECONDS}")`, { timeout: 10_000 });
   // The page sized the pty (runc relays SIGWINCH): 24 rows, and the columns of the box, not 80.
   await page.keyboard.type('stty size\n');
-  const size = await waitFor(async () => {
-    const text = (await page.locator('#terminal .xterm-rows').innerText()).split('\n').map((l) => l.trim());
-    const line = text.find((l) => /^24 \d+$/.test(l));
-    return line === undefined ? undefined : Number(line.split(' ')[1]);
-  }, { timeoutMs: 10_000, description: 'stty size in the terminal' });
+  const size = await waitFor(
+    async () => {
+      const text = (await page.locator('#terminal .xterm-rows').innerText()).split('\n').map((l) => l.trim());
+      const line = text.find((l) => /^24 \d+$/.test(l));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    },
+    { timeoutMs: 10_000, description: 'stty size in the terminal' },
+  );
   assert.ok(size > 80, `columns ${size}`);
   await shot(page, 'dashboard-terminal.png');
   await page.keyboard.type('exit 3\n');
@@ -223,7 +232,10 @@ test('the dashboard: token login, refusals, live pods, the Linux view against /p
   await second.goto(direct.stdout.trim());
   await second.waitForSelector(`.box[data-container="main"][data-pid="${pid}"]`, { timeout: 5_000 });
   // (Polled from here: the page's CSP refuses the string evaluation waitForFunction would use.)
-  await waitFor(async () => Number(await second.locator('#charts').getAttribute('data-samples')) >= 3, { timeoutMs: 1_500, description: 'three samples in a freshly opened chart' });
+  await waitFor(async () => Number(await second.locator('#charts').getAttribute('data-samples')) >= 3, {
+    timeoutMs: 1_500,
+    description: 'three samples in a freshly opened chart',
+  });
   await second.close();
 
   // How it was built: the runtime's steps with durations.

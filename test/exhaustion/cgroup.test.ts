@@ -14,7 +14,6 @@ import { makeTestRoots } from '../helpers/roots.js';
 import { cgroupDir } from '../helpers/cgroupfs.js';
 import { applyManifest, busyboxPod, deletePods, getPod, waitDescribed, waitFootprint, waitRunning } from './common.js';
 
-
 async function umount(target: string): Promise<void> {
   if ((await listMounts(target)).length === 0) return;
   const r = await runUnchecked('umount', [target], { timeoutMs: 10_000 });

@@ -58,7 +58,10 @@ async function unmountSmallRoot(roots: TestRoots): Promise<void> {
   // mount -o loop sets autoclear, but a lazy unmount keeps the device until its last user goes. Asked
   // only now, so a device freed meanwhile and taken by someone else is not detached under them.
   const loops = await runUnchecked('losetup', ['-n', '-O', 'NAME', '-j', join(roots.dir, 'disk.img')], { timeoutMs: 10_000 });
-  for (const dev of loops.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+  for (const dev of loops.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
     await runUnchecked('losetup', ['-d', dev], { timeoutMs: 10_000 });
   }
 }
@@ -68,13 +71,21 @@ async function buildBigImage(roots: TestRoots): Promise<BuiltImage> {
   const layout = await busyboxLayout(roots);
   const blob = (digest: string): Promise<Buffer> => readFile(join(layout, 'blobs', 'sha256', digest.replace('sha256:', '')));
   const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-  const manifest = JSON.parse((await blob(index.manifests[0]?.digest ?? '')).toString()) as { config: { digest: string }; layers: { digest: string; mediaType: string }[] };
+  const manifest = JSON.parse((await blob(index.manifests[0]?.digest ?? '')).toString()) as {
+    config: { digest: string };
+    layers: { digest: string; mediaType: string }[];
+  };
   const config = JSON.parse((await blob(manifest.config.digest)).toString()) as { rootfs: { diff_ids: string[] } };
   const base = manifest.layers[0];
   assert.ok(base, 'the busybox image has a layer');
   const busybox: BuiltLayer = { digest: base.digest, bytes: await blob(base.digest), mediaType: base.mediaType, diffId: config.rootfs.diff_ids[0] ?? '' };
   const random = await Promise.all(
-    Object.entries(RANDOM_LAYERS_MB).map(([n, mb]) => buildLayer([{ path: `${n}/`, dir: true }, { path: `${n}/random.bin`, content: pseudoRandom(mb * MB, `exhaustion-${n}`) }])),
+    Object.entries(RANDOM_LAYERS_MB).map(([n, mb]) =>
+      buildLayer([
+        { path: `${n}/`, dir: true },
+        { path: `${n}/random.bin`, content: pseudoRandom(mb * MB, `exhaustion-${n}`) },
+      ]),
+    ),
   );
   return buildImage([busybox, ...random], { architecture: hostPlatform().architecture, cmd: ['sh'], env: ['PATH=/bin'] });
 }
@@ -137,72 +148,86 @@ async function failedPull(env: NodeJS.ProcessEnv, config: PeapodConfig, ref: str
   return r.stderr.trim();
 }
 
-test('disk full during pull and unpack: clear ENOSPC errors, nothing half-written, and the pull and pod recover once space is freed', { timeout: 400_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  const env = roots.env();
-  const config = roots.config;
-  const started: { daemon?: TestDaemon; registry?: Registry } = {};
-  // Even after a failure: the daemon stops before its root is unmounted (and the loop device detached).
-  t.after(async () => {
-    await started.daemon?.stop();
-    await started.registry?.stop();
+test(
+  'disk full during pull and unpack: clear ENOSPC errors, nothing half-written, and the pull and pod recover once space is freed',
+  { timeout: 400_000 },
+  async (t) => {
+    const roots = await makeTestRoots();
+    const env = roots.env();
+    const config = roots.config;
+    const started: { daemon?: TestDaemon; registry?: Registry } = {};
+    // Even after a failure: the daemon stops before its root is unmounted (and the loop device detached).
+    t.after(async () => {
+      await started.daemon?.stop();
+      await started.registry?.stop();
+      await unmountSmallRoot(roots);
+      await roots.cleanup();
+    });
+    await mountSmallRoot(roots);
+    const registry = (started.registry = await startRegistry());
+    const image = await buildBigImage(roots);
+    await pushImage(registry.host, 'exhaustion/big', 'v1', image);
+    const ref = `${registry.host}/exhaustion/big:v1`;
+    const blobBytes = image.blobs.reduce((sum, b) => sum + b.bytes.length, 0);
+    const daemon = (started.daemon = await startDaemon(roots));
+
+    // 1. No room for the layers: the download fails.
+    await fillTo(config.root, SLACK_BYTES);
+    const downloadError = await failedPull(env, config, ref, 'the download');
+    t.diagnostic(`pull, disk full while downloading: ${downloadError}`);
+    assert.match(downloadError, /blob sha256:[0-9a-f]{64}/, 'the error names the blob it could not store');
+
+    // 2. Room for the blobs but not for unpacking them: the unpack fails.
+    await rm(join(config.root, 'filler'));
+    await fillTo(config.root, blobBytes + SLACK_BYTES);
+    const unpackError = await failedPull(env, config, ref, 'the unpack');
+    t.diagnostic(`pull, disk full while unpacking: ${unpackError}`);
+    assert.match(unpackError, /layer sha256:[0-9a-f]{64}: writing the snapshot failed/, 'the error names the layer it could not unpack');
+
+    // A pod of the image, the disk still full: it waits for its image, saying why.
+    await applyManifest(roots, env, 'big', busyboxPod('big', ref));
+    const text = await waitDescribed(
+      env,
+      'big',
+      /(ErrImagePull|ImagePullBackOff)[\s\S]*no space left on device/i,
+      'the pod to report the failed pull with its reason',
+    );
+    t.diagnostic(
+      text
+        .split('\n')
+        .find((l) => /Failed to pull/.test(l))
+        ?.trim() ?? '',
+    );
+    const pod = await getPod(env, 'big');
+    assert.equal(pod?.status?.phase, 'Pending');
+    const waiting = pod?.status?.containerStatuses?.[0]?.state.waiting;
+    assert.match(waiting?.reason ?? '', /^(ErrImagePull|ImagePullBackOff)$/);
+    assert.match(waiting?.message ?? '', /no space left on device/i);
+    assert.equal(await imageListed(env, ref), false, "the pod's failed pulls list no image either");
+
+    // 3. Space again: the pull succeeds, and so does the pod's next attempt.
+    await rm(join(config.root, 'filler'));
+    const pulled = await runCli(env, ['pull', ref], { timeoutMs: PULL_TIMEOUT_MS });
+    assert.equal(pulled.code, 0, `the pull succeeds once space is freed: ${pulled.stderr}`);
+    assert.ok(await imageListed(env, ref), 'the image is listed');
+    await waitRunning(env, 'big', 'the pod to run once its image could be pulled');
+
+    await deletePods(env, ['big']);
+    assert.deepEqual(await halfWritten(config), []);
+    const rmi = await runCli(env, ['rmi', ref]);
+    assert.equal(rmi.code, 0, `peapod rmi: ${rmi.stderr}`);
+    await daemon.stop();
+    // The loop mount at config.root is the test's own; everything else must be gone before it goes.
+    await waitFor(
+      async () => {
+        const objects = await listHostObjects(config);
+        return formatLeaks({ ...objects, mounts: objects.mounts.filter((m) => !m.startsWith(`${config.root} (ext4`)) }) === '';
+      },
+      { timeoutMs: SETTLE_MS / 10, intervalMs: 200, description: "nothing but the test's own mount left on the host" },
+    ).catch(async (err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${formatLeaks(await listHostObjects(config))}`);
+    });
     await unmountSmallRoot(roots);
-    await roots.cleanup();
-  });
-  await mountSmallRoot(roots);
-  const registry = (started.registry = await startRegistry());
-  const image = await buildBigImage(roots);
-  await pushImage(registry.host, 'exhaustion/big', 'v1', image);
-  const ref = `${registry.host}/exhaustion/big:v1`;
-  const blobBytes = image.blobs.reduce((sum, b) => sum + b.bytes.length, 0);
-  const daemon = (started.daemon = await startDaemon(roots));
-
-  // 1. No room for the layers: the download fails.
-  await fillTo(config.root, SLACK_BYTES);
-  const downloadError = await failedPull(env, config, ref, 'the download');
-  t.diagnostic(`pull, disk full while downloading: ${downloadError}`);
-  assert.match(downloadError, /blob sha256:[0-9a-f]{64}/, 'the error names the blob it could not store');
-
-  // 2. Room for the blobs but not for unpacking them: the unpack fails.
-  await rm(join(config.root, 'filler'));
-  await fillTo(config.root, blobBytes + SLACK_BYTES);
-  const unpackError = await failedPull(env, config, ref, 'the unpack');
-  t.diagnostic(`pull, disk full while unpacking: ${unpackError}`);
-  assert.match(unpackError, /layer sha256:[0-9a-f]{64}: writing the snapshot failed/, 'the error names the layer it could not unpack');
-
-  // A pod of the image, the disk still full: it waits for its image, saying why.
-  await applyManifest(roots, env, 'big', busyboxPod('big', ref));
-  const text = await waitDescribed(env, 'big', /(ErrImagePull|ImagePullBackOff)[\s\S]*no space left on device/i, 'the pod to report the failed pull with its reason');
-  t.diagnostic(text.split('\n').find((l) => /Failed to pull/.test(l))?.trim() ?? '');
-  const pod = await getPod(env, 'big');
-  assert.equal(pod?.status?.phase, 'Pending');
-  const waiting = pod?.status?.containerStatuses?.[0]?.state.waiting;
-  assert.match(waiting?.reason ?? '', /^(ErrImagePull|ImagePullBackOff)$/);
-  assert.match(waiting?.message ?? '', /no space left on device/i);
-  assert.equal(await imageListed(env, ref), false, 'the pod\'s failed pulls list no image either');
-
-  // 3. Space again: the pull succeeds, and so does the pod's next attempt.
-  await rm(join(config.root, 'filler'));
-  const pulled = await runCli(env, ['pull', ref], { timeoutMs: PULL_TIMEOUT_MS });
-  assert.equal(pulled.code, 0, `the pull succeeds once space is freed: ${pulled.stderr}`);
-  assert.ok(await imageListed(env, ref), 'the image is listed');
-  await waitRunning(env, 'big', 'the pod to run once its image could be pulled');
-
-  await deletePods(env, ['big']);
-  assert.deepEqual(await halfWritten(config), []);
-  const rmi = await runCli(env, ['rmi', ref]);
-  assert.equal(rmi.code, 0, `peapod rmi: ${rmi.stderr}`);
-  await daemon.stop();
-  // The loop mount at config.root is the test's own; everything else must be gone before it goes.
-  await waitFor(
-    async () => {
-      const objects = await listHostObjects(config);
-      return formatLeaks({ ...objects, mounts: objects.mounts.filter((m) => !m.startsWith(`${config.root} (ext4`)) }) === '';
-    },
-    { timeoutMs: SETTLE_MS / 10, intervalMs: 200, description: 'nothing but the test\'s own mount left on the host' },
-  ).catch(async (err: unknown) => {
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${formatLeaks(await listHostObjects(config))}`);
-  });
-  await unmountSmallRoot(roots);
-  await assertNoLeaks(config);
-});
+    await assertNoLeaks(config);
+  },
+);

@@ -46,7 +46,7 @@ test('IP pool exhausted: the extra pod stays Pending with the IPAM error, and ru
   assert.equal(extra?.status?.podIP, undefined, 'no address');
 
   // Only the running pods' sandboxes exist: the failed attempts left no pin, veth, lease or cgroup.
-  await waitFootprint(roots.config, POD_ADDRESSES, POD_ADDRESSES, 'only the running pods to hold sandbox objects between the extra pod\'s attempts');
+  await waitFootprint(roots.config, POD_ADDRESSES, POD_ADDRESSES, "only the running pods to hold sandbox objects between the extra pod's attempts");
 
   // One address freed: the pod worker's retry takes it.
   await deletePods(env, ['ip0']);

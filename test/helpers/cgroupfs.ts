@@ -30,7 +30,10 @@ export async function dirsBelow(dir: string): Promise<string[]> {
 /** PIDs in one cgroup directory (not its children); [] when it is gone. */
 export async function cgroupProcs(dir: string): Promise<number[]> {
   try {
-    return (await readFile(join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter((l) => l !== '').map(Number);
+    return (await readFile(join(dir, 'cgroup.procs'), 'utf8'))
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
   } catch {
     return [];
   }
@@ -47,7 +50,12 @@ export type CgroupController = 'cpu' | 'memory' | 'pids';
 
 /** v2 when /sys/fs/cgroup itself is the unified hierarchy (it has cgroup.controllers). */
 export async function cgroupLayout(): Promise<CgroupLayout> {
-  return (await readFile(join(CGROUP_FS_ROOT, 'cgroup.controllers'), 'utf8').then(() => true, () => false)) ? 'v2' : 'v1';
+  return (await readFile(join(CGROUP_FS_ROOT, 'cgroup.controllers'), 'utf8').then(
+    () => true,
+    () => false,
+  ))
+    ? 'v2'
+    : 'v1';
 }
 
 /** The directory holding `controller`'s files for the cgroup path (like "/peapod/kubepods/pod1"). */
@@ -84,7 +92,10 @@ export interface CgroupLimits {
 const V1_MEMORY_UNLIMITED = 9223372036854771712n;
 
 async function readTrimmed(dir: string, file: string): Promise<string | undefined> {
-  return readFile(join(dir, file), 'utf8').then((s) => s.trim(), () => undefined);
+  return readFile(join(dir, file), 'utf8').then(
+    (s) => s.trim(),
+    () => undefined,
+  );
 }
 
 function numberOrUnlimited(text: string | undefined): number | undefined {

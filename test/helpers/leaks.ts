@@ -180,5 +180,8 @@ async function runningDaemonPid(config: PeapodConfig): Promise<number | undefine
 /** Every non-directory below `dir` (recursively); [] when it does not exist. */
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  return entries.filter((e) => !e.isDirectory()).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }

@@ -82,7 +82,9 @@ export async function forceCleanup(config: PeapodConfig, dir: string): Promise<v
   for (const m of (await listMounts(dir)).reverse()) await unmount(m.target, { lazy: true }).catch(() => undefined);
   await removeCgroupTree(config.cgroupRoot);
   // The bridge and the subnet's masquerade chain, exactly as the daemon's own shutdown removes them.
-  await createPodNetworkManager(config).removeHostSetup().catch(() => undefined);
+  await createPodNetworkManager(config)
+    .removeHostSetup()
+    .catch(() => undefined);
   await runUnchecked('ip', ['link', 'del', config.bridge], { timeoutMs: 5000 }).catch(() => undefined);
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 }

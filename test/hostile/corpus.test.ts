@@ -107,7 +107,11 @@ test('every corpus case is refused with its field path, creates nothing, and the
         assert.equal(err.code, 'InvalidArgument', `${c.id}: answered ${err.code} (not HTTP 400): ${err.message.slice(0, 1000)}`);
         assertNamesAll(err.message, c);
         // Nothing created, and the daemon still answers.
-        assert.deepEqual((await listPods()).map((v) => v.pod.metadata.name), [], `${c.id} created pods`);
+        assert.deepEqual(
+          (await listPods()).map((v) => v.pod.metadata.name),
+          [],
+          `${c.id} created pods`,
+        );
         assert.deepEqual(await stateFiles(roots), before, `${c.id} left files in the daemon's roots`);
       });
     }
@@ -175,7 +179,10 @@ test('names at their limits are stored whole: a 253-character ConfigMap in a 63-
   const deleted = await runCli(env, ['delete', '-f', file]);
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.equal(deleted.stdout, `configmap "short" deleted\nconfigmap "${long}" deleted\nsecret "${long}" deleted\n`);
-  assert.deepEqual((await filesBelow(join(roots.config.root, 'records', 'objects'))).filter((f) => !f.endsWith('/')), []);
+  assert.deepEqual(
+    (await filesBelow(join(roots.config.root, 'records', 'objects'))).filter((f) => !f.endsWith('/')),
+    [],
+  );
   await daemon.stop();
   await assertNoLeaks(roots.config);
 });

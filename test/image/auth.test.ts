@@ -54,9 +54,15 @@ test('htpasswd basic auth: refused without credentials (login hint), pulled with
   assert.equal(record.id, image.config.digest);
 
   // Explicit credentials (CRI AuthConfig) override the file.
-  await assert.rejects(createImageService(config).pull(ref, { auth: { username: 'alice', password: 'nope' } }), (err: unknown) => err instanceof PeapodError && err.code === 'Unauthenticated');
+  await assert.rejects(
+    createImageService(config).pull(ref, { auth: { username: 'alice', password: 'nope' } }),
+    (err: unknown) => err instanceof PeapodError && err.code === 'Unauthenticated',
+  );
   assert.equal(await logout(locked.host, config.authFile), true);
-  await assert.rejects(createImageService(config).pull(`${locked.host}/peapod/private:v1`), (err: unknown) => err instanceof PeapodError && err.code === 'Unauthenticated');
+  await assert.rejects(
+    createImageService(config).pull(`${locked.host}/peapod/private:v1`),
+    (err: unknown) => err instanceof PeapodError && err.code === 'Unauthenticated',
+  );
 });
 
 for (const field of ['token', 'access_token'] as const) {

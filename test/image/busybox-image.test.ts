@@ -49,7 +49,12 @@ test('builds a deterministic OCI layout that umoci and skopeo read, and its laye
 
   const umoci = execFileSync('umoci', ['stat', '--image', `${out}:latest`], { encoding: 'utf8' });
   assert.match(umoci, /peapod build-busybox-image/);
-  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${out}`], { encoding: 'utf8' })) as { Digest: string; Os: string; Env: string[]; Layers: string[] };
+  const inspect = JSON.parse(execFileSync('skopeo', ['inspect', `oci:${out}`], { encoding: 'utf8' })) as {
+    Digest: string;
+    Os: string;
+    Env: string[];
+    Layers: string[];
+  };
   assert.equal(inspect.Digest, digest);
   assert.equal(inspect.Os, 'linux');
   assert.deepEqual(inspect.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);

@@ -24,7 +24,9 @@ test('peapod pull, images, image inspect, rmi, load, image prune, login and logo
     await roots.cleanup();
   });
   const open = await registryFor(t);
-  const image = buildImage([await buildLayer([{ path: 'hello', content: 'cli' }], 'gzip'), await buildLayer([{ path: 'two', content: '2' }], 'zstd')], { architecture: ARCH });
+  const image = buildImage([await buildLayer([{ path: 'hello', content: 'cli' }], 'gzip'), await buildLayer([{ path: 'two', content: '2' }], 'zstd')], {
+    architecture: ARCH,
+  });
   await pushImage(open.host, 'peapod/cli', 'v1', image);
   const htpasswd = join(roots.dir, 'htpasswd');
   await writeFile(htpasswd, (await run('htpasswd', ['-Bbn', 'carol', 'pw'])).stdout);
@@ -92,7 +94,17 @@ test('peapod pull, images, image inspect, rmi, load, image prune, login and logo
   await writeFile(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   await writeFile(
     join(layout, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: image.manifest.mediaType, digest: image.manifest.digest, size: image.manifest.bytes.length, annotations: { 'io.containerd.image.name': 'example.com/loaded:1' } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: image.manifest.mediaType,
+          digest: image.manifest.digest,
+          size: image.manifest.bytes.length,
+          annotations: { 'io.containerd.image.name': 'example.com/loaded:1' },
+        },
+      ],
+    }),
   );
   const loaded = await runCli(env, ['load', '-i', 'layout'], { cwd: roots.dir });
   assert.equal(loaded.code, 0, loaded.stderr);

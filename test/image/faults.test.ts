@@ -16,7 +16,9 @@ import { FaultProxy } from './helpers/fault-proxy.js';
 const ARCH = hostPlatform().architecture;
 const BIG = 1024 * 1024;
 
-async function setup(t: TestContext): Promise<{ proxy: FaultProxy; image: BuiltImage; root: string; ref: string; images: ReturnType<typeof createImageService> }> {
+async function setup(
+  t: TestContext,
+): Promise<{ proxy: FaultProxy; image: BuiltImage; root: string; ref: string; images: ReturnType<typeof createImageService> }> {
   const registry = await registryFor(t);
   const layers = [
     await buildLayer([{ path: 'one', content: pseudoRandom(BIG, `one-${t.name}`) }], 'gzip'),
@@ -123,7 +125,10 @@ test('an aborted pull stops promptly and stores no image', async (t) => {
   const { proxy, image, ref, images } = await setup(t);
   proxy.add({ pathIncludes: blobPath(image.layers[0]?.digest ?? ''), kind: 'hang', remaining: 100 });
   const started = Date.now();
-  await assert.rejects(images.pull(ref, { signal: AbortSignal.timeout(500) }), (err: unknown) => err instanceof Error && /abort|timeout/i.test(`${err.name} ${err.message}`));
+  await assert.rejects(
+    images.pull(ref, { signal: AbortSignal.timeout(500) }),
+    (err: unknown) => err instanceof Error && /abort|timeout/i.test(`${err.name} ${err.message}`),
+  );
   assert.ok(Date.now() - started < 5000, 'within a few seconds');
   assert.equal(await images.count(), 0);
 });

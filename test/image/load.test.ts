@@ -16,7 +16,16 @@ const ARCH = hostPlatform().architecture;
 
 async function image(top: 'zstd' | 'gzip' = 'zstd'): Promise<BuiltImage> {
   return buildImage(
-    [await buildLayer([{ path: 'etc/', dir: true }, { path: 'etc/hello', content: 'hello\n' }], 'gzip'), await buildLayer([{ path: 'bin/app', content: 'app' }], top)],
+    [
+      await buildLayer(
+        [
+          { path: 'etc/', dir: true },
+          { path: 'etc/hello', content: 'hello\n' },
+        ],
+        'gzip',
+      ),
+      await buildLayer([{ path: 'bin/app', content: 'app' }], top),
+    ],
     { architecture: ARCH },
   );
 }
@@ -36,7 +45,13 @@ async function writeOciLayout(dir: string, img: BuiltImage, annotations: Record<
 async function ociTar(img: BuiltImage, annotations: Record<string, string>): Promise<Buffer> {
   const files: FileSpec[] = [
     { path: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
-    { path: 'index.json', content: JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: img.manifest.mediaType, digest: img.manifest.digest, size: img.manifest.bytes.length, annotations }] }) },
+    {
+      path: 'index.json',
+      content: JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: img.manifest.mediaType, digest: img.manifest.digest, size: img.manifest.bytes.length, annotations }],
+      }),
+    },
     { path: 'blobs/', dir: true },
     { path: 'blobs/sha256/', dir: true },
     ...[img.manifest, ...img.blobs].map((b) => ({ path: `blobs/sha256/${b.digest.slice(7)}`, content: b.bytes })),
@@ -62,7 +77,10 @@ test('loads an OCI layout directory and names it from a bare ref.name tag', asyn
 test('loads an OCI layout tar named by io.containerd.image.name; refuses a corrupted blob', async (t) => {
   const dir = await tempDir(t);
   const img = await image();
-  await writeFile(join(dir, 'oci.tar'), await ociTar(img, { 'io.containerd.image.name': 'example.com/team/app:2.0', 'org.opencontainers.image.ref.name': '2.0' }));
+  await writeFile(
+    join(dir, 'oci.tar'),
+    await ociTar(img, { 'io.containerd.image.name': 'example.com/team/app:2.0', 'org.opencontainers.image.ref.name': '2.0' }),
+  );
   const images = createImageService(await testConfig(t));
   const [record] = await images.load(join(dir, 'oci.tar'));
   assert.deepEqual(record?.names, ['example.com/team/app:2.0']);
@@ -91,7 +109,10 @@ test('loads docker-archive tars: written by skopeo, and by hand with a symlinked
   const [record] = await images.load(join(dir, 'docker.tar'));
   assert.deepEqual(record?.names, ['example.com/app:1']);
   assert.equal(record?.layers.length, 2);
-  assert.deepEqual(record?.layers.map((l) => l.diffId), img.layers.map((l) => l.diffId));
+  assert.deepEqual(
+    record?.layers.map((l) => l.diffId),
+    img.layers.map((l) => l.diffId),
+  );
   const { lowerDirs } = await images.rootfsLayers(record?.id ?? '');
   assert.equal(await readFile(join(lowerDirs[1] ?? '', 'etc/hello'), 'utf8'), 'hello\n');
 
@@ -116,6 +137,9 @@ test('loads docker-archive tars: written by skopeo, and by hand with a symlinked
   assert.equal(saved?.layers[0]?.mediaType, 'application/vnd.docker.image.rootfs.diff.tar');
 
   await writeFile(join(dir, 'junk.tar'), await tarOf([{ path: 'hello', content: 'x' }]));
-  await assert.rejects(images.load(join(dir, 'junk.tar')), (err: unknown) => err instanceof PeapodError && err.code === 'InvalidArgument' && /neither an OCI image layout/.test(err.message));
+  await assert.rejects(
+    images.load(join(dir, 'junk.tar')),
+    (err: unknown) => err instanceof PeapodError && err.code === 'InvalidArgument' && /neither an OCI image layout/.test(err.message),
+  );
   await assert.rejects(images.load(join(dir, 'absent.tar')), (err: unknown) => err instanceof PeapodError && err.code === 'NotFound');
 });

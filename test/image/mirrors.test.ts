@@ -16,7 +16,10 @@ import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { runCli } from '../helpers/cli.js';
 
 async function smallImage(): Promise<BuiltImage> {
-  const layer = await buildLayer([{ path: 'etc/', dir: true }, { path: 'etc/mirrored', content: 'yes\n' }]);
+  const layer = await buildLayer([
+    { path: 'etc/', dir: true },
+    { path: 'etc/mirrored', content: 'yes\n' },
+  ]);
   return buildImage([layer], { architecture: hostPlatform().architecture });
 }
 

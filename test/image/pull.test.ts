@@ -29,7 +29,13 @@ async function threeLayerImage(): Promise<BuiltImage> {
     ],
     'gzip',
   );
-  const middle = await buildLayer([{ path: 'bin/', dir: true }, { path: 'bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 }], 'zstd');
+  const middle = await buildLayer(
+    [
+      { path: 'bin/', dir: true },
+      { path: 'bin/tool', content: '#!/bin/sh\necho tool\n', mode: 0o755 },
+    ],
+    'zstd',
+  );
   const top = await buildLayer(
     [
       { path: 'data/', dir: true },
@@ -61,13 +67,22 @@ test('pulls a multi-layer image with gzip, zstd and plain layers and a whiteout,
   assert.deepEqual(record.names, [`${registry.host}/peapod/three:v1`]);
   assert.deepEqual(record.repoDigests, [`${registry.host}/peapod/three@${image.manifest.digest}`]);
   assert.equal(record.manifestDigest, image.manifest.digest);
-  assert.deepEqual(record.layers.map((l) => l.digest), image.layers.map((l) => l.digest));
-  assert.deepEqual(record.layers.map((l) => l.diffId), image.layers.map((l) => l.diffId));
+  assert.deepEqual(
+    record.layers.map((l) => l.digest),
+    image.layers.map((l) => l.digest),
+  );
+  assert.deepEqual(
+    record.layers.map((l) => l.diffId),
+    image.layers.map((l) => l.diffId),
+  );
   assert.equal(record.size, image.config.bytes.length + image.layers.reduce((s, l) => s + l.bytes.length, 0));
   assert.deepEqual(record.config.cmd, ['/bin/sh']);
   assert.equal(record.architecture, HOST_ARCH);
   for (const phase of ['resolving', 'downloading', 'unpacking', 'done'] as const) {
-    assert.ok(events.some((e) => e.phase === phase), `a ${phase} event`);
+    assert.ok(
+      events.some((e) => e.phase === phase),
+      `a ${phase} event`,
+    );
   }
 
   // The store holds exactly manifest, config and layers, each under its verified digest.
@@ -146,7 +161,10 @@ test('an unknown layer media type and a malformed reference are refused with a c
     assert.match(err.message, /unsupported layer media type "application\/vnd\.example\.weird\+gzip"/);
     return true;
   });
-  await assert.rejects(images.pull('Bad/Name'), (err: unknown) => err instanceof PeapodError && err.code === 'InvalidArgument' && /"Bad\/Name"/.test(err.message));
+  await assert.rejects(
+    images.pull('Bad/Name'),
+    (err: unknown) => err instanceof PeapodError && err.code === 'InvalidArgument' && /"Bad\/Name"/.test(err.message),
+  );
 });
 
 test('pull policies, concurrent pulls sharing one download, rmi and prune with garbage collection', async (t) => {
@@ -200,7 +218,10 @@ test('pull policies, concurrent pulls sharing one download, rmi and prune with g
   assert.deepEqual(pruned.deleted, [b.config.digest]);
   assert.ok(pruned.reclaimedBytes > 0);
   assert.deepEqual(await blobFiles(config.root), []);
-  assert.deepEqual((await readdir(join(config.root, 'snapshots'))).filter((s) => /^[0-9a-f]{64}$/.test(s)), []);
+  assert.deepEqual(
+    (await readdir(join(config.root, 'snapshots'))).filter((s) => /^[0-9a-f]{64}$/.test(s)),
+    [],
+  );
   assert.equal(await images.count(), 0);
   await assert.rejects(images.remove(refB), (err: unknown) => err instanceof PeapodError && err.code === 'NotFound');
 });

@@ -117,7 +117,10 @@ export async function runUntil(kubeconfig: string, args: readonly string[], patt
   let output = '';
   try {
     return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kubectl ${args.join(' ')}: no output matching ${String(pattern)} within ${UNTIL_TIMEOUT_MS} ms:\n${output}`)), UNTIL_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`kubectl ${args.join(' ')}: no output matching ${String(pattern)} within ${UNTIL_TIMEOUT_MS} ms:\n${output}`)),
+        UNTIL_TIMEOUT_MS,
+      );
       const check = (d: Buffer): void => {
         output += d.toString();
         if (pattern.test(output)) {

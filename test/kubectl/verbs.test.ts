@@ -76,9 +76,15 @@ async function createLabelAnnotateApply(k: KubectlTest, { ok, fails }: Verbs): P
 async function invalidAndFieldValidation(k: KubectlTest, { ok, fails }: Verbs): Promise<void> {
   const bad = await k.file('bad.yaml', POD('app: bad').replace('name: web', 'name: bad').replace('name: main', 'name: Bad_Name'));
   await fails(['apply', '-f', bad], /^The Pod "bad" is invalid: spec\.containers\[0\]\.name: Invalid value: "Bad_Name": /);
-  const unknown = await k.file('unknown.yaml', POD('app: u').replace('name: web', 'name: u').replace('    imagePullPolicy', '    bogus: 1\n    imagePullPolicy'));
+  const unknown = await k.file(
+    'unknown.yaml',
+    POD('app: u').replace('name: web', 'name: u').replace('    imagePullPolicy', '    bogus: 1\n    imagePullPolicy'),
+  );
   // kubectl 1.25+ leaves the check to the server (fieldValidation=Strict); older ones validate against /openapi/v2.
-  await fails(['apply', '-f', unknown], /strict decoding error: unknown field "spec\.containers\[0\]\.bogus"|error validating data: ValidationError\(Pod\.spec\.containers\[0\]\): unknown field "bogus"/);
+  await fails(
+    ['apply', '-f', unknown],
+    /strict decoding error: unknown field "spec\.containers\[0\]\.bogus"|error validating data: ValidationError\(Pod\.spec\.containers\[0\]\): unknown field "bogus"/,
+  );
   // fieldValidation=Warn (kubectl --validate=warn, 1.25+): created, with the server's warning printed by kubectl.
   if (k.clientMinor >= 25) {
     const warned = await k.kubectl(['create', '--validate=warn', '-f', unknown]);
@@ -111,7 +117,10 @@ async function editAndPatch(k: KubectlTest, { ok }: Verbs): Promise<void> {
 async function configMapsAndSecrets(k: KubectlTest, { ok, fails }: Verbs): Promise<void> {
   await ok(['create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=b=2'], 'configmap/cfg created\n');
   // Newer kubectl wraps the server's Status as "failed to create configmap"; older ones print it as is.
-  await fails(['create', 'configmap', 'cfg', '--from-literal=a=1'], /^(error: failed to create configmap: |Error from server \(AlreadyExists\): )configmaps "cfg" already exists\n$/);
+  await fails(
+    ['create', 'configmap', 'cfg', '--from-literal=a=1'],
+    /^(error: failed to create configmap: |Error from server \(AlreadyExists\): )configmaps "cfg" already exists\n$/,
+  );
   await ok(['create', 'secret', 'generic', 'sec', '--from-literal=p=x'], 'secret/sec created\n');
   await ok(['get', 'configmap', 'cfg'], /^NAME\s+DATA\s+AGE\ncfg\s+2\s+\S+\n$/);
   await ok(['get', 'secret', 'sec'], /^NAME\s+TYPE\s+DATA\s+AGE\nsec\s+Opaque\s+1\s+\S+\n$/);
@@ -122,7 +131,10 @@ async function configMapsAndSecrets(k: KubectlTest, { ok, fails }: Verbs): Promi
 
 async function nodesNamespacesEventsDescribe(k: KubectlTest, { ok }: Verbs): Promise<void> {
   await ok(['get', 'nodes'], /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n\S+\s+Ready\s+<none>\s+\S+\s+v1\.32\.\S+\n$/);
-  await ok(['get', 'nodes', '-o', 'wide'], /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME\n.*peapod:\/\/\S+\n$/);
+  await ok(
+    ['get', 'nodes', '-o', 'wide'],
+    /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME\n.*peapod:\/\/\S+\n$/,
+  );
   const node = await ok(['describe', 'node']);
   assert.match(node, /^Non-terminated Pods:\s+\(1 in total\)$/m);
   assert.match(node, /^\s+default\s+web\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+0 \(0%\)\s+\S+$/m);
@@ -163,7 +175,12 @@ async function logsExecCpDebug(k: KubectlTest, { ok, fails }: Verbs): Promise<vo
 async function forbiddenUpdateAndRestarts(k: KubectlTest, { ok, fails }: Verbs): Promise<void> {
   const changed = await k.file('web3.yaml', POD('app: web').replace('echo started;', 'echo changed;'));
   await fails(['apply', '-f', changed], /^The Pod "web" is invalid: spec: Forbidden: pod updates may not change fields other than /);
-  const crash = await k.file('crash.yaml', POD('app: crash').replace('name: web', 'name: crash').replace(/command: .*/, 'command: ["sh", "-c", "echo run; exit 1"]'));
+  const crash = await k.file(
+    'crash.yaml',
+    POD('app: crash')
+      .replace('name: web', 'name: crash')
+      .replace(/command: .*/, 'command: ["sh", "-c", "echo run; exit 1"]'),
+  );
   await ok(['apply', '-f', crash], 'pod/crash created\n');
   await k.until(['get', 'pod', 'crash', '-w'], /^crash\s+0\/1\s+\S+\s+[1-9]\d* \(\d+s ago\)\s+\S+$/m);
   await ok(['logs', 'crash', '--previous', '--timestamps'], /^\d{4}-\d\d-\d\dT\S+ run\n$/);

@@ -51,10 +51,19 @@ test('listHostObjects reports leaked objects and assertNoLeaks fails, then passe
   await writeFile(join(podCgroup, 'cgroup.procs'), String(pid));
 
   const objects = await listHostObjects(config);
-  assert.deepEqual(objects.mounts.map((m) => m.split(' ')[0]), [mountTarget]);
-  assert.ok(objects.cgroups.some((c) => c.startsWith(podCgroup) && c.includes(String(pid))), formatLeaks(objects));
+  assert.deepEqual(
+    objects.mounts.map((m) => m.split(' ')[0]),
+    [mountTarget],
+  );
+  assert.ok(
+    objects.cgroups.some((c) => c.startsWith(podCgroup) && c.includes(String(pid))),
+    formatLeaks(objects),
+  );
   assert.ok(!objects.cgroups.some((c) => c.endsWith('besteffort')), 'the empty QoS dir is allowed');
-  assert.ok(objects.processes.some((p) => p.startsWith(`${pid}:`)), formatLeaks(objects));
+  assert.ok(
+    objects.processes.some((p) => p.startsWith(`${pid}:`)),
+    formatLeaks(objects),
+  );
   assert.deepEqual(objects.files, [leakyFile]);
   await assert.rejects(assertNoLeaks(config, { settleMs: 0 }), (err: Error) => {
     for (const needle of [mountTarget, podCgroup, leakyFile, String(pid), 'mounts:', 'cgroups:', 'processes:', 'files:']) {
@@ -96,7 +105,10 @@ test('listHostObjects reports a leftover bridge with its veth, an IP lease and a
   const objects = await listHostObjects(config);
   assert.deepEqual(objects.links, [`bridge ${config.bridge}`, `${veth} (attached to ${config.bridge})`]);
   assert.deepEqual(objects.ipLeases, [join(leases, ip)]);
-  assert.ok(objects.iptables.some((l) => l.includes(chain)), formatLeaks(objects));
+  assert.ok(
+    objects.iptables.some((l) => l.includes(chain)),
+    formatLeaks(objects),
+  );
 
   await cleanupNet();
   await rm(join(config.root, 'cni'), { recursive: true });

@@ -52,8 +52,14 @@ test('conmon writes CRI-format logs with F and P entries and records exit code 3
   assert.ok(Math.abs(Date.parse(exit.finishedAt) - Date.now()) < 60_000, `finishedAt ${exit.finishedAt} is now-ish`);
 
   const entries = await readLog(c.logPath);
-  assert.ok(entries.some((e) => e.stream === 'stdout' && e.tag === 'F' && e.text === 'out'), 'stdout F out');
-  assert.ok(entries.some((e) => e.stream === 'stderr' && e.tag === 'F' && e.text === 'err'), 'stderr F err');
+  assert.ok(
+    entries.some((e) => e.stream === 'stdout' && e.tag === 'F' && e.text === 'out'),
+    'stdout F out',
+  );
+  assert.ok(
+    entries.some((e) => e.stream === 'stderr' && e.tag === 'F' && e.text === 'err'),
+    'stderr F err',
+  );
   for (const e of entries) assert.ok(!Number.isNaN(Date.parse(e.time)) && /\.\d{9}/.test(e.time), `RFC3339Nano time: ${e.time}`);
   // The long line: P entries of at most one buffer each, closed by an F entry (possibly empty when the
   // newline arrived in a read of its own), which together give back the line.
@@ -62,7 +68,10 @@ test('conmon writes CRI-format logs with F and P entries and records exit code 3
   const end = stdout.findIndex((e, i) => i >= first && e.tag === 'F');
   assert.ok(first >= 0 && end > first, 'the long line is split into several entries');
   const long = stdout.slice(first, end + 1);
-  assert.ok(long.slice(0, -1).every((e) => e.tag === 'P'), 'P entries before the F entry');
+  assert.ok(
+    long.slice(0, -1).every((e) => e.tag === 'P'),
+    'P entries before the F entry',
+  );
   assert.equal(long.map((e) => e.text).join(''), 'a'.repeat(LONG_LINE_BYTES));
 
   const state = await fx.runtime.state(c.id);
@@ -115,7 +124,10 @@ test('stop: sleep as PID 1 ignores SIGTERM and is SIGKILLed after the grace peri
 test('execSync: output, exit code, env and cwd', async () => {
   const c = await fx.run(['sleep', '1000']);
   const r = await fx.runtime.execSync(c.id, ['sh', '-c', 'echo hi $FOO; pwd; echo oops >&2; exit 5'], { timeoutMs: 10_000, env: ['FOO=bar'], cwd: '/bin' });
-  assert.deepEqual({ ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() }, { exitCode: 5, stdout: 'hi bar\n/bin\n', stderr: 'oops\n', timedOut: false });
+  assert.deepEqual(
+    { ...r, stdout: r.stdout.toString(), stderr: r.stderr.toString() },
+    { exitCode: 5, stdout: 'hi bar\n/bin\n', stderr: 'oops\n', timedOut: false },
+  );
   const ok = await fx.runtime.execSync(c.id, ['true'], { timeoutMs: 10_000 });
   assert.equal(ok.exitCode, 0);
   await fx.runtime.stop(c.id, 0);

@@ -134,56 +134,65 @@ test('host network: /sys is a read-only bind and runc accepts it', { skip: canRu
   const env = await makeEnv(t);
   const bundle = join(env.dir, 'c2');
   const rootfs = await busyboxRootfs(bundle);
-  const spec = buildContainerSpec(containerInput(env, 'c2', rootfs, `${CHECKS.replace('; exit 0', '')}; [ -e /sys/class/net/lo ]; exit 0`, { network: { mode: 'host' }, uts: { mode: 'host' } }));
+  const spec = buildContainerSpec(
+    containerInput(env, 'c2', rootfs, `${CHECKS.replace('; exit 0', '')}; [ -e /sys/class/net/lo ]; exit 0`, {
+      network: { mode: 'host' },
+      uts: { mode: 'host' },
+    }),
+  );
   assert.equal(spec.mounts.find((m) => m.destination === '/sys')?.type, 'bind');
   const r = await runcRun(env, `pt-c2-${randomBytes(3).toString('hex')}`, await writeBundle(bundle, spec));
   assert.equal(r.code, 0, r.stderr);
 });
 
-test('a generated sandbox spec runs catatonit, a container joins its namespaces, SIGTERM stops it', { skip: canRun ? false : 'needs root and runc' }, async (t) => {
-  const env = await makeEnv(t);
-  const sandboxDir = join(env.dir, 'sandbox');
-  const sandboxRootfs = join(sandboxDir, 'rootfs');
-  await mkdir(sandboxRootfs, { recursive: true });
-  const sandboxId = `pt-sb-${randomBytes(3).toString('hex')}`;
-  const input: SandboxSpecInput = {
-    sandboxId,
-    hostname: 'pod-a',
-    rootfs: sandboxRootfs,
-    pausePath: CATATONIT,
-    network: { mode: 'own' },
-    ipc: { mode: 'own' },
-    uts: { mode: 'own' },
-    pid: { mode: 'own' },
-    cgroupsPath: `${env.cgroupParent}/${sandboxId}`,
-    oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, env.oomFloor),
-    sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
-    annotations: {},
-  };
-  await writeBundle(sandboxDir, buildSandboxSpec(input));
-  // Detached: runc returns once catatonit runs; its stdio goes nowhere.
-  await run(RUNC, ['--root', env.runcRoot, 'run', '--detach', '--bundle', sandboxDir, sandboxId], { timeoutMs: RUNC_TIMEOUT_MS });
-  const state = await runcState(env, sandboxId);
-  assert.equal(state?.status, 'running');
-  const pausePid = state?.pid ?? 0;
-  assert.match(await readFile(`/proc/${pausePid}/cmdline`, 'utf8'), /catatonit/);
+test(
+  'a generated sandbox spec runs catatonit, a container joins its namespaces, SIGTERM stops it',
+  { skip: canRun ? false : 'needs root and runc' },
+  async (t) => {
+    const env = await makeEnv(t);
+    const sandboxDir = join(env.dir, 'sandbox');
+    const sandboxRootfs = join(sandboxDir, 'rootfs');
+    await mkdir(sandboxRootfs, { recursive: true });
+    const sandboxId = `pt-sb-${randomBytes(3).toString('hex')}`;
+    const input: SandboxSpecInput = {
+      sandboxId,
+      hostname: 'pod-a',
+      rootfs: sandboxRootfs,
+      pausePath: CATATONIT,
+      network: { mode: 'own' },
+      ipc: { mode: 'own' },
+      uts: { mode: 'own' },
+      pid: { mode: 'own' },
+      cgroupsPath: `${env.cgroupParent}/${sandboxId}`,
+      oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, env.oomFloor),
+      sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
+      annotations: {},
+    };
+    await writeBundle(sandboxDir, buildSandboxSpec(input));
+    // Detached: runc returns once catatonit runs; its stdio goes nowhere.
+    await run(RUNC, ['--root', env.runcRoot, 'run', '--detach', '--bundle', sandboxDir, sandboxId], { timeoutMs: RUNC_TIMEOUT_MS });
+    const state = await runcState(env, sandboxId);
+    assert.equal(state?.status, 'running');
+    const pausePid = state?.pid ?? 0;
+    assert.match(await readFile(`/proc/${pausePid}/cmdline`, 'utf8'), /catatonit/);
 
-  // A container in the pod: joins net, ipc, uts and pid; sees the pod's hostname and sysctl, no hostname of its own.
-  const bundle = join(env.dir, 'c3');
-  const rootfs = await busyboxRootfs(bundle);
-  const ns = (kind: string): { mode: 'pod'; path: string } => ({ mode: 'pod', path: `/proc/${pausePid}/ns/${kind}` });
-  const script = `${CHECKS.replace('; exit 0', '')}; [ "$(/bin/busybox hostname)" = pod-a ]; [ "$(/bin/busybox cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = 0 ]; exit 0`;
-  const spec = buildContainerSpec(containerInput(env, 'c3', rootfs, script, { network: ns('net'), ipc: ns('ipc'), uts: ns('uts'), pid: ns('pid') }));
-  assert.equal(spec.hostname, undefined);
-  const r = await runcRun(env, `pt-c3-${randomBytes(3).toString('hex')}`, await writeBundle(bundle, spec));
-  assert.equal(r.code, 0, r.stderr);
+    // A container in the pod: joins net, ipc, uts and pid; sees the pod's hostname and sysctl, no hostname of its own.
+    const bundle = join(env.dir, 'c3');
+    const rootfs = await busyboxRootfs(bundle);
+    const ns = (kind: string): { mode: 'pod'; path: string } => ({ mode: 'pod', path: `/proc/${pausePid}/ns/${kind}` });
+    const script = `${CHECKS.replace('; exit 0', '')}; [ "$(/bin/busybox hostname)" = pod-a ]; [ "$(/bin/busybox cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = 0 ]; exit 0`;
+    const spec = buildContainerSpec(containerInput(env, 'c3', rootfs, script, { network: ns('net'), ipc: ns('ipc'), uts: ns('uts'), pid: ns('pid') }));
+    assert.equal(spec.hostname, undefined);
+    const r = await runcRun(env, `pt-c3-${randomBytes(3).toString('hex')}`, await writeBundle(bundle, spec));
+    assert.equal(r.code, 0, r.stderr);
 
-  await run(RUNC, ['--root', env.runcRoot, 'kill', sandboxId, 'TERM'], { timeoutMs: RUNC_TIMEOUT_MS });
-  let status = 'running';
-  for (let i = 0; i < 100 && status !== 'stopped'; i++) {
-    await delay(50);
-    status = (await runcState(env, sandboxId))?.status ?? 'gone';
-  }
-  assert.equal(status, 'stopped', 'catatonit exits on SIGTERM');
-  await run(RUNC, ['--root', env.runcRoot, 'delete', sandboxId], { timeoutMs: RUNC_TIMEOUT_MS });
-});
+    await run(RUNC, ['--root', env.runcRoot, 'kill', sandboxId, 'TERM'], { timeoutMs: RUNC_TIMEOUT_MS });
+    let status = 'running';
+    for (let i = 0; i < 100 && status !== 'stopped'; i++) {
+      await delay(50);
+      status = (await runcState(env, sandboxId))?.status ?? 'gone';
+    }
+    assert.equal(status, 'stopped', 'catatonit exits on SIGTERM');
+    await run(RUNC, ['--root', env.runcRoot, 'delete', sandboxId], { timeoutMs: RUNC_TIMEOUT_MS });
+  },
+);

@@ -35,18 +35,27 @@ test('memory pressure evicts the BestEffort hog before the Guaranteed pod, as Fa
   const status = async (name: string): Promise<PodJson['status'] | undefined> => (await frame.pod<PodJson>(name))?.status;
   assert.equal((await status('hog'))?.qosClass, 'BestEffort');
   assert.equal((await status('steady'))?.qosClass, 'Guaranteed');
-  await waitFor(async () => (await runCli(env, ['exec', 'hog', '--', 'ls', '/dev/shm/fill'])).code === 0, { timeoutMs: 20_000, description: 'the hog to fill its memory' });
+  await waitFor(async () => (await runCli(env, ['exec', 'hog', '--', 'ls', '/dev/shm/fill'])).code === 0, {
+    timeoutMs: 20_000,
+    description: 'the hog to fill its memory',
+  });
 
   // Containers outlive the daemon; the next one starts with the node "under pressure".
   await frame.daemon.stop();
   const daemon = await startDaemon(roots, { PEAPOD_EVICTION_HARD: 'memory.available<1000Gi' });
   t.after(() => daemon.stop().catch(() => undefined));
-  const evicted = await waitFor(async () => {
-    const s = await status('hog');
-    return s?.phase === 'Failed' ? s : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the hog to be evicted' });
+  const evicted = await waitFor(
+    async () => {
+      const s = await status('hog');
+      return s?.phase === 'Failed' ? s : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'the hog to be evicted' },
+  );
   assert.equal(evicted.reason, 'Evicted');
-  assert.match(evicted.message ?? '', /^The node was low on resource: memory\. Threshold quantity: 1024000Mi, available: \d+Mi\. Pod hog \(BestEffort\) was using \d+Mi\.$/);
+  assert.match(
+    evicted.message ?? '',
+    /^The node was low on resource: memory\. Threshold quantity: 1024000Mi, available: \d+Mi\. Pod hog \(BestEffort\) was using \d+Mi\.$/,
+  );
   assert.equal((await status('steady'))?.phase, 'Running', 'one pod per pass, the lowest QoS first');
   const describe = await runCli(env, ['describe', 'pod', 'hog']);
   assert.match(describe.stdout, /Warning\s+Evicted\s.*The node was low on resource: memory/);

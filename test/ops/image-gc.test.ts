@@ -25,7 +25,9 @@ async function writeLayout(dir: string, img: BuiltImage, name: string): Promise<
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const blob of [img.manifest, ...img.blobs]) await writeFile(join(dir, 'blobs', 'sha256', blob.digest.slice(7)), blob.bytes);
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const manifests = [{ mediaType: img.manifest.mediaType, digest: img.manifest.digest, size: img.manifest.bytes.length, annotations: { 'io.containerd.image.name': name } }];
+  const manifests = [
+    { mediaType: img.manifest.mediaType, digest: img.manifest.digest, size: img.manifest.bytes.length, annotations: { 'io.containerd.image.name': name } },
+  ];
   await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
 }
 
@@ -40,7 +42,10 @@ test('image GC frees the image filesystem from the high to the low threshold, ol
   await loadBusybox(roots);
   const snapshotDirs = async (): Promise<string[]> => (await readdir(join(roots.config.root, 'snapshots'))).filter((n) => /^[0-9a-f]{64}$/.test(n));
   const busyboxSnapshots = (await snapshotDirs()).length;
-  await writeFile(join(roots.dir, 'keep.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: keep}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}]\n');
+  await writeFile(
+    join(roots.dir, 'keep.yaml'),
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: keep}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}]\n',
+  );
   const applied = await runCli(env, ['apply', '-f', join(roots.dir, 'keep.yaml'), '--wait']);
   assert.equal(applied.code, 0, applied.stderr);
 
@@ -54,13 +59,22 @@ test('image GC frees the image filesystem from the high to the low threshold, ol
     await delay(1100); // distinct storedAt seconds: the order GC must follow
   }
   const listed = async (): Promise<string> => (await runCli(env, ['images'])).stdout;
-  await waitFor(async () => (await fsUsage(roots.config.root)).usedPercent <= LOW && /image GC: /.test(daemon.output()), { timeoutMs: 60_000, description: `the root to be at most ${LOW}% full` });
+  await waitFor(async () => (await fsUsage(roots.config.root)).usedPercent <= LOW && /image GC: /.test(daemon.output()), {
+    timeoutMs: 60_000,
+    description: `the root to be at most ${LOW}% full`,
+  });
   const images = await listed();
-  t.diagnostic(`after GC: ${(await fsUsage(roots.config.root)).usedPercent}% used; ${daemon.output().split('\n').filter((l) => l.includes('image GC')).join(' | ')}`);
+  t.diagnostic(
+    `after GC: ${(await fsUsage(roots.config.root)).usedPercent}% used; ${daemon
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('image GC'))
+      .join(' | ')}`,
+  );
   assert.match(images, /busybox/, 'the image a running pod uses stays');
   assert.doesNotMatch(images, /gc-a/, 'the least recently used image goes first');
   assert.match(images, /gc-c/, 'the newest image stays: removing it was not needed');
-  assert.equal((await snapshotDirs()).length, busyboxSnapshots + 1, 'the removed images\' unpacked layers went with them');
+  assert.equal((await snapshotDirs()).length, busyboxSnapshots + 1, "the removed images' unpacked layers went with them");
 
   assert.equal((await runCli(env, ['delete', 'pod', 'keep', '--now'])).code, 0);
   await daemon.stop();

@@ -10,23 +10,30 @@ import { startPodTest } from '../helpers/pod-test.js';
 
 const MAX_SIZE = 256 * 1024;
 const MAX_FILES = 4;
-const WRITER = 'i=0; end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do j=0; while [ $j -lt 1000 ]; do echo $i; i=$((i+1)); j=$((j+1)); done; done; echo done $i';
+const WRITER =
+  'i=0; end=$(( $(date +%s) + 4 )); while [ $(date +%s) -lt $end ]; do j=0; while [ $j -lt 1000 ]; do echo $i; i=$((i+1)); j=$((j+1)); done; done; echo done $i';
 
 test('compressed rotation: .gz files, bounded, and logs reads them back in order', { timeout: 90_000 }, async (t) => {
   const frame = await startPodTest(t, { containerLogMaxSize: MAX_SIZE, containerLogMaxFiles: MAX_FILES, containerLogCompress: true });
   const { roots, env, daemon } = frame;
-  await frame.apply('gz.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: gz}\nspec:\n  restartPolicy: Never\n  containers: [{name: w, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "${WRITER}"]}]\n`);
+  await frame.apply(
+    'gz.yaml',
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: gz}\nspec:\n  restartPolicy: Never\n  containers: [{name: w, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "${WRITER}"]}]\n`,
+  );
   // Compression is watched while the writer runs: at the end the byte budget may have left only the newest
   // rotated file (a busy host rotates late and the renamed file overshoots), which stays plain by design.
   let compressedSeen = false;
-  const pod = await waitFor(async () => {
-    const p = await frame.pod<{ metadata: { uid: string }; status: { phase: string } }>('gz');
-    if (p?.metadata.uid) {
-      const names = await readdir(join(paths(roots.config).logs, `default_gz_${p.metadata.uid}`, 'w')).catch(() => []);
-      if (names.some((n) => n.endsWith('.gz'))) compressedSeen = true;
-    }
-    return p?.status.phase === 'Succeeded' ? p : undefined;
-  }, { timeoutMs: 40_000, intervalMs: 50, description: 'the writer to finish' });
+  const pod = await waitFor(
+    async () => {
+      const p = await frame.pod<{ metadata: { uid: string }; status: { phase: string } }>('gz');
+      if (p?.metadata.uid) {
+        const names = await readdir(join(paths(roots.config).logs, `default_gz_${p.metadata.uid}`, 'w')).catch(() => []);
+        if (names.some((n) => n.endsWith('.gz'))) compressedSeen = true;
+      }
+      return p?.status.phase === 'Succeeded' ? p : undefined;
+    },
+    { timeoutMs: 40_000, intervalMs: 50, description: 'the writer to finish' },
+  );
   const dir = join(paths(roots.config).logs, `default_gz_${pod.metadata.uid}`, 'w');
   const names = (await readdir(dir)).sort();
   t.diagnostic(names.join(' '));

@@ -38,11 +38,20 @@ async function dirBytes(dir: string): Promise<{ bytes: number; files: number }> 
 test('logs rotate at maxSize × maxFiles, logs -f follows every line, delete removes the pod logs', { timeout: 120_000 + WRITE_SECONDS * 2000 }, async (t) => {
   const frame = await startPodTest(t, { containerLogMaxSize: MAX_SIZE, containerLogMaxFiles: MAX_FILES });
   const { roots, env, daemon } = frame;
-  await frame.apply('fast.yaml', `apiVersion: v1\nkind: Pod\nmetadata: {name: fast}\nspec:\n  restartPolicy: Never\n  containers: [{name: w, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "${WRITER}"]}]\n`);
-  const uid = await waitFor(async () => (await frame.pod<{ metadata: { uid: string }; status: { phase: string } }>('fast'))?.metadata.uid, { timeoutMs: 20_000, description: 'the pod record' });
+  await frame.apply(
+    'fast.yaml',
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: fast}\nspec:\n  restartPolicy: Never\n  containers: [{name: w, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "${WRITER}"]}]\n`,
+  );
+  const uid = await waitFor(async () => (await frame.pod<{ metadata: { uid: string }; status: { phase: string } }>('fast'))?.metadata.uid, {
+    timeoutMs: 20_000,
+    description: 'the pod record',
+  });
   const logDir = join(paths(roots.config).logs, `default_fast_${uid}`);
   const containerDir = join(logDir, 'w');
-  await waitFor(async () => (await frame.pod<{ status: { phase: string } }>('fast'))?.status.phase === 'Running', { timeoutMs: 20_000, description: 'the pod to run' });
+  await waitFor(async () => (await frame.pod<{ status: { phase: string } }>('fast'))?.status.phase === 'Running', {
+    timeoutMs: 20_000,
+    description: 'the pod to run',
+  });
 
   const follower = spawn(process.execPath, [PEAPOD_BIN, 'logs', '-f', 'fast'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => follower.kill('SIGKILL'));
@@ -84,7 +93,9 @@ test('logs rotate at maxSize × maxFiles, logs -f follows every line, delete rem
   assert.ok(count > 0, `the writer's last line: ${last}`);
   assert.equal(expected, count, `logs -f saw ${expected} of ${count} lines`);
   const written = count * 40; // ~40 bytes of CRI framing and number per line
-  t.diagnostic(`${count} lines (~${(written / 1e6).toFixed(1)} MB of CRI log) in ${WRITE_SECONDS} s; on disk at most ${maxBytes} bytes in ${maxFiles} files (${samples} samples)`);
+  t.diagnostic(
+    `${count} lines (~${(written / 1e6).toFixed(1)} MB of CRI log) in ${WRITE_SECONDS} s; on disk at most ${maxBytes} bytes in ${maxFiles} files (${samples} samples)`,
+  );
   assert.ok(written > 3 * MAX_FILES * MAX_SIZE, `the writer must outrun the limit many times over to prove anything (wrote ~${written} bytes)`);
   assert.ok(maxFiles <= MAX_FILES, `at most ${MAX_FILES} files, saw ${maxFiles}`);
   // Between two checks (10-100 ms apart, at the writer's pace) and while conmon switches files, a writer

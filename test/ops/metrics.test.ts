@@ -38,7 +38,10 @@ test('metrics endpoint: cAdvisor and kubelet names, peapod counters, a real pars
   const port = await freePort();
   const frame = await startPodTest(t, { metricsAddress: `127.0.0.1:${port}` });
   const { roots, env, daemon } = frame;
-  await frame.apply('burn.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: burn}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, resources: {limits: {memory: 64Mi}}, command: ["sh", "-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; sleep 3600"]}]\n');
+  await frame.apply(
+    'burn.yaml',
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: burn}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, resources: {limits: {memory: 64Mi}}, command: ["sh", "-c", "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; sleep 3600"]}]\n',
+  );
   const waited = await runCli(env, ['apply', '-f', `${roots.dir}/burn.yaml`, '--wait']);
   assert.equal(waited.code, 0, waited.stderr);
   assert.notEqual((await runCli(env, ['get', 'pod', 'nope'])).code, 0);

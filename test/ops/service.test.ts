@@ -37,12 +37,21 @@ test('socket activation, JSON log lines, and info with disk use and GC state', {
   t.after(() => roots.cleanup());
   const env = roots.env();
   const passed = Object.entries(env).flatMap(([k, v]) => (k.startsWith('PEAPOD_') || k === 'PATH' || k === 'HOME' ? ['-E', `${k}=${v ?? ''}`] : []));
-  const activator = spawn('systemd-socket-activate', ['-l', roots.config.socket, ...passed, process.execPath, PEAPOD_BIN, 'daemon'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const activator = spawn('systemd-socket-activate', ['-l', roots.config.socket, ...passed, process.execPath, PEAPOD_BIN, 'daemon'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   activator.stdout.on('data', (d: Buffer) => (output += d.toString()));
   activator.stderr.on('data', (d: Buffer) => (output += d.toString()));
   t.after(() => activator.kill('SIGKILL'));
-  await waitFor(() => access(roots.config.socket).then(() => true, () => false), { timeoutMs: 10_000, description: 'the activator to listen' });
+  await waitFor(
+    () =>
+      access(roots.config.socket).then(
+        () => true,
+        () => false,
+      ),
+    { timeoutMs: 10_000, description: 'the activator to listen' },
+  );
 
   // The first connection starts the daemon, which serves it on the inherited socket.
   const version = await runCli(env, ['version']);
@@ -60,12 +69,22 @@ test('socket activation, JSON log lines, and info with disk use and GC state', {
 
   const lines = output.split('\n').filter((l) => l.startsWith('{'));
   const parsed = lines.map((l) => JSON.parse(l) as { time: string; level: string; msg: string });
-  assert.ok(parsed.some((l) => l.level === 'info' && /listening on .* \(socket from systemd\)$/.test(l.msg)), output);
+  assert.ok(
+    parsed.some((l) => l.level === 'info' && /listening on .* \(socket from systemd\)$/.test(l.msg)),
+    output,
+  );
   assert.ok(parsed.every((l) => !Number.isNaN(Date.parse(l.time)) && ['info', 'warn', 'error'].includes(l.level)));
 
   const pid = Number((await readFile(paths(roots.config).daemonPid, 'utf8')).trim());
   process.kill(pid, 'SIGTERM');
-  await waitFor(() => access(paths(roots.config).daemonPid).then(() => false, () => true), { timeoutMs: 20_000, description: 'the daemon to stop' });
+  await waitFor(
+    () =>
+      access(paths(roots.config).daemonPid).then(
+        () => false,
+        () => true,
+      ),
+    { timeoutMs: 20_000, description: 'the daemon to stop' },
+  );
   await access(roots.config.socket); // systemd's socket stays: the next connection starts the daemon again
   activator.kill('SIGTERM');
   if (activator.exitCode === null && activator.signalCode === null) await once(activator, 'exit');

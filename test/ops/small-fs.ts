@@ -25,7 +25,10 @@ export async function unmountSmallRoot(roots: TestRoots): Promise<void> {
     if (r.code !== 0) await runUnchecked('umount', ['-l', roots.config.root], { timeoutMs: 10_000 });
   }
   const loops = await runUnchecked('losetup', ['-n', '-O', 'NAME', '-j', join(roots.dir, 'disk.img')], { timeoutMs: 10_000 });
-  for (const dev of loops.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+  for (const dev of loops.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
     await runUnchecked('losetup', ['-d', dev], { timeoutMs: 10_000 });
   }
 }

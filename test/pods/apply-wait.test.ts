@@ -73,7 +73,10 @@ test(`apply --wait of the docs' two-container pod returns quickly, ${ROUNDS} tim
     assert.ok(server?.state.running !== undefined || server?.state.terminated !== undefined, `round ${round}: the server has started`);
     const writer = await waitForWriter(p.pod.bind(p));
     assert.equal(writer.exitCode, 0);
-    assert.ok(Date.parse(writer.startedAt ?? '') <= Date.parse(writer.finishedAt ?? ''), `round ${round}: startedAt ${writer.startedAt} ≤ finishedAt ${writer.finishedAt}`);
+    assert.ok(
+      Date.parse(writer.startedAt ?? '') <= Date.parse(writer.finishedAt ?? ''),
+      `round ${round}: startedAt ${writer.startedAt} ≤ finishedAt ${writer.finishedAt}`,
+    );
     assert.equal((await runCli(p.env, ['delete', 'pod', 'two-containers'])).code, 0);
   }
   await p.daemon.stop();

@@ -10,13 +10,19 @@ import { PEAPOD_BIN } from '../helpers/cli.js';
 import { runUnchecked } from '../../src/host/exec.js';
 
 interface PodJson {
-  status: { containerStatuses?: { state: { running?: unknown } }[]; ephemeralContainerStatuses?: { name: string; state: { running?: unknown; terminated?: { exitCode: number } } }[] };
+  status: {
+    containerStatuses?: { state: { running?: unknown } }[];
+    ephemeralContainerStatuses?: { name: string; state: { running?: unknown; terminated?: { exitCode: number } } }[];
+  };
 }
 
 test('ephemeral debug containers with --target, batch and interactive', { timeout: 120_000 }, async (t) => {
   const { roots, env, daemon } = await startPodTest(t);
   const file = join(roots.dir, 'app.yaml');
-  await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{name: web, image: busybox, imagePullPolicy: IfNotPresent, command: ["httpd", "-f", "-p", "8080"]}]\n');
+  await writeFile(
+    file,
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{name: web, image: busybox, imagePullPolicy: IfNotPresent, command: ["httpd", "-f", "-p", "8080"]}]\n',
+  );
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
   const json = async (): Promise<PodJson> => JSON.parse((await runCli(env, ['get', 'pod', 'app', '-o', 'json'])).stdout) as PodJson;
   await waitFor(async () => (await json()).status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'app to run' });
@@ -24,13 +30,21 @@ test('ephemeral debug containers with --target, batch and interactive', { timeou
   // Batch: the command is the container's process; with --target it sees web's processes.
   const batch = await runCli(env, ['debug', 'app', '--image', 'busybox', '--target', 'web', '-c', 'peek', '--', 'ps']);
   assert.equal(batch.code, 0, batch.stderr);
-  const finished = await waitFor(async () => (await json()).status.ephemeralContainerStatuses?.find((s) => s.name === 'peek')?.state.terminated, { timeoutMs: 30_000, intervalMs: 200, description: 'peek to finish' });
+  const finished = await waitFor(async () => (await json()).status.ephemeralContainerStatuses?.find((s) => s.name === 'peek')?.state.terminated, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'peek to finish',
+  });
   assert.equal(finished.exitCode, 0);
   const logs = await runCli(env, ['logs', 'app', '-c', 'peek']);
   assert.match(logs.stdout, /httpd -f -p 8080/);
 
   // Interactive, with a terminal from script(1): the shell runs in the target's PID namespace.
-  const session = await runUnchecked('script', ['-qec', `${process.execPath} ${PEAPOD_BIN} debug app -it --image busybox --target web -c shell -- sh -c 'tty; ps'`, '/dev/null'], { env, timeoutMs: 60_000 });
+  const session = await runUnchecked(
+    'script',
+    ['-qec', `${process.execPath} ${PEAPOD_BIN} debug app -it --image busybox --target web -c shell -- sh -c 'tty; ps'`, '/dev/null'],
+    { env, timeoutMs: 60_000 },
+  );
   assert.match(session.stdout, /\/dev\/pts\/\d+/, session.stdout + session.stderr);
   assert.match(session.stdout, /httpd -f -p 8080/);
   const describe = await runCli(env, ['describe', 'pod', 'app']);

@@ -49,27 +49,41 @@ test('a documentation-style sidecar pod, a Job with a sidecar, and a failing ini
   const { roots, env, daemon } = await startPodTest(t);
   const json = async (name: string): Promise<PodJson> => JSON.parse((await runCli(env, ['get', 'pod', name, '-o', 'json'])).stdout) as PodJson;
   assert.equal((await runCli(env, ['apply', '-f', EXAMPLE])).code, 0);
-  const ready = await waitFor(async () => {
-    const pod = await json('myapp');
-    return pod.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? pod : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 250, description: 'myapp to be Ready' });
+  const ready = await waitFor(
+    async () => {
+      const pod = await json('myapp');
+      return pod.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? pod : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, description: 'myapp to be Ready' },
+  );
   const inits = new Map(ready.status.initContainerStatuses?.map((s) => [s.name, s]));
   assert.ok(inits.get('logshipper')?.state.running, 'the sidecar keeps running');
   assert.equal(inits.get('init-setup')?.state.terminated?.reason, 'Completed');
   assert.equal(ready.status.containerStatuses?.[0]?.started, true);
   const table = await runCli(env, ['get', 'pods']);
   assert.match(table.stdout, /^myapp\s+1\/1\s+Running\s+0\s/m);
-  await waitFor(async () => /logging /.test((await runCli(env, ['logs', 'myapp', '-c', 'logshipper'])).stdout), { timeoutMs: 20_000, intervalMs: 250, description: 'the sidecar to ship log lines' });
+  await waitFor(async () => /logging /.test((await runCli(env, ['logs', 'myapp', '-c', 'logshipper'])).stdout), {
+    timeoutMs: 20_000,
+    intervalMs: 250,
+    description: 'the sidecar to ship log lines',
+  });
   assert.equal((await runCli(env, ['exec', 'myapp', '--', 'cat', '/tmp/started'])).stdout.trim(), 'started');
 
   const jobs = join(roots.dir, 'jobs.yaml');
   await writeFile(jobs, JOBS);
   assert.equal((await runCli(env, ['apply', '-f', jobs])).code, 0);
-  await waitFor(async () => (await json('job-with-sidecar')).status.phase === 'Succeeded', { timeoutMs: 30_000, intervalMs: 250, description: 'the job to succeed though its sidecar ran' });
-  const failed = await waitFor(async () => {
-    const pod = await json('bad-init');
-    return pod.status.phase === 'Failed' ? pod : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 250, description: 'bad-init to fail' });
+  await waitFor(async () => (await json('job-with-sidecar')).status.phase === 'Succeeded', {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    description: 'the job to succeed though its sidecar ran',
+  });
+  const failed = await waitFor(
+    async () => {
+      const pod = await json('bad-init');
+      return pod.status.phase === 'Failed' ? pod : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, description: 'bad-init to fail' },
+  );
   assert.equal(failed.status.containerStatuses?.[0]?.state.running, undefined, 'the main container never ran');
   assert.match((await runCli(env, ['get', 'pods'])).stdout, /^bad-init\s+0\/1\s+Init:Error\s/m);
 

@@ -51,7 +51,13 @@ const CASES: readonly Case[] = [
   // runAsUser replaces the image's user; its primary group still comes from the image's /etc/passwd.
   { name: 'run-as-user', image: 'user-nobody', runAsUser: 1000, expected: { uid: 1000, gid: 1001, groups: [10, 29, 1001] } },
   { name: 'run-as-group', image: 'user-empty', runAsUser: 1234, runAsGroup: 3000, expected: { uid: 1234, gid: 3000, groups: [3000] } },
-  { name: 'supplemental', image: 'user-empty', runAsUser: 1000, supplementalGroups: [4000, 5], expected: { uid: 1000, gid: 1001, groups: [5, 10, 29, 1001, 4000] } },
+  {
+    name: 'supplemental',
+    image: 'user-empty',
+    runAsUser: 1000,
+    supplementalGroups: [4000, 5],
+    expected: { uid: 1000, gid: 1001, groups: [5, 10, 29, 1001, 4000] },
+  },
   // /etc/passwd links out of the rootfs: resolved inside the rootfs, as the container would see it (the
   // /etc/group there makes app a member of wheel and audio).
   { name: 'link-absolute', image: 'link-absolute', expected: { uid: 4242, gid: 4343, groups: [10, 29, 4343] } },
@@ -131,7 +137,12 @@ async function writeTestLayout(dir: string, busybox: string): Promise<void> {
       }),
     );
     blobs.set(sha256(doc), doc);
-    entries.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(doc), size: doc.length, annotations: { 'io.containerd.image.name': imageRef(name) } });
+    entries.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256(doc),
+      size: doc.length,
+      annotations: { 'io.containerd.image.name': imageRef(name) },
+    });
   }
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const [digest, bytes] of blobs) await writeFile(join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes);
@@ -156,7 +167,11 @@ function podManifest(): string {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: `users-${c.name}` },
-      spec: { terminationGracePeriodSeconds: 1, securityContext: { supplementalGroups: c.supplementalGroups }, containers: containers.filter((k) => k.name === c.name) },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        securityContext: { supplementalGroups: c.supplementalGroups },
+        containers: containers.filter((k) => k.name === c.name),
+      },
     })),
   ];
   return pods.map((p) => JSON.stringify(p)).join('\n---\n');
@@ -186,7 +201,11 @@ async function criIds(logFile: string): Promise<string> {
   await waitFor(
     async () => {
       const text = await readFile(logFile, 'utf8').catch(() => '');
-      line = text.split('\n').map((l) => l.split(' ').slice(3).join(' ')).find((l) => l.startsWith('ids ')) ?? '';
+      line =
+        text
+          .split('\n')
+          .map((l) => l.split(' ').slice(3).join(' '))
+          .find((l) => l.startsWith('ids ')) ?? '';
       return line !== '';
     },
     { timeoutMs: 30_000, description: `an ids line in ${logFile}` },
@@ -233,7 +252,11 @@ test('image users: the CLI front and the CRI front give what containerd gives', 
   const { pod_sandbox_id: podId } = await client.runtime<{ pod_sandbox_id: string }>('RunPodSandbox', { config: sandbox });
   const criIdsByName = new Map<string, string>();
   for (const c of CASES) {
-    const { container_id: id } = await client.runtime<{ container_id: string }>('CreateContainer', { pod_sandbox_id: podId, config: criContainer(c), sandbox_config: sandbox });
+    const { container_id: id } = await client.runtime<{ container_id: string }>('CreateContainer', {
+      pod_sandbox_id: podId,
+      config: criContainer(c),
+      sandbox_config: sandbox,
+    });
     await client.runtime('StartContainer', { container_id: id });
     criIdsByName.set(c.name, id);
   }
@@ -249,7 +272,8 @@ test('image users: the CLI front and the CRI front give what containerd gives', 
   // config.json's process.user: containerd's, and the same from both fronts.
   const all = await client.runtime<{ containers: ContainerItem[] }>('ListContainers', {});
   const sandboxes = await client.runtime<{ items: { id: string; metadata: { name: string } }[] }>('ListPodSandbox', {});
-  const userOf = async (id: string): Promise<unknown> => ((await readJson(join(roots.config.root, 'containers', id, 'config.json')))['process'] as Json)['user'];
+  const userOf = async (id: string): Promise<unknown> =>
+    ((await readJson(join(roots.config.root, 'containers', id, 'config.json')))['process'] as Json)['user'];
   for (const c of CASES) {
     const cliPodId = sandboxes.items.find((s) => s.metadata.name === cliSandbox(c))?.id;
     const cliContainer = all.containers.find((k) => k.pod_sandbox_id === cliPodId && k.metadata.name === c.name);

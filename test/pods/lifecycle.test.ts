@@ -78,25 +78,35 @@ test('hooks, termination messages and activeDeadlineSeconds', { timeout: 120_000
   assert.equal(applied.code, 0, applied.stderr);
 
   // postStart ran before the container was reported running.
-  await waitFor(async () => (await podJson(env, 'hooks')).status.containerStatuses?.[0]?.state.running !== undefined, { timeoutMs: 30_000, intervalMs: 200, description: 'hooks to run' });
+  await waitFor(async () => (await podJson(env, 'hooks')).status.containerStatuses?.[0]?.state.running !== undefined, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'hooks to run',
+  });
   const started = await runCli(env, ['exec', 'hooks', '--', 'cat', '/tmp/poststart']);
   assert.equal(started.stdout.trim(), 'started');
 
   // Termination messages: from the file, and from the log on error.
-  const job = await waitFor(async () => {
-    const pod = await podJson(env, 'job');
-    return pod.status.phase === 'Failed' ? pod : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the job pod to fail' });
+  const job = await waitFor(
+    async () => {
+      const pod = await podJson(env, 'job');
+      return pod.status.phase === 'Failed' ? pod : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'the job pod to fail' },
+  );
   const byName = new Map(job.status.containerStatuses?.map((s) => [s.name, s.state.terminated]));
   assert.deepEqual([byName.get('file')?.exitCode, byName.get('file')?.reason, byName.get('file')?.message], [3, 'Error', 'bye']);
   assert.equal(byName.get('logs')?.message, 'oops');
 
   // activeDeadlineSeconds: the pod fails and its container is stopped (the phase, as the kubelet's, can
   // say Failed a moment before the stop is recorded).
-  const failed = await waitFor(async () => {
-    const pod = await podJson(env, 'deadline');
-    return pod.status.phase === 'Failed' && pod.status.containerStatuses?.[0]?.state.terminated ? pod : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 250, description: 'the deadline pod to fail with its container stopped' });
+  const failed = await waitFor(
+    async () => {
+      const pod = await podJson(env, 'deadline');
+      return pod.status.phase === 'Failed' && pod.status.containerStatuses?.[0]?.state.terminated ? pod : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, description: 'the deadline pod to fail with its container stopped' },
+  );
   assert.match(failed.status.message ?? '', /longer than the specified deadline/);
   assert.ok(failed.status.containerStatuses?.[0]?.state.terminated, 'its container was stopped');
 

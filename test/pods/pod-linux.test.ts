@@ -80,7 +80,10 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * ti
     },
     { timeoutMs: 60_000, intervalMs: 200, description: 'pod duo to be Running with both containers ready' },
   );
-  assert.ok(running.status.podIP?.startsWith(roots.config.subnet.split('.').slice(0, 3).join('.')), `pod IP ${running.status.podIP ?? ''} in ${roots.config.subnet}`);
+  assert.ok(
+    running.status.podIP?.startsWith(roots.config.subnet.split('.').slice(0, 3).join('.')),
+    `pod IP ${running.status.podIP ?? ''} in ${roots.config.subnet}`,
+  );
 
   // The Linux view, straight from /proc: same net/ipc/uts, different pid and mnt.
   const describe = await runCli(env, ['describe', 'pod', 'duo']);
@@ -126,10 +129,13 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * ti
   assert.equal(exitCode.code, 7);
 
   // CRI-format logs, read back as plain lines.
-  const logs = await waitFor(async () => {
-    const r = await runCli(env, ['logs', 'duo', '-c', 'web']);
-    return r.stdout.includes('to-stderr') ? r.stdout : undefined;
-  }, { timeoutMs: 10_000, description: 'web logs' });
+  const logs = await waitFor(
+    async () => {
+      const r = await runCli(env, ['logs', 'duo', '-c', 'web']);
+      return r.stdout.includes('to-stderr') ? r.stdout : undefined;
+    },
+    { timeoutMs: 10_000, description: 'web logs' },
+  );
   assert.match(logs, /^hello-from-web$/m);
   const stamped = await runCli(env, ['logs', 'duo', '-c', 'web', '--timestamps', '--tail', '1']);
   assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) \S/);
@@ -139,10 +145,13 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * ti
   await daemon.kill();
   assert.equal((await readlink(`/proc/${webPid}/ns/pid`)).length > 0, true, 'web survives the daemon');
   daemon = await startDaemon(roots);
-  const after = await waitFor(async () => {
-    const pod = await podJson(env, 'duo');
-    return pod.status.containerStatuses?.every((c) => c.ready) ? pod : undefined;
-  }, { timeoutMs: 30_000, description: 'pod duo after daemon restart' });
+  const after = await waitFor(
+    async () => {
+      const pod = await podJson(env, 'duo');
+      return pod.status.containerStatuses?.every((c) => c.ready) ? pod : undefined;
+    },
+    { timeoutMs: 30_000, description: 'pod duo after daemon restart' },
+  );
   assert.equal(after.status.podIP, before.status.podIP);
   assert.deepEqual(
     after.status.containerStatuses?.map((c) => [c.name, c.containerID, c.restartCount]),
@@ -158,10 +167,16 @@ test('a two-container pod on real runc, conmon and CNI', { timeout: 180_000 * ti
     follower.kill('SIGINT');
   }
   // A real TTY through exec -it (script(1) gives the CLI a terminal).
-  const tty = await runUnchecked('script', ['-qec', `${process.execPath} ${PEAPOD_BIN} exec -it duo -c client -- tty`, '/dev/null'], { env, timeoutMs: 30_000 });
+  const tty = await runUnchecked('script', ['-qec', `${process.execPath} ${PEAPOD_BIN} exec -it duo -c client -- tty`, '/dev/null'], {
+    env,
+    timeoutMs: 30_000,
+  });
   assert.match(tty.stdout, /\/dev\/pts\/\d+/, tty.stdout + tty.stderr);
   const describeAfter = await runCli(env, ['describe', 'pod', 'duo']);
-  assert.deepEqual([...describeAfter.stdout.matchAll(/^\s+PID:\s+(\d+)$/gm)].map((m) => Number(m[1])), pids);
+  assert.deepEqual(
+    [...describeAfter.stdout.matchAll(/^\s+PID:\s+(\d+)$/gm)].map((m) => Number(m[1])),
+    pids,
+  );
 
   // Delete: everything goes, and deleting again reports NotFound with kubectl's exit code.
   const deleted = await runCli(env, ['delete', 'pod', 'duo']);

@@ -20,14 +20,20 @@ test('CrashLoopBackOff, logs --previous and get pods -w', { timeout: 120_000 }, 
   watcher.stdout.on('data', (d: Buffer) => (watched += d.toString()));
   t.after(() => watcher.kill('SIGKILL'));
   const file = join(roots.dir, 'crash.yaml');
-  await writeFile(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo run-$(date +%s); exit 2"]}]\n');
+  await writeFile(
+    file,
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: crash}\nspec:\n  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sh", "-c", "echo run-$(date +%s); exit 2"]}]\n',
+  );
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
-  const crashing = await waitFor(async () => {
-    const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
-    const pod = JSON.parse(r.stdout) as PodJson;
-    const s = pod.status.containerStatuses?.[0];
-    return s && s.restartCount >= 1 && s.state.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the pod to be in CrashLoopBackOff' });
+  const crashing = await waitFor(
+    async () => {
+      const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
+      const pod = JSON.parse(r.stdout) as PodJson;
+      const s = pod.status.containerStatuses?.[0];
+      return s && s.restartCount >= 1 && s.state.waiting?.reason === 'CrashLoopBackOff' ? s : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'the pod to be in CrashLoopBackOff' },
+  );
   assert.equal(crashing.lastState.terminated?.exitCode, 2);
   const table = await runCli(env, ['get', 'pods']);
   assert.match(table.stdout, /^crash\s+0\/1\s+CrashLoopBackOff\s+\d/m);

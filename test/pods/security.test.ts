@@ -10,7 +10,12 @@ import { startPodTest } from '../helpers/pod-test.js';
 interface PodJson {
   status: {
     phase: string;
-    containerStatuses?: { name: string; restartCount: number; state: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string } }; lastState: { terminated?: { reason?: string } } }[];
+    containerStatuses?: {
+      name: string;
+      restartCount: number;
+      state: { running?: unknown; waiting?: { reason?: string; message?: string }; terminated?: { exitCode: number; reason?: string } };
+      lastState: { terminated?: { reason?: string } };
+    }[];
   };
 }
 
@@ -97,7 +102,11 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   );
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
 
-  await waitFor(async () => (await podJson(env, 'secure'))?.status.containerStatuses?.every((s) => s.state.running !== undefined), { timeoutMs: 30_000, intervalMs: 200, description: 'secure to run' });
+  await waitFor(async () => (await podJson(env, 'secure'))?.status.containerStatuses?.every((s) => s.state.running !== undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'secure to run',
+  });
   const id = await runCli(env, ['exec', 'secure', '-c', 'locked', '--', 'id']);
   assert.match(id.stdout, /uid=1000 gid=3000 groups=.*4000/);
   const write = await runCli(env, ['exec', 'secure', '-c', 'locked', '--', 'touch', '/newfile']);
@@ -111,7 +120,11 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   assert.ok((capEff & (1n << 12n)) !== 0n, 'CAP_NET_ADMIN added');
 
   // fsGroup owns the volume (setgid dir), namespaced sysctls apply, the Localhost seccomp profile loads.
-  await waitFor(async () => (await podJson(env, 'tuned'))?.status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'tuned to run' });
+  await waitFor(async () => (await podJson(env, 'tuned'))?.status.containerStatuses?.[0]?.state.running, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'tuned to run',
+  });
   const owner = await runCli(env, ['exec', 'tuned', '--', 'stat', '-c', '%g %A', '/data']);
   assert.match(owner.stdout.trim(), /^2000 drwxrwsrwx$/);
   const range = await runCli(env, ['exec', 'tuned', '--', 'cat', '/proc/sys/net/ipv4/ip_local_port_range']);
@@ -121,33 +134,59 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   assert.match(mkdirDenied.stderr + mkdirDenied.stdout, /Operation not permitted/);
 
   // runAsNonRoot with an image that runs as root: refused with the kubelet's reason.
-  const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, { timeoutMs: 30_000, intervalMs: 200, description: 'nonroot to be refused' });
+  const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'nonroot to be refused',
+  });
   assert.equal(refused.reason, 'CreateContainerConfigError');
   assert.match(refused.message ?? '', /runAsNonRoot and image will run as root/);
 
   // A container killed by its memory limit is OOMKilled, not Error.
-  const oom = await waitFor(async () => (await podJson(env, 'hog'))?.status.containerStatuses?.[0]?.state.terminated, { timeoutMs: 30_000, intervalMs: 200, description: 'hog to be OOM-killed' });
+  const oom = await waitFor(async () => (await podJson(env, 'hog'))?.status.containerStatuses?.[0]?.state.terminated, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'hog to be OOM-killed',
+  });
   assert.equal(oom.reason, 'OOMKilled');
   assert.equal(oom.exitCode, 137);
 
   // Static pods: a file in the manifest directory becomes <name>-<hostname>; removing it deletes the pod.
   const staticFile = join(roots.config.manifestDir, 'static.yaml');
-  await writeFile(staticFile, `apiVersion: v1\nkind: Pod\nmetadata: { name: web }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ${SLEEP} }]\n`);
+  await writeFile(
+    staticFile,
+    `apiVersion: v1\nkind: Pod\nmetadata: { name: web }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ${SLEEP} }]\n`,
+  );
   await writeFile(join(roots.config.manifestDir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: [}\n');
   const staticName = `web-${hostname().toLowerCase()}`;
-  await waitFor(async () => (await podJson(env, staticName))?.status.containerStatuses?.[0]?.state.running, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to run' });
+  await waitFor(async () => (await podJson(env, staticName))?.status.containerStatuses?.[0]?.state.running, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'the static pod to run',
+  });
   const wide = await runCli(env, ['get', 'pods', '-o', 'wide']);
   assert.match(wide.stdout, new RegExp(`^${staticName}\\s.*\\sstatic$`, 'm'));
   // Changing the file replaces the pod (a new UID), as the kubelet does for static pods.
-  const uidOf = async (): Promise<string | undefined> => (JSON.parse((await runCli(env, ['get', 'pod', staticName, '-o', 'json'])).stdout || '{}') as { metadata?: { uid?: string } }).metadata?.uid;
+  const uidOf = async (): Promise<string | undefined> =>
+    (JSON.parse((await runCli(env, ['get', 'pod', staticName, '-o', 'json'])).stdout || '{}') as { metadata?: { uid?: string } }).metadata?.uid;
   const firstUid = await uidOf();
-  await writeFile(staticFile, `apiVersion: v1\nkind: Pod\nmetadata: { name: web, labels: { v: "2" } }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"] }]\n`);
-  await waitFor(async () => {
-    const uid = await uidOf().catch(() => undefined);
-    return uid !== undefined && uid !== firstUid;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be replaced' });
+  await writeFile(
+    staticFile,
+    `apiVersion: v1\nkind: Pod\nmetadata: { name: web, labels: { v: "2" } }\nspec:\n  terminationGracePeriodSeconds: 1\n  containers: [{ name: c, image: busybox, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"] }]\n`,
+  );
+  await waitFor(
+    async () => {
+      const uid = await uidOf().catch(() => undefined);
+      return uid !== undefined && uid !== firstUid;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be replaced' },
+  );
   await rm(staticFile);
-  await waitFor(async () => (await podJson(env, staticName)) === undefined, { timeoutMs: 30_000, intervalMs: 200, description: 'the static pod to be deleted' });
+  await waitFor(async () => (await podJson(env, staticName)) === undefined, {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'the static pod to be deleted',
+  });
 
   for (const name of ['secure', 'tuned', 'nonroot', 'hog']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
   await daemon.stop();

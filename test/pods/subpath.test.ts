@@ -29,16 +29,21 @@ interface PodJson {
   readonly status: { containerStatuses?: ContainerStatus[] };
 }
 
-test('subPath symlinks out of the volume are refused, naming the mount, and the host stays untouched; subPathExpr mounts a per-pod dir', { timeout: 120_000 }, async (t) => {
-  const podTest = await startPodTest(t);
-  const { roots, env, daemon } = podTest;
-  const etcVictim = `/etc/peapod-subpath-${randomBytes(6).toString('hex')}`;
-  // Only ever there if the host was written through the planted link (the old code did): cleaned either way.
-  t.after(async () => {
-    await rmdir(join(etcVictim, 'x')).catch(() => undefined);
-    await rmdir(etcVictim).catch(() => undefined);
-  });
-  await podTest.apply('planted.yaml', `
+test(
+  'subPath symlinks out of the volume are refused, naming the mount, and the host stays untouched; subPathExpr mounts a per-pod dir',
+  { timeout: 120_000 },
+  async (t) => {
+    const podTest = await startPodTest(t);
+    const { roots, env, daemon } = podTest;
+    const etcVictim = `/etc/peapod-subpath-${randomBytes(6).toString('hex')}`;
+    // Only ever there if the host was written through the planted link (the old code did): cleaned either way.
+    t.after(async () => {
+      await rmdir(join(etcVictim, 'x')).catch(() => undefined);
+      await rmdir(etcVictim).catch(() => undefined);
+    });
+    await podTest.apply(
+      'planted.yaml',
+      `
 apiVersion: v1
 kind: Pod
 metadata: { name: planted }
@@ -62,33 +67,41 @@ spec:
       command: [sh, -c, "echo hi > /mnt/hello && ${SLEEP}"]
       env: [{ name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }]
       volumeMounts: [{ name: shared, mountPath: /mnt, subPathExpr: "per-pod/$(POD_NAME)" }]
-`);
-  const waiting = async (name: string): Promise<{ reason?: string; message?: string } | undefined> =>
-    (await podTest.pod<PodJson>('planted'))?.status.containerStatuses?.find((s) => s.name === name)?.state.waiting;
-  // Each check on its own, so each can fail on its own: a planted link to / and one to /etc.
-  for (const [name, sub] of [['to-root', 'root'], ['to-etc', 'etc/peapod-subpath-\\w+/x']] as const) {
-    const refused = await waitFor(async () => {
-      const w = await waiting(name);
-      return w?.reason === 'CreateContainerConfigError' || w?.reason === 'CreateContainerError' ? w : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 250, description: `${name} to be refused` });
-    await assert.rejects(stat(etcVictim), { code: 'ENOENT' }, 'nothing was created in the host /etc');
-    assert.match(refused.message ?? '', new RegExp(`volumeMounts\\[0\\]\\.subPath: "${sub}" resolves outside its volume`), name);
-  }
-  // The swapper's restart meets the symlink; its status then alternates with CrashLoopBackOff, the event stays.
-  await waitFor(async () => /volumeMounts\[1\]\.subPath: "ok" resolves outside its volume/.test((await runCli(env, ['describe', 'pod', 'planted'])).stdout), {
-    timeoutMs: 30_000,
-    intervalMs: 250,
-    description: 'the swapper\'s restart to be refused',
-  });
-  // subPathExpr: $(POD_NAME) from the downward API env names a per-pod directory of the volume.
-  const uid = (await podTest.pod<PodJson>('planted'))?.metadata.uid ?? '';
-  const hello = join(roots.config.root, 'pods', uid, 'volumes', 'shared', 'per-pod', 'planted', 'hello');
-  assert.equal(await waitFor(() => readFile(hello, 'utf8'), { timeoutMs: 30_000, intervalMs: 250, description: `${hello} from the expr container` }), 'hi\n');
+`,
+    );
+    const waiting = async (name: string): Promise<{ reason?: string; message?: string } | undefined> =>
+      (await podTest.pod<PodJson>('planted'))?.status.containerStatuses?.find((s) => s.name === name)?.state.waiting;
+    // Each check on its own, so each can fail on its own: a planted link to / and one to /etc.
+    for (const [name, sub] of [
+      ['to-root', 'root'],
+      ['to-etc', 'etc/peapod-subpath-\\w+/x'],
+    ] as const) {
+      const refused = await waitFor(
+        async () => {
+          const w = await waiting(name);
+          return w?.reason === 'CreateContainerConfigError' || w?.reason === 'CreateContainerError' ? w : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 250, description: `${name} to be refused` },
+      );
+      await assert.rejects(stat(etcVictim), { code: 'ENOENT' }, 'nothing was created in the host /etc');
+      assert.match(refused.message ?? '', new RegExp(`volumeMounts\\[0\\]\\.subPath: "${sub}" resolves outside its volume`), name);
+    }
+    // The swapper's restart meets the symlink; its status then alternates with CrashLoopBackOff, the event stays.
+    await waitFor(async () => /volumeMounts\[1\]\.subPath: "ok" resolves outside its volume/.test((await runCli(env, ['describe', 'pod', 'planted'])).stdout), {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: "the swapper's restart to be refused",
+    });
+    // subPathExpr: $(POD_NAME) from the downward API env names a per-pod directory of the volume.
+    const uid = (await podTest.pod<PodJson>('planted'))?.metadata.uid ?? '';
+    const hello = join(roots.config.root, 'pods', uid, 'volumes', 'shared', 'per-pod', 'planted', 'hello');
+    assert.equal(await waitFor(() => readFile(hello, 'utf8'), { timeoutMs: 30_000, intervalMs: 250, description: `${hello} from the expr container` }), 'hi\n');
 
-  assert.equal((await runCli(env, ['delete', 'pod', 'planted'])).code, 0);
-  await daemon.stop();
-  await assertNoLeaks(roots.config);
-});
+    assert.equal((await runCli(env, ['delete', 'pod', 'planted'])).code, 0);
+    await daemon.stop();
+    await assertNoLeaks(roots.config);
+  },
+);
 
 test('a symlink swapped in while the subPath is opened and bound never exposes the host', { timeout: 120_000 }, async (t) => {
   const podTest = await startPodTest(t);
@@ -97,7 +110,9 @@ test('a symlink swapped in while the subPath is opened and bound never exposes t
   await writeFile(marker, 'host');
   const victims = Array.from({ length: 8 }, (_, i) => `victim-${i}`);
   // The sidecar flips sub between a directory and a symlink to / as fast as it can while the victims start.
-  await podTest.apply('race.yaml', `
+  await podTest.apply(
+    'race.yaml',
+    `
 apiVersion: v1
 kind: Pod
 metadata: { name: race }
@@ -113,7 +128,8 @@ spec:
       volumeMounts: [{ name: shared, mountPath: /shared }]
   containers:
 ${victims.map((name) => `    - { name: ${name}, image: busybox, imagePullPolicy: IfNotPresent, command: [sh, -c, "if [ -e /mnt${marker} ]; then echo ESCAPED; else echo CONFINED; fi; ${SLEEP}"], volumeMounts: [{ name: shared, mountPath: /mnt, subPath: sub }] }`).join('\n')}
-`);
+`,
+  );
   // Refused victims are retried every 5 s: watch a bounded window, or until every victim runs.
   const ran = new Map<string, string>();
   const refusals: string[] = [];
@@ -151,7 +167,9 @@ test('a staging bind left by a daemon killed right after making it is swept on r
   });
   await loadBusybox(roots);
   const manifest = join(roots.dir, 'crash.yaml');
-  await writeFile(manifest, `
+  await writeFile(
+    manifest,
+    `
 apiVersion: v1
 kind: Pod
 metadata: { name: crash }
@@ -160,21 +178,32 @@ spec:
   volumes: [{ name: shared, emptyDir: {} }]
   containers:
     - { name: c, image: busybox, imagePullPolicy: IfNotPresent, command: [sh, -c, "echo in-sub > /mnt/f; ${SLEEP}"], volumeMounts: [{ name: shared, mountPath: /mnt, subPath: part }] }
-`);
+`,
+  );
   assert.equal((await runCli(env, ['apply', '-f', manifest])).code, 0);
-  await waitFor(() => daemon.child.exitCode !== null || daemon.child.signalCode !== null, { timeoutMs: 30_000, intervalMs: 100, description: 'the daemon to die at volumes.bindExact.after' });
+  await waitFor(() => daemon.child.exitCode !== null || daemon.child.signalCode !== null, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    description: 'the daemon to die at volumes.bindExact.after',
+  });
   const staging = join(roots.config.root, 'pods');
   const stagingMounts = async (): Promise<string[]> => (await listMounts(staging)).map((m) => m.target).filter((p) => p.includes('/volume-subpaths/'));
   assert.equal((await stagingMounts()).length, 1, 'the crash left the staging bind behind');
 
   daemon = await startDaemon(roots);
-  const uid = await waitFor(async () => {
-    const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
-    const pod = r.code === 0 ? (JSON.parse(r.stdout) as PodJson) : undefined;
-    return pod?.status.containerStatuses?.[0]?.state.running ? pod.metadata.uid : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'crash to run after the restart' });
+  const uid = await waitFor(
+    async () => {
+      const r = await runCli(env, ['get', 'pod', 'crash', '-o', 'json']);
+      const pod = r.code === 0 ? (JSON.parse(r.stdout) as PodJson) : undefined;
+      return pod?.status.containerStatuses?.[0]?.state.running ? pod.metadata.uid : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'crash to run after the restart' },
+  );
   assert.deepEqual(await stagingMounts(), [], 'no staging bind outlives the container create');
-  assert.equal(await waitFor(() => readFile(join(staging, uid, 'volumes', 'shared', 'part', 'f'), 'utf8'), { timeoutMs: 10_000, description: 'the subPath file' }), 'in-sub\n');
+  assert.equal(
+    await waitFor(() => readFile(join(staging, uid, 'volumes', 'shared', 'part', 'f'), 'utf8'), { timeoutMs: 10_000, description: 'the subPath file' }),
+    'in-sub\n',
+  );
 
   assert.equal((await runCli(env, ['delete', 'pod', 'crash'])).code, 0);
   await daemon.stop();

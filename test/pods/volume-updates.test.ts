@@ -54,7 +54,11 @@ test('projected volumes are read-only, laid out with ..data, and follow ConfigMa
   const apply = (name: string, manifest: string): Promise<string> => podTest.apply(name, manifest);
   await apply('objects.yaml', objects('blue', 'one'));
   await apply('pod.yaml', pod);
-  await waitFor(async () => /^live\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), { timeoutMs: 30_000, intervalMs: 200, description: 'live to run' });
+  await waitFor(async () => /^live\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    description: 'live to run',
+  });
   const sh = async (script: string): Promise<{ code: number; out: string }> => {
     const r = await runCli(env, ['exec', 'live', '--', 'sh', '-c', script]);
     return { code: r.code, out: `${r.stdout}${r.stderr}`.trim() };
@@ -73,17 +77,26 @@ test('projected volumes are read-only, laid out with ..data, and follow ConfigMa
   const layout = (await sh('ls -a /cfg; readlink /cfg/..data; readlink /cfg/color')).out.split('\n');
   const dataDir = layout.at(-2) ?? '';
   assert.match(dataDir, /^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\w+$/);
-  assert.deepEqual(layout.slice(0, -2).filter((n) => n !== '.' && n !== '..').sort(), ['..data', dataDir, 'color'].sort());
+  assert.deepEqual(
+    layout
+      .slice(0, -2)
+      .filter((n) => n !== '.' && n !== '..')
+      .sort(),
+    ['..data', dataDir, 'color'].sort(),
+  );
   assert.equal(layout.at(-1), '..data/color');
   assert.equal((await sh('cat /proj/color /proj/password /info/name')).out, 'blueonelive');
 
   // (c) An update reaches the volumes within 2 s; the subPath mount and the environment keep the old values.
   const applied = Date.now();
   await apply('objects.yaml', objects('green', 'two'));
-  const seen = await waitFor(async () => {
-    const r = await sh('cat /cfg/color /sec/password /proj/color /proj/password');
-    return r.out === 'greentwogreentwo' ? Date.now() : undefined;
-  }, { timeoutMs: UPDATE_DEADLINE_MS + 3_000, intervalMs: 100, description: 'the new ConfigMap and Secret in the volumes' });
+  const seen = await waitFor(
+    async () => {
+      const r = await sh('cat /cfg/color /sec/password /proj/color /proj/password');
+      return r.out === 'greentwogreentwo' ? Date.now() : undefined;
+    },
+    { timeoutMs: UPDATE_DEADLINE_MS + 3_000, intervalMs: 100, description: 'the new ConfigMap and Secret in the volumes' },
+  );
   assert.ok(seen - applied <= UPDATE_DEADLINE_MS, `update took ${seen - applied} ms`);
   assert.notEqual((await sh('readlink /cfg/..data')).out, dataDir, 'a new payload directory was swapped in');
   assert.equal((await sh('cat /color-file; echo " $COLOR"')).out, 'blue blue');

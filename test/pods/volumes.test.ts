@@ -80,10 +80,15 @@ test('configMap, secret, downwardAPI, projected, emptyDir, hostPath, subPath, re
   const applied = await runCli(env, ['apply', '-f', file]);
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(applied.stdout, /configmap\/settings created\nsecret\/creds created\npod\/vols created/);
-  await waitFor(async () => {
-    const pod = JSON.parse((await runCli(env, ['get', 'pod', 'vols', '-o', 'json'])).stdout) as { status: { containerStatuses?: { state: { running?: unknown } }[] } };
-    return pod.status.containerStatuses?.[0]?.state.running;
-  }, { timeoutMs: 30_000, intervalMs: 200, description: 'vols to run' });
+  await waitFor(
+    async () => {
+      const pod = JSON.parse((await runCli(env, ['get', 'pod', 'vols', '-o', 'json'])).stdout) as {
+        status: { containerStatuses?: { state: { running?: unknown } }[] };
+      };
+      return pod.status.containerStatuses?.[0]?.state.running;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'vols to run' },
+  );
   const sh = async (script: string): Promise<string> => {
     const r = await runCli(env, ['exec', 'vols', '--', 'sh', '-c', script]);
     assert.equal(r.code, 0, `${script}: ${r.stderr}`);
@@ -104,18 +109,28 @@ test('configMap, secret, downwardAPI, projected, emptyDir, hostPath, subPath, re
   assert.match(await sh('echo $POD_IP'), /^10\.\d+\.\d+\.\d+$/);
   // The secret lives on tmpfs on the host, never on disk.
   const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-  assert.ok(mounts.split('\n').some((l) => l.includes(`${roots.config.root}/pods/`) && l.includes('/volumes/sec ') && l.includes(' - tmpfs ')), 'secret volume on tmpfs');
+  assert.ok(
+    mounts.split('\n').some((l) => l.includes(`${roots.config.root}/pods/`) && l.includes('/volumes/sec ') && l.includes(' - tmpfs ')),
+    'secret volume on tmpfs',
+  );
 
   // A missing ConfigMap holds the pod with a clear event until it is applied.
-  const waiting = await waitFor(async () => {
-    const d = await runCli(env, ['describe', 'pod', 'waits']);
-    return /FailedMount\s.*configmap "later" not found/.test(d.stdout) ? d.stdout : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 250, description: 'the FailedMount event' });
+  const waiting = await waitFor(
+    async () => {
+      const d = await runCli(env, ['describe', 'pod', 'waits']);
+      return /FailedMount\s.*configmap "later" not found/.test(d.stdout) ? d.stdout : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, description: 'the FailedMount event' },
+  );
   assert.match(waiting, /Status:\s+Pending/);
   const later = join(roots.dir, 'later.yaml');
   await writeFile(later, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later}\ndata: {k: v}\n');
   assert.equal((await runCli(env, ['apply', '-f', later])).code, 0);
-  await waitFor(async () => /^waits\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), { timeoutMs: 30_000, intervalMs: 250, description: 'waits to run once the ConfigMap exists' });
+  await waitFor(async () => /^waits\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    description: 'waits to run once the ConfigMap exists',
+  });
 
   for (const name of ['vols', 'waits']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
   await daemon.stop();

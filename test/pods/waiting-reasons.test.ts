@@ -47,12 +47,15 @@ spec:
   );
   assert.equal((await runCli(env, ['apply', '-f', file])).code, 0);
   const reasons = new Set<string>();
-  await waitFor(async () => {
-    const table = (await runCli(env, ['get', 'pod', 'nopull'])).stdout;
-    const m = /^nopull\s+\S+\s+(\S+)/m.exec(table);
-    if (m?.[1]) reasons.add(m[1]);
-    return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
-  }, { timeoutMs: 40_000, intervalMs: 250, description: 'ErrImagePull then ImagePullBackOff' });
+  await waitFor(
+    async () => {
+      const table = (await runCli(env, ['get', 'pod', 'nopull'])).stdout;
+      const m = /^nopull\s+\S+\s+(\S+)/m.exec(table);
+      if (m?.[1]) reasons.add(m[1]);
+      return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
+    },
+    { timeoutMs: 40_000, intervalMs: 250, description: 'ErrImagePull then ImagePullBackOff' },
+  );
   const describe = await runCli(env, ['describe', 'pod', 'nopull']);
   assert.match(describe.stdout, /Failed\s.*Failed to pull image "127\.0\.0\.1:\d+\/missing:1\.0"/);
 
@@ -62,7 +65,11 @@ spec:
     description: 'norun to report a create error',
   });
 
-  await waitFor(async () => /^priv\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), { timeoutMs: 30_000, intervalMs: 250, description: 'priv to run' });
+  await waitFor(async () => /^priv\s+1\/1\s+Running/m.test((await runCli(env, ['get', 'pods'])).stdout), {
+    timeoutMs: 30_000,
+    intervalMs: 250,
+    description: 'priv to run',
+  });
   const caps = await runCli(env, ['exec', 'priv', '--', 'grep', '^CapEff:', '/proc/self/status']);
   // Privileged means every capability this host lets the runtime hold: the test's own bounding set.
   const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1];

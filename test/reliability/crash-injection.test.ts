@@ -59,7 +59,11 @@ function killPoints(trace: readonly string[]): KillPoint[] {
 }
 
 async function waitForDeath(daemon: TestDaemon): Promise<boolean> {
-  return waitFor(() => daemon.child.exitCode !== null || daemon.child.signalCode !== null, { timeoutMs: PHASE_MS, intervalMs: 20, description: 'the daemon to die at its fault point' })
+  return waitFor(() => daemon.child.exitCode !== null || daemon.child.signalCode !== null, {
+    timeoutMs: PHASE_MS,
+    intervalMs: 20,
+    description: 'the daemon to die at its fault point',
+  })
     .then(() => true)
     .catch(() => false);
 }
@@ -144,32 +148,40 @@ async function crashRun(roots: TestRoots, kill: KillPoint): Promise<string | und
   );
 }
 
-test('every fault point of apply, container restart and delete: the pod runs completely or is gone, nothing leaks, no running container restarted', { timeout: 45 * 60_000 }, async (t) => {
-  const roots = await makeTestRoots();
-  t.after(() => roots.cleanup());
-  await writeFile(join(roots.dir, 'crash.yaml'), MANIFEST);
-  const traceFile = join(roots.dir, 'fault-trace');
-  const discovery = await startDaemon(roots, { PEAPOD_FAULT_TRACE: traceFile });
-  try {
-    await loadBusybox(roots);
-    await runPhases(roots, 'delete', (phase) => appendFile(traceFile, `${PHASE_MARK}${phase}\n`));
-  } finally {
-    await discovery.stop();
-  }
-  await assertNoLeaks(roots.config);
-  const points = killPoints(await readTrace(traceFile));
-  for (const phase of PHASES) assert.ok(points.some((p) => p.phase === phase), `no fault point crossed while ${phase}ing: ${JSON.stringify(points)}`);
-  t.diagnostic(`${points.length} kill runs: ${points.map((p) => `${p.phase}:${p.point}#${p.occurrence}`).join(' ')}`);
+test(
+  'every fault point of apply, container restart and delete: the pod runs completely or is gone, nothing leaks, no running container restarted',
+  { timeout: 45 * 60_000 },
+  async (t) => {
+    const roots = await makeTestRoots();
+    t.after(() => roots.cleanup());
+    await writeFile(join(roots.dir, 'crash.yaml'), MANIFEST);
+    const traceFile = join(roots.dir, 'fault-trace');
+    const discovery = await startDaemon(roots, { PEAPOD_FAULT_TRACE: traceFile });
+    try {
+      await loadBusybox(roots);
+      await runPhases(roots, 'delete', (phase) => appendFile(traceFile, `${PHASE_MARK}${phase}\n`));
+    } finally {
+      await discovery.stop();
+    }
+    await assertNoLeaks(roots.config);
+    const points = killPoints(await readTrace(traceFile));
+    for (const phase of PHASES)
+      assert.ok(
+        points.some((p) => p.phase === phase),
+        `no fault point crossed while ${phase}ing: ${JSON.stringify(points)}`,
+      );
+    t.diagnostic(`${points.length} kill runs: ${points.map((p) => `${p.phase}:${p.point}#${p.occurrence}`).join(' ')}`);
 
-  // PEAPOD_CRASH_PHASES=restart (comma-separated) runs the kill runs of those phases only: a full run is long.
-  const only = process.env['PEAPOD_CRASH_PHASES']?.split(',').filter((p) => p !== '');
-  const failures: string[] = [];
-  for (const kill of points.filter((p) => only === undefined || only.includes(p.phase))) {
-    // A point reached at another count in this run (the two containers start concurrently) is retried once.
-    let problem = await crashAt(kill);
-    if (problem === 'the fault point was not reached') problem = await crashAt(kill);
-    if (problem) failures.push(`${kill.phase} ${kill.point}#${kill.occurrence}: ${problem}`);
-    t.diagnostic(`${kill.phase} ${kill.point}#${kill.occurrence}: ${problem ?? 'ok'}`);
-  }
-  assert.deepEqual(failures, []);
-});
+    // PEAPOD_CRASH_PHASES=restart (comma-separated) runs the kill runs of those phases only: a full run is long.
+    const only = process.env['PEAPOD_CRASH_PHASES']?.split(',').filter((p) => p !== '');
+    const failures: string[] = [];
+    for (const kill of points.filter((p) => only === undefined || only.includes(p.phase))) {
+      // A point reached at another count in this run (the two containers start concurrently) is retried once.
+      let problem = await crashAt(kill);
+      if (problem === 'the fault point was not reached') problem = await crashAt(kill);
+      if (problem) failures.push(`${kill.phase} ${kill.point}#${kill.occurrence}: ${problem}`);
+      t.diagnostic(`${kill.phase} ${kill.point}#${kill.occurrence}: ${problem ?? 'ok'}`);
+    }
+    assert.deepEqual(failures, []);
+  },
+);

@@ -95,7 +95,8 @@ export async function phaseDone(phase: Phase, env: NodeJS.ProcessEnv): Promise<b
 /** runc's view of what runs right now: container ID → PID, for containers in state running. */
 export async function runningContainers(roots: TestRoots): Promise<Map<string, number>> {
   const r = await runUnchecked('runc', ['--root', paths(roots.config).runcRoot, 'list', '--format', 'json']);
-  const list = r.code === 0 && r.stdout.trim() !== '' && r.stdout.trim() !== 'null' ? (JSON.parse(r.stdout) as { id: string; pid: number; status: string }[]) : [];
+  const list =
+    r.code === 0 && r.stdout.trim() !== '' && r.stdout.trim() !== 'null' ? (JSON.parse(r.stdout) as { id: string; pid: number; status: string }[]) : [];
   return new Map(list.filter((c) => c.status === 'running').map((c) => [c.id, c.pid]));
 }
 

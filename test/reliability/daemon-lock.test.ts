@@ -26,7 +26,10 @@ async function daemonsOf(roots: TestRoots): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    const [cmdline, environ] = await Promise.all([readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''), readFile(`/proc/${name}/environ`, 'utf8').catch(() => '')]);
+    const [cmdline, environ] = await Promise.all([
+      readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''),
+      readFile(`/proc/${name}/environ`, 'utf8').catch(() => ''),
+    ]);
     const argv = cmdline.split('\0');
     if (argv.includes(MAIN) && argv.includes('daemon') && environ.split('\0').includes(`PEAPOD_ROOT=${roots.config.root}`)) out.push(Number(name));
   }
@@ -41,10 +44,23 @@ async function killAll(pids: readonly number[]): Promise<void> {
       /* gone */
     }
   }
-  await waitFor(async () => (await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/stat`).then(() => true, () => false)))).every((alive) => !alive), {
-    timeoutMs: 30_000,
-    description: 'the daemons to stop',
-  });
+  await waitFor(
+    async () =>
+      (
+        await Promise.all(
+          pids.map((pid) =>
+            readFile(`/proc/${pid}/stat`).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        )
+      ).every((alive) => !alive),
+    {
+      timeoutMs: 30_000,
+      description: 'the daemons to stop',
+    },
+  );
 }
 
 /** Runs `peapod daemon` to its end; the test fails if it is still running after REFUSAL_MS. */
@@ -93,10 +109,13 @@ test(`${RACERS} CLIs auto-starting a daemon on a cold state: all succeed, exactl
   const results = await Promise.all(Array.from({ length: RACERS }, () => runCli(roots.env(), ['get', 'pods'])));
   for (const [i, r] of results.entries()) assert.equal(r.code, 0, `CLI ${i}: ${r.stderr}`);
   // The losers exit as soon as they meet the lock; give them that moment, then count.
-  const daemons = await waitFor(async () => {
-    const live = await daemonsOf(roots);
-    return live.length === 1 ? live : undefined;
-  }, { timeoutMs: REFUSAL_MS, description: 'a single daemon to remain' }).catch(async (err: unknown) => {
+  const daemons = await waitFor(
+    async () => {
+      const live = await daemonsOf(roots);
+      return live.length === 1 ? live : undefined;
+    },
+    { timeoutMs: REFUSAL_MS, description: 'a single daemon to remain' },
+  ).catch(async (err: unknown) => {
     throw new Error(`${String(err)}: daemons ${(await daemonsOf(roots)).join(', ')}`);
   });
   const recorded = Number((await readFile(join(roots.config.root, 'peapod.lock'), 'utf8')).trim());

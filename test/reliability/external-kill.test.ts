@@ -77,10 +77,15 @@ test('pause process killed: the sandbox is re-created and the containers restart
   const pauseConmon = conmons.find((c) => ![...containerIds].some((id) => c.cmdline.includes(id)));
   assert.ok(pauseConmon, 'the pause container has a conmon');
   let pausePid: number | undefined;
-  for (const c of await findProcesses((argv) => (argv[0] ?? '').endsWith('catatonit'))) if ((await readProcStat(c.pid))?.ppid === pauseConmon.pid) pausePid = c.pid;
+  for (const c of await findProcesses((argv) => (argv[0] ?? '').endsWith('catatonit')))
+    if ((await readProcStat(c.pid))?.ppid === pauseConmon.pid) pausePid = c.pid;
   assert.ok(pausePid, 'the pause process, child of its conmon');
   process.kill(pausePid, 'SIGKILL');
-  const after = await runningPod(p, 'the pod to run again in a new sandbox', (pod) => containerStatus(pod, 'steady')?.restartCount === 1 && containerStatus(pod, 'crasher')?.restartCount === 1);
+  const after = await runningPod(
+    p,
+    'the pod to run again in a new sandbox',
+    (pod) => containerStatus(pod, 'steady')?.restartCount === 1 && containerStatus(pod, 'crasher')?.restartCount === 1,
+  );
   assert.notEqual(idOf(after, 'steady'), idOf(before, 'steady'));
   const events = await runCli(p.env, ['describe', 'pod', POD]);
   assert.match(events.stdout, /SandboxChanged/);

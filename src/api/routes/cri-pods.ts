@@ -11,9 +11,25 @@ function containerStatus(c: ContainerRecord): ContainerStatus {
     c.state === 'running'
       ? { running: c.startedAt !== undefined ? { startedAt: c.startedAt } : {} }
       : c.state === 'exited'
-        ? { terminated: { exitCode: c.exit?.exitCode ?? 0, reason: c.exit?.reason ?? 'Unknown', ...(c.exit ? { finishedAt: c.exit.finishedAt } : {}), containerID } }
+        ? {
+            terminated: {
+              exitCode: c.exit?.exitCode ?? 0,
+              reason: c.exit?.reason ?? 'Unknown',
+              ...(c.exit ? { finishedAt: c.exit.finishedAt } : {}),
+              containerID,
+            },
+          }
         : { waiting: { reason: 'ContainerCreated' } };
-  return { name: c.config.name, image: c.config.image, imageID: c.imageId, containerID, ready: c.state === 'running', restartCount: c.config.attempt, state, lastState: {} };
+  return {
+    name: c.config.name,
+    image: c.config.image,
+    imageID: c.imageId,
+    containerID,
+    ready: c.state === 'running',
+    restartCount: c.config.attempt,
+    state,
+    lastState: {},
+  };
 }
 
 function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord[]): PodView {
@@ -29,7 +45,14 @@ function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord
   const pod: Pod & { status: PodStatus } = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: config.name, namespace: config.namespace, uid: config.uid, creationTimestamp: sandbox.createdAt, labels: { ...config.labels }, annotations: { ...config.annotations } },
+    metadata: {
+      name: config.name,
+      namespace: config.namespace,
+      uid: config.uid,
+      creationTimestamp: sandbox.createdAt,
+      labels: { ...config.labels },
+      annotations: { ...config.annotations },
+    },
     spec: { containers: containers.map((c) => ({ name: c.config.name, image: c.config.image })) },
     status,
   };

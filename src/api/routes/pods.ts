@@ -84,11 +84,13 @@ export interface ExecRequest {
  * a DNS-1123 label, a name a DNS-1123 subdomain, so no `..`, `/` or NUL ever reaches a lookup or a path.
  */
 export function registerNameParams(router: ApiRouter): void {
-  const refuse = (check: (value: unknown, path: string, errors: Finding[]) => void, field: string) => (value: string): void => {
-    const errors: Finding[] = [];
-    check(value, field, errors);
-    if (errors.length > 0) throw new PeapodError('InvalidArgument', errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
-  };
+  const refuse =
+    (check: (value: unknown, path: string, errors: Finding[]) => void, field: string) =>
+    (value: string): void => {
+      const errors: Finding[] = [];
+      check(value, field, errors);
+      if (errors.length > 0) throw new PeapodError('InvalidArgument', errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
+    };
   router.param('namespace', refuse(checkDns1123Label, 'namespace'));
   router.param('name', refuse(checkDns1123Subdomain, 'name'));
 }
@@ -118,7 +120,11 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
       throw new PeapodError('InvalidArgument', 'body: expected {"source": "...", "sources": [{"file": "...", "text": "..."}]}');
     }
     const loaded = parseManifests(sources, request.source);
-    const results = await applyAndWait(loaded.objects.map((o) => o.object), request.force, request.waitMs);
+    const results = await applyAndWait(
+      loaded.objects.map((o) => o.object),
+      request.force,
+      request.waitMs,
+    );
     return { results, warnings: loaded.warnings };
   });
 
@@ -195,7 +201,12 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     const command = (request.command ?? []).map(String);
     const interactive = request.interactive === true;
     const validated = validateObjects([
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug' }, spec: { containers: [{ name, image: request.image, ...(command.length ? { command } : {}) }] } },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'debug' },
+        spec: { containers: [{ name, image: request.image, ...(command.length ? { command } : {}) }] },
+      },
     ]);
     const base = (validated[0] as Pod).spec.containers[0];
     const container: EphemeralContainer = {
@@ -218,13 +229,15 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
 
 /** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
 export function planExec(pods: PodManager, runtime: Runtime, namespace: string, podName: string, request: ExecRequest | undefined): ExecPlan {
-  if (!request || !Array.isArray(request.command) || request.command.length === 0) throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
+  if (!request || !Array.isArray(request.command) || request.command.length === 0)
+    throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
   const record = pods.get(namespace, podName);
   const name = request.container ?? record.pod.spec.containers[0]?.name ?? '';
   const id = record.containers[name]?.containerId;
   const container = id === undefined ? undefined : runtime.containers.get(id);
   if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
-  if (container.state !== 'running') throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
+  if (container.state !== 'running')
+    throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
   const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
   return { argv, containerId: container.id };
 }

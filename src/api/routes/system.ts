@@ -34,8 +34,22 @@ export interface InfoResult {
 }
 
 export interface OpsInfo {
-  readonly disk: { readonly path: string; readonly capacityBytes: number; readonly availableBytes: number; readonly usedPercent: number; readonly logsBytes: number; readonly imageBlobsBytes: number };
-  readonly imageGc: { readonly highPercent: number; readonly lowPercent: number; readonly lastRunAt?: string; readonly imagesRemoved: number; readonly lastRemoved: readonly string[]; readonly lastError?: string };
+  readonly disk: {
+    readonly path: string;
+    readonly capacityBytes: number;
+    readonly availableBytes: number;
+    readonly usedPercent: number;
+    readonly logsBytes: number;
+    readonly imageBlobsBytes: number;
+  };
+  readonly imageGc: {
+    readonly highPercent: number;
+    readonly lowPercent: number;
+    readonly lastRunAt?: string;
+    readonly imagesRemoved: number;
+    readonly lastRemoved: readonly string[];
+    readonly lastError?: string;
+  };
   readonly logRotation: { readonly maxSize: number; readonly maxFiles: number; readonly compress: boolean; readonly rotations: number };
   readonly eviction: { readonly hard: string; readonly underPressure: readonly string[] };
   readonly metricsAddress: string;
@@ -60,6 +74,15 @@ export function registerSystemRoutes(router: ApiRouter, config: PeapodConfig, mi
       counters.operations?.(),
     ]);
     const { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet, kubeApiPort } = config;
-    return { version: PEAPOD_VERSION, host, roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet, kubeApiPort }, images, pods, registryMirrors, warnings, ...(operations ? { operations } : {}) };
+    return {
+      version: PEAPOD_VERSION,
+      host,
+      roots: { root, runRoot, socket, criSocket, cgroupRoot, bridge, subnet, kubeApiPort },
+      images,
+      pods,
+      registryMirrors,
+      warnings,
+      ...(operations ? { operations } : {}),
+    };
   });
 }

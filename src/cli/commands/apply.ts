@@ -13,7 +13,8 @@ export function registerApply(program: Command, ctx: () => CliContext): void {
     .option('--timeout <seconds>', 'with --wait: give up after this long', '300')
     .action(async (opts: { filename: string; force?: boolean; wait?: boolean; timeout: string }) => {
       const timeoutSeconds = Number(opts.timeout);
-      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new PeapodError('InvalidArgument', `--timeout: ${JSON.stringify(opts.timeout)} must be a positive number of seconds`);
+      if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+        throw new PeapodError('InvalidArgument', `--timeout: ${JSON.stringify(opts.timeout)} must be a positive number of seconds`);
       // Only the files are read here; the daemon parses and validates (file:line errors included), which
       // spares every apply the YAML and schema modules' load time in a fresh CLI process.
       const { readManifestSources } = await import('../../kube/manifest-sources.js');

@@ -10,7 +10,7 @@ export function registerDashboard(program: Command, ctx: () => CliContext): void
   program
     .command('dashboard')
     .description('serve the web dashboard on 127.0.0.1 and print a one-time login URL (PEAPOD_DASHBOARD_ADDRESS sets the port)')
-    .argument('[pod]', 'open this pod\'s Linux view')
+    .argument('[pod]', "open this pod's Linux view")
     .option('-n, --namespace <ns>', 'namespace of the pod', 'default')
     .action(async (pod: string | undefined, opts: { namespace: string }) => {
       const result = await (await ctx().api()).call<DashboardOpenResult>('POST', '/v1/dashboard');

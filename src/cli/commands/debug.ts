@@ -34,7 +34,14 @@ export function registerDebug(program: Command, ctx: () => CliContext): void {
       const tty = opts.tty === true && process.stdin.isTTY === true;
       const api = await ctx().api();
       const result = await api.call<DebugResult>('POST', `/v1/namespaces/${encodeURIComponent(opts.namespace)}/pods/${encodeURIComponent(pod)}/debug`, {
-        body: { image: opts.image, command, interactive, tty, ...(opts.target ? { target: opts.target } : {}), ...(opts.container ? { name: opts.container } : {}) },
+        body: {
+          image: opts.image,
+          command,
+          interactive,
+          tty,
+          ...(opts.target ? { target: opts.target } : {}),
+          ...(opts.container ? { name: opts.container } : {}),
+        },
       });
       process.stderr.write(`Defaulting debug container name to ${result.name}.\n`);
       const [file, ...args] = result.argv ?? [];

@@ -34,9 +34,11 @@ export function registerDelete(program: Command, ctx: () => CliContext): void {
       if (opts.filename) {
         const { loadManifests } = await import('../../kube/load.js');
         const loaded = await loadManifests(opts.filename);
-        for (const o of loaded.objects) targets.push({ kind: o.object.kind, namespace: o.object.metadata.namespace ?? opts.namespace ?? 'default', name: o.object.metadata.name });
+        for (const o of loaded.objects)
+          targets.push({ kind: o.object.kind, namespace: o.object.metadata.namespace ?? opts.namespace ?? 'default', name: o.object.metadata.name });
       } else {
-        if (resource === undefined || !['pod', 'pods', 'po'].includes(resource)) throw new PeapodError('InvalidArgument', 'you must specify "pod NAME..." or -f FILE');
+        if (resource === undefined || !['pod', 'pods', 'po'].includes(resource))
+          throw new PeapodError('InvalidArgument', 'you must specify "pod NAME..." or -f FILE');
         if (names.length === 0) throw new PeapodError('InvalidArgument', 'resource(s) were provided, but no name was specified');
         for (const name of names) targets.push({ kind: 'Pod', namespace: opts.namespace ?? 'default', name });
       }

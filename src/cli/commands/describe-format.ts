@@ -19,7 +19,11 @@ function stateLines(status: ContainerStatus | undefined, indent: string): string
   } else out.push(`${indent}${pad('State', 16)}Waiting`, `${indent}  ${pad('Reason', 14)}${state?.waiting?.reason ?? ''}`);
   const last = status?.lastState.terminated;
   if (last) {
-    out.push(`${indent}${pad('Last State', 16)}Terminated`, `${indent}  ${pad('Reason', 14)}${last.reason ?? ''}`, `${indent}  ${pad('Exit Code', 14)}${last.exitCode}`);
+    out.push(
+      `${indent}${pad('Last State', 16)}Terminated`,
+      `${indent}  ${pad('Reason', 14)}${last.reason ?? ''}`,
+      `${indent}  ${pad('Exit Code', 14)}${last.exitCode}`,
+    );
     if (last.finishedAt) out.push(`${indent}  ${pad('Finished', 14)}${last.finishedAt}`);
   }
   out.push(`${indent}${pad('Ready', 16)}${status?.ready ? 'True' : 'False'}`, `${indent}${pad('Restart Count', 16)}${status?.restartCount ?? 0}`);
@@ -32,7 +36,11 @@ function containerSection(title: string, containers: readonly Container[], statu
   for (const c of containers) {
     const s = statuses.find((x) => x.name === c.name);
     out.push(`  ${c.name}:`);
-    out.push(`    ${pad('Container ID', 16)}${s?.containerID ?? ''}`, `    ${pad('Image', 16)}${c.image ?? ''}`, `    ${pad('Image ID', 16)}${s?.imageID ?? ''}`);
+    out.push(
+      `    ${pad('Container ID', 16)}${s?.containerID ?? ''}`,
+      `    ${pad('Image', 16)}${c.image ?? ''}`,
+      `    ${pad('Image ID', 16)}${s?.imageID ?? ''}`,
+    );
     if (c.ports?.length) out.push(`    ${pad('Port', 16)}${c.ports.map((p) => `${p.containerPort}/${p.protocol ?? 'TCP'}`).join(', ')}`);
     if (c.command) out.push(`    Command:`, ...c.command.map((a) => `      ${a}`));
     if (c.args) out.push(`    Args:`, ...c.args.map((a) => `      ${a}`));
@@ -41,7 +49,11 @@ function containerSection(title: string, containers: readonly Container[], statu
     const requests = Object.entries(c.resources?.requests ?? {});
     if (limits.length) out.push('    Limits:', ...limits.map(([k, v]) => `      ${k}: ${v}`));
     if (requests.length) out.push('    Requests:', ...requests.map(([k, v]) => `      ${k}: ${v}`));
-    if (c.volumeMounts?.length) out.push('    Mounts:', ...c.volumeMounts.map((m) => `      ${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'}${m.subPath ? `,path="${m.subPath}"` : ''})`));
+    if (c.volumeMounts?.length)
+      out.push(
+        '    Mounts:',
+        ...c.volumeMounts.map((m) => `      ${m.mountPath} from ${m.name} (${m.readOnly ? 'ro' : 'rw'}${m.subPath ? `,path="${m.subPath}"` : ''})`),
+      );
   }
   return out;
 }
@@ -74,7 +86,12 @@ function linuxSection(result: DescribeResult): string[] {
       ['TYPE', 'INODE', 'SHARING'],
       c.namespaces.map((n) => [n.type, n.inode === undefined ? '-' : String(n.inode), n.sharing]),
     );
-    out.push(...table.trimEnd().split('\n').map((l) => `      ${l}`));
+    out.push(
+      ...table
+        .trimEnd()
+        .split('\n')
+        .map((l) => `      ${l}`),
+    );
   }
   return out;
 }
@@ -87,7 +104,11 @@ export function formatDescribe(result: DescribeResult): string {
     `${pad('Namespace')}${pod.metadata.namespace ?? 'default'}`,
     `${pad('Node')}localhost/${status.hostIP ?? ''}`,
     `${pad('Start Time')}${status.startTime ?? '<none>'}`,
-    `${pad('Labels')}${Object.entries(pod.metadata.labels ?? {}).map(([k, v]) => `${k}=${v}`).join('\n' + ' '.repeat(18)) || '<none>'}`,
+    `${pad('Labels')}${
+      Object.entries(pod.metadata.labels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n' + ' '.repeat(18)) || '<none>'
+    }`,
     // kubectl describe shows the phase here (get pods shows the display status).
     `${pad('Status')}${result.view.displayStatus === 'Terminating' ? 'Terminating' : (status.phase ?? 'Unknown')}`,
     ...(status.reason ? [`${pad('Reason')}${status.reason}`] : []),
@@ -99,16 +120,38 @@ export function formatDescribe(result: DescribeResult): string {
     ...containerSection('Containers', pod.spec.containers, status.containerStatuses ?? []),
     ...containerSection('Ephemeral Containers', pod.spec.ephemeralContainers ?? [], status.ephemeralContainerStatuses ?? []),
     'Conditions:',
-    ...formatTable(['Type', 'Status'], (status.conditions ?? []).map((c) => [c.type, c.status])).trimEnd().split('\n').map((l) => `  ${l}`),
+    ...formatTable(
+      ['Type', 'Status'],
+      (status.conditions ?? []).map((c) => [c.type, c.status]),
+    )
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  ${l}`),
     'Volumes:',
-    ...(pod.spec.volumes ?? []).map((v) => `  ${v.name}: ${Object.keys(v).filter((k) => k !== 'name').join(', ')}`),
+    ...(pod.spec.volumes ?? []).map(
+      (v) =>
+        `  ${v.name}: ${Object.keys(v)
+          .filter((k) => k !== 'name')
+          .join(', ')}`,
+    ),
     ...linuxSection(result),
     'Events:',
   ];
   if (result.events.length === 0) lines.push('  <none>');
   else {
-    const rows = result.events.map((e) => [e.type, e.reason, e.count > 1 ? `${formatAge(e.lastTimestamp)} (x${e.count} over ${formatAge(e.firstTimestamp)})` : formatAge(e.firstTimestamp), 'peapod', e.message]);
-    lines.push(...formatTable(['Type', 'Reason', 'Age', 'From', 'Message'], rows).trimEnd().split('\n').map((l) => `  ${l}`));
+    const rows = result.events.map((e) => [
+      e.type,
+      e.reason,
+      e.count > 1 ? `${formatAge(e.lastTimestamp)} (x${e.count} over ${formatAge(e.firstTimestamp)})` : formatAge(e.firstTimestamp),
+      'peapod',
+      e.message,
+    ]);
+    lines.push(
+      ...formatTable(['Type', 'Reason', 'Age', 'From', 'Message'], rows)
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return `${lines.join('\n')}\n`;
 }

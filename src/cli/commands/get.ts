@@ -64,7 +64,12 @@ export function registerGet(program: Command, ctx: () => CliContext): void {
       } else {
         const wide = format === 'wide';
         const withNs = opts.allNamespaces === true;
-        process.stdout.write(formatTable(podHeaders(wide, withNs), views.map((v) => podRow(v, wide, withNs))));
+        process.stdout.write(
+          formatTable(
+            podHeaders(wide, withNs),
+            views.map((v) => podRow(v, wide, withNs)),
+          ),
+        );
       }
       if (opts.watch) await watchPods(ctx, namespace, opts.allNamespaces === true, format === 'wide', views);
     });
@@ -74,12 +79,17 @@ export function registerGet(program: Command, ctx: () => CliContext): void {
 async function watchPods(ctx: () => CliContext, namespace: string, all: boolean, wide: boolean, initial: PodView[]): Promise<void> {
   const api = await ctx().api();
   const seen = new Map(initial.map((v) => [v.pod.metadata.uid ?? '', podRow(v, wide, all).join('\u0000')]));
-  await api.stream<PodView, null>('GET', '/v1/pods/watch', (view) => {
-    const row = podRow(view, wide, all);
-    const key = row.join('\u0000');
-    const uid = view.pod.metadata.uid ?? '';
-    if (seen.get(uid) === key) return;
-    seen.set(uid, key);
-    process.stdout.write(formatTable(podHeaders(wide, all), [row]).split('\n').slice(1).join('\n'));
-  }, { query: all ? { all: true } : { namespace } });
+  await api.stream<PodView, null>(
+    'GET',
+    '/v1/pods/watch',
+    (view) => {
+      const row = podRow(view, wide, all);
+      const key = row.join('\u0000');
+      const uid = view.pod.metadata.uid ?? '';
+      if (seen.get(uid) === key) return;
+      seen.set(uid, key);
+      process.stdout.write(formatTable(podHeaders(wide, all), [row]).split('\n').slice(1).join('\n'));
+    },
+    { query: all ? { all: true } : { namespace } },
+  );
 }

@@ -42,7 +42,13 @@ class ProgressView {
     const total = event.total ?? 1;
     const value = event.current ?? 0;
     const payload = {
-      label: event.phase === 'unpacking' ? 'unpacking   ' : (event.digest ?? event.message ?? '').replace(/^sha256:/, '').slice(0, 12).padEnd(12),
+      label:
+        event.phase === 'unpacking'
+          ? 'unpacking   '
+          : (event.digest ?? event.message ?? '')
+              .replace(/^sha256:/, '')
+              .slice(0, 12)
+              .padEnd(12),
       done: event.phase === 'unpacking' ? String(value) : formatBytes(value),
       size: event.phase === 'unpacking' ? String(total) : formatBytes(total),
       phase: event.phase,
@@ -80,11 +86,21 @@ function imageRows(images: readonly ImageRecord[], wide: boolean): string[][] {
       const at = name.lastIndexOf('@');
       const colon = name.lastIndexOf(':');
       const slash = name.lastIndexOf('/');
-      const [repo, tag] = name === '' ? ['<none>', '<none>'] : at !== -1 ? [name.slice(0, at), '<none>'] : colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, '<none>'];
+      const [repo, tag] =
+        name === ''
+          ? ['<none>', '<none>']
+          : at !== -1
+            ? [name.slice(0, at), '<none>']
+            : colon > slash
+              ? [name.slice(0, colon), name.slice(colon + 1)]
+              : [name, '<none>'];
       const row = [repo, tag, shortId(image.id), formatBytes(image.size)];
       if (wide) {
         const digest = image.repoDigests.find((d) => d.startsWith(`${repo}@`)) ?? image.repoDigests[0] ?? '';
-        row.push(digest === '' ? '<none>' : shortId(digest.slice(digest.lastIndexOf('@') + 1)), image.created ? `${formatAge(image.created)} ago` : '<unknown>');
+        row.push(
+          digest === '' ? '<none>' : shortId(digest.slice(digest.lastIndexOf('@') + 1)),
+          image.created ? `${formatAge(image.created)} ago` : '<unknown>',
+        );
       }
       rows.push(row);
     }
@@ -210,7 +226,8 @@ function registerLogin(program: Command, ctx: () => CliContext): void {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (registry: string, opts: { username: string; password?: string; passwordStdin?: boolean }) => {
       if (opts.password !== undefined && opts.passwordStdin) throw new PeapodError('InvalidArgument', '--password and --password-stdin are mutually exclusive');
-      if (opts.password === undefined && !opts.passwordStdin) throw new PeapodError('InvalidArgument', 'a password is required: -p PASSWORD or --password-stdin');
+      if (opts.password === undefined && !opts.passwordStdin)
+        throw new PeapodError('InvalidArgument', 'a password is required: -p PASSWORD or --password-stdin');
       if (opts.password !== undefined) process.stderr.write('WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
       const password = opts.passwordStdin ? (await readStdin()).replace(/\r?\n$/, '') : (opts.password ?? '');
       const { config } = ctx();

@@ -13,12 +13,17 @@ export function registerKubeconfig(program: Command, ctx: () => CliContext): voi
     .action(async () => {
       const { config } = ctx();
       if (config.kubeApiPort === '' || config.kubeApiPort === '0') {
-        throw new PeapodError('FailedPrecondition', 'the Kubernetes API is disabled (PEAPOD_KUBE_API_PORT is empty or 0)', { hint: 'set PEAPOD_KUBE_API_PORT (default 6443) and restart the daemon' });
+        throw new PeapodError('FailedPrecondition', 'the Kubernetes API is disabled (PEAPOD_KUBE_API_PORT is empty or 0)', {
+          hint: 'set PEAPOD_KUBE_API_PORT (default 6443) and restart the daemon',
+        });
       }
       // The daemon makes the credentials when it starts its Kubernetes API: start it if none runs.
       await ctx().api();
       const credentials = await readCredentials(paths(config).kubeApiCerts);
-      if (!credentials) throw new PeapodError('FailedPrecondition', `no Kubernetes API credentials under ${paths(config).kubeApiCerts}`, { hint: 'restart the daemon with PEAPOD_KUBE_API_PORT set' });
+      if (!credentials)
+        throw new PeapodError('FailedPrecondition', `no Kubernetes API credentials under ${paths(config).kubeApiCerts}`, {
+          hint: 'restart the daemon with PEAPOD_KUBE_API_PORT set',
+        });
       process.stdout.write(renderKubeconfig(credentials, config.kubeApiPort));
     });
 }

@@ -31,7 +31,13 @@ export function registerLogs(program: Command, ctx: () => CliContext): void {
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       const res = await api.raw('GET', `/v1/namespaces/${encodeURIComponent(opts.namespace)}/pods/${encodeURIComponent(pod)}/log`, {
-        query: { container, follow: opts.follow === true, previous: opts.previous === true, tail: tail >= 0 ? tail : undefined, timestamps: opts.timestamps === true },
+        query: {
+          container,
+          follow: opts.follow === true,
+          previous: opts.previous === true,
+          tail: tail >= 0 ? tail : undefined,
+          timestamps: opts.timestamps === true,
+        },
         signal: controller.signal,
       });
       if ((res.statusCode ?? 500) >= 400) {

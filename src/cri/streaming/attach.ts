@@ -30,7 +30,10 @@ export async function serveAttach(runtime: Runtime, request: AttachRequest, conn
     return;
   }
   if (streams.resize) {
-    readResizeEvents(streams.resize, (size) => void sendConmonControl(container.id, container.dir, resizeMessage(size.width, size.height)).catch(() => undefined));
+    readResizeEvents(
+      streams.resize,
+      (size) => void sendConmonControl(container.id, container.dir, resizeMessage(size.width, size.height)).catch(() => undefined),
+    );
   }
   if (streams.stdin && container.config.stdin) await attachToConmon(container, streams.stdin, streams, connection);
   else await followOutput(runtime, container, sandbox, streams, connection);
@@ -54,7 +57,13 @@ async function attachToConmon(container: ContainerRecord, stdin: SpdyStream, str
 }
 
 /** Output only: what conmon copies to the CRI log as it comes; stdin a container was not created with is read and dropped. */
-async function followOutput(runtime: Runtime, container: ContainerRecord, sandbox: SandboxRecord, streams: RemoteStreams, connection: SpdyConnection): Promise<void> {
+async function followOutput(
+  runtime: Runtime,
+  container: ContainerRecord,
+  sandbox: SandboxRecord,
+  streams: RemoteStreams,
+  connection: SpdyConnection,
+): Promise<void> {
   streams.stdin?.resume();
   const controller = new AbortController();
   connection.once('close', () => controller.abort());

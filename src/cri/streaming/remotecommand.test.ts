@@ -56,5 +56,12 @@ test('tokens are single-use and expire after a minute', async (t) => {
   now += TOKEN_TTL_MS;
   assert.equal(await upgradeStatus(late), 404);
   assert.deepEqual(served, ['exec']);
-  await assert.rejects(StreamingServer.start('nonsense', () => Promise.resolve(), () => undefined), /expected host:port/);
+  await assert.rejects(
+    StreamingServer.start(
+      'nonsense',
+      () => Promise.resolve(),
+      () => undefined,
+    ),
+    /expected host:port/,
+  );
 });

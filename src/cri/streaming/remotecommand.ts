@@ -46,7 +46,10 @@ export function collectStreams(connection: SpdyConnection, options: StreamOption
   const expected = expectedStreamTypes(options);
   const got = new Map<string, SpdyStream>();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for the client to open the ${expected.filter((t) => !got.has(t)).join(', ')} stream(s)`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`timed out waiting for the client to open the ${expected.filter((t) => !got.has(t)).join(', ')} stream(s)`)),
+      timeoutMs,
+    );
     const onStream = (stream: SpdyStream): void => {
       const type = stream.header('streamtype') ?? '';
       if (!expected.includes(type) || got.has(type)) {

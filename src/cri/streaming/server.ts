@@ -128,7 +128,10 @@ export class StreamingServer {
     }
     const protocol = negotiateProtocol(req.headers['x-stream-protocol-version'], PROTOCOLS[request.kind]);
     if (protocol === undefined) {
-      refuse('403 Forbidden', `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(req.headers['x-stream-protocol-version'] ?? [])}, server supports ${JSON.stringify(PROTOCOLS[request.kind])}\n`);
+      refuse(
+        '403 Forbidden',
+        `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(req.headers['x-stream-protocol-version'] ?? [])}, server supports ${JSON.stringify(PROTOCOLS[request.kind])}\n`,
+      );
       return;
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);

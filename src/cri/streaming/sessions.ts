@@ -97,7 +97,9 @@ async function forward(runtime: Runtime, request: PortForwardRequest, error: Spd
   const code = await proc.exited;
   await out;
   if (code !== 0) {
-    fail(`error forwarding port ${port} to pod ${sandbox.id}: connection to 127.0.0.1:${port} in the pod's network namespace failed (${stderr.trim() || `exit ${code}`})`);
+    fail(
+      `error forwarding port ${port} to pod ${sandbox.id}: connection to 127.0.0.1:${port} in the pod's network namespace failed (${stderr.trim() || `exit ${code}`})`,
+    );
     return;
   }
   data.end();

@@ -30,7 +30,10 @@ function visible(view) {
 
 function renderPods() {
   const body = document.querySelector('#pods tbody');
-  const rows = [...state.pods.values()].map((u) => u.view).filter(visible).sort((a, b) => podKey(a).localeCompare(podKey(b)));
+  const rows = [...state.pods.values()]
+    .map((u) => u.view)
+    .filter(visible)
+    .sort((a, b) => podKey(a).localeCompare(podKey(b)));
   body.replaceChildren(
     ...rows.map((view) =>
       el(
@@ -66,11 +69,21 @@ function renderEvents() {
     .flatMap((u) => u.events.map((e) => ({ ...e, pod: podKey(u.view) })))
     .sort((a, b) => b.lastTimestamp.localeCompare(a.lastTimestamp))
     .slice(0, 100);
-  document.querySelector('#events tbody').replaceChildren(
-    ...events.map((e) =>
-      el('tr', {}, el('td', { text: age(e.lastTimestamp) }), el('td', { text: e.type }), el('td', { text: e.reason }), el('td', { text: `${e.pod} ${e.object}` }), el('td', { text: e.count > 1 ? `${e.message} (x${e.count})` : e.message })),
-    ),
-  );
+  document
+    .querySelector('#events tbody')
+    .replaceChildren(
+      ...events.map((e) =>
+        el(
+          'tr',
+          {},
+          el('td', { text: age(e.lastTimestamp) }),
+          el('td', { text: e.type }),
+          el('td', { text: e.reason }),
+          el('td', { text: `${e.pod} ${e.object}` }),
+          el('td', { text: e.count > 1 ? `${e.message} (x${e.count})` : e.message }),
+        ),
+      ),
+    );
 }
 
 /** `#pod=<ns>/<name>` (from `peapod dashboard <pod>`, or a reload) opens that pod once it is known. */
@@ -90,8 +103,14 @@ function select(key) {
 function connect() {
   const conn = document.getElementById('conn');
   const source = new EventSource('/api/events');
-  source.addEventListener('open', () => { conn.dataset.state = 'live'; conn.textContent = 'live'; });
-  source.addEventListener('error', () => { conn.dataset.state = 'lost'; conn.textContent = 'reconnecting…'; });
+  source.addEventListener('open', () => {
+    conn.dataset.state = 'live';
+    conn.textContent = 'live';
+  });
+  source.addEventListener('error', () => {
+    conn.dataset.state = 'lost';
+    conn.textContent = 'reconnecting…';
+  });
   source.addEventListener('snapshot', (e) => {
     state.pods = new Map(JSON.parse(e.data).map((u) => [u.uid, u]));
     renderPods();
@@ -111,7 +130,10 @@ function connect() {
     const { uid } = JSON.parse(e.data);
     const gone = state.pods.get(uid);
     state.pods.delete(uid);
-    if (gone && podKey(gone.view) === state.selected) { state.selected = undefined; hidePod(); }
+    if (gone && podKey(gone.view) === state.selected) {
+      state.selected = undefined;
+      hidePod();
+    }
     renderPods();
   });
 }

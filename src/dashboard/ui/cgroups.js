@@ -14,7 +14,9 @@ export async function showCgroups() {
   if (!res.ok) return;
   const tree = await res.json();
   const { cpuMilli, memoryBytes } = tree.capacity;
-  const requested = tree.nodes.filter((n) => n.requests).reduce((a, n) => ({ cpu: a.cpu + n.requests.cpuMilli, mem: a.mem + n.requests.memoryBytes }), { cpu: 0, mem: 0 });
+  const requested = tree.nodes
+    .filter((n) => n.requests)
+    .reduce((a, n) => ({ cpu: a.cpu + n.requests.cpuMilli, mem: a.mem + n.requests.memoryBytes }), { cpu: 0, mem: 0 });
   document.getElementById('capacity').textContent =
     `Node capacity: ${cpuMilli}m CPU, ${bytes(memoryBytes)} memory. Requested by pods: ${requested.cpu}m CPU (${((requested.cpu / cpuMilli) * 100).toFixed(1)}%), ${bytes(requested.mem)} (${((requested.mem / memoryBytes) * 100).toFixed(1)}%).` +
     (tree.truncated ? ' (tree cut at 500 cgroups)' : '');
@@ -28,7 +30,20 @@ export async function showCgroups() {
         { 'data-kind': n.kind, 'data-path': n.path },
         name,
         el('td', { text: n.kind }),
-        el('td', {}, n.requests ? el('span', {}, `${n.requests.cpuMilli}m `, share(n.requests.cpuMilli, cpuMilli), ` ${bytes(n.requests.memoryBytes)} `, share(n.requests.memoryBytes, memoryBytes)) : ''),
+        el(
+          'td',
+          {},
+          n.requests
+            ? el(
+                'span',
+                {},
+                `${n.requests.cpuMilli}m `,
+                share(n.requests.cpuMilli, cpuMilli),
+                ` ${bytes(n.requests.memoryBytes)} `,
+                share(n.requests.memoryBytes, memoryBytes),
+              )
+            : '',
+        ),
         el('td', { text: `${bytes(cg.memoryUsageBytes)} / ${limit(cg.memoryLimitBytes, bytes)}` }),
         el('td', { text: `limit ${cpuLimit(cg)}` }),
         el('td', { text: `${cg.pidsCurrent ?? '—'} / ${limit(cg.pidsLimit)}` }),

@@ -15,16 +15,18 @@ export async function showImages(views) {
       users.set(s.imageID, list);
     }
   }
-  document.querySelector('#images tbody').replaceChildren(
-    ...images.map((img) =>
-      el(
-        'tr',
-        { 'data-image': img.id },
-        el('td', { text: img.names.join(', ') || '<none>' }),
-        el('td', { text: img.id.replace('sha256:', '').slice(0, 12) }),
-        el('td', { text: bytes(img.size) }),
-        el('td', { text: (users.get(img.id) ?? []).join(', ') || '—' }),
+  document
+    .querySelector('#images tbody')
+    .replaceChildren(
+      ...images.map((img) =>
+        el(
+          'tr',
+          { 'data-image': img.id },
+          el('td', { text: img.names.join(', ') || '<none>' }),
+          el('td', { text: img.id.replace('sha256:', '').slice(0, 12) }),
+          el('td', { text: bytes(img.size) }),
+          el('td', { text: (users.get(img.id) ?? []).join(', ') || '—' }),
+        ),
       ),
-    ),
-  );
+    );
 }

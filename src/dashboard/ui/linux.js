@@ -16,7 +16,11 @@ function cgroupLines(cg) {
 }
 
 function statusOf(view, name) {
-  return [...(view.pod.status?.containerStatuses ?? []), ...(view.pod.status?.initContainerStatuses ?? []), ...(view.pod.status?.ephemeralContainerStatuses ?? [])].find((s) => s.name === name);
+  return [
+    ...(view.pod.status?.containerStatuses ?? []),
+    ...(view.pod.status?.initContainerStatuses ?? []),
+    ...(view.pod.status?.ephemeralContainerStatuses ?? []),
+  ].find((s) => s.name === name);
 }
 
 export function renderLinux(boxes, lanes, view, linux) {
@@ -43,7 +47,14 @@ export function renderLinux(boxes, lanes, view, linux) {
       el('div', { class: 'boxes' }, ...containers),
     ),
   );
-  const head = el('tr', {}, el('th', { text: 'namespace' }), el('th', { text: 'host' }), el('th', { text: `sandbox (pause ${linux.pausePid ?? '—'})` }), ...linux.containers.map((c) => el('th', { text: `${c.name} (${c.pid ?? '—'})` })));
+  const head = el(
+    'tr',
+    {},
+    el('th', { text: 'namespace' }),
+    el('th', { text: 'host' }),
+    el('th', { text: `sandbox (pause ${linux.pausePid ?? '—'})` }),
+    ...linux.containers.map((c) => el('th', { text: `${c.name} (${c.pid ?? '—'})` })),
+  );
   const rows = TYPES.map((type) => {
     const host = linux.hostNamespaces?.[type];
     const sandbox = linux.sandboxNamespaces?.[type];
@@ -53,11 +64,23 @@ export function renderLinux(boxes, lanes, view, linux) {
       { 'data-ns': type },
       el('th', { text: type }),
       el('td', { class: 'ns', 'data-sharing': 'host', 'data-inode': host ?? '', text: host ?? '—' }),
-      el('td', { class: 'ns', 'data-sharing': sandboxSharing, 'data-inode': sandbox ?? '', text: sandbox === undefined ? '—' : sandboxSharing === 'host' ? `${sandbox} (host)` : sandbox }),
+      el('td', {
+        class: 'ns',
+        'data-sharing': sandboxSharing,
+        'data-inode': sandbox ?? '',
+        text: sandbox === undefined ? '—' : sandboxSharing === 'host' ? `${sandbox} (host)` : sandbox,
+      }),
       ...linux.containers.map((c) => {
         const ns = c.namespaces.find((n) => n.type === type);
         const label = ns?.inode === undefined ? '—' : `${ns.inode} ${ns.sharing === 'own' ? 'own' : ns.sharing === 'host' ? '(host)' : '(sandbox)'}`;
-        return el('td', { class: 'ns', 'data-container': c.name, 'data-ns': type, 'data-sharing': ns?.sharing ?? 'unknown', 'data-inode': ns?.inode ?? '', text: label });
+        return el('td', {
+          class: 'ns',
+          'data-container': c.name,
+          'data-ns': type,
+          'data-sharing': ns?.sharing ?? 'unknown',
+          'data-inode': ns?.inode ?? '',
+          text: label,
+        });
       }),
     );
   });

@@ -32,7 +32,12 @@ async function open() {
   const ns = encodeURIComponent(view.pod.metadata.namespace ?? 'default');
   const name = encodeURIComponent(view.pod.metadata.name);
   const query = new URLSearchParams({ container: document.getElementById('term-container').value });
-  for (const arg of document.getElementById('term-command').value.trim().split(/\s+/).filter((a) => a !== '')) query.append('command', arg);
+  for (const arg of document
+    .getElementById('term-command')
+    .value.trim()
+    .split(/\s+/)
+    .filter((a) => a !== ''))
+    query.append('command', arg);
   const ws = new WebSocket(`ws://${location.host}/api/pods/${ns}/${name}/exec?${query}`);
   ws.binaryType = 'arraybuffer';
   const encoder = new TextEncoder();

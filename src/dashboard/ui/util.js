@@ -27,7 +27,10 @@ export function bytes(n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
   return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
@@ -50,12 +53,22 @@ export function podKey(view) {
 
 /** kubectl's label selector, the equality subset: a=b, a!=b, a, !a, comma-separated. */
 export function matchesSelector(labels, selector) {
-  const terms = selector.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const terms = selector
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   return terms.every((term) => {
     const ne = term.indexOf('!=');
     if (ne > 0) return labels[term.slice(0, ne).trim()] !== term.slice(ne + 2).trim();
     const eq = term.indexOf('=');
-    if (eq > 0) return labels[term.slice(0, eq).trim()] === term.slice(eq + 1).replace(/^=/, '').trim();
+    if (eq > 0)
+      return (
+        labels[term.slice(0, eq).trim()] ===
+        term
+          .slice(eq + 1)
+          .replace(/^=/, '')
+          .trim()
+      );
     if (term.startsWith('!')) return !(term.slice(1) in labels);
     return term in labels;
   });

@@ -59,7 +59,11 @@ export function flatKeyed(text: string | undefined, key: string): number | undef
 
 export function parsePids(text: string | undefined): number[] {
   if (text === undefined) return [];
-  return text.split('\n').filter((l) => l.trim() !== '').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /** Every directory at or below `dir`, deepest first (children before their parent); [] when gone. */

@@ -19,7 +19,9 @@ async function fakeRemoveDir(dir: string): Promise<void> {
 async function fakeV1(t: { after(fn: () => Promise<void>): void }, joined: boolean): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'peapod-cg1-'));
   t.after(() => rm(root, { recursive: true, force: true }));
-  const dirs = joined ? ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified'] : ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified'];
+  const dirs = joined
+    ? ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified']
+    : ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'freezer', 'devices', 'blkio', 'systemd', 'unified'];
   for (const d of dirs) {
     await mkdir(join(root, d));
     await writeFile(join(root, d, 'cgroup.procs'), '');
@@ -83,7 +85,10 @@ test('create makes every level in every hierarchy, copies cpuset, writes limits;
   await writeFile(join(dir('memory'), 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
   await writeFile(join(dir('pids'), 'cgroup.procs'), '10\n11\n');
   await writeFile(join(dir('cpuacct'), 'cpuacct.usage'), '987654321\n');
-  await writeFile(join(dir('memory'), 'memory.stat'), 'rss 1\ninactive_file 2\ntotal_rss 4096\ntotal_inactive_file 8192\ntotal_pgfault 30\ntotal_pgmajfault 3\n');
+  await writeFile(
+    join(dir('memory'), 'memory.stat'),
+    'rss 1\ninactive_file 2\ntotal_rss 4096\ntotal_inactive_file 8192\ntotal_pgfault 30\ntotal_pgmajfault 3\n',
+  );
   assert.deepEqual(await m.read('/peapod/kubepods/pod1'), {
     path: '/peapod/kubepods/pod1',
     cpuShares: 512,
@@ -106,7 +111,7 @@ test('create makes every level in every hierarchy, copies cpuset, writes limits;
   await assert.rejects(m.read('/peapod/nope'), { code: 'NotFound' });
 });
 
-test('update writes unlimited for absent limits; read maps the kernel\'s unlimited values to undefined', async (t) => {
+test("update writes unlimited for absent limits; read maps the kernel's unlimited values to undefined", async (t) => {
   const root = await fakeV1(t, true);
   const m = new CgroupV1Manager(root, { removeDir: fakeRemoveDir });
   await m.create('/x', { cpuShares: 2, cpuQuotaUs: 1000, cpuPeriodUs: 100_000, memoryLimitBytes: 1 << 20, pidsLimit: 5 });

@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
-import {
-  cgroupSegments,
-  compact,
-  flatKeyed,
-  listCgroupPaths,
-  parseIntOrUndefined,
-  parsePids,
-  readOptional,
-  removeTree,
-  writeValue,
-} from './fs.js';
+import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
 import { discoverOtherHierarchies, discoverV1Hierarchies, hierarchyFor } from './v1-hierarchies.js';
 import type { V1Controller, V1Hierarchy } from './v1-hierarchies.js';
@@ -68,7 +58,9 @@ export class CgroupV1Manager implements CgroupManager {
         const parent = dir;
         dir = join(dir, segment);
         const created = await mkdirOnce(dir).catch((err: unknown) => {
-          throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, { cause: err });
+          throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, {
+            cause: err,
+          });
         });
         // A new cpuset cgroup starts with empty cpus/mems and no task may join it until they are set
         // (cgroup-v1/cpusets.rst); runc copies them from the parent level by level the same way.

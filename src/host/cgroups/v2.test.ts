@@ -125,7 +125,10 @@ test('v2 create refuses a level without a required controller, naming it and the
   const report = await m.controllers();
   assert.deepEqual(report.missing, [{ controller: 'memory', file: join(root, 'cgroup.controllers') }]);
   assert.deepEqual(report.available, ['cpu', 'cpuset', 'io', 'pids']);
-  assert.equal(controllerProblem(report), `cgroup v2: required controller missing: memory (not in ${join(root, 'cgroup.controllers')}); peapod needs cpu, memory, pids`);
+  assert.equal(
+    controllerProblem(report),
+    `cgroup v2: required controller missing: memory (not in ${join(root, 'cgroup.controllers')}); peapod needs cpu, memory, pids`,
+  );
 });
 
 test('v2 containerUnified: memory.oom.group always, memory.swap.max 0 only with swap accounting', async (t) => {

@@ -86,7 +86,9 @@ export class CgroupV2Manager implements CgroupManager {
     if (!(await this.exists(path))) throw notFound(`cgroup ${path} does not exist under ${this.fsRoot}`);
     const dir = this.dir(path);
     const [weight, cpuMax, memoryMax, memoryCurrent, pidsMax, pidsCurrent, events, cpuStat, memoryStat] = await Promise.all(
-      ['cpu.weight', 'cpu.max', 'memory.max', 'memory.current', 'pids.max', 'pids.current', 'memory.events', 'cpu.stat', 'memory.stat'].map((f) => readOptional(join(dir, f))),
+      ['cpu.weight', 'cpu.max', 'memory.max', 'memory.current', 'pids.max', 'pids.current', 'memory.events', 'cpu.stat', 'memory.stat'].map((f) =>
+        readOptional(join(dir, f)),
+      ),
     );
     const usageUsec = flatKeyed(cpuStat, 'usage_usec');
     const [quota, period] = (cpuMax ?? '').split(/\s+/);
@@ -129,7 +131,8 @@ async function enableControllers(dir: string): Promise<void> {
   const available = ((await readOptional(controllersFile)) ?? '').split(/\s+/);
   const enabled = ((await readOptional(join(dir, 'cgroup.subtree_control'))) ?? '').split(/\s+/);
   const lacking = REQUIRED_CONTROLLERS.filter((c) => !available.includes(c));
-  if (lacking.length > 0) throw failedPrecondition(`cgroup v2: controller ${lacking.join(', ')} not available in ${controllersFile} ("${available.join(' ').trim()}")`);
+  if (lacking.length > 0)
+    throw failedPrecondition(`cgroup v2: controller ${lacking.join(', ')} not available in ${controllersFile} ("${available.join(' ').trim()}")`);
   const wanted = V2_CONTROLLERS.filter((c) => available.includes(c) && !enabled.includes(c));
   // One write per controller: the kernel applies a multi-token write all-or-nothing, and an optional
   // controller refused (e.g. cpu with realtime tasks in the root) must not block the others.

@@ -24,7 +24,9 @@ export type PluginConfig = Readonly<Record<string, unknown>> & { readonly type: 
 
 export async function invokePlugin(network: string, plugin: PluginConfig, call: CniInvocation, prevResult?: unknown): Promise<unknown> {
   const config = { cniVersion: CNI_VERSION, name: network, ...plugin, ...(prevResult === undefined ? {} : { prevResult }) };
-  const cniArgs = Object.entries({ IgnoreUnknown: '1', ...call.args }).map(([k, v]) => `${k}=${v}`).join(';');
+  const cniArgs = Object.entries({ IgnoreUnknown: '1', ...call.args })
+    .map(([k, v]) => `${k}=${v}`)
+    .join(';');
   const result = await runUnchecked(join(call.binDir, plugin.type), [], {
     input: JSON.stringify(config),
     timeoutMs: CNI_TIMEOUT_MS,

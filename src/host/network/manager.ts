@@ -65,13 +65,19 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
     netns,
     ifName,
     binDir: config.cniBinDir,
-    args: { K8S_POD_NAMESPACE: request.podNamespace, K8S_POD_NAME: request.podName, K8S_POD_INFRA_CONTAINER_ID: request.sandboxId, K8S_POD_UID: request.podUid },
+    args: {
+      K8S_POD_NAMESPACE: request.podNamespace,
+      K8S_POD_NAME: request.podName,
+      K8S_POD_INFRA_CONTAINER_ID: request.sandboxId,
+      K8S_POD_UID: request.podUid,
+    },
     ...(signal ? { signal } : {}),
   });
-  const iptables = (args: string[], okCodes: number[] = [0]) => runUnchecked('iptables', ['-w', '-t', 'nat', ...args], { timeoutMs: IPTABLES_TIMEOUT_MS }).then((r) => {
-    if (!okCodes.includes(r.code)) throw new PeapodError('Internal', `iptables ${args.join(' ')} failed: ${r.stderr.trim()}`);
-    return r.code;
-  });
+  const iptables = (args: string[], okCodes: number[] = [0]) =>
+    runUnchecked('iptables', ['-w', '-t', 'nat', ...args], { timeoutMs: IPTABLES_TIMEOUT_MS }).then((r) => {
+      if (!okCodes.includes(r.code)) throw new PeapodError('Internal', `iptables ${args.join(' ')} failed: ${r.stderr.trim()}`);
+      return r.code;
+    });
   const forwarding = ipForwarding();
   const masqRule = ['-s', config.subnet, '!', '-d', config.subnet, '-m', 'comment', '--comment', `peapod ${names.network} masquerade`, '-j', 'MASQUERADE'];
 
@@ -103,7 +109,8 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
       await invokePlugin(names.network, { type: 'loopback' }, invocation('ADD', request, request.netnsPath, 'lo', signal));
       let result: unknown;
       try {
-        for (const plugin of chain(request)) result = await invokePlugin(names.network, plugin, invocation('ADD', request, request.netnsPath, POD_IFNAME, signal), result);
+        for (const plugin of chain(request))
+          result = await invokePlugin(names.network, plugin, invocation('ADD', request, request.netnsPath, POD_IFNAME, signal), result);
         return statusFrom(result, config.bridge);
       } catch (err) {
         // ADD may have allocated an IP or rules before failing: DEL the whole chain, keeping the original error.

@@ -10,12 +10,47 @@ test('conmon command line: the CRI-O/podman flags, stdin and terminal on request
     conmonPidFile: '/run/p/conmon/abc/conmon.pid',
     exitFile: '/run/p/exits/abc',
   });
-  const base = { id: 'abc', name: 'abc', runtimePath: '/usr/sbin/runc', runcRoot: '/run/p/runc', bundle: '/b', exitDir: '/run/p/exits', logPath: '/l/abc.log', layout };
+  const base = {
+    id: 'abc',
+    name: 'abc',
+    runtimePath: '/usr/sbin/runc',
+    runcRoot: '/run/p/runc',
+    bundle: '/b',
+    exitDir: '/run/p/exits',
+    logPath: '/l/abc.log',
+    layout,
+  };
   const args = conmonArgs({ ...base, stdin: false, stdinOnce: false, terminal: false });
   assert.deepEqual(args, [
-    '--api-version', '1', '-c', 'abc', '-u', 'abc', '-r', '/usr/sbin/runc', '-b', '/b', '-p', '/run/p/conmon/abc/pidfile', '-n', 'abc',
-    '--exit-dir', '/run/p/exits', '--persist-dir', '/run/p/conmon/abc', '-l', 'k8s-file:/l/abc.log', '--log-level', 'warning',
-    '--runtime-arg', '--root=/run/p/runc', '--socket-dir-path', '/run/p/conmon/abc', '--conmon-pidfile', '/run/p/conmon/abc/conmon.pid', '--full-attach',
+    '--api-version',
+    '1',
+    '-c',
+    'abc',
+    '-u',
+    'abc',
+    '-r',
+    '/usr/sbin/runc',
+    '-b',
+    '/b',
+    '-p',
+    '/run/p/conmon/abc/pidfile',
+    '-n',
+    'abc',
+    '--exit-dir',
+    '/run/p/exits',
+    '--persist-dir',
+    '/run/p/conmon/abc',
+    '-l',
+    'k8s-file:/l/abc.log',
+    '--log-level',
+    'warning',
+    '--runtime-arg',
+    '--root=/run/p/runc',
+    '--socket-dir-path',
+    '/run/p/conmon/abc',
+    '--conmon-pidfile',
+    '/run/p/conmon/abc/conmon.pid',
+    '--full-attach',
   ]);
   // stdin_once: conmon closes the container's stdin when the attach client hangs up; otherwise it stays open.
   assert.deepEqual(conmonArgs({ ...base, stdin: true, stdinOnce: true, terminal: true }).slice(-2), ['-i', '-t']);
@@ -32,7 +67,8 @@ test('sync pipe messages (API version 1)', () => {
 });
 
 test('runc error text is reduced to its msg', () => {
-  const raw = 'time="2026-01-01T00:00:00Z" level=error msg="runc create failed: unable to start container process: exec: \\"/x\\": stat /x: no such file or directory"\n';
+  const raw =
+    'time="2026-01-01T00:00:00Z" level=error msg="runc create failed: unable to start container process: exec: \\"/x\\": stat /x: no such file or directory"\n';
   assert.equal(cleanRuncMessage(raw), 'runc create failed: unable to start container process: exec: "/x": stat /x: no such file or directory');
   assert.equal(cleanRuncMessage(' plain \n'), 'plain');
 });

@@ -60,20 +60,34 @@ export interface ConmonArgsInput {
 export function conmonArgs(input: ConmonArgsInput): string[] {
   const { layout } = input;
   const args = [
-    '--api-version', '1',
-    '-c', input.id,
-    '-u', input.id,
-    '-r', input.runtimePath,
-    '-b', input.bundle,
-    '-p', layout.pidFile,
-    '-n', input.name,
-    '--exit-dir', input.exitDir,
-    '--persist-dir', layout.persistDir,
-    '-l', `k8s-file:${input.logPath}`,
-    '--log-level', 'warning',
-    '--runtime-arg', `--root=${input.runcRoot}`,
-    '--socket-dir-path', layout.persistDir,
-    '--conmon-pidfile', layout.conmonPidFile,
+    '--api-version',
+    '1',
+    '-c',
+    input.id,
+    '-u',
+    input.id,
+    '-r',
+    input.runtimePath,
+    '-b',
+    input.bundle,
+    '-p',
+    layout.pidFile,
+    '-n',
+    input.name,
+    '--exit-dir',
+    input.exitDir,
+    '--persist-dir',
+    layout.persistDir,
+    '-l',
+    `k8s-file:${input.logPath}`,
+    '--log-level',
+    'warning',
+    '--runtime-arg',
+    `--root=${input.runcRoot}`,
+    '--socket-dir-path',
+    layout.persistDir,
+    '--conmon-pidfile',
+    layout.conmonPidFile,
     // The attach socket then lives in the bundle under its full path (conmon uses /proc/self/fd to
     // get past the 108-byte sun_path limit) instead of a symlink in the socket dir.
     '--full-attach',
@@ -140,7 +154,9 @@ export async function startConmon(options: StartConmonOptions): Promise<{ pid: n
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) =>
-        reject(new PeapodError('FailedPrecondition', `cannot run conmon (${options.conmonPath}): ${err.message}`, { hint: 'run scripts/setup.sh', cause: err })),
+        reject(
+          new PeapodError('FailedPrecondition', `cannot run conmon (${options.conmonPath}): ${err.message}`, { hint: 'run scripts/setup.sh', cause: err }),
+        ),
       );
     });
     if (options.placeConmon && child.pid !== undefined) await options.placeConmon(child.pid);
@@ -177,7 +193,10 @@ function collectOutcome(child: ReturnType<typeof spawn>, syncPipe: Readable, std
       if (exitCode !== undefined && (sync !== undefined || syncEnded)) settle();
     };
     const onAbort = (): void => settle(new PeapodError('DeadlineExceeded', `creating container ${options.id} was cancelled`));
-    const timer = setTimeout(() => settle(new PeapodError('DeadlineExceeded', `conmon did not report container ${options.id} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => settle(new PeapodError('DeadlineExceeded', `conmon did not report container ${options.id} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
     syncPipe.setEncoding('utf8');

@@ -48,7 +48,8 @@ test('waitForExitFile: an existing file, a timeout, an abort, and the fallback',
   setTimeout(() => ac.abort(new Error('stop waiting')), 50);
   await assert.rejects(waitForExitFile({ exitDir: dir, id: 'never', timeoutMs: 5000, signal: ac.signal }), /stop waiting/);
   let asked = 0;
-  const fallback = (): Promise<{ exitCode: number; finishedAt: string } | undefined> => Promise.resolve(++asked >= 2 ? { exitCode: 255, finishedAt: AT.toISOString() } : undefined);
+  const fallback = (): Promise<{ exitCode: number; finishedAt: string } | undefined> =>
+    Promise.resolve(++asked >= 2 ? { exitCode: 255, finishedAt: AT.toISOString() } : undefined);
   assert.equal((await waitForExitFile({ exitDir: dir, id: 'never', timeoutMs: 5000, fallback })).exitCode, 255);
   await assert.rejects(waitForExitFile({ exitDir: join(dir, 'no-such-dir'), id: 'x', timeoutMs: 300 }), { code: 'DeadlineExceeded' });
 });

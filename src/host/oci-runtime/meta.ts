@@ -58,13 +58,17 @@ export async function readBundleSharesPid(bundle: string): Promise<boolean> {
  */
 export async function resolveExecutable(name: string, pathEnv = process.env.PATH ?? ''): Promise<string> {
   const found = await which(name, pathEnv);
-  if (found === undefined) throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
+  if (found === undefined)
+    throw new PeapodError('FailedPrecondition', `${name}: not found in PATH (${pathEnv})`, { hint: 'run scripts/setup.sh to install it' });
   if (found === name) {
     try {
       await access(name, constants.X_OK);
     } catch (err) {
       const why = isErrnoException(err, 'ENOENT') ? 'no such file' : `not executable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-      throw new PeapodError('FailedPrecondition', `${name}: ${why}`, { hint: 'install it (scripts/setup.sh) or point the setting at an executable', cause: err });
+      throw new PeapodError('FailedPrecondition', `${name}: ${why}`, {
+        hint: 'install it (scripts/setup.sh) or point the setting at an executable',
+        cause: err,
+      });
     }
   }
   return found;

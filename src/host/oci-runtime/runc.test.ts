@@ -10,7 +10,9 @@ test('runc error messages are classified as CRI-O does', () => {
 });
 
 test('runc state documents', () => {
-  const st = parseRuncState('{"ociVersion":"1.0.2-dev","id":"a","pid":12,"status":"running","bundle":"/b","rootfs":"/b/rootfs","created":"2026-01-01T00:00:00Z","owner":""}');
+  const st = parseRuncState(
+    '{"ociVersion":"1.0.2-dev","id":"a","pid":12,"status":"running","bundle":"/b","rootfs":"/b/rootfs","created":"2026-01-01T00:00:00Z","owner":""}',
+  );
   assert.deepEqual(st, { id: 'a', pid: 12, status: 'running', bundle: '/b', created: '2026-01-01T00:00:00Z' });
   assert.throws(() => parseRuncState('{"id":"a","pid":1,"status":"weird"}'), /unexpected document/);
 });

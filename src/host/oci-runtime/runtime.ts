@@ -144,9 +144,13 @@ class RuncConmonRuntime implements OciRuntime {
       return await lookup;
     } catch (err) {
       if (this.runtimeAbs === lookup) this.runtimeAbs = undefined;
-      throw new PeapodError('FailedPrecondition', `the OCI runtime binary is missing: ${errorMessage(err)}; install runc (scripts/setup.sh) or point PEAPOD_RUNTIME at it`, {
-        cause: err,
-      });
+      throw new PeapodError(
+        'FailedPrecondition',
+        `the OCI runtime binary is missing: ${errorMessage(err)}; install runc (scripts/setup.sh) or point PEAPOD_RUNTIME at it`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 

@@ -4,8 +4,10 @@ import { Authorizer } from './auth.js';
 import { RegistryClient, isLoopbackRegistry } from './client.js';
 
 test('loopback registries are recognised by host, with or without a port', () => {
-  for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000', '127.1.2.3:80', '[::1]:5000', '[::1]']) assert.ok(isLoopbackRegistry(host), host);
-  for (const host of ['docker.io', 'localhost.example.com', '128.0.0.1:5000', '10.0.0.1', 'registry:5000', '[::2]:5000']) assert.ok(!isLoopbackRegistry(host), host);
+  for (const host of ['localhost', 'localhost:5000', '127.0.0.1', '127.0.0.1:5000', '127.1.2.3:80', '[::1]:5000', '[::1]'])
+    assert.ok(isLoopbackRegistry(host), host);
+  for (const host of ['docker.io', 'localhost.example.com', '128.0.0.1:5000', '10.0.0.1', 'registry:5000', '[::2]:5000'])
+    assert.ok(!isLoopbackRegistry(host), host);
 });
 
 test('https by default; http for loopback, configured and per-pull insecure registries; Docker Hub at registry-1', () => {

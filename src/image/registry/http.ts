@@ -81,7 +81,10 @@ export function describe(err: unknown): string {
 export async function fetchWithDeadline(url: string, init: RequestInit, signal?: AbortSignal): Promise<{ res: Response; abort: AbortController }> {
   const abort = new AbortController();
   const signals = [abort.signal, ...(signal ? [signal] : [])];
-  const timer = setTimeout(() => abort.abort(new PeapodError('DeadlineExceeded', `${init.method ?? 'GET'} ${url}: no response within ${HEADERS_TIMEOUT_MS} ms`)), HEADERS_TIMEOUT_MS);
+  const timer = setTimeout(
+    () => abort.abort(new PeapodError('DeadlineExceeded', `${init.method ?? 'GET'} ${url}: no response within ${HEADERS_TIMEOUT_MS} ms`)),
+    HEADERS_TIMEOUT_MS,
+  );
   try {
     const res = await fetch(url, { ...init, redirect: 'follow', signal: AbortSignal.any(signals) });
     return { res, abort };
@@ -114,7 +117,8 @@ export async function readSmallBody(res: Response, abort: AbortController, what:
     }
     return Buffer.concat(chunks);
   } catch (err) {
-    if (abort.signal.aborted && !(err instanceof PeapodError)) throw new RetryableError(`${what}: body not received within ${SMALL_BODY_TIMEOUT_MS} ms`, { cause: err });
+    if (abort.signal.aborted && !(err instanceof PeapodError))
+      throw new RetryableError(`${what}: body not received within ${SMALL_BODY_TIMEOUT_MS} ms`, { cause: err });
     throw err;
   } finally {
     clearTimeout(timer);

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { mirrorsFor, parseMirrorList, parseMirrorsFile } from './mirrors.js';
 
 test('the environment list: registry=url, repeated registries keep their order, duplicates dropped', () => {
-  const map = parseMirrorList(['docker.io=https://a.example', 'registry.k8s.io=http://127.0.0.1:5000/', 'docker.io=https://b.example:8443', 'docker.io=https://a.example'], 'env');
+  const map = parseMirrorList(
+    ['docker.io=https://a.example', 'registry.k8s.io=http://127.0.0.1:5000/', 'docker.io=https://b.example:8443', 'docker.io=https://a.example'],
+    'env',
+  );
   assert.deepEqual(mirrorsFor(map, 'docker.io'), ['https://a.example', 'https://b.example:8443']);
   assert.deepEqual(mirrorsFor(map, 'Registry.K8s.io'), ['http://127.0.0.1:5000']);
   assert.deepEqual(mirrorsFor(map, 'gcr.io'), []);
@@ -18,7 +21,10 @@ test('bad entries name where they are and what is allowed', () => {
 });
 
 test('the YAML file: a mapping of registry to a URL or a list of URLs; unknown keys refused', () => {
-  const map = parseMirrorsFile('mirrors:\n  docker.io: [https://a.example, https://b.example]\n  gcr.io: http://127.0.0.1:5000\n', '/etc/peapod/registries.yaml');
+  const map = parseMirrorsFile(
+    'mirrors:\n  docker.io: [https://a.example, https://b.example]\n  gcr.io: http://127.0.0.1:5000\n',
+    '/etc/peapod/registries.yaml',
+  );
   assert.deepEqual(mirrorsFor(map, 'docker.io'), ['https://a.example', 'https://b.example']);
   assert.deepEqual(mirrorsFor(map, 'gcr.io'), ['http://127.0.0.1:5000']);
   assert.equal(parseMirrorsFile('', 'f').size, 0);

@@ -25,15 +25,20 @@ export function mirrorEndpoint(text: string, where: string): string {
   } catch {
     throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)} is not a URL; a mirror is http://host[:port] or https://host[:port]`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)}: only http and https mirrors are supported`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)}: only http and https mirrors are supported`);
   if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)}: a mirror is scheme://host[:port] only (no path, query or credentials; credentials go in the auth file under the mirror's host)`);
+    throw new PeapodError(
+      'InvalidArgument',
+      `${where}: ${JSON.stringify(text)}: a mirror is scheme://host[:port] only (no path, query or credentials; credentials go in the auth file under the mirror's host)`,
+    );
   }
   return `${url.protocol}//${url.host}`;
 }
 
 function registryName(text: string, where: string): string {
-  if (!REGISTRY_NAME.test(text)) throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)} is not a registry host (e.g. docker.io, registry.k8s.io, host:5000)`);
+  if (!REGISTRY_NAME.test(text))
+    throw new PeapodError('InvalidArgument', `${where}: ${JSON.stringify(text)} is not a registry host (e.g. docker.io, registry.k8s.io, host:5000)`);
   return text.toLowerCase();
 }
 
@@ -48,7 +53,8 @@ export function parseMirrorList(entries: readonly string[], where: string): Map<
   const map = new Map<string, string[]>();
   entries.forEach((entry, i) => {
     const eq = entry.indexOf('=');
-    if (eq <= 0) throw new PeapodError('InvalidArgument', `${where}[${i}]: ${JSON.stringify(entry)} must be registry=url (e.g. docker.io=https://mirror.example.com)`);
+    if (eq <= 0)
+      throw new PeapodError('InvalidArgument', `${where}[${i}]: ${JSON.stringify(entry)} must be registry=url (e.g. docker.io=https://mirror.example.com)`);
     add(map, registryName(entry.slice(0, eq).trim(), `${where}[${i}]`), mirrorEndpoint(entry.slice(eq + 1).trim(), `${where}[${i}]`));
   });
   return map;
@@ -68,7 +74,8 @@ export function parseMirrorsFile(text: string, path: string): Map<string, string
   for (const key of Object.keys(doc)) if (key !== 'mirrors') throw new PeapodError('InvalidArgument', `${path}: ${key}: unknown key; supported: "mirrors"`);
   const mirrors = (doc as Record<string, unknown>)['mirrors'];
   if (mirrors === undefined || mirrors === null) return map;
-  if (typeof mirrors !== 'object' || Array.isArray(mirrors)) throw new PeapodError('InvalidArgument', `${path}: mirrors: expected a mapping of registry → list of URLs`);
+  if (typeof mirrors !== 'object' || Array.isArray(mirrors))
+    throw new PeapodError('InvalidArgument', `${path}: mirrors: expected a mapping of registry → list of URLs`);
   for (const [registry, urls] of Object.entries(mirrors as Record<string, unknown>)) {
     const where = `${path}: mirrors.${registry}`;
     const name = registryName(registry, where);

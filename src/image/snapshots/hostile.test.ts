@@ -22,7 +22,14 @@ interface Case {
 
 const cases: readonly Case[] = [
   { title: 'parent-relative path', names: '../../../canary/pwned', entries: () => [{ name: '../../../canary/pwned', content: 'x' }] },
-  { title: 'dot-dot after a real dir', names: 'etc/../../x', entries: () => [{ name: 'etc/', type: 'directory' }, { name: 'etc/../../x', content: 'x' }] },
+  {
+    title: 'dot-dot after a real dir',
+    names: 'etc/../../x',
+    entries: () => [
+      { name: 'etc/', type: 'directory' },
+      { name: 'etc/../../x', content: 'x' },
+    ],
+  },
   { title: 'deeply nested dot-dot', names: 'a/b/c/../../../../canary/pwned', entries: () => [{ name: 'a/b/c/../../../../canary/pwned', content: 'x' }] },
   { title: 'dot segments climbing', names: './a/./../.././canary/pwned', entries: () => [{ name: './a/./../.././canary/pwned', content: 'x' }] },
   { title: 'absolute path', names: 'canary/pwned', entries: (c) => [{ name: join(c, 'pwned'), content: 'x' }] },
@@ -30,22 +37,44 @@ const cases: readonly Case[] = [
   {
     title: 'symlink to an absolute dir, then a write through it',
     names: 'a/evil',
-    entries: (c) => [{ name: 'a', type: 'symlink', linkname: c }, { name: 'a/evil', content: 'x' }],
+    entries: (c) => [
+      { name: 'a', type: 'symlink', linkname: c },
+      { name: 'a/evil', content: 'x' },
+    ],
   },
-  { title: 'relative symlink escaping the root', names: 'a', entries: () => [{ name: 'a', type: 'symlink', linkname: '../..' }, { name: 'a/evil', content: 'x' }] },
+  {
+    title: 'relative symlink escaping the root',
+    names: 'a',
+    entries: () => [
+      { name: 'a', type: 'symlink', linkname: '../..' },
+      { name: 'a/evil', content: 'x' },
+    ],
+  },
   { title: 'nested relative symlink escaping', names: 'x/y/up', entries: () => [{ name: 'x/y/up', type: 'symlink', linkname: '../../../canary' }] },
   {
     title: 'write through an in-layer symlink',
     names: 'link/file',
-    entries: () => [{ name: 'real/', type: 'directory' }, { name: 'link', type: 'symlink', linkname: 'real' }, { name: 'link/file', content: 'x' }],
+    entries: () => [
+      { name: 'real/', type: 'directory' },
+      { name: 'link', type: 'symlink', linkname: 'real' },
+      { name: 'link/file', content: 'x' },
+    ],
   },
   {
     title: 'directory replaced by a symlink, then written through',
     names: 'd/pwned',
-    entries: (c) => [{ name: 'd/', type: 'directory' }, { name: 'd', type: 'symlink', linkname: c }, { name: 'd/pwned', content: 'x' }],
+    entries: (c) => [
+      { name: 'd/', type: 'directory' },
+      { name: 'd', type: 'symlink', linkname: c },
+      { name: 'd/pwned', content: 'x' },
+    ],
   },
   { title: 'whiteout through a symlink', names: 's/.wh.victim', entries: (c) => [{ name: 's', type: 'symlink', linkname: c }, { name: 's/.wh.victim' }] },
-  { title: 'opaque marker through a symlink', names: 's/.wh..wh..opq', entries: (c) => [{ name: 's', type: 'symlink', linkname: c }, { name: 's/.wh..wh..opq' }] },
+  {
+    title: 'opaque marker through a symlink',
+    names: 's/.wh..wh..opq',
+    entries: (c) => [{ name: 's', type: 'symlink', linkname: c }, { name: 's/.wh..wh..opq' }],
+  },
   { title: 'whiteout climbing out', names: '../.wh.canary', entries: () => [{ name: '../.wh.canary' }] },
   { title: 'whiteout of ".."', names: '.wh...', entries: () => [{ name: 'dir/.wh...' }] },
   { title: 'hard link to /etc/passwd', names: '/etc/passwd', entries: () => [{ name: 'passwd', type: 'link', linkname: '/etc/passwd' }] },
@@ -54,12 +83,43 @@ const cases: readonly Case[] = [
   {
     title: 'hard link through a symlink',
     names: 's/passwd',
-    entries: () => [{ name: 's', type: 'symlink', linkname: '/etc' }, { name: 'h', type: 'link', linkname: 's/passwd' }],
+    entries: () => [
+      { name: 's', type: 'symlink', linkname: '/etc' },
+      { name: 'h', type: 'link', linkname: 's/passwd' },
+    ],
   },
-  { title: 'hard link replacing its own parent', names: 'tar entry "d"', entries: () => [{ name: 'd/f', content: 'x' }, { name: 'd', type: 'link', linkname: 'd/f' }] },
-  { title: 'hard link to a directory', names: 'dir', entries: () => [{ name: 'dir/', type: 'directory' }, { name: 'h', type: 'link', linkname: 'dir' }] },
-  { title: 'the root replaced by a file', names: '"./"', entries: () => [{ name: 'a', content: 'x' }, { name: './', content: 'x' }] },
-  { title: 'the root replaced by a hard link', names: '"."', entries: () => [{ name: 'a', content: 'x' }, { name: '.', type: 'link', linkname: 'a' }] },
+  {
+    title: 'hard link replacing its own parent',
+    names: 'tar entry "d"',
+    entries: () => [
+      { name: 'd/f', content: 'x' },
+      { name: 'd', type: 'link', linkname: 'd/f' },
+    ],
+  },
+  {
+    title: 'hard link to a directory',
+    names: 'dir',
+    entries: () => [
+      { name: 'dir/', type: 'directory' },
+      { name: 'h', type: 'link', linkname: 'dir' },
+    ],
+  },
+  {
+    title: 'the root replaced by a file',
+    names: '"./"',
+    entries: () => [
+      { name: 'a', content: 'x' },
+      { name: './', content: 'x' },
+    ],
+  },
+  {
+    title: 'the root replaced by a hard link',
+    names: '"."',
+    entries: () => [
+      { name: 'a', content: 'x' },
+      { name: '.', type: 'link', linkname: 'a' },
+    ],
+  },
   { title: 'character device', names: 'dev/null', entries: () => [{ name: 'dev/null', type: 'character-device', devmajor: 1, devminor: 3 }] },
   { title: 'block device', names: 'dev/sda', entries: () => [{ name: 'dev/sda', type: 'block-device', devmajor: 8, devminor: 0 }] },
   { title: 'NUL byte in a PAX path', names: 'ok\\x00/../../../canary/pwned', entries: () => [{ name: 'ok\0/../../../canary/pwned', content: 'x', pax: {} }] },

@@ -209,7 +209,11 @@ export class LayerWriter {
   async finish(signal?: AbortSignal): Promise<void> {
     const opts = signal === undefined ? {} : { signal };
     const nodes = [...this.pendingNodes].filter(([rel]) => this.parentsAreDirs(rel));
-    await makeSpecialFiles(this.root, nodes.map(([path, n]) => ({ path, type: n.type })), opts);
+    await makeSpecialFiles(
+      this.root,
+      nodes.map(([path, n]) => ({ path, type: n.type })),
+      opts,
+    );
     for (const [rel, node] of nodes) {
       const path = this.abs(rel);
       await lchown(path, node.meta.uid, node.meta.gid);

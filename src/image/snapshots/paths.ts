@@ -60,10 +60,7 @@ export function checkSymlinkTarget(name: string, rel: string, target: string): v
   }
 }
 
-export type WhiteoutKind =
-  | { readonly kind: 'opaque'; readonly dir: string }
-  | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'meta' };
+export type WhiteoutKind = { readonly kind: 'opaque'; readonly dir: string } | { readonly kind: 'file'; readonly path: string } | { readonly kind: 'meta' };
 
 /** What a whiteout entry means, or undefined for an ordinary entry. `rel` is already normalised. */
 export function parseWhiteout(name: string, rel: string): WhiteoutKind | undefined {

@@ -32,7 +32,10 @@ test('chainIds follows the OCI image-spec formula (values computed with sha256su
   assert.deepEqual(chainIds([]), []);
   assert.deepEqual(chainIds([a]), [a]);
   assert.deepEqual(chainIds([a, b, a]), [a, ab, aba]);
-  assert.throws(() => chainIds(['sha256:xyz']), (e: unknown) => errorCode(e) === 'InvalidArgument');
+  assert.throws(
+    () => chainIds(['sha256:xyz']),
+    (e: unknown) => errorCode(e) === 'InvalidArgument',
+  );
 });
 
 test('files, modes, ownership, times, symlinks, hard links and directories', { skip }, async (t) => {
@@ -146,7 +149,10 @@ test('PAX xattrs: user and security.capability set, trusted.* dropped with a rec
   assert.equal(await getXattr(join(fs, 'bin/ping'), 'trusted.overlay.redirect'), undefined);
   assert.deepEqual(await getXattr(join(fs, 'data'), 'user.b64'), Buffer.from('bytes\u00ff'));
   const marker = await snaps.marker(layer.diffId);
-  assert.ok(marker?.warnings.some((w) => w.includes('trusted.overlay.redirect')), JSON.stringify(marker?.warnings));
+  assert.ok(
+    marker?.warnings.some((w) => w.includes('trusted.overlay.redirect')),
+    JSON.stringify(marker?.warnings),
+  );
 });
 
 test('a wrong diffId fails with DataLoss naming both digests and leaves nothing', { skip }, async (t) => {
@@ -240,7 +246,10 @@ test('crash leftovers are swept; remove is idempotent; an aborted ensure leaves 
   await snaps.remove(id);
   await snaps.remove(id);
   assert.deepEqual(await readdir(snapRoot), []);
-  const big = await writeLayer(root, Array.from({ length: 400 }, (_, i) => ({ name: `d/f${i}`, content: 'z'.repeat(4096) })));
+  const big = await writeLayer(
+    root,
+    Array.from({ length: 400 }, (_, i) => ({ name: `d/f${i}`, content: 'z'.repeat(4096) })),
+  );
   const controller = new AbortController();
   const pending = snaps.ensure([big], controller.signal);
   setImmediate(() => controller.abort());

@@ -108,12 +108,18 @@ async function decompressionStages(path: string, compression: Compression, optio
 function wrap(err: unknown, options: UnpackOptions): unknown {
   if (err instanceof PeapodError) {
     if (err.message.includes(options.expectedDiffId)) return err;
-    return new PeapodError(err.code, `layer ${options.expectedDiffId}: ${err.message}`, err.hint === undefined ? { cause: err } : { hint: err.hint, cause: err });
+    return new PeapodError(
+      err.code,
+      `layer ${options.expectedDiffId}: ${err.message}`,
+      err.hint === undefined ? { cause: err } : { hint: err.hint, cause: err },
+    );
   }
   if (err instanceof Error && err.name === 'AbortError') return err;
   if (isErrnoException(err)) {
     const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
-    return new PeapodError(full ? 'ResourceExhausted' : 'Internal', `layer ${options.expectedDiffId}: writing the snapshot failed: ${err.message}`, { cause: err });
+    return new PeapodError(full ? 'ResourceExhausted' : 'Internal', `layer ${options.expectedDiffId}: writing the snapshot failed: ${err.message}`, {
+      cause: err,
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new PeapodError('DataLoss', `layer ${options.expectedDiffId} (${options.blobPath}): unreadable archive: ${message}`, { cause: err });

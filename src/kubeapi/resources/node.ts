@@ -77,7 +77,9 @@ export function nodeObject(root: string, ready: boolean): KubeObj {
         condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        ready ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status') : condition('Ready', 'False', 'KubeletNotReady', 'runtime is not ready'),
+        ready
+          ? condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+          : condition('Ready', 'False', 'KubeletNotReady', 'runtime is not ready'),
       ],
       addresses: [
         { type: 'InternalIP', address: internalIp() },

@@ -47,7 +47,10 @@ export function dataStore(pods: PodManager, kind: 'ConfigMap' | 'Secret'): Resou
     namespaced: true,
     shortNames: kind === 'ConfigMap' ? ['cm'] : [],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-    list: (namespace) => all().filter((o) => namespace === undefined || nsOf(o) === namespace).map(asObj),
+    list: (namespace) =>
+      all()
+        .filter((o) => namespace === undefined || nsOf(o) === namespace)
+        .map(asObj),
     get: (namespace, name) => {
       const o = find(namespace, name);
       return o ? asObj(o) : undefined;
@@ -78,13 +81,22 @@ const ALWAYS = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
 export function namespaceStore(pods: PodManager, bootTime: string): ResourceStore {
   const names = (): string[] => {
-    const used = [...pods.pods.list().map((r) => r.pod.metadata.namespace ?? 'default'), ...pods.objects.list().configMaps.map(nsOf), ...pods.objects.list().secrets.map(nsOf)];
+    const used = [
+      ...pods.pods.list().map((r) => r.pod.metadata.namespace ?? 'default'),
+      ...pods.objects.list().configMaps.map(nsOf),
+      ...pods.objects.list().secrets.map(nsOf),
+    ];
     return [...new Set([...ALWAYS, ...used])].sort();
   };
   const object = (name: string): KubeObj => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, uid: createHash('sha256').update(`namespace/${name}`).digest('hex').slice(0, 32), creationTimestamp: bootTime, labels: { 'kubernetes.io/metadata.name': name } },
+    metadata: {
+      name,
+      uid: createHash('sha256').update(`namespace/${name}`).digest('hex').slice(0, 32),
+      creationTimestamp: bootTime,
+      labels: { 'kubernetes.io/metadata.name': name },
+    },
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   });
@@ -110,7 +122,14 @@ export function eventStore(pods: PodManager, host: string): ResourceStore {
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { name, namespace, uid: createHash('sha256').update(name).digest('hex').slice(0, 32), creationTimestamp: e.firstTimestamp },
-          involvedObject: { kind: 'Pod', namespace, name: r.pod.metadata.name, uid: r.pod.metadata.uid ?? r.id, apiVersion: 'v1', ...(e.object && e.object !== r.pod.metadata.name ? { fieldPath: e.object } : {}) },
+          involvedObject: {
+            kind: 'Pod',
+            namespace,
+            name: r.pod.metadata.name,
+            uid: r.pod.metadata.uid ?? r.id,
+            apiVersion: 'v1',
+            ...(e.object && e.object !== r.pod.metadata.name ? { fieldPath: e.object } : {}),
+          },
           reason: e.reason,
           message: e.message,
           source: { component: 'kubelet', host },

@@ -32,7 +32,11 @@ export function podToObject(pods: PodManager, record: PodRecord, nodeName: strin
     : {};
   return {
     ...(view.pod as unknown as KubeObj),
-    metadata: { ...view.pod.metadata, ...(view.pod.metadata.creationTimestamp ? { creationTimestamp: seconds(view.pod.metadata.creationTimestamp) } : {}), ...deletion },
+    metadata: {
+      ...view.pod.metadata,
+      ...(view.pod.metadata.creationTimestamp ? { creationTimestamp: seconds(view.pod.metadata.creationTimestamp) } : {}),
+      ...deletion,
+    },
     spec: { ...view.pod.spec, nodeName },
     [DISPLAY_STATUS]: view.displayStatus,
   };
@@ -58,10 +62,11 @@ export function podStore(pods: PodManager, nodeName: string): ResourceStore {
     namespaced: true,
     shortNames: ['po'],
     verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-    list: (namespace) => pods.pods
-      .list()
-      .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
-      .map((r) => podToObject(pods, r, nodeName)),
+    list: (namespace) =>
+      pods.pods
+        .list()
+        .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
+        .map((r) => podToObject(pods, r, nodeName)),
     get: (namespace, name) => {
       const record = pods.find(namespace, name);
       return record ? podToObject(pods, record, nodeName) : undefined;
@@ -97,7 +102,8 @@ export function podStore(pods: PodManager, nodeName: string): ResourceStore {
       if (!record) throw notFound('pods', name);
       if (options.dryRun) return podToObject(pods, record, nodeName);
       const grace = options.gracePeriodSeconds;
-      if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) throw new PeapodError('InvalidArgument', `gracePeriodSeconds: ${grace} must be a non-negative integer`);
+      if (grace !== undefined && (!Number.isInteger(grace) || grace < 0))
+        throw new PeapodError('InvalidArgument', `gracePeriodSeconds: ${grace} must be a non-negative integer`);
       await pods.delete(namespace, name, { ...(grace !== undefined ? { graceSeconds: grace } : {}), wait: false });
       const after = pods.find(namespace, name);
       return after ? podToObject(pods, after, nodeName) : undefined;

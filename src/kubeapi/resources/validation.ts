@@ -9,7 +9,8 @@ const UNKNOWN_FIELD = /^unknown field/;
 
 export function validateForApi(body: Record<string, unknown>, kind: string, options: WriteOptions): Record<string, unknown> {
   const value = withoutNulls(body) as Record<string, unknown>;
-  if (value['kind'] !== undefined && value['kind'] !== kind) throw badRequest(`the kind of the object (${text(value['kind'], 'unknown')}) does not match the resource (${kind})`);
+  if (value['kind'] !== undefined && value['kind'] !== kind)
+    throw badRequest(`the kind of the object (${text(value['kind'], 'unknown')}) does not match the resource (${kind})`);
   const complete: Record<string, unknown> = { ...value, apiVersion: value['apiVersion'] ?? 'v1', kind };
   const name = text((complete['metadata'] as Record<string, unknown> | undefined)?.['name'], '');
   const { errors, warnings } = validateObject(complete);

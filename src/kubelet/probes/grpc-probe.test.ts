@@ -29,7 +29,9 @@ test('grpc probes against a real health server on loopback', async (t) => {
       Check: (call: ServerUnaryCall<{ service: string }, number>, callback: sendUnaryData<number>) => callback(null, statuses[call.request.service] ?? 0),
     },
   );
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   t.after(() => server.forceShutdown());
   assert.deepEqual(await grpcCheck('127.0.0.1', port, '', 2000), { result: 'success' });
   const sick = await grpcCheck('127.0.0.1', port, 'sick', 2000);

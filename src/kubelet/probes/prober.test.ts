@@ -18,7 +18,12 @@ function fakeClock(limit: number): ProberClock & { sleeps: number[] } {
 const target = { containerId: 'c', host: '127.0.0.1', namedPorts: new Map<string, number>() };
 const exec = { execSync: () => Promise.resolve({ exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), timedOut: false }) };
 
-async function drive(kind: 'liveness' | 'readiness' | 'startup', results: ProbeResult[], probe: Record<string, number>, started = true): Promise<{ changes: ProbeResult[]; runs: number; sleeps: number[] }> {
+async function drive(
+  kind: 'liveness' | 'readiness' | 'startup',
+  results: ProbeResult[],
+  probe: Record<string, number>,
+  started = true,
+): Promise<{ changes: ProbeResult[]; runs: number; sleeps: number[] }> {
   const changes: ProbeResult[] = [];
   let runs = 0;
   const clock = fakeClock(results.length);
@@ -43,7 +48,11 @@ async function drive(kind: 'liveness' | 'readiness' | 'startup', results: ProbeR
 }
 
 test('liveness starts as success and flips to failure only after failureThreshold failures in a row', async () => {
-  const r = await drive('liveness', ['failure', 'failure', 'success', 'failure', 'failure', 'failure'], { failureThreshold: 3, periodSeconds: 5, initialDelaySeconds: 2 });
+  const r = await drive('liveness', ['failure', 'failure', 'success', 'failure', 'failure', 'failure'], {
+    failureThreshold: 3,
+    periodSeconds: 5,
+    initialDelaySeconds: 2,
+  });
   assert.deepEqual(r.changes, ['failure']);
   assert.equal(r.sleeps[0], 2000, 'initial delay');
   assert.equal(r.sleeps[1], 5000, 'period');

@@ -20,10 +20,14 @@ export const realClock: ProberClock = {
         return;
       }
       const timer = setTimeout(() => resolve(true), ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve(false);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve(false);
+        },
+        { once: true },
+      );
     }),
 };
 
@@ -72,9 +76,10 @@ export class Prober {
     const period = (this.probe.periodSeconds ?? 10) * 1000;
     for (;;) {
       if (this.kind === 'startup' || this.hooks.started()) {
-        const outcome = await this.run(this.probe, this.target, this.exec).catch(
-          (err: unknown): ProbeOutcome => ({ result: 'failure', message: err instanceof Error ? err.message : String(err) }),
-        );
+        const outcome = await this.run(this.probe, this.target, this.exec).catch((err: unknown): ProbeOutcome => ({
+          result: 'failure',
+          message: err instanceof Error ? err.message : String(err),
+        }));
         if (signal.aborted) return;
         this.record(outcome);
         // A startup probe stops once it succeeded; the container is then "started" for good.

@@ -20,7 +20,11 @@ export interface ProbeTarget {
 }
 
 export interface ProbeExec {
-  execSync(containerId: string, command: readonly string[], timeoutMs: number): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer; timedOut: boolean }>;
+  execSync(
+    containerId: string,
+    command: readonly string[],
+    timeoutMs: number,
+  ): Promise<{ exitCode: number; stdout: Buffer; stderr: Buffer; timedOut: boolean }>;
 }
 
 /** The kubelet: success for HTTP status 200 ≤ code < 400. */
@@ -41,7 +45,9 @@ export async function runProbe(probe: Probe, target: ProbeTarget, exec: ProbeExe
     const r = await exec.execSync(target.containerId, probe.exec.command ?? [], timeoutMs);
     if (r.timedOut) return { result: 'failure', message: `command timed out after ${timeoutMs / 1000}s` };
     const output = Buffer.concat([r.stdout, r.stderr]).toString('utf8').slice(0, PROBE_OUTPUT_LIMIT).trim();
-    return r.exitCode === 0 ? { result: 'success' } : { result: 'failure', message: `command failed with exit code ${r.exitCode}${output ? `: ${output}` : ''}` };
+    return r.exitCode === 0
+      ? { result: 'success' }
+      : { result: 'failure', message: `command failed with exit code ${r.exitCode}${output ? `: ${output}` : ''}` };
   }
   if (probe.httpGet) {
     const port = resolvePort(probe.httpGet.port, target);

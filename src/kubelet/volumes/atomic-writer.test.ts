@@ -30,7 +30,10 @@ test('buildPayload refuses .. paths, reserved ..names, absolute paths and a file
 
 test('the layout: ..data -> timestamped dir, user-visible names are symlinks into ..data, modes kept', async () => {
   await withDir(async (dir) => {
-    assert.equal(await writeAtomic(dir, [file('color', 'blue'), file('nested/deep.txt', 'x', 0o600)], { now: new Date(Date.UTC(2026, 11, 7, 5, 20, 0)) }), true);
+    assert.equal(
+      await writeAtomic(dir, [file('color', 'blue'), file('nested/deep.txt', 'x', 0o600)], { now: new Date(Date.UTC(2026, 11, 7, 5, 20, 0)) }),
+      true,
+    );
     const data = await readlink(join(dir, '..data'));
     assert.match(data, /^\.\.2026_12_07_05_20_00\.\w+$/);
     assert.equal(await readlink(join(dir, 'color')), '..data/color');

@@ -28,7 +28,8 @@ export function buildPayload(files: readonly ProjectedFile[]): Payload {
   }
   for (const path of payload.keys()) {
     for (let parent = dirname(path); parent !== '.'; parent = dirname(parent)) {
-      if (payload.has(parent)) throw new PeapodError('InvalidArgument', `path: Invalid value: ${JSON.stringify(parent)}: is both a file and the directory of ${JSON.stringify(path)}`);
+      if (payload.has(parent))
+        throw new PeapodError('InvalidArgument', `path: Invalid value: ${JSON.stringify(parent)}: is both a file and the directory of ${JSON.stringify(path)}`);
     }
   }
   return payload;
@@ -45,7 +46,11 @@ export function payloadDirPrefix(now: Date): string {
  * (content and set of files, as the kubelet compares), so calling it on every sync is cheap.
  * `setPerms` runs on the new payload directory before it becomes visible (fsGroup ownership).
  */
-export async function writeAtomic(dir: string, files: readonly ProjectedFile[], options: { now?: Date; setPerms?: (payloadDir: string) => Promise<void> } = {}): Promise<boolean> {
+export async function writeAtomic(
+  dir: string,
+  files: readonly ProjectedFile[],
+  options: { now?: Date; setPerms?: (payloadDir: string) => Promise<void> } = {},
+): Promise<boolean> {
   const payload = buildPayload(files);
   await mkdir(dir, { recursive: true, mode: PAYLOAD_DIR_MODE });
   if (!(await lstat(dir)).isDirectory()) throw new PeapodError('Internal', `volume directory ${dir} is not a directory`);

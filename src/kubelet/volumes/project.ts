@@ -51,7 +51,9 @@ export function projectConfigMap(source: ConfigMapVolumeSource, object: ConfigMa
   const optional = source.optional === true;
   if (!object) {
     if (optional) return [];
-    throw new PeapodError('FailedPrecondition', `configmap ${JSON.stringify(source.name ?? '')} not found`, { hint: `${field}.name: apply the ConfigMap first` });
+    throw new PeapodError('FailedPrecondition', `configmap ${JSON.stringify(source.name ?? '')} not found`, {
+      hint: `${field}.name: apply the ConfigMap first`,
+    });
   }
   return project(configMapData(object), source.items, source.defaultMode, field, optional);
 }
@@ -60,7 +62,9 @@ export function projectSecret(source: SecretVolumeSource, object: Secret | undef
   const optional = source.optional === true;
   if (!object) {
     if (optional) return [];
-    throw new PeapodError('FailedPrecondition', `secret ${JSON.stringify(source.secretName ?? '')} not found`, { hint: `${field}.secretName: apply the Secret first` });
+    throw new PeapodError('FailedPrecondition', `secret ${JSON.stringify(source.secretName ?? '')} not found`, {
+      hint: `${field}.secretName: apply the Secret first`,
+    });
   }
   return project(secretData(object), source.items, source.defaultMode, field, optional);
 }

@@ -36,7 +36,12 @@ export async function openSubPath(volumePath: string, subPath: string, field: st
   const parts = subPath.split('/').filter((p) => p !== '' && p !== '.');
   const { resolved, missing } = await resolveExistingPrefix(base, parts);
   if (!isUnder(resolved, base)) throw outside();
-  const components = [...relative(base, resolved).split('/').filter((p) => p !== ''), ...missing];
+  const components = [
+    ...relative(base, resolved)
+      .split('/')
+      .filter((p) => p !== ''),
+    ...missing,
+  ];
   const dirMode = (await stat(base)).mode & 0o7777;
   let current = await open(base, WALK_FLAGS | constants.O_DIRECTORY);
   try {
@@ -46,7 +51,10 @@ export async function openSubPath(volumePath: string, subPath: string, field: st
       const info = await next.stat();
       if (info.isSymbolicLink() || (!last && !info.isDirectory())) {
         await next.close();
-        throw new PeapodError('InvalidArgument', `${field}: ${JSON.stringify(subPath)}: ${JSON.stringify(name)} ${info.isSymbolicLink() ? 'is a symlink (dangling, or swapped in while it was opened)' : 'is not a directory'}`);
+        throw new PeapodError(
+          'InvalidArgument',
+          `${field}: ${JSON.stringify(subPath)}: ${JSON.stringify(name)} ${info.isSymbolicLink() ? 'is a symlink (dangling, or swapped in while it was opened)' : 'is not a directory'}`,
+        );
       }
       await current.close();
       current = next;

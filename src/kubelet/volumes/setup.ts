@@ -58,7 +58,11 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
     return dir;
   }
   const projection = projectionOf(pod, volume, field, lookups);
-  if (!projection) throw new PeapodError('InvalidArgument', `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`);
+  if (!projection)
+    throw new PeapodError(
+      'InvalidArgument',
+      `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`,
+    );
   await mkdir(dir, { recursive: true, mode: 0o755 });
   if (projection.onTmpfs && !(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: SECRET_TMPFS_BYTES, mode: 0o755 });
   const fsGroup = pod.spec.securityContext?.fsGroup;
@@ -68,14 +72,19 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
 
 /** configMap, secret, downwardAPI and projected volumes: always read-only in the container, as in Kubernetes. */
 export function isProjectedVolume(volume: Volume | undefined): boolean {
-  return volume !== undefined && (volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined);
+  return (
+    volume !== undefined &&
+    (volume.configMap !== undefined || volume.secret !== undefined || volume.downwardAPI !== undefined || volume.projected !== undefined)
+  );
 }
 
 /** The files of a projected-kind volume from the current objects; undefined for the other volume types. */
 function projectionOf(pod: Pod, volume: Volume, field: string, lookups: VolumeLookups): { files: ProjectedFile[]; onTmpfs: boolean } | undefined {
   const namespace = pod.metadata.namespace ?? 'default';
-  if (volume.configMap) return { files: projectConfigMap(volume.configMap, lookups.configMap(namespace, volume.configMap.name ?? ''), `${field}.configMap`), onTmpfs: false };
-  if (volume.secret) return { files: projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`), onTmpfs: true };
+  if (volume.configMap)
+    return { files: projectConfigMap(volume.configMap, lookups.configMap(namespace, volume.configMap.name ?? ''), `${field}.configMap`), onTmpfs: false };
+  if (volume.secret)
+    return { files: projectSecret(volume.secret, lookups.secret(namespace, volume.secret.secretName ?? ''), `${field}.secret`), onTmpfs: true };
   if (volume.downwardAPI) return { files: projectDownward(volume.downwardAPI, (path) => lookups.field(path), `${field}.downwardAPI`), onTmpfs: false };
   if (!volume.projected) return undefined;
   const files: ProjectedFile[] = [];
@@ -84,9 +93,16 @@ function projectionOf(pod: Pod, volume: Volume, field: string, lookups: VolumeLo
     const at = `${field}.projected.sources[${i}]`;
     const mode = volume.projected.defaultMode;
     const withDefault = <T extends object>(s: T): T & { defaultMode?: number } => (mode === undefined ? s : { ...s, defaultMode: mode });
-    if (source.configMap) files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
+    if (source.configMap)
+      files.push(...projectConfigMap(withDefault(source.configMap), lookups.configMap(namespace, source.configMap.name ?? ''), `${at}.configMap`));
     else if (source.secret) {
-      files.push(...projectSecret(withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }), lookups.secret(namespace, source.secret.name ?? ''), `${at}.secret`));
+      files.push(
+        ...projectSecret(
+          withDefault({ ...source.secret, ...(source.secret.name !== undefined ? { secretName: source.secret.name } : {}) }),
+          lookups.secret(namespace, source.secret.name ?? ''),
+          `${at}.secret`,
+        ),
+      );
       onTmpfs = true;
     } else if (source.downwardAPI) files.push(...projectDownward(withDefault(source.downwardAPI), (path) => lookups.field(path), `${at}.downwardAPI`));
     else throw new PeapodError('InvalidArgument', `${at}: only configMap, secret and downwardAPI sources are supported on this host`);
@@ -108,7 +124,11 @@ export async function refreshProjectedVolumes(pod: Pod, volumesDir: string, look
     try {
       const projection = projectionOf(pod, volume, field, lookups);
       if (!projection) continue;
-      await writeAtomic(join(volumesDir, volume.name), projection.files, fsGroup === undefined ? {} : { setPerms: (dir) => setVolumeOwnership(dir, fsGroup, true) });
+      await writeAtomic(
+        join(volumesDir, volume.name),
+        projection.files,
+        fsGroup === undefined ? {} : { setPerms: (dir) => setVolumeOwnership(dir, fsGroup, true) },
+      );
     } catch (err) {
       problems.push(`${field} (${volume.name}): ${errorMessage(err)}`);
     }

@@ -52,13 +52,16 @@ export async function stageSubPaths(requests: readonly SubPathRequest[], staging
         staged.push(target);
         await ops.bindExact(`/proc/${process.pid}/fd/${opened.handle.fd}`, target).catch((err: unknown) => {
           // mount(2) refuses a directory removed since it was opened (ENOENT): the container moved it.
-          throw new PeapodError('FailedPrecondition', `${request.field}: ${JSON.stringify(request.subPath)}: cannot bind it: ${errorMessage(err)}`, { cause: err });
+          throw new PeapodError('FailedPrecondition', `${request.field}: ${JSON.stringify(request.subPath)}: cannot bind it: ${errorMessage(err)}`, {
+            cause: err,
+          });
         });
       } finally {
         await opened.handle.close();
       }
       // Never hand runc the bare staging path: without the bind it would be an empty directory of ours.
-      if (!(await ops.isMountPoint(target))) throw new PeapodError('Internal', `${request.field}: the staging bind of ${JSON.stringify(request.subPath)} vanished`);
+      if (!(await ops.isMountPoint(target)))
+        throw new PeapodError('Internal', `${request.field}: the staging bind of ${JSON.stringify(request.subPath)} vanished`);
       sources.set(request.index, target);
     }
   } catch (err) {

@@ -19,7 +19,10 @@ test('subPathExpr expands $(VAR) from env only, $$ escapes, missing or empty var
   ]);
   assert.equal(expandSubPathExpr('logs/$(NS)/$(POD_NAME)', env, 'f'), 'logs/prod/web-1');
   assert.equal(expandSubPathExpr('cost$$1', env, 'f'), 'cost$1');
-  assert.throws(() => expandSubPathExpr('$(NOPE)/$(EMPTY)/x', env, 'volumeMounts[1].subPathExpr'), /volumeMounts\[1\]\.subPathExpr: .*missing value for EMPTY, NOPE/);
+  assert.throws(
+    () => expandSubPathExpr('$(NOPE)/$(EMPTY)/x', env, 'volumeMounts[1].subPathExpr'),
+    /volumeMounts\[1\]\.subPathExpr: .*missing value for EMPTY, NOPE/,
+  );
   assert.throws(() => expandSubPathExpr('$(UP)/x', new Map([['UP', '..']]), 'f'), /must not contain '\.\.'/);
   assert.throws(() => expandSubPathExpr('$(ROOT)etc', new Map([['ROOT', '/']]), 'f'), /must be a relative path/);
 });
@@ -30,5 +33,8 @@ test('effectiveSubPath: subPath, subPathExpr, neither, and both refused', () => 
   assert.deepEqual(effectiveSubPath({ subPathExpr: 'd/$(POD_NAME)' }, env, 'volumeMounts[2]'), { path: 'd/p', field: 'volumeMounts[2].subPathExpr' });
   assert.equal(effectiveSubPath({}, env, 'm'), undefined);
   assert.equal(effectiveSubPath({ subPath: '' }, env, 'm'), undefined);
-  assert.throws(() => effectiveSubPath({ subPath: 'a', subPathExpr: 'b' }, env, 'volumeMounts[3]'), /volumeMounts\[3\]: subPath and subPathExpr are mutually exclusive/);
+  assert.throws(
+    () => effectiveSubPath({ subPath: 'a', subPathExpr: 'b' }, env, 'volumeMounts[3]'),
+    /volumeMounts\[3\]: subPath and subPathExpr are mutually exclusive/,
+  );
 });

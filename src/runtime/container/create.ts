@@ -122,11 +122,13 @@ async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
 }
 
 /** Joins the sandbox's namespaces through the pause process (net through the pinned netns). */
-function joinNamespaces(sandbox: SandboxRecord, targetPid: number | undefined): { network: NamespaceMode; ipc: NamespaceMode; uts: NamespaceMode; pid: NamespaceMode } {
+function joinNamespaces(
+  sandbox: SandboxRecord,
+  targetPid: number | undefined,
+): { network: NamespaceMode; ipc: NamespaceMode; uts: NamespaceMode; pid: NamespaceMode } {
   const pause = sandbox.pausePid ?? 0;
   const { config } = sandbox;
-  const network: NamespaceMode =
-    config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.netnsPath ?? `/proc/${pause}/ns/net` };
+  const network: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.netnsPath ?? `/proc/${pause}/ns/net` };
   const ipc: NamespaceMode = config.ipc === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/ipc` };
   const uts: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/uts` };
   let pid: NamespaceMode;
@@ -167,10 +169,15 @@ async function checkPropagation(host: RuntimeHost, config: ContainerConfig): Pro
     const source = await host.mounts.mountOf(m.hostPath);
     const ok = source !== undefined && (source.propagation === 'shared' || (m.propagation === 'rslave' && source.propagation === 'slave'));
     if (!ok) {
-      const kind = m.propagation === 'rshared' ? 'bidirectional propagation needs a shared mount' : 'host-to-container propagation needs a shared or slave mount';
-      throw new PeapodError('FailedPrecondition', `container ${config.name}: mounts[${i}] ${m.hostPath}: ${kind}; it is on ${source?.target ?? '?'} (${source?.propagation ?? 'unknown'})`, {
-        hint: `mount --make-rshared ${source?.target ?? m.hostPath}`,
-      });
+      const kind =
+        m.propagation === 'rshared' ? 'bidirectional propagation needs a shared mount' : 'host-to-container propagation needs a shared or slave mount';
+      throw new PeapodError(
+        'FailedPrecondition',
+        `container ${config.name}: mounts[${i}] ${m.hostPath}: ${kind}; it is on ${source?.target ?? '?'} (${source?.propagation ?? 'unknown'})`,
+        {
+          hint: `mount --make-rshared ${source?.target ?? m.hostPath}`,
+        },
+      );
     }
   }
 }

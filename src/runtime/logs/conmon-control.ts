@@ -48,7 +48,8 @@ export async function reopenConmonLog(containerId: string, dir: string, logPath:
   while (!(await exists(logPath))) {
     // A container that exited meanwhile has a conmon that will never reopen: stop waiting at once.
     if (!stillRunning()) throw new PeapodError('FailedPrecondition', `container ${containerId} exited before conmon reopened ${logPath}`);
-    if (Date.now() > deadline) throw new PeapodError('DeadlineExceeded', `conmon of container ${containerId} did not reopen ${logPath} within ${REOPEN_TIMEOUT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new PeapodError('DeadlineExceeded', `conmon of container ${containerId} did not reopen ${logPath} within ${REOPEN_TIMEOUT_MS} ms`);
     await delay(REOPEN_POLL_MS);
   }
 }

@@ -22,12 +22,7 @@ test('parses the CRI log format conmon writes', () => {
 
 test('joins partial entries per stream, keeping the first timestamp', () => {
   const a = new LogLineAssembler();
-  const entries = [
-    '1 stdout P abc',
-    '2 stderr F err',
-    '3 stdout P def',
-    '4 stdout F ghi',
-  ].map((l) => parseCriLogLine(l));
+  const entries = ['1 stdout P abc', '2 stderr F err', '3 stdout P def', '4 stdout F ghi'].map((l) => parseCriLogLine(l));
   const lines = entries.map((e) => (e ? a.push(e) : undefined)).filter((l) => l !== undefined);
   assert.deepEqual(lines, [
     { timestamp: '2', stream: 'stderr', text: 'err' },

@@ -34,7 +34,10 @@ test('a follower reads across rotations, a skipped one included, each line once 
   await delay(400);
   done = true;
   await reading;
-  assert.deepEqual(out.trim().split('\n').map(Number), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    out.trim().split('\n').map(Number),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
 });
 
 test('logs without follow read the rotated files, then the live one; a tail counts across them', async (t) => {

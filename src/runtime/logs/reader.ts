@@ -100,7 +100,14 @@ export async function readLog(path: string, write: Write, options: ReadLogOption
 }
 
 /** What is on disk: the rotated files (oldest first, compressed ones too), then the live one. */
-async function readFirst(path: string, cursor: LogCursor | undefined, assembler: LogLineAssembler, write: Write, timestamps: boolean, tail: number | undefined): Promise<void> {
+async function readFirst(
+  path: string,
+  cursor: LogCursor | undefined,
+  assembler: LogLineAssembler,
+  write: Write,
+  timestamps: boolean,
+  tail: number | undefined,
+): Promise<void> {
   if (tail === undefined) {
     const out = batcher(write, timestamps);
     await readRotatedBefore(path, cursor?.ino, assembler, out.emit);
@@ -120,7 +127,13 @@ async function readFirst(path: string, cursor: LogCursor | undefined, assembler:
 }
 
 /** Follows the log across rotations; returns the cursor it ends on (the caller closes it). */
-async function follow(path: string, start: LogCursor | undefined, assembler: LogLineAssembler, write: Write, options: ReadLogOptions): Promise<LogCursor | undefined> {
+async function follow(
+  path: string,
+  start: LogCursor | undefined,
+  assembler: LogLineAssembler,
+  write: Write,
+  options: ReadLogOptions,
+): Promise<LogCursor | undefined> {
   let cursor = start;
   const out = batcher(write, options.timestamps);
   // The directory, not the file: a rotation replaces the file. One pending next() at a time, and none
@@ -133,7 +146,11 @@ async function follow(path: string, start: LogCursor | undefined, assembler: Log
   let pending: Promise<boolean> | undefined;
   let watching = true;
   const changed = async (): Promise<void> => {
-    if (watching) pending ??= watcher.next().then((r) => r.done !== true, () => false);
+    if (watching)
+      pending ??= watcher.next().then(
+        (r) => r.done !== true,
+        () => false,
+      );
     let timer: NodeJS.Timeout | undefined;
     const poll = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), FOLLOW_FALLBACK_POLL_MS)));
     const event = pending ? pending.then((alive) => ({ alive })) : undefined;
@@ -180,7 +197,14 @@ async function follow(path: string, start: LogCursor | undefined, assembler: Log
  */
 async function readSkipped(path: string, ino: number, nextIno: number | undefined, assembler: LogLineAssembler, emit: Emit): Promise<void> {
   const rotated = (await listRotated(path)).filter((r) => !r.compressed);
-  const inodes = await Promise.all(rotated.map((r) => stat(r.path).then((s) => s.ino, () => -1)));
+  const inodes = await Promise.all(
+    rotated.map((r) =>
+      stat(r.path).then(
+        (s) => s.ino,
+        () => -1,
+      ),
+    ),
+  );
   const mine = inodes.indexOf(ino);
   if (mine < 0) return;
   const end = nextIno === undefined ? -1 : inodes.indexOf(nextIno);
@@ -202,7 +226,10 @@ async function readRotatedBefore(path: string, liveIno: number | undefined, asse
   for (const file of rotated) {
     if (file.compressed && plain.has(file.stamp)) continue; // being compressed: the plain copy is whole
     if (file.compressed) {
-      const data = await readFile(file.path).then((b) => gunzipAsync(b), () => undefined);
+      const data = await readFile(file.path).then(
+        (b) => gunzipAsync(b),
+        () => undefined,
+      );
       if (data) emitText(data.toString('utf8'), assembler, emit);
       continue;
     }

@@ -10,7 +10,10 @@ test('the managed hosts file names the pod at its IP, with FQDN and host aliases
 });
 
 test('resolv.conf: the pod DNS config wins; loopback nameservers are dropped for pods with their own network', () => {
-  assert.equal(resolvConfContent({ servers: ['1.1.1.1'], searches: ['x.local'], options: ['ndots:2'] }, '', true), 'search x.local\nnameserver 1.1.1.1\noptions ndots:2\n');
+  assert.equal(
+    resolvConfContent({ servers: ['1.1.1.1'], searches: ['x.local'], options: ['ndots:2'] }, '', true),
+    'search x.local\nnameserver 1.1.1.1\noptions ndots:2\n',
+  );
   const host = 'nameserver 127.0.0.53\nnameserver 9.9.9.9\nsearch lan\n';
   assert.equal(resolvConfContent(undefined, host, true), 'nameserver 9.9.9.9\nsearch lan\n');
   assert.equal(resolvConfContent(undefined, host, false), 'nameserver 127.0.0.53\nnameserver 9.9.9.9\nsearch lan\n');

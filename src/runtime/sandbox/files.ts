@@ -29,8 +29,6 @@ export function resolvConfContent(dns: DnsConfig | undefined, hostResolvConf: st
     if (dns.options.length > 0) lines.push(`options ${dns.options.join(' ')}`);
     return `${lines.join('\n')}\n`;
   }
-  const kept = hostResolvConf
-    .split('\n')
-    .filter((line) => !(podHasOwnNetwork && /^\s*nameserver\s+(127\.|::1\b)/.test(line)));
+  const kept = hostResolvConf.split('\n').filter((line) => !(podHasOwnNetwork && /^\s*nameserver\s+(127\.|::1\b)/.test(line)));
   return `${kept.join('\n').trimEnd()}\n`;
 }

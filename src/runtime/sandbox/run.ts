@@ -82,10 +82,7 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, config: Sandb
 async function writeSandboxFiles(dirs: RuntimeDirs, record: SandboxRecord): Promise<void> {
   const { config } = record;
   const ownNetwork = config.network === 'pod';
-  const [hostResolv, hostHosts] = await Promise.all([
-    readFile(dirs.hostResolvConf, 'utf8').catch(() => ''),
-    readFile(dirs.hostHosts, 'utf8').catch(() => ''),
-  ]);
+  const [hostResolv, hostHosts] = await Promise.all([readFile(dirs.hostResolvConf, 'utf8').catch(() => ''), readFile(dirs.hostHosts, 'utf8').catch(() => '')]);
   const fqdn = config.annotations['peapod.io/fqdn'];
   const hosts = ownNetwork ? hostsFileContent(record.network?.ip, config.hostname, fqdn, config.hostAliases) : hostHosts;
   await Promise.all([

@@ -21,7 +21,14 @@ export async function releaseNetwork(deps: SandboxDeps, record: SandboxRecord): 
   const { config, id } = record;
   if (record.done.includes('network') && record.netnsPath !== undefined) {
     await host.network.tearDown(
-      { sandboxId: id, netnsPath: record.netnsPath, podName: config.name, podNamespace: config.namespace, podUid: config.uid, portMappings: config.portMappings },
+      {
+        sandboxId: id,
+        netnsPath: record.netnsPath,
+        podName: config.name,
+        podNamespace: config.namespace,
+        podUid: config.uid,
+        portMappings: config.portMappings,
+      },
       record.network,
     );
   }

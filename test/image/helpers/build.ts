@@ -120,7 +120,12 @@ export function buildIndex(entries: readonly { image: BuiltImage; platform: { os
   const doc = {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: entries.map((e) => ({ mediaType: e.image.manifest.mediaType, digest: e.image.manifest.digest, size: e.image.manifest.bytes.length, platform: e.platform })),
+    manifests: entries.map((e) => ({
+      mediaType: e.image.manifest.mediaType,
+      digest: e.image.manifest.digest,
+      size: e.image.manifest.bytes.length,
+      platform: e.platform,
+    })),
   };
   const bytes = Buffer.from(JSON.stringify(doc));
   return { digest: sha256(bytes), bytes, mediaType: doc.mediaType };

@@ -62,7 +62,12 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     const auth = req.headers.authorization ?? '';
     const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : undefined;
     const user = decoded?.slice(0, decoded.indexOf(':'));
-    const request: TokenRequest = { scope: url.searchParams.get('scope'), service: url.searchParams.get('service'), account: url.searchParams.get('account'), user };
+    const request: TokenRequest = {
+      scope: url.searchParams.get('scope'),
+      service: url.searchParams.get('service'),
+      account: url.searchParams.get('account'),
+      user,
+    };
     requests.push(request);
     if (decoded !== undefined && decoded !== `${options.user}:${options.password}`) {
       res.writeHead(401, { 'content-type': 'application/json' });

@@ -27,7 +27,18 @@ test('the SPDY/3 dictionary is the spec one: 1423 bytes, Adler-32 0xe3c6a7c2', (
 
 test('header blocks: count, then length-prefixed lower-case names and NUL-joined values', () => {
   const block = encodeHeaderBlock(h({ streamtype: 'error', multi: ['a', 'b'] }));
-  assert.equal(block.toString('hex'), '00000002' + '0000000a' + Buffer.from('streamtype').toString('hex') + '00000005' + Buffer.from('error').toString('hex') + '00000005' + Buffer.from('multi').toString('hex') + '00000003' + Buffer.from('a\0b').toString('hex'));
+  assert.equal(
+    block.toString('hex'),
+    '00000002' +
+      '0000000a' +
+      Buffer.from('streamtype').toString('hex') +
+      '00000005' +
+      Buffer.from('error').toString('hex') +
+      '00000005' +
+      Buffer.from('multi').toString('hex') +
+      '00000003' +
+      Buffer.from('a\0b').toString('hex'),
+  );
   assert.deepEqual(decodeHeaderBlock(block), h({ streamtype: 'error', multi: ['a', 'b'] }));
   assert.throws(() => decodeHeaderBlock(block.subarray(0, 10)), /truncated/);
   assert.throws(() => decodeHeaderBlock(encodeHeaderBlock(new Map([['X', ['1']]])).fill(0x58, 8, 9)), /lower case/);
@@ -63,7 +74,10 @@ test('frames round-trip through the parser, split at every byte boundary', () =>
       `cut at ${cut}`,
     );
     const [syn, , data, fin, rst, ping, away] = frames;
-    assert.deepEqual(syn?.type === 'synStream' && [...syn.headers], [['streamtype', ['stdin']], ['port', ['80']]]);
+    assert.deepEqual(syn?.type === 'synStream' && [...syn.headers], [
+      ['streamtype', ['stdin']],
+      ['port', ['80']],
+    ]);
     assert.equal(data?.type === 'data' && data.data.toString(), 'hello');
     assert.equal(fin?.type === 'data' && fin.fin, true);
     assert.deepEqual(rst, { type: 'rstStream', streamId: 3, status: 5 });
