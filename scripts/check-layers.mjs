@@ -13,6 +13,8 @@ const allowed = {
   kube: ['common'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
+  // Services: the EndpointSlice computation, cluster IP admission, the cluster DNS and the proxy's model (host/network programs it).
+  services: ['common', 'kube', 'host'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
