@@ -15,6 +15,7 @@ import { isProjectedVolume, type PreparedVolumes, type VolumeLookups } from './v
 import type { SubPathRequest } from './volumes/subpath-staging.js';
 import { effectiveSubPath } from './volumes/subpath.js';
 import { configMapData, secretData } from './volumes/project.js';
+import { podDnsConfig, type ClusterDnsSettings } from './dns-config.js';
 
 export interface ConvertContext {
   readonly cgroupRoot: string;
@@ -23,6 +24,8 @@ export interface ConvertContext {
   readonly memoryCapacityBytes: number;
   /** The daemon's own capabilities: what "privileged" and "add: [ALL]" can grant on this host. */
   readonly hostCapabilities?: readonly string[];
+  /** The cluster DNS and the host's resolv.conf, for each pod's resolv.conf by its dnsPolicy (dns-config.ts). */
+  readonly dns?: ClusterDnsSettings;
 }
 
 export function podLogDirectory(logRoot: string, pod: Pod): string {
@@ -64,13 +67,15 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     pid: spec.hostPID ? 'node' : spec.shareProcessNamespace ? 'pod' : 'container',
     ipc: spec.hostIPC ? 'node' : 'pod',
     portMappings,
-    dns: spec.dnsConfig
-      ? {
-          servers: spec.dnsConfig.nameservers ?? [],
-          searches: spec.dnsConfig.searches ?? [],
-          options: (spec.dnsConfig.options ?? []).map((o) => (o.value === undefined ? o.name : `${o.name}:${o.value}`)),
-        }
-      : undefined,
+    dns: ctx.dns
+      ? podDnsConfig(pod, ctx.dns)
+      : spec.dnsConfig
+        ? {
+            servers: spec.dnsConfig.nameservers ?? [],
+            searches: spec.dnsConfig.searches ?? [],
+            options: (spec.dnsConfig.options ?? []).map((o) => (o.value === undefined ? o.name : `${o.name}:${o.value}`)),
+          }
+        : undefined,
     hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
     sysctls,
     labels: {
