@@ -1,0 +1,201 @@
+// Services end to end with real runc, traffic only between the test's own pods and on loopback: a
+// ClusterIP Service over two busybox httpd pods (a third, never ready, gets nothing), its named
+// targetPort, the cluster DNS (by name, by search path, headless → pod IPs, NXDOMAIN), a NodePort on
+// 127.0.0.1, a pod reaching its own Service (hairpin), and after delete no chain, rule or record left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { randomInt } from 'node:crypto';
+import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
+import { startPodTest } from '../helpers/pod-test.js';
+import { runUnchecked } from '../../src/host/exec.js';
+import { ownedChainPrefixes } from '../../src/host/network/service-rules.js';
+
+const REQUESTS = 40;
+
+function backend(name: string, readiness: string): string {
+  return `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  labels: { app: web }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: httpd
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ["sh", "-c", "mkdir -p /www && echo ${name} > /www/index.html && exec httpd -f -p 8080 -h /www"]
+      ports: [{ name: web-http, containerPort: 8080 }]
+      readinessProbe:
+        ${readiness}
+        periodSeconds: 1
+---`;
+}
+
+function manifest(nodePort: number): string {
+  return `${backend('web-a', 'httpGet: { path: /index.html, port: web-http }')}
+${backend('web-b', 'httpGet: { path: /index.html, port: web-http }')}
+${backend('web-c', 'exec: { command: ["test", "-e", "/never"] }')}
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector: { app: web }
+  ports:
+    - name: http
+      port: 80
+      targetPort: web-http
+      nodePort: ${nodePort}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web-headless
+spec:
+  clusterIP: None
+  selector: { app: web }
+  ports: [{ name: http, port: 8080 }]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  terminationGracePeriodSeconds: 0
+  containers:
+    - name: sh
+      image: busybox
+      imagePullPolicy: IfNotPresent
+      command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]
+`;
+}
+
+interface PodJson {
+  status: { podIP?: string; conditions?: { type: string; status: string }[]; phase?: string };
+}
+interface ServiceJson {
+  spec: { clusterIP: string; ports: { nodePort?: number }[] };
+}
+
+async function execIn(env: NodeJS.ProcessEnv, pod: string, script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCli(env, ['exec', pod, '--', 'sh', '-c', script], { timeoutMs: 90_000 });
+}
+
+async function ourChains(bridge: string): Promise<string[]> {
+  const saved = await runUnchecked('iptables-save', [], { timeoutMs: 10_000 });
+  const prefixes = ownedChainPrefixes(bridge);
+  return saved.stdout
+    .split('\n')
+    .filter((l) => l.startsWith(':') && prefixes.some((p) => l.slice(1).startsWith(p)))
+    .map((l) => l.slice(1).split(' ')[0] ?? '');
+}
+
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/index.html', timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body.trim()));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a Service spreads over its ready pods by cluster IP, name and NodePort; DNS; delete leaves nothing', { timeout: 300_000 }, async (t) => {
+  const { env, roots, daemon, apply, pod } = await startPodTest(t);
+  const nodePort = 30000 + randomInt(0, 2700);
+  await apply('app.yaml', manifest(nodePort));
+  const ready = async (name: string) => (await pod<PodJson>(name))?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  await waitFor(async () => (await ready('web-a')) && (await ready('web-b')) && (await pod<PodJson>('client'))?.status.phase === 'Running', {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    description: 'web-a, web-b ready and client running',
+  });
+  const ipOf = async (name: string) => (await pod<PodJson>(name))?.status.podIP ?? '';
+  const [ipA, ipB, ipC] = [await ipOf('web-a'), await ipOf('web-b'), await waitFor(() => ipOf('web-c'), { timeoutMs: 30_000, description: 'web-c IP' })];
+  assert.equal(
+    (await pod<PodJson>('web-c'))?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    false,
+  );
+
+  const svc = JSON.parse((await runCli(env, ['get', 'svc', 'web', '-o', 'json'])).stdout) as ServiceJson;
+  const clusterIP = svc.spec.clusterIP;
+  assert.ok(clusterIP.startsWith(roots.config.serviceCidr.split('.').slice(0, 3).join('.')), `${clusterIP} in ${roots.config.serviceCidr}`);
+  assert.equal(svc.spec.ports[0]?.nodePort, nodePort);
+
+  // The slice: three endpoints, web-c not ready, the named port resolved to 8080.
+  const slices = await waitFor(
+    async () => {
+      const r = await runCli(env, ['get', 'endpointslices', '-o', 'json']);
+      const list = JSON.parse(r.stdout) as {
+        items: {
+          metadata: { labels: Record<string, string> };
+          ports: { port: number }[];
+          endpoints: { addresses: string[]; conditions: { ready: boolean } }[];
+        }[];
+      };
+      const web = list.items.find((s) => s.metadata.labels['kubernetes.io/service-name'] === 'web');
+      return web && web.endpoints.filter((e) => e.conditions.ready).length === 2 ? web : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 250, description: 'the web EndpointSlice with 2 ready endpoints' },
+  );
+  assert.deepEqual(
+    slices.ports.map((p) => p.port),
+    [8080],
+  );
+  assert.equal(slices.endpoints.find((e) => e.addresses[0] === ipC)?.conditions.ready, false);
+  const table = await runCli(env, ['get', 'svc']);
+  assert.match(table.stdout, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE$/m);
+  assert.match(table.stdout, new RegExp(`^web\\s+NodePort\\s+${clusterIP.replace(/\./g, '\\.')}\\s+<none>\\s+80:${nodePort}/TCP\\s+\\d+s$`, 'm'));
+  assert.match(table.stdout, /^web-headless\s+ClusterIP\s+None\s+<none>\s+8080\/TCP\s/m);
+
+  // N requests by cluster IP from the client: both ready backends answer, the not-ready one never.
+  const byIp = await execIn(env, 'client', `for i in $(seq ${REQUESTS}); do timeout 5 wget -q -O - http://${clusterIP}/index.html || echo FAILED; done`);
+  const answers = byIp.stdout.trim().split('\n');
+  assert.equal(answers.length, REQUESTS, byIp.stderr);
+  assert.deepEqual([...new Set(answers)].sort(), ['web-a', 'web-b'], byIp.stdout);
+
+  // By name: the FQDN and the short name through the pod's search path; the resolv.conf the kubelet writes.
+  const resolv = await execIn(env, 'client', 'cat /etc/resolv.conf');
+  assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m);
+  assert.match(resolv.stdout, /^options ndots:5$/m);
+  const byName = await execIn(
+    env,
+    'client',
+    'timeout 10 wget -q -O - http://web.default.svc.cluster.local/index.html; timeout 10 wget -q -O - http://web/index.html',
+  );
+  assert.match(byName.stdout, /^web-[ab]\nweb-[ab]$/, byName.stderr);
+  const lookup = await execIn(env, 'client', 'nslookup web-headless.default.svc.cluster.local; nslookup nothing.default.svc.cluster.local');
+  assert.ok(lookup.stdout.includes(ipA) && lookup.stdout.includes(ipB), lookup.stdout);
+  assert.ok(!lookup.stdout.includes(ipC), `not-ready ${ipC} must not be listed: ${lookup.stdout}`);
+  assert.match(lookup.stdout + lookup.stderr, /NXDOMAIN/);
+
+  // Hairpin: a backend reaching its own Service gets answers whichever endpoint is picked.
+  const hairpin = await execIn(env, 'web-a', `for i in $(seq 10); do timeout 5 wget -q -O - http://${clusterIP}/index.html || echo FAILED; done`);
+  assert.ok(!hairpin.stdout.includes('FAILED') && hairpin.stdout.trim().split('\n').length === 10, hairpin.stdout);
+
+  // NodePort on the host's loopback.
+  assert.match(await httpGet(nodePort), /^web-[ab]$/);
+
+  // Delete: the per-Service chains go at once, the name stops resolving.
+  assert.equal((await runCli(env, ['delete', 'svc', 'web', 'web-headless'])).code, 0);
+  await waitFor(async () => (await ourChains(roots.config.bridge)).every((c) => !/^PP[SE]-/.test(c)), {
+    timeoutMs: 10_000,
+    intervalMs: 200,
+    description: 'the per-Service chains to be removed',
+  });
+  const gone = await execIn(env, 'client', 'nslookup web.default.svc.cluster.local');
+  assert.match(gone.stdout + gone.stderr, /NXDOMAIN/);
+  assert.equal(JSON.parse((await runCli(env, ['get', 'endpointslices', '-o', 'json'])).stdout).items.length, 0);
+
+  assert.equal((await runCli(env, ['delete', 'pod', 'web-a', 'web-b', 'web-c', 'client'])).code, 0);
+  await daemon.stop();
+  assert.deepEqual(await ourChains(roots.config.bridge), []);
+  await assertNoLeaks(roots.config);
+});
