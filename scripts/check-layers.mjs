@@ -15,12 +15,14 @@ const allowed = {
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   // Services: the EndpointSlice computation, cluster IP admission, the cluster DNS and the proxy's model (host/network programs it).
   services: ['common', 'kube', 'host'],
-  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
+  // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
+  controllers: ['common', 'store', 'kube', 'kubelet', 'services'],
+  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
   kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
-  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
+  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'services', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 
