@@ -22,7 +22,8 @@ const allowed = {
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
   kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
-  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'services', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
+  // daemon -> kube: the Service types the composition hands from the object store to the services layer.
+  daemon: ['common', 'host', 'image', 'kube', 'runtime', 'kubelet', 'controllers', 'services', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 

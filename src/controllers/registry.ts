@@ -1,6 +1,7 @@
 // The controllers the daemon runs, in start order. A new controller is one line here.
 import type { Controller, ControllerContext } from './controller.js';
+import { EndpointSliceController } from './endpointslice.js';
 
 export type ControllerFactory = (ctx: ControllerContext) => Controller;
 
-export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [];
+export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [(ctx) => new EndpointSliceController(ctx)];

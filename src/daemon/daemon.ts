@@ -12,6 +12,7 @@ import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerObjectRoutes } from '../api/routes/objects.js';
 import { startWorkloads, type Workloads } from '../controllers/index.js';
+import { attachServiceStore, startServices, storeServiceState } from './services.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
 import { loadMirrors } from '../image/registry/mirrors.js';
@@ -90,6 +91,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   await runtime.recover();
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
   await host.network.ensureReady();
+  const serviceState = storeServiceState();
+  const services = await startServices(config, serviceState, log);
 
   const pods = new PodManager({
     root: config.root,
@@ -101,6 +104,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       oomScoreAdjFloor: await readOomScoreAdj(),
       memoryCapacityBytes: totalmem(),
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
+      dns: services.dns,
     },
     volumeOps: withFaultPoints(
       {
@@ -127,6 +131,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   );
   await pods.start();
   const workloads = await startWorkloads({ root: config.root, pods, log });
+  serviceState.attach(workloads.store);
+  attachServiceStore(services, workloads.store);
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
@@ -169,6 +175,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     imageGc.stop();
     staticPods.stop();
     void workloads.stop();
+    void services.close(false);
     pods.stop();
     runtime.close();
   };
@@ -228,6 +235,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       await metricsServer?.close();
       stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
+      // Like the pod network: with no pod left, no Service rule stays either; with pods, traffic keeps flowing.
+      await services.close(runtime.sandboxes.list().length === 0);
       if (runtime.sandboxes.list().length === 0)
         await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
       server.closeAllConnections();

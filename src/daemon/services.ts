@@ -15,6 +15,9 @@ import { CLUSTER_DOMAIN } from '../services/dns-records.js';
 import { upstreamsFrom } from '../services/dns-forward.js';
 import { startDnsServer, type DnsServer } from '../services/dns-server.js';
 import type { Ipv4Cidr } from '../common/ipv4.js';
+import type { ApiObjectStore } from '../controllers/store/object-store.js';
+import type { EndpointSlice, Service } from '../kube/service-types.js';
+import { serviceAdmitter } from '../services/admission.js';
 
 export const HOST_RESOLV_CONF = '/etc/resolv.conf';
 const DNS_PORT = 53;
@@ -63,15 +66,39 @@ export async function startServices(config: PeapodConfig, state: ServiceState, l
     warnings.push(`cluster DNS not served on ${gateway}:${DNS_PORT}: ${errorMessage(err)}; pods get the host's resolvers`);
     log(warnings[warnings.length - 1] ?? '');
   }
+  let dnsClosed: Promise<void> | undefined;
   return {
     range,
     dns: { servers: server ? [gateway] : [], domain: CLUSTER_DOMAIN, hostResolvConf },
     dataplane,
     warnings,
     async close(removeRules) {
-      await server?.close();
+      dnsClosed ??= server?.close() ?? Promise.resolve();
+      await dnsClosed;
       if (removeRules) await dataplane.removeAll().catch((err: unknown) => log(`removing the Service rules: ${errorMessage(err)}`));
       else await dataplane.stop();
+    },
+  };
+}
+
+/** The object store the Services live in, once the controllers run: admission, and the dataplane's trigger. */
+export function attachServiceStore(services: DaemonServices, store: ApiObjectStore): void {
+  const admit = serviceAdmitter(services.range, () => store.list<Service>('Service'));
+  store.setAdmission('Service', (object) => admit(object as Service));
+  store.onChange((change) => {
+    if (change.key.kind === 'Service' || change.key.kind === 'EndpointSlice') void services.dataplane.requestSync();
+  });
+  void services.dataplane.requestSync();
+}
+
+/** What the dataplane reads, from a store attached after the daemon's start (nothing until then). */
+export function storeServiceState(): ServiceState & { attach(store: ApiObjectStore): void } {
+  let source: ApiObjectStore | undefined;
+  return {
+    services: () => source?.list<Service>('Service') ?? [],
+    slices: () => source?.list<EndpointSlice>('EndpointSlice') ?? [],
+    attach(store) {
+      source = store;
     },
   };
 }

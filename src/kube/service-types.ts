@@ -1,5 +1,6 @@
 // v1 Service and discovery.k8s.io/v1 EndpointSlice, the fields peapod's Service proxy and cluster DNS use.
-import type { ObjectMeta, Protocol } from './types.js';
+import type { ApiObject } from './kinds/kind.js';
+import type { Protocol } from './types.js';
 
 export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
 
@@ -30,10 +31,9 @@ export interface ServiceSpec {
   readonly externalTrafficPolicy?: string;
 }
 
-export interface Service {
+export interface Service extends ApiObject {
   readonly apiVersion: 'v1';
   readonly kind: 'Service';
-  readonly metadata: ObjectMeta;
   readonly spec: ServiceSpec;
   readonly status?: { readonly loadBalancer?: Record<string, unknown> };
 }
@@ -59,22 +59,12 @@ export interface EndpointPort {
   readonly appProtocol?: string;
 }
 
-export interface EndpointSlice {
+export interface EndpointSlice extends ApiObject {
   readonly apiVersion: 'discovery.k8s.io/v1';
   readonly kind: 'EndpointSlice';
-  readonly metadata: ObjectMeta & { readonly ownerReferences?: readonly OwnerReference[] };
   readonly addressType: 'IPv4';
   readonly endpoints: readonly Endpoint[];
   readonly ports: readonly EndpointPort[];
-}
-
-export interface OwnerReference {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid: string;
-  readonly controller?: boolean;
-  readonly blockOwnerDeletion?: boolean;
 }
 
 /** The label tying a slice to its Service, and the one naming the controller that manages it. */

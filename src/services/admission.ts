@@ -99,3 +99,27 @@ function admitNodePorts(
   });
   return out;
 }
+
+/** How long an address or port handed out stays reserved before its Service is visible in the store. */
+const RESERVATION_MS = 30_000;
+
+/**
+ * The store's admission step for Services: admitService over the stored Services plus those admitted in
+ * the last RESERVATION_MS that the store does not show yet (two applies racing between admission and
+ * their writes must not get the same address).
+ */
+export function serviceAdmitter(range: Ipv4Cidr, stored: () => readonly Service[], now: () => number = Date.now): (service: Service) => Service {
+  let recent: { service: Service; at: number }[] = [];
+  return (service) => {
+    const t = now();
+    const existing = stored();
+    const storedKeys = new Set(existing.map(keyOf));
+    recent = recent.filter((r) => t - r.at < RESERVATION_MS && !storedKeys.has(keyOf(r.service)));
+    const admitted = admitService(service, {
+      range,
+      existing: [...existing, ...recent.filter((r) => keyOf(r.service) !== keyOf(service)).map((r) => r.service)],
+    });
+    recent.push({ service: admitted, at: t });
+    return admitted;
+  };
+}

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { randomInt } from 'node:crypto';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { startPodTest } from '../helpers/pod-test.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { runUnchecked } from '../../src/host/exec.js';
 import { ownedChainPrefixes } from '../../src/host/network/service-rules.js';
 
@@ -108,9 +109,13 @@ function httpGet(port: number): Promise<string> {
 }
 
 test('a Service spreads over its ready pods by cluster IP, name and NodePort; DNS; delete leaves nothing', { timeout: 300_000 }, async (t) => {
-  const { env, roots, daemon, apply, pod } = await startPodTest(t);
+  const podTest = await startPodTest(t);
+  const { env, roots } = podTest;
+  let daemon = podTest.daemon;
+  t.after(() => daemon.stop().catch(() => undefined));
+  const pod = <T>(name: string): Promise<T | undefined> => podTest.pod<T>(name);
   const nodePort = 30000 + randomInt(0, 2700);
-  await apply('app.yaml', manifest(nodePort));
+  await podTest.apply('app.yaml', manifest(nodePort));
   const ready = async (name: string) => (await pod<PodJson>(name))?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
   await waitFor(async () => (await ready('web-a')) && (await ready('web-b')) && (await pod<PodJson>('client'))?.status.phase === 'Running', {
     timeoutMs: 60_000,
@@ -170,7 +175,7 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
     'client',
     'timeout 10 wget -q -O - http://web.default.svc.cluster.local/index.html; timeout 10 wget -q -O - http://web/index.html',
   );
-  assert.match(byName.stdout, /^web-[ab]\nweb-[ab]$/, byName.stderr);
+  assert.match(byName.stdout.trim(), /^web-[ab]\nweb-[ab]$/, byName.stderr);
   const lookup = await execIn(env, 'client', 'nslookup web-headless.default.svc.cluster.local; nslookup nothing.default.svc.cluster.local');
   assert.ok(lookup.stdout.includes(ipA) && lookup.stdout.includes(ipB), lookup.stdout);
   assert.ok(!lookup.stdout.includes(ipC), `not-ready ${ipC} must not be listed: ${lookup.stdout}`);
@@ -183,6 +188,23 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
   // NodePort on the host's loopback.
   assert.match(await httpGet(nodePort), /^web-[ab]$/);
 
+  const described = await runCli(env, ['describe', 'svc', 'web']);
+  assert.match(described.stdout, new RegExp(`^IP:\\s+${clusterIP.replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(described.stdout, /^TargetPort:\s+web-http\/TCP$/m);
+  assert.match(described.stdout, new RegExp(`^NodePort:\\s+http  ${nodePort}/TCP$`, 'm'));
+  assert.match(described.stdout, new RegExp(`^Endpoints:\\s+(${ipA}|${ipB}):8080,(${ipA}|${ipB}):8080$`, 'm'));
+  const sliceTable = await runCli(env, ['get', 'endpointslices']);
+  assert.match(sliceTable.stdout, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/m);
+  assert.match(sliceTable.stdout, /^web-[0-9a-f]{5}\s+IPv4\s+8080\s+\S+\s+\d+s$/m);
+
+  // A daemon killed and started again keeps the cluster IP (it is in the stored Service) and serves it.
+  await daemon.kill();
+  daemon = await startDaemon(roots);
+  const again = JSON.parse((await runCli(env, ['get', 'svc', 'web', '-o', 'json'])).stdout) as ServiceJson;
+  assert.equal(again.spec.clusterIP, clusterIP);
+  const afterRestart = await execIn(env, 'client', 'timeout 10 wget -q -O - http://web/index.html');
+  assert.match(afterRestart.stdout.trim(), /^web-[ab]$/, afterRestart.stderr);
+
   // Delete: the per-Service chains go at once, the name stops resolving.
   assert.equal((await runCli(env, ['delete', 'svc', 'web', 'web-headless'])).code, 0);
   await waitFor(async () => (await ourChains(roots.config.bridge)).every((c) => !/^PP[SE]-/.test(c)), {
@@ -192,7 +214,8 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
   });
   const gone = await execIn(env, 'client', 'nslookup web.default.svc.cluster.local');
   assert.match(gone.stdout + gone.stderr, /NXDOMAIN/);
-  assert.equal(JSON.parse((await runCli(env, ['get', 'endpointslices', '-o', 'json'])).stdout).items.length, 0);
+  const left = JSON.parse((await runCli(env, ['get', 'endpointslices', '-o', 'json'])).stdout) as { items: unknown[] };
+  assert.equal(left.items.length, 0);
 
   assert.equal((await runCli(env, ['delete', 'pod', 'web-a', 'web-b', 'web-c', 'client'])).code, 0);
   await daemon.stop();

@@ -6,12 +6,14 @@ import { kindInfo } from '../../../kube/kinds/index.js';
 import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
 import { field } from './format.js';
+import { describeService } from './network.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
 
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
+  Service: describeService,
 };
 
 const mapLines = (title: string, map: Readonly<Record<string, string>> | undefined): string[] => {
