@@ -150,7 +150,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   registerSystemRoutes(router, config, mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
-    hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
+    hostWarnings: async () => [await host.network.forwardingProblem(), ...services.warnings].filter((w): w is string => w !== undefined),
     operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);

@@ -14,6 +14,8 @@ export interface ServiceState {
 }
 
 const RETRY_FIRST_MS = 1000;
+/** A full rewrite this often even without changes, as kube-proxy resyncs: rules flushed by someone else come back. */
+export const RESYNC_MS = 60_000;
 const RETRY_MAX_MS = 30_000;
 
 export class ServiceDataplane {
@@ -24,12 +26,19 @@ export class ServiceDataplane {
   private retryTimer: NodeJS.Timeout | undefined;
   private lastApplied: string | undefined;
   private stopped = false;
+  private readonly resync: NodeJS.Timeout;
 
   constructor(
     private readonly state: ServiceState,
     private readonly proxy: ServiceProxy,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.resync = setInterval(() => {
+      this.lastApplied = undefined;
+      void this.requestSync();
+    }, RESYNC_MS);
+    this.resync.unref();
+  }
 
   /** The DNS zone as of the last sync. */
   zone(): ClusterDnsZone {
@@ -80,6 +89,7 @@ export class ServiceDataplane {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.resync);
     await this.running;
   }
 

@@ -14,7 +14,7 @@ import { ownedChainPrefixes } from '../../src/host/network/service-rules.js';
 
 const REQUESTS = 40;
 
-function backend(name: string, readiness: string): string {
+function backend(name: string, readiness: string, extraSpec = ''): string {
   return `
 apiVersion: v1
 kind: Pod
@@ -22,7 +22,7 @@ metadata:
   name: ${name}
   labels: { app: web }
 spec:
-  terminationGracePeriodSeconds: 1
+  terminationGracePeriodSeconds: 1${extraSpec}
   containers:
     - name: httpd
       image: busybox
@@ -36,7 +36,7 @@ spec:
 }
 
 function manifest(nodePort: number): string {
-  return `${backend('web-a', 'httpGet: { path: /index.html, port: web-http }')}
+  return `${backend('web-a', 'httpGet: { path: /index.html, port: web-http }', '\n  hostname: web-a\n  subdomain: web-headless')}
 ${backend('web-b', 'httpGet: { path: /index.html, port: web-http }')}
 ${backend('web-c', 'exec: { command: ["test", "-e", "/never"] }')}
 apiVersion: v1
@@ -181,6 +181,10 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
   assert.ok(!lookup.stdout.includes(ipC), `not-ready ${ipC} must not be listed: ${lookup.stdout}`);
   assert.match(lookup.stdout + lookup.stderr, /NXDOMAIN/);
 
+  // A pod with hostname and subdomain has its own name under the headless Service (what a StatefulSet's pods get).
+  const own = await execIn(env, 'client', 'nslookup web-a.web-headless.default.svc.cluster.local');
+  assert.ok(own.stdout.includes(ipA), own.stdout);
+
   // Hairpin: a backend reaching its own Service gets answers whichever endpoint is picked.
   const hairpin = await execIn(env, 'web-a', `for i in $(seq 10); do timeout 5 wget -q -O - http://${clusterIP}/index.html || echo FAILED; done`);
   assert.ok(!hairpin.stdout.includes('FAILED') && hairpin.stdout.trim().split('\n').length === 10, hairpin.stdout);
@@ -197,16 +201,40 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
   assert.match(sliceTable.stdout, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE$/m);
   assert.match(sliceTable.stdout, /^web-[0-9a-f]{5}\s+IPv4\s+8080\s+\S+\s+\d+s$/m);
 
+  // web-b turns not ready (its probe's file goes): it leaves the rules, every request lands on web-a.
+  assert.equal((await execIn(env, 'web-b', 'rm /www/index.html')).code, 0);
+  await waitFor(async () => !(await ready('web-b')), { timeoutMs: 20_000, intervalMs: 250, description: 'web-b to turn not ready' });
+  const onlyA = await waitFor(
+    async () => {
+      const r = await execIn(env, 'client', `for i in $(seq 10); do timeout 5 wget -q -O - http://${clusterIP}/index.html || echo FAILED; done`);
+      return [...new Set(r.stdout.trim().split('\n'))].join(',') === 'web-a' ? r : undefined;
+    },
+    { timeoutMs: 20_000, intervalMs: 500, description: 'only web-a to answer once web-b is not ready' },
+  );
+  assert.equal(onlyA.stdout.trim().split('\n').length, 10);
+
+  // An explicit free cluster IP is honoured; one outside the range is refused with the API server's words.
+  const base = roots.config.serviceCidr.split('/')[0]?.split('.').slice(0, 3).join('.') ?? '';
+  await podTest.apply(
+    'pinned.yaml',
+    `apiVersion: v1\nkind: Service\nmetadata: { name: pinned }\nspec: { clusterIP: ${base}.200, selector: { app: web }, ports: [{ port: 81, targetPort: 8080 }] }\n`,
+  );
+  assert.equal((JSON.parse((await runCli(env, ['get', 'svc', 'pinned', '-o', 'json'])).stdout) as ServiceJson).spec.clusterIP, `${base}.200`);
+  const refused = await podTest
+    .apply('outside.yaml', 'apiVersion: v1\nkind: Service\nmetadata: { name: outside }\nspec: { clusterIP: 192.0.2.1, ports: [{ port: 80 }] }\n')
+    .catch((err: unknown) => String(err));
+  assert.match(refused, /spec\.clusterIP: Invalid value: "192\.0\.2\.1": provided IP is not in the valid range/);
+
   // A daemon killed and started again keeps the cluster IP (it is in the stored Service) and serves it.
   await daemon.kill();
   daemon = await startDaemon(roots);
   const again = JSON.parse((await runCli(env, ['get', 'svc', 'web', '-o', 'json'])).stdout) as ServiceJson;
   assert.equal(again.spec.clusterIP, clusterIP);
   const afterRestart = await execIn(env, 'client', 'timeout 10 wget -q -O - http://web/index.html');
-  assert.match(afterRestart.stdout.trim(), /^web-[ab]$/, afterRestart.stderr);
+  assert.equal(afterRestart.stdout.trim(), 'web-a', afterRestart.stderr);
 
   // Delete: the per-Service chains go at once, the name stops resolving.
-  assert.equal((await runCli(env, ['delete', 'svc', 'web', 'web-headless'])).code, 0);
+  assert.equal((await runCli(env, ['delete', 'svc', 'web', 'web-headless', 'pinned'])).code, 0);
   await waitFor(async () => (await ourChains(roots.config.bridge)).every((c) => !/^PP[SE]-/.test(c)), {
     timeoutMs: 10_000,
     intervalMs: 200,
