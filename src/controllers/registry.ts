@@ -1,7 +1,13 @@
 // The controllers the daemon runs, in start order. A new controller is one line here.
 import type { Controller, ControllerContext } from './controller.js';
+import { DeploymentController } from './deployment/controller.js';
 import { EndpointSliceController } from './endpointslice.js';
+import { ReplicaSetController } from './replicaset/controller.js';
 
 export type ControllerFactory = (ctx: ControllerContext) => Controller;
 
-export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [(ctx) => new EndpointSliceController(ctx)];
+export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [
+  (ctx) => new ReplicaSetController(ctx),
+  (ctx) => new DeploymentController(ctx),
+  (ctx) => new EndpointSliceController(ctx),
+];
