@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
 import type { ClusterDnsZone, DnsRecord } from './dns-records.js';
 import { forwardQuery, type Upstream } from './dns-forward.js';
+import { errorMessage } from '../common/errors.js';
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4 } as const;
 const MAX_FORWARDS_IN_FLIGHT = 256;
@@ -87,6 +88,8 @@ function truncated(answer: Buffer): Buffer {
 
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   let forwards = 0;
+  // A forwarded answer may come back after close: it is dropped, not sent on a closed socket.
+  let closed = false;
   const resolve = async (raw: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> => {
     const local = answerFromZone(options.zone(), raw);
     if (local !== 'forward') return local;
@@ -100,12 +103,15 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   };
 
   const udp: Socket = createSocket('udp4');
+  const failed = (err: unknown): void => options.log(`cluster DNS: ${errorMessage(err)}`);
   udp.on('message', (msg, peer) => {
-    void resolve(msg, 'udp').then((answer) => {
-      if (answer === undefined) return;
-      const out = answer.length > udpLimit(msg) ? truncated(answer) : answer;
-      udp.send(out, peer.port, peer.address);
-    });
+    resolve(msg, 'udp')
+      .then((answer) => {
+        if (answer === undefined || closed) return;
+        const out = answer.length > udpLimit(msg) ? truncated(answer) : answer;
+        udp.send(out, peer.port, peer.address);
+      })
+      .catch(failed);
   });
   udp.on('error', (err) => options.log(`cluster DNS (udp): ${err.message}`));
   await new Promise<void>((ok, fail) => {
@@ -129,12 +135,14 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
         const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
         buffered = buffered.subarray(2 + message.length);
-        void resolve(Buffer.from(message), 'tcp').then((answer) => {
-          if (answer === undefined || socket.destroyed) return;
-          const length = Buffer.alloc(2);
-          length.writeUInt16BE(answer.length);
-          socket.write(Buffer.concat([length, answer]));
-        });
+        resolve(Buffer.from(message), 'tcp')
+          .then((answer) => {
+            if (answer === undefined || socket.destroyed) return;
+            const length = Buffer.alloc(2);
+            length.writeUInt16BE(answer.length);
+            socket.write(Buffer.concat([length, answer]));
+          })
+          .catch(failed);
       }
     });
   });
@@ -153,6 +161,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   return {
     port: (udp.address() as { port: number }).port,
     async close() {
+      closed = true;
       for (const c of connections) c.destroy();
       await Promise.all([new Promise<void>((ok) => udp.close(() => ok())), new Promise<void>((ok) => tcp.close(() => ok()))]);
     },

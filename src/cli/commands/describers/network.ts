@@ -6,6 +6,9 @@ import { field } from './format.js';
 
 const MAX_ENDPOINTS_SHOWN = 3;
 
+/** field(), with kubectl's two spaces after a name too long for the common column ("External Traffic Policy:"). */
+const line = (name: string, value: string): string => (name.length >= 23 ? `${name}:  ${value}` : field(name, value));
+
 function endpointsOf(slices: readonly EndpointSlice[], port: ServicePort): string {
   const name = port.name ?? '';
   const addresses: string[] = [];
@@ -38,7 +41,7 @@ export function describeService(result: ObjectDescribeResult): string[] {
     lines.push(field('Endpoints', endpointsOf(slices, p)));
   }
   lines.push(field('Session Affinity', spec.sessionAffinity ?? 'None'));
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') lines.push(field('External Traffic Policy', spec.externalTrafficPolicy ?? 'Cluster'));
-  lines.push(field('Internal Traffic Policy', spec.internalTrafficPolicy ?? 'Cluster'));
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') lines.push(line('External Traffic Policy', spec.externalTrafficPolicy ?? 'Cluster'));
+  lines.push(line('Internal Traffic Policy', spec.internalTrafficPolicy ?? 'Cluster'));
   return lines;
 }
