@@ -28,7 +28,21 @@ export function admitService(service: Service, ctx: AdmissionContext): Service {
   if (type === 'ExternalName') return { ...service, spec: withoutClusterIP(spec) };
   const clusterIP = admitClusterIP(spec.clusterIP, previous?.spec.clusterIP, others, ctx, fail);
   const admittedPorts = hasNodePorts({ ...service, spec }) ? admitNodePorts(ports, previous, others, ctx, fail) : ports.map(({ nodePort: _drop, ...p }) => p);
-  return { ...service, spec: { ...spec, clusterIP, clusterIPs: [clusterIP], ports: admittedPorts, ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' } };
+  const { externalTrafficPolicy, ...rest } = spec;
+  const external = hasNodePorts({ ...service, spec }) ? { externalTrafficPolicy: externalTrafficPolicy ?? 'Cluster' } : {};
+  return {
+    ...service,
+    spec: {
+      ...rest,
+      clusterIP,
+      clusterIPs: [clusterIP],
+      ports: admittedPorts,
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: spec.internalTrafficPolicy ?? 'Cluster',
+      ...external,
+    },
+  };
 }
 
 function withoutClusterIP(spec: ServiceSpec): ServiceSpec {
