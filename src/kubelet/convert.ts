@@ -16,6 +16,8 @@ import type { SubPathRequest } from './volumes/subpath-staging.js';
 import { effectiveSubPath } from './volumes/subpath.js';
 import { configMapData, secretData } from './volumes/project.js';
 import { podDnsConfig, type ClusterDnsSettings } from './dns-config.js';
+import { podServiceEnv } from './service-env.js';
+import type { Service } from '../kube/service-types.js';
 
 export interface ConvertContext {
   readonly cgroupRoot: string;
@@ -26,6 +28,8 @@ export interface ConvertContext {
   readonly hostCapabilities?: readonly string[];
   /** The cluster DNS and the host's resolv.conf, for each pod's resolv.conf by its dnsPolicy (dns-config.ts). */
   readonly dns?: ClusterDnsSettings;
+  /** The Services of a namespace, for the containers' Service variables (service-env.ts). */
+  readonly services?: (namespace: string) => readonly Service[];
 }
 
 export function podLogDirectory(logRoot: string, pod: Pod): string {
@@ -218,6 +222,8 @@ function resolveEnv(input: ContainerConvertInput): Map<string, string> {
   }
   if (!env.has('PATH')) env.set('PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   env.set('HOSTNAME', pod.spec.hostname ?? pod.metadata.name);
+  // Before envFrom and env, which override them, and which may refer to them in $(VAR).
+  for (const [k, v] of podServiceEnv(pod, input.ctx.services?.(namespace) ?? [])) env.set(k, v);
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     const data = from.configMapRef

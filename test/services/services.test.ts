@@ -166,6 +166,10 @@ test('a Service spreads over its ready pods by cluster IP, name and NodePort; DN
   assert.equal(answers.length, REQUESTS, byIp.stderr);
   assert.deepEqual([...new Set(answers)].sort(), ['web-a', 'web-b'], byIp.stdout);
 
+  // The kubelet's Service variables in a pod created after the Service.
+  const vars = await execIn(env, 'client', 'echo "$WEB_SERVICE_HOST $WEB_SERVICE_PORT_HTTP $WEB_PORT"');
+  assert.equal(vars.stdout.trim(), `${clusterIP} 80 tcp://${clusterIP}:80`);
+
   // By name: the FQDN and the short name through the pod's search path; the resolv.conf the kubelet writes.
   const resolv = await execIn(env, 'client', 'cat /etc/resolv.conf');
   assert.match(resolv.stdout, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m);
