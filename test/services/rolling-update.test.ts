@@ -50,7 +50,9 @@ spec:
 `;
 
 test('a rolling update behind a Service: every request during the rollout is answered', { timeout: 300_000 }, async (t) => {
-  const { env, roots, daemon, apply } = await startPodTest(t);
+  const podTest = await startPodTest(t);
+  const { env, roots, daemon } = podTest;
+  const apply = (name: string, manifest: string): Promise<string> => podTest.apply(name, manifest);
   await apply('app.yaml', app('v1'));
   await apply('client.yaml', CLIENT);
   const logLines = async (): Promise<string[]> =>
