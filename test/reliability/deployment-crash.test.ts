@@ -28,7 +28,11 @@ test('a daemon killed mid-rollout resumes the rollout after its restart and comp
 
   const daemon = await startDaemon(pt.roots);
   t.after(() => daemon.stop().catch(() => undefined));
-  assert.match(await w.cli('rollout', 'status', 'deployment/crash', '--timeout=180s'), /deployment "crash" successfully rolled out\n$/);
+  const status = await w.cli('rollout', 'status', 'deployment/crash', '--timeout=120s').catch((err: unknown) => {
+    // What the restarted daemon did is the first thing to read when this fails.
+    throw new Error(`${String(err)}\nrestarted daemon's log:\n${daemon.output()}`);
+  });
+  assert.match(status, /deployment "crash" successfully rolled out\n$/);
   const live = await waitFor(
     async () => {
       const pods = await w.pods();
