@@ -19,8 +19,8 @@ const allowed = {
   controllers: ['common', 'store', 'kube', 'kubelet', 'services'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
-  // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
-  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
+  // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.
+  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'controllers', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
   // daemon -> kube: the Service types the composition hands from the object store to the services layer.
   daemon: ['common', 'host', 'image', 'kube', 'runtime', 'kubelet', 'controllers', 'services', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
