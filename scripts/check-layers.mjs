@@ -13,6 +13,8 @@ const allowed = {
   kube: ['common'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
+  // Workload controllers (StatefulSet, DaemonSet, the local-path provisioner): plan from kube/ objects.
+  controllers: ['common', 'kube'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
