@@ -17,6 +17,7 @@ import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
+import type { ClaimVolume } from './volumes/setup.js';
 import { PodWorker, notFoundPod } from './worker.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
@@ -48,6 +49,8 @@ export interface PodManagerDeps {
   readonly log: (message: string) => void;
   /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
   readonly logRotation?: LogRotationSettings;
+  /** A claim's bound volume directory, for pods with persistentVolumeClaim volumes. */
+  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
 }
 
 export class PodManager {
@@ -134,6 +137,7 @@ export class PodManager {
           ctx: this.deps.ctx,
           podsRoot: join(this.deps.root, 'pods'),
           volumeOps: this.deps.volumeOps,
+          ...(this.deps.claimVolume ? { claimVolume: this.deps.claimVolume } : {}),
           now: this.now,
           log: this.deps.log,
           onChange: (id) => this.changes.emit('change', id),

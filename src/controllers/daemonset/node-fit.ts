@@ -81,7 +81,7 @@ function affinityMatches(spec: PodSpec, node: NodeView): boolean {
 }
 
 function requirementMatches(e: Record<string, unknown>, read: (key: string) => string | undefined): boolean {
-  const value = read(String(e['key'] ?? ''));
+  const value = read(typeof e['key'] === 'string' ? e['key'] : '');
   const values = strings(e['values']);
   switch (e['operator']) {
     case 'In':
