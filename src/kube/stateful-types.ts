@@ -27,6 +27,7 @@ export interface OwnedMeta extends ObjectMeta {
   readonly ownerReferences?: readonly OwnerReference[];
   readonly generation?: number;
   readonly deletionTimestamp?: string;
+  readonly finalizers?: readonly string[];
 }
 
 export interface PodTemplateSpec {

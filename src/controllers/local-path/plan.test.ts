@@ -29,13 +29,15 @@ const brief = (actions: readonly ProvisionerAction[]): string[] =>
         return `release ${a.volume.metadata.name}`;
       case 'reclaim':
         return `reclaim ${a.directory}`;
-      case 'sweep':
-        return `sweep ${a.directory}`;
+      case 'unprotectClaim':
+        return `unprotect claim ${a.claim.metadata.name}`;
+      case 'unprotectVolume':
+        return `unprotect volume ${a.volume.metadata.name}`;
     }
   });
 
-const plan = (claims: PersistentVolumeClaim[], volumes: PersistentVolume[] = [], directories: string[] = [], inUse = false): string[] =>
-  brief(planProvisioner({ claims, volumes, directories, claimInUse: () => inUse, now: NOW }));
+const plan = (claims: PersistentVolumeClaim[], volumes: PersistentVolume[] = [], inUse = false): string[] =>
+  brief(planProvisioner({ claims, volumes, claimInUse: () => inUse, now: NOW }));
 
 test('a claim of the default class is provisioned as pvc-<uid>', () => {
   assert.deepEqual(plan([claim()]), [`provision data → pvc-${UID}`]);
@@ -71,38 +73,50 @@ test('other classes, no class, Block and selectors stay Pending with a reason', 
 
 test('a PV written before a crash is bound, not provisioned again', () => {
   const volume = volumeFor(claim(), volumeNameFor(UID), NOW);
-  assert.deepEqual(plan([claim()], [volume], [volume.metadata.name]), [`bind data → pvc-${UID}`]);
+  assert.deepEqual(plan([claim()], [volume]), [`bind data → pvc-${UID}`]);
 });
 
 test('a bound claim: nothing to do; its PV gone: Lost', () => {
   const volume = volumeFor(claim(), volumeNameFor(UID), NOW);
   const bound = boundClaim(claim(), volume);
-  assert.deepEqual(plan([bound], [volume], [volume.metadata.name]), []);
-  assert.deepEqual(plan([bound], [], []), ['lost data']);
+  assert.deepEqual(plan([bound], [volume]), []);
+  assert.deepEqual(plan([bound], []), ['lost data']);
 });
 
 test('claim gone: Delete reclaims, Retain releases, a pod still using it holds both', () => {
   const volume = volumeFor(claim(), volumeNameFor(UID), NOW);
-  assert.deepEqual(plan([], [volume], [volume.metadata.name]), [`reclaim pvc-${UID}`]);
-  assert.deepEqual(plan([], [volume], [volume.metadata.name], true), []);
+  assert.deepEqual(plan([], [volume]), [`reclaim pvc-${UID}`]);
+  assert.deepEqual(plan([], [volume], true), []);
   const retained: PersistentVolume = { ...volume, spec: { ...volume.spec, persistentVolumeReclaimPolicy: 'Retain' } };
-  assert.deepEqual(plan([], [retained], [volume.metadata.name]), [`release pvc-${UID}`]);
-  assert.deepEqual(plan([], [{ ...retained, status: { phase: 'Released' } }], [volume.metadata.name]), []);
+  assert.deepEqual(plan([], [retained]), [`release pvc-${UID}`]);
+  assert.deepEqual(plan([], [{ ...retained, status: { phase: 'Released' } }]), []);
 });
 
 test('a claim re-created with the same name is a new claim (new UID): the old volume is still reclaimed', () => {
   const volume = volumeFor(claim(), volumeNameFor(UID), NOW);
   const other = '11111111-2222-3333-4444-555555555555';
-  assert.deepEqual(plan([claim({}, other)], [volume], [volume.metadata.name]).sort(), [`provision data → pvc-${other}`, `reclaim pvc-${UID}`].sort());
+  assert.deepEqual(plan([claim({}, other)], [volume]).sort(), [`provision data → pvc-${other}`, `reclaim pvc-${UID}`].sort());
 });
 
-test('a directory nothing accounts for is swept; a PV that is not ours is never reclaimed', () => {
-  assert.deepEqual(plan([], [], ['pvc-99999999-2222-3333-4444-555555555555']), ['sweep pvc-99999999-2222-3333-4444-555555555555']);
+test('protection: a claim being deleted waits for its pods; a volume being deleted waits for its claim', () => {
+  const volume = volumeFor(claim(), volumeNameFor(UID), NOW);
+  const bound = boundClaim(claim(), volume);
+  assert.deepEqual(bound.metadata.finalizers, ['kubernetes.io/pvc-protection']);
+  assert.deepEqual(volume.metadata.finalizers, ['kubernetes.io/pv-protection']);
+  const deleting = { ...bound, metadata: { ...bound.metadata, deletionTimestamp: '2026-12-07T08:00:00Z' } };
+  assert.deepEqual(plan([deleting], [volume], true), []);
+  assert.deepEqual(plan([deleting], [volume], false), ['unprotect claim data']);
+  const volumeDeleting = { ...volume, metadata: { ...volume.metadata, deletionTimestamp: '2026-12-07T08:00:00Z' } };
+  assert.deepEqual(plan([bound], [volumeDeleting]), []);
+  assert.deepEqual(plan([], [volumeDeleting]), [`unprotect volume pvc-${UID}`]);
+});
+
+test('a PV that is not ours is never reclaimed', () => {
   const foreign: PersistentVolume = {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
     metadata: { name: 'manual' },
     spec: { hostPath: { path: '/srv' }, claimRef: { namespace: 'default', name: 'x', uid: 'gone' } },
   };
-  assert.deepEqual(plan([], [foreign], []), []);
+  assert.deepEqual(plan([], [foreign]), []);
 });

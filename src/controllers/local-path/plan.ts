@@ -3,8 +3,8 @@
 // bound to it (the PV controller's dynamic provisioning and binding, pkg/controller/volume/persistentvolume,
 // with rancher/local-path-provisioner's directory per volume). When the claim is gone the volume is
 // reclaimed per its persistentVolumeReclaimPolicy: Delete removes the directory and the PV, Retain keeps
-// both and marks the PV Released. A directory no PV and no claim accounts for is swept (a crash between
-// making the directory and writing the PV).
+// both and marks the PV Released. The protection finalizers hold a claim while a pod uses it
+// (kubernetes.io/pvc-protection) and a volume while its claim exists (kubernetes.io/pv-protection).
 import { createHash } from 'node:crypto';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../kube/stateful-types.js';
 
@@ -27,13 +27,17 @@ export type ProvisionerAction =
   | { readonly kind: 'release'; readonly volume: PersistentVolume }
   /** Delete: the claim is gone and no pod uses the directory: remove it, then the PV. */
   | { readonly kind: 'reclaim'; readonly volume: PersistentVolume; readonly directory: string }
-  | { readonly kind: 'sweep'; readonly directory: string };
+  /** A claim being deleted that no pod uses any more: its protection finalizer goes (and with it the claim). */
+  | { readonly kind: 'unprotectClaim'; readonly claim: PersistentVolumeClaim }
+  /** A volume being deleted whose claim is gone: its protection finalizer goes. */
+  | { readonly kind: 'unprotectVolume'; readonly volume: PersistentVolume };
+
+export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
 export interface ProvisionerInput {
   readonly claims: readonly PersistentVolumeClaim[];
   readonly volumes: readonly PersistentVolume[];
-  /** Directory names present under the provisioner's base. */
-  readonly directories: readonly string[];
   /** True while a pod that is not finished names the claim in a volume (the pvc-protection finalizer's check). */
   readonly claimInUse: (namespace: string, name: string) => boolean;
   readonly now: Date;
@@ -60,25 +64,30 @@ export function planProvisioner(input: ProvisionerInput): ProvisionerAction[] {
   const volumesByName = new Map(input.volumes.map((v) => [v.metadata.name, v]));
   const claimsByUid = new Map(input.claims.map((c) => [c.metadata.uid ?? '', c]));
   for (const claim of input.claims) {
-    if (claim.metadata.deletionTimestamp !== undefined) continue;
+    const namespace = claim.metadata.namespace ?? 'default';
+    if (claim.metadata.deletionTimestamp !== undefined) {
+      if (claim.metadata.finalizers?.includes(PVC_PROTECTION) && !input.claimInUse(namespace, claim.metadata.name))
+        actions.push({ kind: 'unprotectClaim', claim });
+      continue;
+    }
     const action = planClaim(claim, volumesByName, input.now);
     if (action) actions.push(action);
   }
-  const wanted = new Set<string>();
   for (const volume of input.volumes) {
-    const directory = directoryOf(volume);
-    if (directory !== undefined) wanted.add(directory);
     const ref = volume.spec.claimRef;
+    const claim = ref ? claimsByUid.get(ref.uid) : undefined;
+    if (claim) continue;
+    if (volume.metadata.deletionTimestamp !== undefined && volume.metadata.finalizers?.includes(PV_PROTECTION)) {
+      actions.push({ kind: 'unprotectVolume', volume });
+      continue;
+    }
+    const directory = directoryOf(volume);
     if (!ref || directory === undefined) continue;
-    const claim = claimsByUid.get(ref.uid);
-    if (claim && claim.metadata.deletionTimestamp === undefined) continue;
-    // The claim is gone (or going): a pod still running on it keeps its data until it stops.
+    // Belt and braces behind pvc-protection: data is never removed while a pod names the claim.
     if (input.claimInUse(ref.namespace, ref.name)) continue;
     if ((volume.spec.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete') actions.push({ kind: 'reclaim', volume, directory });
     else if (volume.status?.phase !== 'Released') actions.push({ kind: 'release', volume });
   }
-  for (const claim of input.claims) wanted.add(volumeNameFor(claim.metadata.uid ?? ''));
-  for (const directory of input.directories) if (!wanted.has(directory)) actions.push({ kind: 'sweep', directory });
   return actions;
 }
 
@@ -118,7 +127,12 @@ export function volumeFor(claim: PersistentVolumeClaim, name: string, now: Date)
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { name, annotations: { [PROVISIONED_BY]: PROVISIONER_NAME }, creationTimestamp: now.toISOString().replace(/\.\d+Z$/, 'Z') },
+    metadata: {
+      name,
+      annotations: { [PROVISIONED_BY]: PROVISIONER_NAME },
+      finalizers: [PV_PROTECTION],
+      creationTimestamp: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    },
     spec: {
       ...(storage !== undefined ? { capacity: { storage } } : {}),
       accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'],
@@ -143,7 +157,11 @@ function reclaimPolicyOf(claim: PersistentVolumeClaim): 'Delete' | 'Retain' {
 export function boundClaim(claim: PersistentVolumeClaim, volume: PersistentVolume): PersistentVolumeClaim {
   return {
     ...claim,
-    metadata: { ...claim.metadata, annotations: { ...claim.metadata.annotations, [BOUND_BY_CONTROLLER]: 'yes' } },
+    metadata: {
+      ...claim.metadata,
+      annotations: { ...claim.metadata.annotations, [BOUND_BY_CONTROLLER]: 'yes' },
+      finalizers: [...(claim.metadata.finalizers ?? []).filter((f) => f !== PVC_PROTECTION), PVC_PROTECTION],
+    },
     spec: { ...claim.spec, volumeName: volume.metadata.name, storageClassName: claim.spec.storageClassName ?? LOCAL_PATH_CLASS },
     status: {
       phase: 'Bound',
