@@ -135,6 +135,8 @@ export function paths(config: PeapodConfig) {
     containers: join(config.root, 'containers'),
     logs: join(config.root, 'logs'),
     volumes: join(config.root, 'volumes'),
+    /** The local-path provisioner's volume directories (one per PersistentVolume, root only). */
+    localPath: join(config.root, 'volumes', 'local-path'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),
     cni: join(config.runRoot, 'cni'),

@@ -1,7 +1,12 @@
 // The workload side of the daemon in one piece: the object store, the controllers over it and the pods,
 // the garbage collector, and the applier the API routes use. The daemon starts it after the pod manager
 // (whose pods it reads) and stops it before.
+import { join } from 'node:path';
+import { localPathHost } from '../host/local-path.js';
 import type { PodManager } from '../kubelet/manager.js';
+import type { ClaimVolume } from '../kubelet/volumes/setup.js';
+import { localPathController } from './local-path/controller.js';
+import { claimVolumeResolver } from './local-path/resolve.js';
 import { ObjectApplier } from './apply.js';
 import { realClock, type Clock } from './clock.js';
 import { GarbageCollector } from './garbage-collector.js';
@@ -16,6 +21,8 @@ export interface Workloads {
   readonly manager: ControllerManager;
   readonly gc: GarbageCollector;
   readonly applier: ObjectApplier;
+  /** A pod's persistentVolumeClaim volume: the bound local-path directory, or what it waits for. */
+  readonly claimVolume: (namespace: string, claimName: string) => ClaimVolume;
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,8 @@ export interface WorkloadOptions {
   /** The controllers to run (default: all of registry.ts). */
   readonly controllers?: readonly ControllerFactory[];
   readonly resyncMs?: number;
+  /** The local-path provisioner's directory (default <root>/volumes/local-path); the provisioner runs with the default controllers. */
+  readonly localPathRoot?: string;
 }
 
 export async function startWorkloads(options: WorkloadOptions): Promise<Workloads> {
@@ -36,6 +45,9 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
   const podClient = new PodClient(options.pods, clock);
   const manager = new ControllerManager({ store, pods: podClient, clock, log: options.log, ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}) });
   for (const factory of options.controllers ?? CONTROLLER_FACTORIES) manager.register(factory(manager.context));
+  // The provisioner needs the host (its directories), which registry.ts's factories do not get.
+  const localPath = localPathHost(options.localPathRoot ?? join(options.root, 'volumes', 'local-path'));
+  if (!options.controllers) manager.register(localPathController(manager.context, localPath));
   const gc = new GarbageCollector(store, podClient, clock, options.log);
   podClient.start();
   manager.start();
@@ -46,6 +58,7 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
     manager,
     gc,
     applier: new ObjectApplier(options.pods, store),
+    claimVolume: claimVolumeResolver(store, localPath),
     async stop() {
       gc.stop();
       await manager.stop();

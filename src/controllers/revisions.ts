@@ -62,5 +62,6 @@ export function templateOfRevision(store: ApiObjectStore, namespace: string, nam
 /** Drops the oldest revisions beyond the limit that are neither in use nor current nor the update's. */
 export async function pruneRevisions(store: ApiObjectStore, owner: Owner, inUse: ReadonlySet<string>, limit = DEFAULT_HISTORY_LIMIT): Promise<void> {
   const spare = revisionsOf(store, owner).filter((r) => !inUse.has(r.metadata.name));
-  for (const r of spare.slice(0, Math.max(0, spare.length - limit))) await store.delete({ kind: REVISION_KIND, namespace: r.metadata.namespace ?? 'default', name: r.metadata.name });
+  for (const r of spare.slice(0, Math.max(0, spare.length - limit)))
+    await store.delete({ kind: REVISION_KIND, namespace: r.metadata.namespace ?? 'default', name: r.metadata.name });
 }

@@ -91,6 +91,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
   await host.network.ensureReady();
 
+  const late: { workloads?: Workloads } = {};
   const pods = new PodManager({
     root: config.root,
     runtime,
@@ -114,6 +115,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
+    claimVolume: (namespace, claimName) => late.workloads?.claimVolume(namespace, claimName) ?? { waiting: 'the volume controllers are starting' },
     logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
   const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
@@ -126,7 +129,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   );
   await pods.start();
-  const workloads = await startWorkloads({ root: config.root, pods, log });
+  const workloads = await startWorkloads({ root: config.root, pods, log, localPathRoot: p.localPath });
+  late.workloads = workloads;
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();

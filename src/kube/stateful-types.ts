@@ -1,39 +1,13 @@
 // StatefulSet, DaemonSet (apps/v1) and PersistentVolumeClaim, PersistentVolume (v1), with the Kubernetes
 // API's field names and optionality (k8s.io/api/apps/v1, k8s.io/api/core/v1). Only what peapod reads is typed.
-import type { ObjectMeta, PodSpec } from './types.js';
+import type { ApiObject } from './kinds/kind.js';
+import type { LabelSelector } from './label-selector.js';
+import type { ObjectMeta } from './types.js';
+import type { PodTemplateSpec } from './kinds/apps.js';
 
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  readonly values?: readonly string[];
-}
-
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly LabelSelectorRequirement[];
-}
-
-export interface OwnerReference {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid: string;
-  readonly controller?: boolean;
-  readonly blockOwnerDeletion?: boolean;
-}
-
-/** ObjectMeta as the controllers write it: with ownerReferences, generation and a deletion mark. */
-export interface OwnedMeta extends ObjectMeta {
-  readonly ownerReferences?: readonly OwnerReference[];
-  readonly generation?: number;
-  readonly deletionTimestamp?: string;
-  readonly finalizers?: readonly string[];
-}
-
-export interface PodTemplateSpec {
-  readonly metadata?: Omit<ObjectMeta, 'name'> & { readonly name?: string };
-  readonly spec: PodSpec;
-}
+export type { LabelSelector } from './label-selector.js';
+export type { OwnerReference } from './types.js';
+export type { PodTemplateSpec } from './kinds/apps.js';
 
 export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 
@@ -52,18 +26,18 @@ export interface PersistentVolumeClaimStatus {
   readonly capacity?: Readonly<Record<string, string>>;
 }
 
-export interface PersistentVolumeClaim {
+export interface PersistentVolumeClaim extends ApiObject {
   readonly apiVersion: 'v1';
   readonly kind: 'PersistentVolumeClaim';
-  readonly metadata: OwnedMeta;
+  readonly metadata: ObjectMeta;
   readonly spec: PersistentVolumeClaimSpec;
   readonly status?: PersistentVolumeClaimStatus;
 }
 
-export interface PersistentVolume {
+export interface PersistentVolume extends ApiObject {
   readonly apiVersion: 'v1';
   readonly kind: 'PersistentVolume';
-  readonly metadata: OwnedMeta;
+  readonly metadata: ObjectMeta;
   readonly spec: {
     readonly capacity?: Readonly<Record<string, string>>;
     readonly accessModes?: readonly PersistentVolumeAccessMode[];
@@ -102,10 +76,10 @@ export interface StatefulSetStatus {
   readonly collisionCount?: number;
 }
 
-export interface StatefulSet {
+export interface StatefulSet extends ApiObject {
   readonly apiVersion: 'apps/v1';
   readonly kind: 'StatefulSet';
-  readonly metadata: OwnedMeta;
+  readonly metadata: ObjectMeta;
   readonly spec: StatefulSetSpec;
   readonly status?: StatefulSetStatus;
 }
@@ -140,10 +114,10 @@ export interface DaemonSetStatus {
   readonly numberUnavailable?: number;
 }
 
-export interface DaemonSet {
+export interface DaemonSet extends ApiObject {
   readonly apiVersion: 'apps/v1';
   readonly kind: 'DaemonSet';
-  readonly metadata: OwnedMeta;
+  readonly metadata: ObjectMeta;
   readonly spec: DaemonSetSpec;
   readonly status?: DaemonSetStatus;
 }

@@ -20,7 +20,8 @@ interface PodJson {
   readonly status?: { readonly phase?: string; readonly conditions?: { type: string; status: string }[] };
 }
 
-const isReady = (p: PodJson | undefined): boolean => p?.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+const isReady = (p: PodJson | undefined): boolean =>
+  p?.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 export function statefulSetManifest(options: { replicas: number; policy?: 'OrderedReady' | 'Parallel'; readyAfter?: string; name?: string }): string {
   const name = options.name ?? 'web';
@@ -91,7 +92,8 @@ test('StatefulSet: ordered start, stable storage across pod deletion, scale down
     async () => {
       const pods = await listPods(env);
       for (const name of ['web-0', 'web-1', 'web-2']) if (pods.has(name) && !firstSeen.includes(name)) firstSeen.push(name);
-      for (const i of [1, 2]) if (pods.has(`web-${i}`) && !isReady(pods.get(`web-${i - 1}`))) violations.push(`web-${i} existed while web-${i - 1} was not ready`);
+      for (const i of [1, 2])
+        if (pods.has(`web-${i}`) && !isReady(pods.get(`web-${i - 1}`))) violations.push(`web-${i} existed while web-${i - 1} was not ready`);
       return ['web-0', 'web-1', 'web-2'].every((n) => isReady(pods.get(n)));
     },
     { timeoutMs: WAIT_MS, intervalMs: 100, description: 'web-0..2 to be Running and Ready' },

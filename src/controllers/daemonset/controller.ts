@@ -59,7 +59,8 @@ async function syncDaemonSet(ctx: ControllerContext, key: ObjectKey): Promise<Sy
       throw err;
     }
   }
-  if (plan.misfit !== undefined && views.length === 0 && ds.status?.desiredNumberScheduled !== 0) ctx.log(`daemonset ${namespace}/${ds.metadata.name}: ${plan.misfit}`);
+  if (plan.misfit !== undefined && views.length === 0 && ds.status?.desiredNumberScheduled !== 0)
+    ctx.log(`daemonset ${namespace}/${ds.metadata.name}: ${plan.misfit}`);
   if (JSON.stringify(plan.status) !== JSON.stringify(ds.status)) await ctx.store.updateStatus<DaemonSet>(key, plan.status);
   const inUse = new Set([revisionNameOf(ds, ds.spec.template), ...pods.map((p) => `${ds.metadata.name}-${p.pod.metadata.labels?.[REVISION_LABEL] ?? ''}`)]);
   await pruneRevisions(ctx.store, ds, inUse, ds.spec.revisionHistoryLimit);

@@ -51,14 +51,14 @@ async function syncProvisioner(ctx: ControllerContext, host: LocalPathHost): Pro
     claimInUse: (namespace, name) => claimInUse(ctx, namespace, name),
     now: ctx.clock.now(),
   });
-  let failure: unknown;
+  let failure: Error | undefined;
   for (const action of actions) {
     try {
       await act(ctx, host, action);
     } catch (err) {
       // One claim's trouble must not hold up the others; the sync fails at the end and is retried.
       ctx.log(`local-path: ${action.kind}: ${errorMessage(err)}`);
-      failure ??= err;
+      failure ??= err instanceof Error ? err : new Error(errorMessage(err));
     }
   }
   if (failure !== undefined) throw failure;
@@ -112,7 +112,9 @@ async function act(ctx: ControllerContext, host: LocalPathHost, action: Provisio
 async function bind(ctx: ControllerContext, claim: PersistentVolumeClaim, volume: PersistentVolume): Promise<void> {
   const bound = boundClaim(claim, volume);
   const key = claimKey(claim);
-  await ctx.store.update<PersistentVolumeClaim>(key, (current) => ({ ...current, metadata: bound.metadata, spec: bound.spec }), { uid: claim.metadata.uid ?? '' });
+  await ctx.store.update<PersistentVolumeClaim>(key, (current) => ({ ...current, metadata: bound.metadata, spec: bound.spec }), {
+    uid: claim.metadata.uid ?? '',
+  });
   if (bound.status) await ctx.store.updateStatus<PersistentVolumeClaim>(key, bound.status);
   if (volume.status?.phase !== 'Bound') await ctx.store.updateStatus<PersistentVolume>(volumeKey(volume), { phase: 'Bound' });
 }

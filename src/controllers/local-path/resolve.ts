@@ -13,11 +13,13 @@ export function claimVolumeResolver(store: ApiObjectStore, host: LocalPathHost):
     if (!claim) return { waiting: 'not found' };
     if (claim.metadata.deletionTimestamp !== undefined) return { waiting: 'is being deleted' };
     const volumeName = claim.spec.volumeName;
-    if (claim.status?.phase !== 'Bound' || !volumeName) return { waiting: `not bound yet (${claim.status?.phase ?? 'Pending'}): waiting for the local-path provisioner` };
+    if (claim.status?.phase !== 'Bound' || !volumeName)
+      return { waiting: `not bound yet (${claim.status?.phase ?? 'Pending'}): waiting for the local-path provisioner` };
     const volume = store.get<PersistentVolume>({ kind: 'PersistentVolume', namespace: '', name: volumeName });
     const directory = volume ? directoryOf(volume) : undefined;
     if (!volume) return { waiting: `its volume ${volumeName} is gone` };
-    if (directory === undefined) return { waiting: `volume ${volumeName} was not made by the local-path provisioner (the only kind of volume this host mounts)` };
+    if (directory === undefined)
+      return { waiting: `volume ${volumeName} was not made by the local-path provisioner (the only kind of volume this host mounts)` };
     return { path: host.pathOf(directory) };
   };
 }

@@ -3,6 +3,7 @@
 // it decides on is stored (pods, claims, ControllerRevisions, status.currentRevision), so a daemon killed
 // mid-scale or mid-update resumes from what exists.
 import { PeapodError, errorMessage } from '../../common/errors.js';
+import { faultPoint } from '../../common/fault.js';
 import type { PersistentVolumeClaim, StatefulSet } from '../../kube/stateful-types.js';
 import type { Controller, ControllerContext, SyncResult, WatchedChange } from '../controller.js';
 import { controllerOf, controllerRef, withControllerRef } from '../owners.js';
@@ -82,10 +83,16 @@ async function act(ctx: ControllerContext, set: StatefulSet, action: StatefulSet
     case 'createClaim': {
       try {
         await ctx.store.create(statefulClaim(set, action.ordinal, action.template));
+        faultPoint('statefulset.claim-created');
         ctx.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${action.name} Pod ${setName}-${action.ordinal} in StatefulSet ${setName} success`);
       } catch (err) {
         if (!(err instanceof PeapodError && err.code === 'AlreadyExists')) {
-          ctx.event(set, 'Warning', 'FailedCreate', `create Claim ${action.name} for Pod ${setName}-${action.ordinal} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+          ctx.event(
+            set,
+            'Warning',
+            'FailedCreate',
+            `create Claim ${action.name} for Pod ${setName}-${action.ordinal} in StatefulSet ${setName} failed error: ${errorMessage(err)}`,
+          );
           throw err;
         }
       }
@@ -95,10 +102,15 @@ async function act(ctx: ControllerContext, set: StatefulSet, action: StatefulSet
       const template = templateOfRevision(ctx.store, namespace, action.revision) ?? set.spec.template;
       const pod = statefulPod(set, action.ordinal, action.revision, template);
       try {
-        await ctx.pods.create(namespace, { metadata: { labels: pod.metadata.labels ?? {}, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec }, {
-          name: action.name,
-          owner: controllerRef(set),
-        });
+        await ctx.pods.create(
+          namespace,
+          { metadata: { labels: pod.metadata.labels ?? {}, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec },
+          {
+            name: action.name,
+            owner: controllerRef(set),
+          },
+        );
+        faultPoint('statefulset.pod-created');
         ctx.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${action.name} in StatefulSet ${setName} successful`);
       } catch (err) {
         ctx.event(set, 'Warning', 'FailedCreate', `create Pod ${action.name} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);

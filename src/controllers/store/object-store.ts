@@ -145,6 +145,8 @@ export class ApiObjectStore {
     if (existing.object.metadata.deletionTimestamp !== undefined)
       throw new PeapodError('FailedPrecondition', `${info.plural} "${key.name}" is being deleted; wait for the deletion to finish`);
     const merged = info.defaults(mergeApply(existing.object, existing.lastApplied, lastApplied, info.specFields ?? ['spec']));
+    const refused = info.validateUpdate?.(existing.object, merged);
+    if (refused !== undefined) throw new PeapodError('InvalidArgument', `${info.kind} "${key.name}" is invalid: ${refused}`);
     if (JSON.stringify(merged) === JSON.stringify(existing.object) && JSON.stringify(lastApplied) === JSON.stringify(existing.lastApplied)) return 'unchanged';
     await this.write(key, () => merged, { lastApplied });
     return JSON.stringify(merged) === JSON.stringify(existing.object) ? 'unchanged' : 'configured';
