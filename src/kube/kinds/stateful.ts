@@ -37,6 +37,21 @@ const withTemplateDefaults = (object: ApiObject): ApiObject => {
   return { ...object, spec: { ...spec, template: { ...spec.template, spec: defaultPodSpec(spec.template.spec) } } };
 };
 
+/**
+ * The template as its pods get it: each volumeClaimTemplate is a volume (replacing a template volume of
+ * that name), so volumeMounts may name the claim templates.
+ */
+function withClaimVolumes(spec: Record<string, unknown>): Record<string, unknown> {
+  const template = isRecord(spec['template']) ? spec['template'] : undefined;
+  const podSpec = template && isRecord(template['spec']) ? template['spec'] : undefined;
+  const claims = Array.isArray(spec['volumeClaimTemplates']) ? spec['volumeClaimTemplates'].filter(isRecord) : [];
+  if (!template || !podSpec || claims.length === 0) return spec;
+  const names = claims.map((c) => (isRecord(c['metadata']) ? c['metadata']['name'] : undefined)).filter((n): n is string => typeof n === 'string');
+  const own = Array.isArray(podSpec['volumes']) ? podSpec['volumes'].filter((v) => !(isRecord(v) && names.includes(v['name'] as string))) : [];
+  const volumes = [...own, ...names.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))];
+  return { ...spec, template: { ...template, spec: { ...podSpec, volumes } } };
+}
+
 export const STATEFULSET_KIND: KindInfo = {
   kind: 'StatefulSet',
   apiVersion: 'apps/v1',
@@ -71,7 +86,7 @@ export const STATEFULSET_KIND: KindInfo = {
     ['metadata', 'spec'],
   ),
   validate: (value: Record<string, unknown>, errors: Finding[]) => {
-    validateSelectorAndTemplate(value['spec'] as Record<string, unknown>, errors, { kind: 'StatefulSet' });
+    validateSelectorAndTemplate(withClaimVolumes(value['spec'] as Record<string, unknown>), errors, { kind: 'StatefulSet' });
     validateStatefulSetFields(value, errors);
   },
   validateUpdate: (before, after) => checkStatefulSetUpdate(before, after),
