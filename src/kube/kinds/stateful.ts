@@ -47,7 +47,8 @@ function withClaimVolumes(spec: Record<string, unknown>): Record<string, unknown
   const claims = Array.isArray(spec['volumeClaimTemplates']) ? spec['volumeClaimTemplates'].filter(isRecord) : [];
   if (!template || !podSpec || claims.length === 0) return spec;
   const names = claims.map((c) => (isRecord(c['metadata']) ? c['metadata']['name'] : undefined)).filter((n): n is string => typeof n === 'string');
-  const own = Array.isArray(podSpec['volumes']) ? podSpec['volumes'].filter((v) => !(isRecord(v) && names.includes(v['name'] as string))) : [];
+  const listed: unknown[] = Array.isArray(podSpec['volumes']) ? (podSpec['volumes'] as unknown[]) : [];
+  const own = listed.filter((v) => !(isRecord(v) && names.includes(v['name'] as string)));
   const volumes = [...own, ...names.map((name) => ({ name, persistentVolumeClaim: { claimName: name } }))];
   return { ...spec, template: { ...template, spec: { ...podSpec, volumes } } };
 }

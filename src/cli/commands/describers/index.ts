@@ -6,12 +6,17 @@ import { kindInfo } from '../../../kube/kinds/index.js';
 import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
 import { field } from './format.js';
+import { describeDaemonSet, describePersistentVolume, describePersistentVolumeClaim, describeStatefulSet } from './stateful.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
 
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
+  StatefulSet: describeStatefulSet,
+  DaemonSet: describeDaemonSet,
+  PersistentVolumeClaim: describePersistentVolumeClaim,
+  PersistentVolume: describePersistentVolume,
 };
 
 const mapLines = (title: string, map: Readonly<Record<string, string>> | undefined): string[] => {
