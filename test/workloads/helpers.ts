@@ -15,8 +15,21 @@ export interface PodJson {
 export const isReady = (p: PodJson | undefined): boolean =>
   p?.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
-export function statefulSetManifest(options: { replicas: number; policy?: 'OrderedReady' | 'Parallel'; readyAfter?: string; name?: string }): string {
+export interface StatefulSetOptions {
+  readonly replicas: number;
+  readonly policy?: 'OrderedReady' | 'Parallel';
+  readonly readyAfter?: string;
+  readonly name?: string;
+  /** A value in the template's env: changing it is a new revision. */
+  readonly version?: string;
+  readonly partition?: number;
+  readonly whenDeleted?: 'Retain' | 'Delete';
+}
+
+export function statefulSetManifest(options: StatefulSetOptions): string {
   const name = options.name ?? 'web';
+  const retention = options.whenDeleted ? `\n  persistentVolumeClaimRetentionPolicy: { whenDeleted: ${options.whenDeleted} }` : '';
+  const strategy = options.partition !== undefined ? `\n  updateStrategy: { type: RollingUpdate, rollingUpdate: { partition: ${options.partition} } }` : '';
   return `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -24,7 +37,7 @@ metadata:
 spec:
   serviceName: ${name}
   replicas: ${options.replicas}
-  podManagementPolicy: ${options.policy ?? 'OrderedReady'}
+  podManagementPolicy: ${options.policy ?? 'OrderedReady'}${retention}${strategy}
   selector:
     matchLabels: { app: ${name} }
   template:
@@ -36,6 +49,7 @@ spec:
         - name: main
           image: docker.io/library/busybox:latest
           imagePullPolicy: IfNotPresent
+          env: [{ name: VERSION, value: "${options.version ?? '1'}" }]
           command: ["sh", "-c", "trap 'exit 0' TERM; ${options.readyAfter ?? 'sleep 1'}; touch /tmp/ready; while true; do sleep 1 & wait $!; done"]
           readinessProbe:
             exec: { command: ["test", "-f", "/tmp/ready"] }

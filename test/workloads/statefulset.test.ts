@@ -112,3 +112,112 @@ test('StatefulSet: Parallel creates every pod without waiting for readiness', as
   await pt.daemon.stop();
   await assertNoLeaks(pt.roots.config);
 });
+
+test('StatefulSet: RollingUpdate from the highest ordinal down to the partition; whenDeleted Delete removes the claims', async (t) => {
+  const pt = await startPodTest(t);
+  const { env } = pt;
+  const manifest = (version: string, partition: number): string =>
+    statefulSetManifest({ name: 'roll', replicas: 3, policy: 'Parallel', version, partition, whenDeleted: 'Delete' });
+  const revisions = async (): Promise<(string | undefined)[]> => {
+    const pods = await listPods(env);
+    return ['roll-0', 'roll-1', 'roll-2'].map((n) => (isReady(pods.get(n)) ? pods.get(n)?.metadata.labels?.['controller-revision-hash'] : undefined));
+  };
+  await pt.apply('roll.yaml', manifest('1', 0));
+  const [v1] = await waitFor(async () => ((await revisions()).every((r) => r !== undefined) ? await revisions() : undefined), {
+    timeoutMs: WAIT_MS,
+    intervalMs: 200,
+    description: 'roll-0..2 to be ready',
+  });
+
+  // partition 1: roll-2 then roll-1 move to the new revision, roll-0 stays.
+  await pt.apply('roll.yaml', manifest('2', 1));
+  const [old0, new1, new2] = await waitFor(
+    async () => {
+      const r = await revisions();
+      return r[1] !== undefined && r[1] !== v1 && r[2] === r[1] && r[0] === v1 ? r : undefined;
+    },
+    { timeoutMs: WAIT_MS, intervalMs: 200, description: 'roll-1 and roll-2 to be updated, roll-0 not' },
+  );
+  assert.equal(old0, v1);
+  assert.equal(new1, new2);
+  const status = JSON.parse(await cli(env, ['get', 'sts', 'roll', '-o', 'json'])) as { status: Record<string, unknown> };
+  assert.equal(status.status['currentRevision'], v1);
+  assert.equal(status.status['updateRevision'], new2);
+  assert.equal(status.status['updatedReplicas'], 2);
+
+  // partition 0: roll-0 follows; the update revision becomes the current one.
+  await pt.apply('roll.yaml', manifest('2', 0));
+  await waitFor(async () => (await revisions()).every((r) => r === new2), { timeoutMs: WAIT_MS, intervalMs: 200, description: 'roll-0 to be updated' });
+  await waitFor(async () => (JSON.parse(await cli(env, ['get', 'sts', 'roll', '-o', 'json'])) as typeof status).status['currentRevision'] === new2, {
+    timeoutMs: WAIT_MS,
+    description: 'currentRevision to become the update revision',
+  });
+  const deletions = (await cli(env, ['describe', 'sts', 'roll']))
+    .split('\n')
+    .filter((l) => /SuccessfulDelete/.test(l))
+    .map((l) => /delete Pod (roll-\d)/.exec(l)?.[1]);
+  assert.deepEqual(deletions, ['roll-2', 'roll-1', 'roll-0']);
+
+  // whenDeleted: Delete: the claims belong to the set and go with it, and their directories with them.
+  await cli(env, ['delete', 'sts', 'roll']);
+  await waitFor(async () => (await claimNames(env)).length === 0 && (await volumeDirectories(pt.roots.config)).length === 0, {
+    timeoutMs: WAIT_MS,
+    description: 'the claims and their directories to go with the set',
+  });
+  await waitFor(async () => (await listPods(env)).size === 0, { timeoutMs: WAIT_MS, description: 'the pods to be gone' });
+  await pt.daemon.stop();
+  await assertNoLeaks(pt.roots.config);
+});
+
+test('claims: a pod waits for a missing or unprovisionable claim, with events saying why', async (t) => {
+  const pt = await startPodTest(t);
+  const { env } = pt;
+  await pt.apply(
+    'waiter.yaml',
+    `apiVersion: v1
+kind: Pod
+metadata: { name: waiter }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: docker.io/library/busybox:latest
+      imagePullPolicy: IfNotPresent
+      command: ["sleep", "1000"]
+      volumeMounts: [{ name: data, mountPath: /data }]
+  volumes:
+    - name: data
+      persistentVolumeClaim: { claimName: fast-data }
+`,
+  );
+  await waitFor(async () => /persistentvolumeclaim "fast-data": not found/.test(await cli(env, ['describe', 'pod', 'waiter'])), {
+    timeoutMs: WAIT_MS,
+    description: 'the pod to say its claim is missing',
+  });
+  await pt.apply(
+    'fast.yaml',
+    `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: fast-data }
+spec:
+  storageClassName: fast
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+`,
+  );
+  await waitFor(async () => /ProvisioningFailed\s+.*storageclass.storage.k8s.io "fast" not found/.test(await cli(env, ['describe', 'pvc', 'fast-data'])), {
+    timeoutMs: WAIT_MS,
+    description: 'the claim to say its class does not exist',
+  });
+  await waitFor(async () => /persistentvolumeclaim "fast-data": not bound yet \(Pending\)/.test(await cli(env, ['describe', 'pod', 'waiter'])), {
+    timeoutMs: WAIT_MS,
+    description: 'the pod to say its claim is not bound',
+  });
+  assert.equal((await listPods(env)).get('waiter')?.status?.phase, 'Pending');
+  assert.match(await cli(env, ['get', 'pvc', 'fast-data']), /fast-data\s+Pending\s+fast\s/);
+  await cli(env, ['delete', 'pod', 'waiter']);
+  await cli(env, ['delete', 'pvc', 'fast-data']);
+  assert.equal((await volumeDirectories(pt.roots.config)).length, 0);
+  await pt.daemon.stop();
+  await assertNoLeaks(pt.roots.config);
+});
