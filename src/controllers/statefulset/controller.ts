@@ -7,7 +7,7 @@ import { faultPoint } from '../../common/fault.js';
 import type { PersistentVolumeClaim, StatefulSet } from '../../kube/stateful-types.js';
 import type { Controller, ControllerContext, SyncResult, WatchedChange } from '../controller.js';
 import { controllerOf, controllerRef, withControllerRef } from '../owners.js';
-import type { ControlledPod } from '../pods.js';
+import { isAvailable, type ControlledPod } from '../pods.js';
 import { selectorMatches } from '../../kube/label-selector.js';
 import type { ObjectKey } from '../store/object-store.js';
 import { REVISION_LABEL, ordinalOf, statefulClaim, statefulPod } from './identity.js';
@@ -45,12 +45,18 @@ async function syncStatefulSet(ctx: ControllerContext, key: ObjectKey): Promise<
   const stored = set.status?.currentRevision;
   const currentRevision = stored !== undefined && templateOfRevision(ctx.store, namespace, stored) ? stored : updateRevision;
   const claims = new Set(ctx.store.list<PersistentVolumeClaim>('PersistentVolumeClaim', namespace).map((c) => c.metadata.name));
-  const plan = planStatefulSet({ set, pods: pods.map(memberOf), claims, currentRevision, updateRevision });
+  const now = ctx.clock.now();
+  const minReady = set.spec.minReadySeconds ?? 0;
+  const members = pods.map((p) => ({ ...memberOf(p), available: isAvailable(p, minReady, now) }));
+  const plan = planStatefulSet({ set, pods: members, claims, currentRevision, updateRevision });
   for (const action of plan.actions) await act(ctx, set, action);
   const status = { ...plan.status, ...(set.status?.collisionCount !== undefined ? { collisionCount: set.status.collisionCount } : {}) };
   if (JSON.stringify(status) !== JSON.stringify(set.status)) await ctx.store.updateStatus<StatefulSet>(key, status);
   const inUse = new Set([status.currentRevision ?? updateRevision, updateRevision, ...pods.map((p) => p.pod.metadata.labels?.[REVISION_LABEL] ?? '')]);
   await pruneRevisions(ctx.store, set, inUse, set.spec.revisionHistoryLimit);
+  // Ready but not yet minReadySeconds old: come back when it counts as available.
+  const due = pods.filter((p) => p.ready && !p.terminating && !isAvailable(p, minReady, now) && p.readySince !== undefined);
+  if (due.length > 0) return { requeueAfterMs: Math.max(0, Math.min(...due.map((p) => (p.readySince?.getTime() ?? 0) + minReady * 1000 - now.getTime()))) };
 }
 
 /** The set's pods: those it controls, plus orphans with a member's name that its selector matches (adopted). */

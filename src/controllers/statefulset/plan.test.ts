@@ -210,6 +210,12 @@ test('status: counts and the revision switch once every pod is updated and ready
   assert.equal(done.currentReplicas, 3);
 });
 
+test('status: availableReplicas counts pods ready for minReadySeconds', () => {
+  const status = plan(set(), [running('web-0'), { ...running('web-1'), available: false }], [], NEW).status;
+  assert.equal(status.readyReplicas, 2);
+  assert.equal(status.availableReplicas, 1);
+});
+
 test('ordinalOf: only <set>-<canonical integer>', () => {
   assert.equal(ordinalOf('web', 'web-0'), 0);
   assert.equal(ordinalOf('web', 'web-12'), 12);

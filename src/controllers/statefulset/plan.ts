@@ -20,6 +20,8 @@ export interface MemberPod {
   readonly revision: string | undefined;
   readonly phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   readonly ready: boolean;
+  /** Ready for at least minReadySeconds (status.availableReplicas); ready when absent. */
+  readonly available?: boolean;
   /** Deletion was requested and the pod is still shutting down. */
   readonly terminating: boolean;
 }
@@ -180,7 +182,7 @@ function statusOf(input: StatefulSetPlanInput, replicas: number): StatefulSetSta
     readyReplicas,
     currentReplicas,
     updatedReplicas,
-    availableReplicas: readyReplicas,
+    availableReplicas: count((p) => p.phase === 'Running' && p.ready && (p.available ?? true) && !p.terminating),
     currentRevision,
     updateRevision: input.updateRevision,
   };
