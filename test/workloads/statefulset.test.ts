@@ -56,7 +56,7 @@ test('StatefulSet: ordered start, stable storage across pod deletion, scale down
   assert.equal((await cli(env, ['exec', 'web-1', '--', 'cat', '/data/file'])).trim(), 'kept');
 
   // Scale down: web-2 goes first, its claim stays.
-  await pt.apply('web.yaml', statefulSetManifest({ replicas: 1, readyAfter: 'sleep 2' }));
+  assert.equal(await cli(env, ['scale', 'statefulset/web', '--replicas=1']), 'statefulset.apps/web scaled\n');
   const outOfOrder: string[] = [];
   await waitFor(
     async () => {
