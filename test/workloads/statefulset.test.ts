@@ -5,6 +5,9 @@
 // Parallel policy creating every pod at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { paths } from '../../src/common/config.js';
 import { startPodTest } from '../helpers/pod-test.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { waitFor } from '../helpers/wait.js';
@@ -218,6 +221,63 @@ spec:
   await cli(env, ['delete', 'pod', 'waiter']);
   await cli(env, ['delete', 'pvc', 'fast-data']);
   assert.equal((await volumeDirectories(pt.roots.config)).length, 0);
+  await pt.daemon.stop();
+  await assertNoLeaks(pt.roots.config);
+});
+
+test('claims: protected while a pod uses them; Retain keeps the volume Released with its data', async (t) => {
+  const pt = await startPodTest(t);
+  const { env } = pt;
+  await pt.apply(
+    'keep.yaml',
+    `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: keep
+  annotations: { peapod.io/reclaim-policy: Retain }
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 100Mi } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: user }
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: docker.io/library/busybox:latest
+      imagePullPolicy: IfNotPresent
+      command: ["sh", "-c", "echo kept > /data/file; trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]
+      volumeMounts: [{ name: data, mountPath: /data }]
+  volumes:
+    - name: data
+      persistentVolumeClaim: { claimName: keep }
+`,
+  );
+  await waitFor(async () => isReady((await listPods(env)).get('user')), { timeoutMs: WAIT_MS, description: 'the pod to run on its claim' });
+  const described = await cli(env, ['describe', 'pvc', 'keep']);
+  assert.match(described, /Status:\s+Bound/);
+  assert.match(described, /Used By:\s+user/);
+  const volume = /Volume:\s+(pvc-\S+)/.exec(described)?.[1] ?? '';
+
+  // pvc-protection: the claim waits for its pod.
+  await cli(env, ['delete', 'pvc', 'keep', '--no-wait']);
+  assert.match(await cli(env, ['describe', 'pvc', 'keep']), /Status:\s+Terminating/);
+  await cli(env, ['delete', 'pod', 'user']);
+  await waitFor(async () => (await claimNames(env)).length === 0, { timeoutMs: WAIT_MS, description: 'the claim to go once its pod has' });
+
+  // Retain: the volume stays, Released, with its data.
+  await waitFor(async () => new RegExp(`${volume}\\s+100Mi\\s+RWO\\s+Retain\\s+Released\\s+default/keep`).test(await cli(env, ['get', 'pv'])), {
+    timeoutMs: WAIT_MS,
+    description: 'the volume to be Released',
+  });
+  const directory = join(paths(pt.roots.config).localPath, volume);
+  assert.equal((await readFile(join(directory, 'file'), 'utf8')).trim(), 'kept');
+  await cli(env, ['delete', 'pv', volume]);
+  assert.equal((await readFile(join(directory, 'file'), 'utf8')).trim(), 'kept');
+  // Retained data is the user's to remove.
+  await rm(directory, { recursive: true });
   await pt.daemon.stop();
   await assertNoLeaks(pt.roots.config);
 });
