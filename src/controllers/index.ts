@@ -47,7 +47,12 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
   for (const factory of options.controllers ?? CONTROLLER_FACTORIES) manager.register(factory(manager.context));
   // The provisioner needs the host (its directories), which registry.ts's factories do not get.
   const localPath = localPathHost(options.localPathRoot ?? join(options.root, 'volumes', 'local-path'));
-  if (!options.controllers) manager.register(localPathController(manager.context, localPath));
+  if (!options.controllers) {
+    manager.register(localPathController(manager.context, localPath));
+    // Its passes are global: one at start finishes what a crash left (a volume whose claim is already
+    // gone has no claim key for the start-up queueing to find).
+    manager.enqueue('PersistentVolumeClaim', { kind: 'PersistentVolumeClaim', namespace: '', name: '' });
+  }
   const gc = new GarbageCollector(store, podClient, clock, options.log);
   podClient.start();
   manager.start();

@@ -2,6 +2,7 @@
 // what to do, does it and writes the status. A pod that is ready but not yet available (minReadySeconds)
 // brings the set back when it will be.
 import { errorMessage } from '../../common/errors.js';
+import { faultPoint } from '../../common/fault.js';
 import type { DaemonSet } from '../../kube/stateful-types.js';
 import type { Controller, ControllerContext, SyncResult } from '../controller.js';
 import { controllerOf, controllerRef, withControllerRef } from '../owners.js';
@@ -43,6 +44,7 @@ async function syncDaemonSet(ctx: ControllerContext, key: ObjectKey): Promise<Sy
   for (const action of plan.actions) {
     if (action.kind === 'deletePod') {
       await ctx.pods.delete(namespace, action.name);
+      faultPoint('daemonset.pod-deleted');
       ctx.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${action.name}`);
       continue;
     }

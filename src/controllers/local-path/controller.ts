@@ -3,6 +3,7 @@
 // gone all lead to the same level-triggered pass. Order makes it crash-safe: the directory before the
 // PV, the PV before the claim's binding; on reclaim the directory before the PV.
 import { PeapodError, errorMessage } from '../../common/errors.js';
+import { faultPoint } from '../../common/fault.js';
 import type { LocalPathHost } from '../../host/local-path.js';
 import type { PersistentVolume, PersistentVolumeClaim } from '../../kube/stateful-types.js';
 import type { Controller, ControllerContext, WatchedChange } from '../controller.js';
@@ -71,6 +72,7 @@ async function act(ctx: ControllerContext, host: LocalPathHost, action: Provisio
   switch (action.kind) {
     case 'provision': {
       const path = await host.create(action.volume.metadata.name);
+      faultPoint('local-path.directory-created');
       const volume = { ...action.volume, spec: { ...action.volume.spec, hostPath: { path, type: 'DirectoryOrCreate' } } };
       await ctx.store.create(volume).catch((err: unknown) => {
         if (!(err instanceof PeapodError && err.code === 'AlreadyExists')) throw err;
@@ -95,6 +97,7 @@ async function act(ctx: ControllerContext, host: LocalPathHost, action: Provisio
       return;
     case 'reclaim':
       await host.remove(action.directory);
+      faultPoint('local-path.directory-removed');
       await ctx.store.delete(volumeKey(action.volume));
       await ctx.store.removeFinalizer(volumeKey(action.volume), PV_PROTECTION);
       ctx.log(`local-path: deleted volume ${action.volume.metadata.name} and its directory (reclaim policy Delete)`);
