@@ -7,17 +7,16 @@ import { FakeClock } from '../clock.js';
 import { ApiObjectStore, FOREGROUND_FINALIZER } from './object-store.js';
 import type { Deployment } from '../../kube/kinds/apps.js';
 
-const manifest = (spec: Record<string, unknown> = {}, labels: Record<string, string> = { app: 'web' }): Deployment =>
-  ({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'web', namespace: 'default', labels },
-    spec: {
-      selector: { matchLabels: { app: 'web' } },
-      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
-      ...spec,
-    },
-  }) as Deployment;
+const manifest = (spec: Record<string, unknown> = {}, labels: Record<string, string> = { app: 'web' }): Deployment => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default', labels },
+  spec: {
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+    ...spec,
+  },
+});
 
 const key = { kind: 'Deployment', namespace: 'default', name: 'web' };
 
