@@ -13,7 +13,7 @@ import { REVISION_LABEL, templateHash } from '../statefulset/identity.js';
 import { ensureRevision, pruneRevisions, revisionNameOf } from '../revisions.js';
 import { thisNode } from './this-node.js';
 import { planDaemonSet, type DaemonPod } from './plan.js';
-import { daemonPod } from './pod.js';
+import { daemonPodPrefix, daemonPodTemplate } from './pod.js';
 
 const KIND = 'DaemonSet';
 
@@ -49,12 +49,10 @@ async function syncDaemonSet(ctx: ControllerContext, key: ObjectKey): Promise<Sy
       continue;
     }
     try {
-      const pod = daemonPod(ds, '', hash, node.name);
-      const created = await ctx.pods.create(
-        namespace,
-        { metadata: { labels: pod.metadata.labels ?? {}, ...(pod.metadata.annotations ? { annotations: pod.metadata.annotations } : {}) }, spec: pod.spec },
-        { generateName: `${ds.metadata.name.slice(0, 57)}-`, owner: controllerRef(ds) },
-      );
+      const created = await ctx.pods.create(namespace, daemonPodTemplate(ds, hash, node.name), {
+        generateName: daemonPodPrefix(ds),
+        owner: controllerRef(ds),
+      });
       ctx.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (err) {
       ctx.event(ds, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);

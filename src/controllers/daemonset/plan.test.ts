@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { DaemonSet, DaemonSetSpec } from '../../kube/stateful-types.js';
 import { planDaemonSet, type DaemonPod, type DaemonSetAction } from './plan.js';
 import { misfit, tolerates, type NodeView } from './node-fit.js';
-import { daemonPod, daemonPodName } from './pod.js';
+import { daemonPodPrefix, daemonPodTemplate } from './pod.js';
 
 const NODE: NodeView = { name: 'host1', labels: { 'kubernetes.io/hostname': 'host1', 'kubernetes.io/os': 'linux', disk: 'ssd' }, taints: [] };
 
@@ -153,7 +153,7 @@ test('required node affinity: terms ORed, expressions ANDed, matchFields metadat
   assert.match(misfit(withAffinity([{ matchExpressions: [{ key: 'disk', operator: 'NotIn', values: ['ssd'] }] }]), NODE) ?? '', /affinity/);
 });
 
-test('daemonPod: labels, node, owner, daemon tolerations added once', () => {
+test('daemon pod template: labels, node, daemon tolerations added once', () => {
   const set = ds({
     template: {
       metadata: { labels: { app: 'agent' } },
@@ -163,14 +163,9 @@ test('daemonPod: labels, node, owner, daemon tolerations added once', () => {
       },
     },
   });
-  const p = daemonPod(
-    set,
-    daemonPodName(set, () => 0),
-    'abc123',
-    'host1',
-  );
-  assert.equal(p.metadata.name, 'agent-bbbbb');
-  assert.deepEqual(p.metadata.labels, { app: 'agent', 'controller-revision-hash': 'abc123', 'pod-template-generation': '2' });
+  const p = daemonPodTemplate(set, 'abc123', 'host1');
+  assert.equal(daemonPodPrefix(set), 'agent-');
+  assert.deepEqual(p.metadata?.labels, { app: 'agent', 'controller-revision-hash': 'abc123', 'pod-template-generation': '2' });
   assert.equal(p.spec.nodeName, 'host1');
   const keys = (p.spec.tolerations ?? []).map((t) => `${String(t['key'])}:${String(t['effect'])}`);
   assert.equal(keys.filter((k) => k === 'node.kubernetes.io/not-ready:NoExecute').length, 1);
