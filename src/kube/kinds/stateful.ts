@@ -2,13 +2,13 @@
 // (pkg/apis/apps/validation, in ../validate-stateful.ts), its defaults (pkg/apis/apps/v1/defaults.go) and
 // kubectl's columns.
 import { SHAPES, type Finding } from '../schema.js';
-import { formatSelector, type LabelSelector } from '../label-selector.js';
+import type { LabelSelector } from '../label-selector.js';
 import { defaultPodSpec } from '../defaults.js';
 import { LABEL_SELECTOR_SHAPE, POD_TEMPLATE_SHAPE, validateSelectorAndTemplate } from './template.js';
 import { isRecord, type ApiObject, type KindInfo } from './kind.js';
 import type { DaemonSetSpec, StatefulSetSpec } from '../stateful-types.js';
 import { checkStatefulSetUpdate, validateDaemonSetFields, validateStatefulSetFields } from '../validate-stateful.js';
-import type { PodTemplateSpec } from './apps.js';
+import { WORKLOAD_WIDE, type PodTemplateSpec } from './apps.js';
 
 const { str, int, nonNeg, obj, arr, any, intOrString, metadata, strArr, strMap } = SHAPES;
 
@@ -118,7 +118,8 @@ export const STATEFULSET_KIND: KindInfo = {
     };
   },
   columns: [{ header: 'READY', value: (o) => `${num(statusOf(o)['readyReplicas'])}/${num((o.spec as TemplatedSpec).replicas)}` }],
-  wideColumns: [{ header: 'SELECTOR', value: (o) => formatSelector((o.spec as TemplatedSpec).selector) }],
+  // kubectl get sts -o wide: CONTAINERS IMAGES (no selector column, unlike deployments and daemonsets).
+  wideColumns: WORKLOAD_WIDE.filter((c) => c.header !== 'SELECTOR'),
 };
 
 export const DAEMONSET_KIND: KindInfo = {
@@ -177,6 +178,7 @@ export const DAEMONSET_KIND: KindInfo = {
     { header: 'AVAILABLE', value: (o) => num(statusOf(o)['numberAvailable']) },
     { header: 'NODE SELECTOR', value: (o) => formatNodeSelector(o) },
   ],
+  wideColumns: WORKLOAD_WIDE,
 };
 
 function formatNodeSelector(o: ApiObject): string {

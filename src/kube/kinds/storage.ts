@@ -56,6 +56,7 @@ export const PVC_KIND: KindInfo = {
     { header: 'STORAGECLASS', value: (o) => text(specOf(o)['storageClassName'], '<unset>') },
     { header: 'VOLUMEATTRIBUTESCLASS', value: () => '<unset>' },
   ],
+  wideColumns: [{ header: 'VOLUMEMODE', value: (o) => text(specOf(o)['volumeMode'], 'Filesystem') }],
 };
 
 export const PV_KIND: KindInfo = {
@@ -105,4 +106,5 @@ export const PV_KIND: KindInfo = {
     { header: 'VOLUMEATTRIBUTESCLASS', value: () => '<unset>' },
     { header: 'REASON', value: (o) => text(statusOf(o)['reason'], '') },
   ],
+  wideColumns: [{ header: 'VOLUMEMODE', value: (o) => text(specOf(o)['volumeMode'], 'Filesystem') }],
 };
