@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { applyOrder, resourceWord } from './apply.js';
 import type { ManifestObject } from '../kube/manifest-object.js';
 
-const of = (kind: string): ManifestObject => ({ apiVersion: 'v1', kind, metadata: { name: kind.toLowerCase() } }) as ManifestObject;
+const of = (kind: string): ManifestObject => ({ apiVersion: 'v1', kind, metadata: { name: kind.toLowerCase() } });
 
 test('a directory is applied in dependency order whatever the files say, and named as kubectl names it', () => {
   const kinds = ['Pod', 'Deployment', 'Service', 'PersistentVolumeClaim', 'ConfigMap', 'CronJob', 'PersistentVolume', 'StatefulSet'];
