@@ -34,7 +34,7 @@ export async function createContainer(ctx: CriContext, request: Fields): Promise
   const image = await ctx.images.find(ref);
   if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(ref)} not found`, { hint: 'pull it first (PullImage)' });
   const config = await containerConfigFrom(configMsg, image, ref, sandbox, ctx);
-  const record = await ctx.names.withReservation('container', containerName(sandbox.id, config), () => ctx.runtime.createContainer(sandbox.id, config));
+  const record = await ctx.names.withReservation('container', containerName(sandbox.id, config), () => ctx.runtime.createContainer(sandbox.id, config, image));
   ctx.events.emit('CONTAINER_CREATED_EVENT', record);
   return { container_id: record.id };
 }

@@ -5,6 +5,7 @@ import { PeapodError } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/cgroups/types.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
 import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from '../../host/oci-runtime/types.js';
+import type { ImageRecord } from '../../image/types.js';
 import type { RuntimeHost } from '../host.js';
 
 export interface FakeCall {
@@ -204,6 +205,22 @@ export class FakeHost implements RuntimeHost {
 
   readonly images = {
     rootfsLayers: (): Promise<{ lowerDirs: readonly string[] }> => Promise.resolve({ lowerDirs: ['/fake/layer'] }),
-    find: (ref: string): Promise<{ id: string } | undefined> => Promise.resolve({ id: `sha256:${ref.length.toString(16).padStart(64, '0')}` }),
+    find: (ref: string): Promise<ImageRecord | undefined> => Promise.resolve(fakeImage(ref)),
+  };
+}
+
+/** Any reference names an image here: an empty one whose ID is derived from the reference. */
+export function fakeImage(ref: string): ImageRecord {
+  return {
+    id: `sha256:${ref.length.toString(16).padStart(64, '0')}`,
+    names: [ref],
+    repoDigests: [],
+    manifestDigest: '',
+    os: 'linux',
+    architecture: 'amd64',
+    size: 0,
+    layers: [],
+    config: {},
+    storedAt: '',
   };
 }
