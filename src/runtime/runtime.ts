@@ -304,41 +304,47 @@ export class Runtime implements RuntimeService {
     }
   }
 
+  // Recovery writes under the same locks as every verb: the CRI socket is listened on from the start.
   private async recoverSandbox(record: SandboxRecord): Promise<void> {
     if (record.state === 'creating' || record.state === 'removing') {
       // Half-made or half-removed: undo it all; the pod's worker creates a fresh sandbox if still wanted.
       for (const c of this.containersOf(record.id)) await this.removeContainer(c.id);
-      await tearDownSandbox(this.sandboxDeps, record);
-      await this.sandboxStore.delete(record.id);
+      await this.mutex.run(record.id, async () => {
+        await tearDownSandbox(this.sandboxDeps, this.sandboxStore.get(record.id) ?? record);
+        await this.sandboxStore.delete(record.id);
+      });
       return;
     }
-    if (record.state === 'ready') {
-      const state = await this.host.oci.state(record.id);
+    if (record.state !== 'ready') return;
+    await this.mutex.run(record.id, async () => {
+      const current = this.sandboxStore.get(record.id);
+      if (current?.state !== 'ready') return;
+      const state = await this.host.oci.state(current.id);
       const alive = state !== undefined && (state.status === 'running' || state.status === 'paused');
-      if (!alive) await this.sandboxStore.put({ ...record, state: 'notready' });
-      else this.watchPause(record);
-    }
+      if (!alive) await this.sandboxStore.put({ ...current, state: 'notready' });
+      else this.watchPause(current);
+    });
   }
 
   private async recoverContainer(record: ContainerRecord): Promise<void> {
     if (!this.sandboxes.get(record.sandboxId) || record.state === 'creating') {
-      await removeContainerArtifacts(this.containerDeps, record);
-      await this.containerStore.delete(record.id);
+      await this.mutex.run(record.id, async () => {
+        await removeContainerArtifacts(this.containerDeps, this.containerStore.get(record.id) ?? record);
+        await this.containerStore.delete(record.id);
+      });
       return;
     }
     if (record.state !== 'running' && record.state !== 'created') return;
     const state = await this.host.oci.state(record.id);
     if (state?.status === 'running' || state?.status === 'paused') {
       // Started just before the crash, but not yet recorded as such: it runs, so adopt it as running.
-      const running =
-        record.state === 'running'
-          ? record
-          : await this.containerStore.put({
-              ...record,
-              state: 'running',
-              startedAt: (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString(),
-            });
-      this.watchExit(running);
+      const running = await this.mutex.run(record.id, async () => {
+        const current = this.containerStore.get(record.id);
+        if (current?.state !== 'created') return current;
+        const startedAt = (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString();
+        return this.containerStore.put({ ...current, state: 'running', startedAt });
+      });
+      if (running?.state === 'running') this.watchExit(running);
       return;
     }
     if (state?.status === 'created') return;
