@@ -1,5 +1,6 @@
-// The runtime service in CRI terms. Operations on one sandbox or container are serialised; records on
-// disk are the truth and this object only caches them. Container exits are watched and written down.
+// The runtime service in CRI terms (the fronts hold it as RuntimeService, service.ts). Operations on one
+// sandbox or container are serialised, and only they write the records; records on disk are the truth
+// and this object only caches them. Container exits are watched and written down.
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
