@@ -134,6 +134,8 @@ export function rootPaths(root: string) {
     pods: join(root, 'pods'),
     containers: join(root, 'containers'),
     logs: join(root, 'logs'),
+    /** Localhost seccomp profiles, as the kubelet's <root-dir>/seccomp. */
+    seccomp: join(root, 'seccomp'),
     volumes: join(root, 'volumes'),
     kubeApiCerts: join(root, 'kubeapi'),
     /** The record stores: pods and API objects (kubelet/), sandboxes and containers (runtime/). */

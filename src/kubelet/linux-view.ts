@@ -35,7 +35,7 @@ export interface PodLinuxView {
 export async function podLinuxView(record: PodRecord, runtime: RuntimeService): Promise<PodLinuxView> {
   const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
   // The daemon runs in the host's namespaces (PID 1's may not be readable in a sandboxed VM).
-  const hostNs = await runtime.hostNamespaces();
+  const hostNs = await runtime.nodeNamespaces();
   const pausePid = sandbox?.state === 'ready' ? sandbox.pausePid : undefined;
   const sandboxNs = sandbox === undefined ? {} : await runtime.sandboxNamespaces(sandbox.id);
   const podCgroup = sandbox ? await runtime.readCgroup(sandbox.config.cgroupParent) : undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Runtime } from './runtime.js';
 import { FakeHost } from './testing/fake-host.js';
 import type { RuntimeDirs } from './host.js';
-import type { ContainerConfig, SandboxConfig } from './types.js';
+import type { ContainerRequest, SandboxConfig } from './types.js';
 import { RecordStore } from '../store/record-store.js';
 import { isSandboxRecord } from './validate-records.js';
 
@@ -55,19 +55,20 @@ function sandboxConfig(dir: string): SandboxConfig {
   };
 }
 
-function containerConfig(name: string): ContainerConfig {
+function containerConfig(name: string): ContainerRequest {
   return {
     name,
     attempt: 0,
     image: 'busybox',
-    args: ['sh'],
-    env: [],
+    command: ['sh'],
+    args: [],
+    envs: [],
     workingDir: '/',
     mounts: [],
     resources: {},
     oomScoreAdj: 0,
     security: {
-      user: { image: '', supplementalGroups: [] },
+      user: { supplementalGroups: [] },
       privileged: false,
       capabilitiesAdd: [],
       capabilitiesDrop: [],
@@ -75,7 +76,6 @@ function containerConfig(name: string): ContainerConfig {
       noNewPrivileges: false,
       seccomp: { kind: 'unconfined' },
       procMount: 'Default',
-      sysctls: {},
     },
     tty: false,
     stdin: false,

@@ -11,7 +11,7 @@ import type { ImageRecord } from '../image/types.js';
 import type { LinuxResources } from '../oci/types.js';
 import type { RuntimeDirs, RuntimeHost } from './host.js';
 import type { ContainerExitEvent, ExecOptions, RecordView, RuntimeService } from './service.js';
-import type { ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord } from './types.js';
+import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
 import { ExitWatches } from './exit-watch.js';
 import { attachSocketPath, containerLogPath } from './paths.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
@@ -126,7 +126,7 @@ export class Runtime implements RuntimeService {
     });
   }
 
-  async createContainer(sandboxId: string, config: ContainerConfig, image?: ImageRecord): Promise<ContainerRecord> {
+  async createContainer(sandboxId: string, config: ContainerRequest, image?: ImageRecord): Promise<ContainerRecord> {
     const sandbox = this.sandbox(sandboxId);
     const name = config.name;
     const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt);
@@ -236,7 +236,7 @@ export class Runtime implements RuntimeService {
     return record?.state === 'running' && record.pid !== undefined ? this.host.proc.namespaces(record.pid) : {};
   }
 
-  hostNamespaces(): Promise<Readonly<Record<string, number>>> {
+  nodeNamespaces(): Promise<Readonly<Record<string, number>>> {
     return this.host.proc.namespaces('self');
   }
 

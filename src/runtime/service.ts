@@ -6,7 +6,7 @@
 import type { CgroupReadback, CgroupResources } from '../host/cgroups/types.js';
 import type { ExecResult } from '../host/oci-runtime/types.js';
 import type { ImageRecord } from '../image/types.js';
-import type { ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord } from './types.js';
+import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
 
 /** The records as the runtime holds them; they change only through the runtime's verbs. */
 export interface RecordView<T> {
@@ -45,8 +45,8 @@ export interface RuntimeService {
   /** Writes the pod cgroup's new limits and keeps them on the record (UpdatePodSandboxResources). */
   updatePodSandboxResources(id: string, resources: CgroupResources): Promise<SandboxRecord>;
 
-  /** `image` is the record the front already resolved `config.image` to; without it the runtime looks it up. */
-  createContainer(sandboxId: string, config: ContainerConfig, image?: ImageRecord): Promise<ContainerRecord>;
+  /** `image` is the record the front already resolved `request.image` to; without it the runtime looks it up. */
+  createContainer(sandboxId: string, request: ContainerRequest, image?: ImageRecord): Promise<ContainerRecord>;
   startContainer(id: string): Promise<ContainerRecord>;
   stopContainer(id: string, graceMs: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
@@ -73,8 +73,8 @@ export interface RuntimeService {
   sandboxNamespaces(id: string): Promise<Readonly<Record<string, number>>>;
   /** Namespace inodes of a running container's process, by type; empty when it is not running (or gone). */
   containerNamespaces(id: string): Promise<Readonly<Record<string, number>>>;
-  /** The runtime's own namespaces: the host's, to tell what a pod shares with the node. */
-  hostNamespaces(): Promise<Readonly<Record<string, number>>>;
+  /** The runtime's own namespaces (the node's), to tell what a pod shares with the node. */
+  nodeNamespaces(): Promise<Readonly<Record<string, number>>>;
   /** The pause binary (catatonit), which ephemeral containers get as their init. */
   readonly pauseBinaryPath: string;
   /** Why pod traffic would not leave the node (IP forwarding off); undefined when it would. */
