@@ -13,12 +13,15 @@ const allowed = {
   kube: ['common'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
-  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
+  // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
+  // host: the local-path provisioner's directories (host/local-path.ts).
+  controllers: ['common', 'store', 'host', 'kube', 'kubelet'],
+  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
-  // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
-  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
+  // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.
+  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'controllers', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
-  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
+  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 

@@ -10,6 +10,8 @@ import { ApiRouter, listenInherited, listenUnix } from '../api/server.js';
 import { takeActivationFd } from '../host/systemd-activation.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
+import { registerObjectRoutes } from '../api/routes/objects.js';
+import { startWorkloads, type Workloads } from '../controllers/index.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
 import { loadMirrors } from '../image/registry/mirrors.js';
@@ -43,6 +45,7 @@ import { Dashboard } from '../dashboard/server.js';
 export interface DaemonHandle {
   readonly server: Server;
   readonly pods: PodManager;
+  readonly workloads: Workloads;
   close(): Promise<void>;
 }
 
@@ -88,6 +91,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
   await host.network.ensureReady();
 
+  const late: { workloads?: Workloads } = {};
   const pods = new PodManager({
     root: config.root,
     runtime,
@@ -112,6 +116,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
+    claimVolume: (namespace, claimName) => late.workloads?.claimVolume(namespace, claimName) ?? { waiting: 'the volume controllers are starting' },
     logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
   const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
@@ -124,6 +130,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   );
   await pods.start();
+  const workloads = await startWorkloads({ root: config.root, pods, log, localPathRoot: p.localPath });
+  late.workloads = workloads;
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
@@ -145,7 +153,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);
-  registerPodRoutes(router, pods, runtime, p.logs);
+  registerPodRoutes(router, pods, runtime, p.logs, workloads.applier);
+  registerObjectRoutes(router, workloads.store, workloads.applier, pods);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
   // The web dashboard listens only once `peapod dashboard` asks for a login URL.
@@ -164,6 +173,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     eviction.stop();
     imageGc.stop();
     staticPods.stop();
+    void workloads.stop();
     pods.stop();
     runtime.close();
   };
@@ -205,7 +215,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
           await stopServing();
           throw err;
         });
-  const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
+  const kubeApi = await startKubeApiDoor(config, pods, runtime, workloads, log).catch(async (err: unknown) => {
     await cri?.close();
     await metricsServer?.close();
     await stopServing();
@@ -216,6 +226,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   return {
     server,
     pods,
+    workloads,
     async close() {
       await kubeApi?.close();
       await cri?.close();
@@ -259,13 +270,19 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
 }
 
 /** The Kubernetes API door (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
-async function startKubeApiDoor(config: PeapodConfig, pods: PodManager, runtime: Runtime, log: Logger): Promise<KubeApiServer | undefined> {
+async function startKubeApiDoor(
+  config: PeapodConfig,
+  pods: PodManager,
+  runtime: Runtime,
+  workloads: Workloads,
+  log: Logger,
+): Promise<KubeApiServer | undefined> {
   if (config.kubeApiPort === '' || config.kubeApiPort === '0') return undefined;
   const port = Number(config.kubeApiPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, log });
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, workloads, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
-import type { EphemeralContainer, KubeObject, Pod, PodStatus } from '../kube/types.js';
+import type { EphemeralContainer, KubeObject, ObjectMeta, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
 import type { RuntimeService } from '../runtime/service.js';
@@ -18,6 +18,7 @@ import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
+import type { ClaimVolume } from './volumes/setup.js';
 import { PodWorker, notFoundPod } from './worker.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
@@ -49,6 +50,8 @@ export interface PodManagerDeps {
   readonly log: (message: string) => void;
   /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
   readonly logRotation?: LogRotationSettings;
+  /** A claim's bound volume directory, for pods with persistentVolumeClaim volumes. */
+  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
 }
 
 export class PodManager {
@@ -136,6 +139,7 @@ export class PodManager {
           ctx: this.deps.ctx,
           podsRoot: rootPaths(this.deps.root).pods,
           volumeOps: this.deps.volumeOps,
+          ...(this.deps.claimVolume ? { claimVolume: this.deps.claimVolume } : {}),
           now: this.now,
           log: this.deps.log,
           onChange: (id) => this.changes.emit('change', id),
@@ -154,6 +158,18 @@ export class PodManager {
   /** Asks the pod's worker to sync now (timers do this on their own; tests with a fake clock call it). */
   requestSync(uid: string): void {
     if (this.pods.get(uid)) this.worker(uid).requestSync();
+  }
+
+  /** Changes a pod's metadata only (a controller's ownerReferences or labels): identity and spec stay. */
+  async updateMetadata(uid: string, fn: (metadata: ObjectMeta) => ObjectMeta): Promise<void> {
+    await this.pods.update(uid, (r) => ({
+      ...r,
+      pod: {
+        ...r.pod,
+        metadata: { ...fn(r.pod.metadata), name: r.pod.metadata.name, namespace: r.pod.metadata.namespace ?? 'default', uid: r.pod.metadata.uid ?? r.id },
+      },
+    }));
+    this.changes.emit('change', uid);
   }
 
   find(namespace: string, name: string): PodRecord | undefined {

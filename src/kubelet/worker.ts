@@ -13,7 +13,15 @@ import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } fr
 import type { ContainerTrack, PodRecord, TerminationInfo } from './pod-record.js';
 import { withEvent } from './pod-record.js';
 import type { ObjectStore } from './objects.js';
-import { refreshProjectedVolumes, setUpVolumes, tearDownVolumes, podVolumesDir, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
+import {
+  refreshProjectedVolumes,
+  setUpVolumes,
+  tearDownVolumes,
+  podVolumesDir,
+  type ClaimVolume,
+  type PreparedVolumes,
+  type VolumeLookups,
+} from './volumes/setup.js';
 import { cleanSubPathStaging, stageSubPaths, subPathStagingRoot, type StagedSubPaths } from './volumes/subpath-staging.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { downwardField } from './downward.js';
@@ -39,6 +47,8 @@ export interface WorkerDeps {
   readonly log: (message: string) => void;
   readonly onChange: (uid: string) => void;
   readonly onRemoved: (uid: string) => void;
+  /** A claim's bound volume directory (the daemon's local-path provisioner); absent: claims are refused. */
+  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
 }
 
 /** Where an interactive ephemeral container's idle init (catatonit) is mounted. */
@@ -276,6 +286,7 @@ export class PodWorker {
       configMap: (ns, name) => this.deps.objects.configMap(ns, name),
       secret: (ns, name) => this.deps.objects.secret(ns, name),
       field: (path) => (record ? downwardField(record.pod, path, sandbox?.network?.ip) : undefined),
+      ...(this.deps.claimVolume ? { claim: this.deps.claimVolume } : {}),
     };
   }
 
