@@ -16,6 +16,7 @@ export interface Workloads {
   readonly manager: ControllerManager;
   readonly gc: GarbageCollector;
   readonly applier: ObjectApplier;
+  /** Stops the garbage collector and the controllers; pods are neither created nor deleted once it returns. */
   stop(): Promise<void>;
 }
 
@@ -40,16 +41,22 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
   podClient.start();
   manager.start();
   gc.start();
+  let stopping: Promise<void> | undefined;
   return {
     store,
     podClient,
     manager,
     gc,
     applier: new ObjectApplier(options.pods, store),
-    async stop() {
-      gc.stop();
-      await manager.stop();
-      podClient.stop();
+    // Synchronous first part: once stop() returns, no controller creates or deletes a pod any more (the
+    // pod manager and the runtime stop right after); then the sync loops end. Idempotent.
+    stop() {
+      if (!stopping) {
+        gc.stop();
+        podClient.stop();
+        stopping = manager.stop();
+      }
+      return stopping;
     },
   };
 }
