@@ -5,8 +5,8 @@
 import { PeapodError, errorMessage } from '../common/errors.js';
 import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
-import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
+import type { RuntimeService } from '../runtime/service.js';
+import type { ContainerRecord, ContainerRequest } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
 import { containerConfig, containerSubPaths, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
@@ -21,14 +21,14 @@ import { ContainerProbes, type ProbeTransition } from './probes/container-probes
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { removeLogFiles } from '../runtime/logs/rotated.js';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
 import type { RecordWriteOptions } from '../store/record-store.js';
 
 export interface WorkerDeps {
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly objects: ObjectStore;
   readonly pods: RecordStore<PodRecord>;
@@ -120,7 +120,7 @@ export class PodWorker {
   }
 
   private readonly probeExec = {
-    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.deps.runtime.host.oci.execSync(id, command, { timeoutMs }),
+    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.deps.runtime.execSync(id, command, timeoutMs),
   };
 
   private startProbes(c: Container, containerId: string): void {
@@ -259,7 +259,7 @@ export class PodWorker {
       const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.deps.ctx));
       const now = this.deps.now().toISOString();
       await this.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
-      const forwarding = sandbox.config.network === 'pod' ? await runtime.host.network.forwardingProblem() : undefined;
+      const forwarding = sandbox.config.network === 'pod' ? await runtime.networkForwardingProblem() : undefined;
       if (forwarding !== undefined) await this.event('Warning', 'IPForwardingDisabled', forwarding, 'pod');
       return sandbox.id;
     } catch (err) {
@@ -373,8 +373,9 @@ export class PodWorker {
       ...(target !== undefined ? { targetContainerId: target } : {}),
       ...(interactive
         ? {
-            args: [EPHEMERAL_INIT_PATH, '-P'],
-            mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.dirs.pausePath, readOnly: true }],
+            command: [EPHEMERAL_INIT_PATH, '-P'],
+            args: [],
+            mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.pauseBinaryPath, readOnly: true }],
             tty: false,
             stdin: false,
           }
@@ -443,7 +444,7 @@ export class PodWorker {
     c: Container,
     track: ContainerTrack,
     restart: boolean,
-    adjust?: (config: ContainerConfig) => ContainerConfig,
+    adjust?: (config: ContainerRequest) => ContainerRequest,
   ): Promise<boolean> {
     const record = this.record;
     if (!record || !this.volumes) return false;
@@ -462,7 +463,6 @@ export class PodWorker {
         const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
         config = containerConfig({ ...input, terminationLogHostPath, subPathSources: staging.sources });
         if (adjust) config = adjust(config);
-        config = await this.withLocalhostSeccomp(config);
       } catch (err) {
         await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
         await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -473,7 +473,7 @@ export class PodWorker {
       // it rather than trip over its name (the runtime's records are the truth, the track follows them).
       orphan = this.deps.runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
       try {
-        created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config));
+        created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config, image));
       } catch (err) {
         await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
         await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -522,24 +522,6 @@ export class PodWorker {
       this.schedule(RETRY_SETUP_MS);
       return false;
     }
-  }
-
-  /** seccompProfile Localhost: the profile file, relative to <root>/seccomp as the kubelet's root-dir/seccomp. */
-  private async withLocalhostSeccomp(config: ContainerConfig): Promise<ContainerConfig> {
-    const seccomp = config.security.seccomp;
-    if (seccomp.kind !== 'localhost' || typeof seccomp.profile !== 'string') return config;
-    const name = seccomp.profile;
-    if (name === '' || name.startsWith('/') || name.split('/').includes('..')) {
-      throw new PeapodError('InvalidArgument', `seccompProfile.localhostProfile: ${JSON.stringify(name)} must be a relative path inside the seccomp directory`);
-    }
-    const file = join(this.deps.podsRoot, '..', 'seccomp', name);
-    let profile: unknown;
-    try {
-      profile = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    } catch (err) {
-      throw new PeapodError('FailedPrecondition', `cannot load seccomp profile ${file}: ${errorMessage(err)}`);
-    }
-    return { ...config, security: { ...config.security, seccomp: { kind: 'localhost', profile } } };
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */
