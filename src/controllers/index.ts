@@ -23,6 +23,7 @@ export interface Workloads {
   readonly applier: ObjectApplier;
   /** A pod's persistentVolumeClaim volume: the bound local-path directory, or what it waits for. */
   readonly claimVolume: (namespace: string, claimName: string) => ClaimVolume;
+  /** Stops the garbage collector and the controllers; pods are neither created nor deleted once it returns. */
   stop(): Promise<void>;
 }
 
@@ -57,6 +58,7 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
   podClient.start();
   manager.start();
   gc.start();
+  let stopping: Promise<void> | undefined;
   return {
     store,
     podClient,
@@ -64,10 +66,15 @@ export async function startWorkloads(options: WorkloadOptions): Promise<Workload
     gc,
     applier: new ObjectApplier(options.pods, store),
     claimVolume: claimVolumeResolver(store, localPath),
-    async stop() {
-      gc.stop();
-      await manager.stop();
-      podClient.stop();
+    // Synchronous first part: once stop() returns, no controller creates or deletes a pod any more (the
+    // pod manager and the runtime stop right after); then the sync loops end. Idempotent.
+    stop() {
+      if (!stopping) {
+        gc.stop();
+        podClient.stop();
+        stopping = manager.stop();
+      }
+      return stopping;
     },
   };
 }

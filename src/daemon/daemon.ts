@@ -231,6 +231,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       await kubeApi?.close();
       await cri?.close();
       await metricsServer?.close();
+      // The controllers' syncs in flight finish before the pod manager stops under them.
+      await workloads.stop();
       stopWorkers();
       // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
       if (runtime.sandboxes.list().length === 0)
