@@ -144,7 +144,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);
-  registerPodRoutes(router, pods, runtime, p.logs);
+  registerPodRoutes(router, pods, runtime);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
   // The web dashboard listens only once `peapod dashboard` asks for a login URL.
@@ -264,7 +264,7 @@ async function startKubeApiDoor(config: PeapodConfig, pods: PodManager, runtime:
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, log });
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, pods, runtime, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

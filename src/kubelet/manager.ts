@@ -18,6 +18,9 @@ import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import { criPodViews } from './cri-pods.js';
+import { openPodLog, type PodLog, type PodLogRequest } from './pod-logs.js';
+import { checkExecRequest, debugContainer, debugExecArgv, planExec, type DebugRequest, type DebugResult, type ExecPlan, type ExecRequest } from './pod-exec.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 
@@ -236,6 +239,31 @@ export class PodManager {
       .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
       .sort((a, b) => (a.pod.metadata.namespace ?? '').localeCompare(b.pod.metadata.namespace ?? '') || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
       .map((r) => this.view(r));
+  }
+
+  /** This manager's pods and, beside them, the sandboxes of the CRI door that no pod record owns. */
+  listAll(namespace: string | undefined): PodView[] {
+    return [...this.list(namespace), ...criPodViews(this.deps.runtime, new Set(this.pods.list().map((r) => r.id)), namespace)];
+  }
+
+  /** A container's log; the file is chosen (or the request refused) before anything is read. */
+  openLog(record: PodRecord, request: PodLogRequest): PodLog {
+    const namespace = record.pod.metadata.namespace ?? 'default';
+    return openPodLog(this.deps.runtime, this.deps.ctx.logRoot, record, request, () => this.find(namespace, record.pod.metadata.name) !== undefined);
+  }
+
+  /** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
+  planExec(namespace: string, name: string, request: ExecRequest | undefined): ExecPlan {
+    checkExecRequest(request);
+    return planExec(this.deps.runtime, this.get(namespace, name), request);
+  }
+
+  /** `peapod debug`: an ephemeral container added and started, with the argv of its interactive command. */
+  async debug(namespace: string, name: string, request: DebugRequest, timeoutMs: number): Promise<DebugResult> {
+    const container = debugContainer(request);
+    const id = await this.addEphemeralContainer(namespace, name, container, timeoutMs);
+    if (!request.interactive) return { name: container.name, containerId: id };
+    return { name: container.name, containerId: id, argv: debugExecArgv(this.deps.runtime, id, request) };
   }
 
   get(namespace: string, name: string): PodRecord {
