@@ -152,6 +152,7 @@ export class ContainerStarter {
     const next: ContainerTrack = {
       restartCount: attempt,
       containerId: created.id,
+      image: c.image ?? '',
       ...(track.containerId !== undefined ? { previousContainerId: track.containerId } : {}),
       ...(old?.exit ? { lastTermination: terminationOf(old, old.exit) } : track.lastTermination ? { lastTermination: track.lastTermination } : {}),
       ...(track.backoffSeconds !== undefined ? { backoffSeconds: track.backoffSeconds } : {}),

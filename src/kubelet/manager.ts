@@ -197,7 +197,7 @@ export class PodManager {
       const same = JSON.stringify(stripVolatile(existing.pod)) === JSON.stringify(stripVolatile(pod));
       if (same) return 'unchanged';
       if (!force) {
-        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
+        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; the worker restarts a running container whose image changed.
         await this.pods.update(existing.id, (r) => ({
           ...r,
           pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } },

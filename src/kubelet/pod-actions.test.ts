@@ -76,6 +76,7 @@ function summary(plan: PodActions): string[] {
     else if (step.kind === 'backoff')
       out.push(`backoff ${step.container.name} ${step.delaySeconds}s retry=${step.retryInMs}ms${step.announce ? ' announce' : ''}`);
     else if (step.kind === 'failPod') out.push(`failPod ${step.reason}`);
+    else if (step.kind === 'replace') out.push(`replace ${step.container.name} ${step.containerId}`);
     else out.push(`startEphemeral ${step.container.name}${step.idle ? ' idle' : ''}${step.targetContainerId ? ` target=${step.targetContainerId}` : ''}`);
   }
   if (!plan.initialized) out.push('blocked');
@@ -259,7 +260,37 @@ const rows: Row[] = [
     expect: [],
   },
   {
-    name: 'image changed while the container runs: the new image is used at its next restart',
+    name: 'image changed while the container runs: killed and started again',
+    pod: pod({ containers: [c('web', { image: 'busybox:2' })] }),
+    observed: { containers: { web: running('w') }, tracks: { web: tracked('w', { image: 'busybox' }) } },
+    expect: ['replace web w'],
+  },
+  {
+    name: 'image changed under restartPolicy Never: restarted all the same (the spec changed)',
+    pod: pod({ containers: [c('web', { image: 'busybox:2' })], restartPolicy: 'Never' }),
+    observed: { containers: { web: running('w') }, tracks: { web: tracked('w', { image: 'busybox' }) } },
+    expect: ['replace web w'],
+  },
+  {
+    name: 'image unchanged: nothing to do',
+    pod: pod({}),
+    observed: { containers: { web: running('w') }, tracks: { web: tracked('w', { image: 'busybox' }) } },
+    expect: [],
+  },
+  {
+    name: 'image changed after the container exited under Never: nothing (only running containers are replaced)',
+    pod: pod({ containers: [c('web', { image: 'busybox:2' })], restartPolicy: 'Never' }),
+    observed: { containers: { web: exited('w', 0) }, tracks: { web: tracked('w', { image: 'busybox' }) } },
+    expect: [],
+  },
+  {
+    name: 'sidecar image changed: replaced, main containers go on',
+    pod: pod({ initContainers: [sidecar('log', { image: 'busybox:2' })] }),
+    observed: { containers: { log: running('l') }, tracks: { log: tracked('l', { image: 'busybox' }) } },
+    expect: ['replace log l', 'start web'],
+  },
+  {
+    name: 'a container recorded before images were tracked is left running',
     pod: pod({ containers: [c('web', { image: 'busybox:2' })] }),
     observed: { containers: { web: running('w') } },
     expect: [],

@@ -44,6 +44,8 @@ export type Step =
   | { readonly kind: 'startEphemeral'; readonly container: EphemeralContainer; readonly targetContainerId?: string; readonly idle: boolean }
   /** Start a container that was created but never started (a restart found it so). */
   | { readonly kind: 'launch'; readonly container: Container }
+  /** The running container's spec changed (its image): killed and started again whatever the restart policy. */
+  | { readonly kind: 'replace'; readonly container: Container; readonly containerId: string }
   /** CrashLoopBackOff: no restart before `until`; `announce` when this back-off is not recorded yet. */
   | {
       readonly kind: 'backoff';
@@ -132,6 +134,7 @@ function planSidecar(o: PodObservation, c: Container): InitPlan {
   if (!observed) return { steps: [{ kind: 'start', container: c, restart: track.containerId !== undefined }], proceed: afterStep };
   if (observed.state === 'exited') return { steps: [restartStep(o, c, track, observed)], proceed: afterStep };
   if (observed.state === 'created') return { steps: [{ kind: 'launch', container: c }], proceed: afterStep };
+  if (specChanged(c, track)) return { steps: [{ kind: 'replace', container: c, containerId: observed.id }], proceed: afterStep };
   // Probes that are about to start (adopted) report what fresh ones do: started only without a startup probe.
   return { steps: [], proceed: observed.probes?.started ?? c.startupProbe === undefined };
 }
@@ -145,6 +148,7 @@ function planMain(o: PodObservation, c: Container): Step[] {
     return !tracked || shouldRestart(o.pod, track.lastTermination?.exitCode ?? 0) ? [{ kind: 'start', container: c, restart: tracked }] : [];
   }
   if (observed.state === 'created') return [{ kind: 'launch', container: c }];
+  if (observed.state === 'running' && specChanged(c, track)) return [{ kind: 'replace', container: c, containerId: observed.id }];
   if (observed.state !== 'exited') return [];
   return shouldRestart(o.pod, observed.exitCode ?? 0) ? [restartStep(o, c, track, observed)] : [];
 }
@@ -175,6 +179,14 @@ function restartStep(o: PodObservation, c: Container, track: ContainerTrack, exi
   }
   const backoffSeconds = delay === undefined ? INITIAL_BACKOFF_SECONDS : nextBackoffSeconds(delay, ranSeconds);
   return { kind: 'start', container: c, restart: true, backoffSeconds };
+}
+
+/**
+ * The kubelet restarts a running container whose spec hash changed; the one field of a running pod's
+ * container that can change is its image. A track from before images were recorded counts as unchanged.
+ */
+function specChanged(c: Container, track: ContainerTrack): boolean {
+  return track.image !== undefined && track.image !== (c.image ?? '');
 }
 
 function hasProbes(c: Container): boolean {

@@ -11,6 +11,7 @@ import { completionPhase, computePodActions, deadlineCheck, type ContainerAction
 import { containerObject, RETRY_SETUP_MS, type PodContext } from './pod-context.js';
 import type { PodProbes } from './pod-probes.js';
 import type { PodRecord } from './pod-record.js';
+import { stopContainer } from './pod-termination.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import { podVolumesDir, refreshProjectedVolumes, setUpVolumes, type PreparedVolumes } from './volumes/setup.js';
 import { cleanSubPathStaging } from './volumes/subpath-staging.js';
@@ -121,6 +122,8 @@ export class PodSync {
         if (record) await this.starter.launch(step.container, track, record);
         return;
       }
+      case 'replace':
+        return this.replace(sandboxId, step);
       case 'backoff':
         return this.backOff(step);
       case 'startEphemeral':
@@ -129,6 +132,16 @@ export class PodSync {
       case 'failPod':
         return this.finish('Failed', step.reason);
     }
+  }
+
+  /** The kubelet's "definition changed": the old container killed (preStop first), the new spec started at once. */
+  private async replace(sandboxId: string, step: Extract<Step, { kind: 'replace' }>): Promise<void> {
+    const c = step.container;
+    await this.ctx.event('Normal', 'Killing', `Container ${c.name} definition changed, will be restarted`, containerObject(c));
+    this.probes.stop((id) => id !== step.containerId);
+    const deadline = Date.now() + (this.ctx.record?.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    await stopContainer(this.ctx, this.probes, c, step.containerId, () => Math.max(0, deadline - Date.now()));
+    await this.starter.start(sandboxId, c, this.ctx.current(c).track, true);
   }
 
   private async backOff(step: Extract<Step, { kind: 'backoff' }>): Promise<void> {

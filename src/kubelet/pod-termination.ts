@@ -34,16 +34,20 @@ async function stopInOrder(ctx: PodContext, probes: PodProbes, record: PodRecord
   const remaining = (): number => Math.max(0, deadline - Date.now());
   const stop = async (c: Container): Promise<void> => {
     const id = record.containers[c.name]?.containerId;
-    if (id === undefined) return;
-    const preStop = c.lifecycle?.preStop;
-    if (preStop && ctx.runtime.containers.get(id)?.state === 'running') {
-      // preStop runs inside the grace period; whatever it leaves is what the stop signal gets.
-      const outcome = await runHook(preStop, probes.target(c, id), probes.exec, remaining());
-      if (outcome.result === 'failure') {
-        await ctx.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message ?? ''}`, containerObject(c));
-      }
-    }
-    await ctx.runtime.stopContainer(id, remaining());
+    if (id !== undefined) await stopContainer(ctx, probes, c, id, remaining);
   };
   for (const stage of terminationStages(record.pod)) await Promise.all(stage.map(stop));
+}
+
+/** Stops one container as the kubelet's killContainer does: its preStop hook first, both within the time left. */
+export async function stopContainer(ctx: PodContext, probes: PodProbes, c: Container, id: string, remaining: () => number): Promise<void> {
+  const preStop = c.lifecycle?.preStop;
+  if (preStop && ctx.runtime.containers.get(id)?.state === 'running') {
+    // preStop runs inside the grace period; whatever it leaves is what the stop signal gets.
+    const outcome = await runHook(preStop, probes.target(c, id), probes.exec, remaining());
+    if (outcome.result === 'failure') {
+      await ctx.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message ?? ''}`, containerObject(c));
+    }
+  }
+  await ctx.runtime.stopContainer(id, remaining());
 }
