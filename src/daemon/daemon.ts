@@ -127,6 +127,7 @@ async function createPodManager(config: PeapodConfig, runtime: Runtime, images: 
       logRoot: paths(config).logs,
       oomScoreAdjFloor: await readOomScoreAdj(),
       memoryCapacityBytes: totalmem(),
+      seccompRoot: paths(config).seccomp,
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
     },
     volumeOps: withFaultPoints(

@@ -1,27 +1,26 @@
 // How the pod worker starts one container (the kubelet's startContainer): pull per the image policy,
-// build the runtime config (subPath staging, termination log file, Localhost seccomp profile), create,
-// start, run the postStart hook and start the probes. Each failure becomes the kubelet's waiting reason
-// (ErrImagePull, ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
+// build the runtime request (subPath staging, termination log file), create, start, run the postStart
+// hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
+// ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { ImageRecord } from '../image/types.js';
 import type { Container, Pod } from '../kube/types.js';
 import { removeLogFiles } from '../runtime/logs/rotated.js';
-import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
+import type { ContainerRecord, ContainerRequest } from '../runtime/types.js';
 import { containerConfig, containerSubPaths, podLogDirectory } from './convert.js';
 import { runHook } from './hooks.js';
 import { containerObject, RETRY_SETUP_MS, type PodContext } from './pod-context.js';
 import type { PodProbes } from './pod-probes.js';
 import type { ContainerTrack, TerminationInfo } from './pod-record.js';
-import { withLocalhostSeccomp } from './seccomp-localhost.js';
 import type { PreparedVolumes } from './volumes/setup.js';
 import { stageSubPaths, subPathStagingRoot, type StagedSubPaths } from './volumes/subpath-staging.js';
 
 /** A postStart hook gets this long before it counts as failed. */
 const POST_START_TIMEOUT_MS = 30_000;
 
-export type ConfigAdjust = (config: ContainerConfig) => ContainerConfig;
+export type ConfigAdjust = (config: ContainerRequest) => ContainerRequest;
 
 export class ContainerStarter {
   constructor(
@@ -95,7 +94,7 @@ export class ContainerStarter {
     const { sandboxId, c, track, attempt } = input;
     let staging: StagedSubPaths | undefined;
     try {
-      let config: ContainerConfig;
+      let config: ContainerRequest;
       try {
         const prepared = await this.prepareConfig(input);
         staging = prepared.staging;
@@ -122,7 +121,7 @@ export class ContainerStarter {
   }
 
   /** The runtime config of this attempt; its subPath staging binds exist until the caller undoes them. */
-  private async prepareConfig(input: CreateInput): Promise<{ config: ContainerConfig; staging: StagedSubPaths }> {
+  private async prepareConfig(input: CreateInput): Promise<{ config: ContainerRequest; staging: StagedSubPaths }> {
     const { deps, uid } = this.ctx;
     const { pod, c, image, attempt, volumes, adjust } = input;
     const convert = { pod, container: c, image, attempt, volumes, lookups: this.ctx.lookups(), ctx: deps.ctx };
@@ -131,7 +130,6 @@ export class ContainerStarter {
       const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
       let config = containerConfig({ ...convert, terminationLogHostPath, subPathSources: staging.sources });
       if (adjust) config = adjust(config);
-      config = await withLocalhostSeccomp(config, join(deps.podsRoot, '..', 'seccomp'));
       return { config, staging };
     } catch (err) {
       await staging.undo().catch(() => undefined);

@@ -168,7 +168,8 @@ export class PodSync {
       ...(step.targetContainerId !== undefined ? { targetContainerId: step.targetContainerId } : {}),
       ...(step.idle
         ? {
-            args: [EPHEMERAL_INIT_PATH, '-P'],
+            command: [EPHEMERAL_INIT_PATH, '-P'],
+            args: [],
             mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: pausePath, readOnly: true }],
             tty: false,
             stdin: false,
