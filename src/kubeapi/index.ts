@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { EphemeralContainer } from '../kube/types.js';
 import { streamingSessions } from '../cri/streaming/sessions.js';
 import { readCredentials } from './credential-files.js';
@@ -23,7 +23,7 @@ export interface KubeApiDeps {
   readonly certDir: string;
   readonly root: string;
   readonly pods: PodManager;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly log: (message: string) => void;
 }
 

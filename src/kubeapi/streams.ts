@@ -4,7 +4,7 @@
 // the kubelet. A WebSocket upgrade is answered by websocket.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { PodManager } from '../kubelet/manager.js';
 import type { PodRecord } from '../kubelet/pod-record.js';
 import { SpdyConnection } from '../cri/streaming/spdy/connection.js';
@@ -31,7 +31,7 @@ export async function serveLog(pods: PodManager, record: PodRecord, query: URLSe
 const flag = (query: URLSearchParams, name: string): boolean => query.get(name) === 'true' || query.get(name) === '1';
 
 /** The CRI streaming request a pods/exec|attach|portforward URL stands for; errors as Status. */
-export function streamingRequest(runtime: Runtime, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
+export function streamingRequest(runtime: RuntimeService, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
   const name = record.pod.metadata.name;
   if (verb === 'portforward') {
     if (record.sandboxId === undefined) throw badRequest(`pod ${name} does not have a host assigned`);

@@ -109,7 +109,7 @@ export class ContainerStarter {
       const orphan = runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
       if (orphan) return { container: orphan, adopted: true };
       try {
-        return { container: await runtime.createContainer(sandboxId, config), adopted: false };
+        return { container: await runtime.createContainer(sandboxId, config, input.image), adopted: false };
       } catch (err) {
         await this.failed(c, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } }, `Error: ${errorMessage(err)}`);
         return undefined;

@@ -3,7 +3,7 @@
 // statuses are status.ts's; the pod's phase and STATUS column say what the sandbox and runtime say, as
 // no spec of theirs is known here (their kubelet has it).
 import type { Pod, PodStatus } from '../kube/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { PodView } from './manager.js';
 import { runtimeContainerStatus } from './status.js';
@@ -37,7 +37,7 @@ function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord
 }
 
 /** Views of the sandboxes of no pod record (by pod UID), in the namespace (or all when undefined). */
-export function criPodViews(runtime: Runtime, podUids: ReadonlySet<string>, namespace: string | undefined): PodView[] {
+export function criPodViews(runtime: RuntimeService, podUids: ReadonlySet<string>, namespace: string | undefined): PodView[] {
   return runtime.sandboxes
     .list()
     .filter((s) => !podUids.has(s.config.uid) && s.state !== 'removing' && (namespace === undefined || s.config.namespace === namespace))

@@ -3,7 +3,7 @@
 // worker's retry timer.
 import type { Container } from '../kube/types.js';
 import type { ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { RecordStore, RecordWriteOptions } from '../store/record-store.js';
 import type { ConvertContext } from './convert.js';
@@ -14,7 +14,7 @@ import type { VolumeHostOps } from './volumes/host-ops.js';
 import type { VolumeLookups } from './volumes/setup.js';
 
 export interface WorkerDeps {
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly objects: ObjectStore;
   readonly pods: RecordStore<PodRecord>;
@@ -44,7 +44,7 @@ export class PodContext {
     return this.deps.pods.get(this.uid);
   }
 
-  get runtime(): Runtime {
+  get runtime(): RuntimeService {
     return this.deps.runtime;
   }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { PeapodError } from '../common/errors.js';
 import type { EphemeralContainer, Pod } from '../kube/types.js';
 import { validateObjects } from '../kube/validate.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { PodRecord } from './pod-record.js';
 
 export interface ExecRequest {
@@ -44,14 +44,14 @@ export function checkExecRequest(request: ExecRequest | undefined): asserts requ
 }
 
 /** The argv that runs a command in a pod's running container. */
-export function planExec(runtime: Runtime, record: PodRecord, request: ExecRequest): ExecPlan {
+export function planExec(runtime: RuntimeService, record: PodRecord, request: ExecRequest): ExecPlan {
   const name = request.container ?? record.pod.spec.containers[0]?.name ?? '';
   const id = record.containers[name]?.containerId;
   const container = id === undefined ? undefined : runtime.containers.get(id);
   if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
   if (container.state !== 'running')
     throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
-  const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
+  const argv = runtime.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
   return { argv, containerId: container.id };
 }
 
@@ -78,9 +78,9 @@ export function debugContainer(request: DebugRequest): EphemeralContainer {
 }
 
 /** With interactive debugging, the argv that runs the command (a shell by default) in the started container. */
-export function debugExecArgv(runtime: Runtime, containerId: string, request: DebugRequest): readonly string[] {
+export function debugExecArgv(runtime: RuntimeService, containerId: string, request: DebugRequest): readonly string[] {
   const command = debugCommand(request);
-  return runtime.host.oci.execCommand(containerId, command.length ? command : ['sh'], { tty: request.tty, interactive: true });
+  return runtime.execCommand(containerId, command.length ? command : ['sh'], { tty: request.tty, interactive: true });
 }
 
 function debugCommand(request: DebugRequest): string[] {

@@ -1,7 +1,7 @@
 // A pod's container log as `logs [-c C] [--previous] [-f] [--tail N] [--timestamps]` reads it, for both
 // API fronts: which file (log-target.ts), and when a follow ends (the container stopped, or the pod went).
 import { readLog } from '../runtime/logs/reader.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import { resolveLogTarget } from './log-target.js';
 import type { PodRecord } from './pod-record.js';
 
@@ -21,7 +21,7 @@ export interface PodLog {
 }
 
 /** Resolves the log file at once, so that a bad request fails before any response is sent. */
-export function openPodLog(runtime: Runtime, logRoot: string, record: PodRecord, request: PodLogRequest, podExists: () => boolean): PodLog {
+export function openPodLog(runtime: RuntimeService, logRoot: string, record: PodRecord, request: PodLogRequest, podExists: () => boolean): PodLog {
   const target = resolveLogTarget(record, logRoot, request.container, request.previous);
   const { containerId } = target;
   return {

@@ -23,7 +23,7 @@ export class PodProbes {
 
   /** How probes and hooks run a command in a container. */
   readonly exec: ProbeExec = {
-    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.ctx.runtime.host.oci.execSync(id, command, { timeoutMs }),
+    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.ctx.runtime.execSync(id, command, timeoutMs),
   };
 
   /** Where probes and hooks reach a container: the pod IP (127.0.0.1 with hostNetwork), named ports. */

@@ -162,7 +162,7 @@ export class PodSync {
    */
   private async startEphemeral(sandboxId: string, step: Extract<Step, { kind: 'startEphemeral' }>): Promise<void> {
     const { track } = this.ctx.current(step.container);
-    const pausePath = this.ctx.runtime.dirs.pausePath;
+    const pausePath = this.ctx.runtime.pauseBinaryPath;
     await this.starter.start(sandboxId, step.container, track, false, (config) => ({
       ...config,
       ...(step.targetContainerId !== undefined ? { targetContainerId: step.targetContainerId } : {}),
@@ -196,7 +196,7 @@ export class PodSync {
       const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.ctx.deps.ctx));
       const now = this.ctx.deps.now().toISOString();
       await this.ctx.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
-      const forwarding = sandbox.config.network === 'pod' ? await runtime.host.network.forwardingProblem() : undefined;
+      const forwarding = sandbox.config.network === 'pod' ? await runtime.networkForwardingProblem() : undefined;
       if (forwarding !== undefined) await this.ctx.event('Warning', 'IPForwardingDisabled', forwarding, 'pod');
       return true;
     } catch (err) {

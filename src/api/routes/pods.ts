@@ -15,7 +15,7 @@ import { podLinuxView, type PodLinuxView } from '../../kubelet/linux-view.js';
 import type { PodEvent } from '../../kubelet/pod-record.js';
 import type { DebugRequest, DebugResult, ExecPlan, ExecRequest } from '../../kubelet/pod-exec.js';
 import type { PodLogRequest } from '../../kubelet/pod-logs.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { RuntimeService } from '../../runtime/service.js';
 
 export type { PodView, ApplyResult } from '../../kubelet/manager.js';
 export type { DebugRequest, DebugResult, ExecPlan, ExecRequest } from '../../kubelet/pod-exec.js';
@@ -66,7 +66,7 @@ export function registerNameParams(router: ApiRouter): void {
   router.param('name', refuse(checkDns1123Subdomain, 'name'));
 }
 
-export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime): void {
+export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: RuntimeService): void {
   registerNameParams(router);
   registerApplyRoutes(router, pods);
   registerReadRoutes(router, pods, runtime);
@@ -107,7 +107,7 @@ function registerApplyRoutes(router: ApiRouter, pods: PodManager): void {
   });
 }
 
-function registerReadRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime): void {
+function registerReadRoutes(router: ApiRouter, pods: PodManager, runtime: RuntimeService): void {
   router.json('GET', '/v1/pods', ({ query }) => {
     const all = query.get('all') === 'true';
     return Promise.resolve(pods.listAll(all ? undefined : (query.get('namespace') ?? 'default')));
