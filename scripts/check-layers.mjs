@@ -16,7 +16,8 @@ const allowed = {
   // Services: the EndpointSlice computation, cluster IP admission, the cluster DNS and the proxy's model (host/network programs it).
   services: ['common', 'kube', 'host'],
   // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
-  controllers: ['common', 'store', 'kube', 'kubelet', 'services'],
+  // host: the local-path provisioner's directories (host/local-path.ts); services: the EndpointSlice computation.
+  controllers: ['common', 'store', 'host', 'kube', 'kubelet', 'services'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.

@@ -12,20 +12,22 @@ import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerObjectRoutes } from '../api/routes/objects.js';
 import { startWorkloads, type Workloads } from '../controllers/index.js';
-import { attachServiceStore, startServices, storeServiceState } from './services.js';
+import { attachServiceStore, startServices, storeServiceState, type DaemonServices } from './services.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
-import { loadMirrors } from '../image/registry/mirrors.js';
+import { loadMirrors, type MirrorMap } from '../image/registry/mirrors.js';
 import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { RuntimeHost } from '../runtime/host.js';
 import { PodManager } from '../kubelet/manager.js';
+import type { ClaimVolume } from '../kubelet/volumes/setup.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { ImageGcManager } from '../kubelet/image-gc.js';
-import { EvictionManager, parseEvictionThresholds } from '../kubelet/eviction.js';
+import { EvictionManager, parseEvictionThresholds, type EvictionThreshold } from '../kubelet/eviction.js';
 import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
 import { registerStatsRoutes } from '../api/routes/stats.js';
 import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { operationsInfo } from './operations-info.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
@@ -76,9 +78,48 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
 }
 
 async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): Promise<DaemonHandle> {
-  const p = paths(config);
   // Settings checked before anything starts, so a bad one stops the daemon with nothing to undo.
   const evictionThresholds = parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard);
+  const core = await startCore(config, log);
+  // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
+  const late: { workloads?: Workloads } = {};
+  const pods = await createPodManager(config, core, log, (namespace, claimName) =>
+    late.workloads ? late.workloads.claimVolume(namespace, claimName) : { waiting: 'the volume controllers are starting' },
+  );
+  const node = await startNodeServices(config, core, pods, evictionThresholds, log);
+  const workloads = await startWorkloads({ root: config.root, pods, log, localPathRoot: paths(config).localPath });
+  late.workloads = workloads;
+  core.serviceState.attach(workloads.store);
+  attachServiceStore(core.services, workloads.store);
+  const { router, stats, dashboard } = buildRouter(config, core, pods, workloads, node, log);
+  const stopWorkers = (): void => {
+    void dashboard.close();
+    node.eviction.stop();
+    node.imageGc.stop();
+    node.staticPods.stop();
+    void workloads.stop();
+    void core.services.close(false);
+    pods.stop();
+    core.runtime.close();
+  };
+  const doors = await openDoors(config, core, pods, workloads, router, stats, stopWorkers, log);
+  await writeFile(paths(config).daemonPid, `${process.pid}\n`);
+  log(`peapod daemon ${process.pid} listening on ${config.socket}${doors.activationFd !== undefined ? ' (socket from systemd)' : ''}`);
+  return { server: doors.server, pods, workloads, close: () => closeDaemon(config, core, doors, workloads, stopWorkers, lock, log) };
+}
+
+/** What everything else stands on: the image service, the host's runtime primitives, the runtime recovered. */
+interface Core {
+  readonly mirrors: MirrorMap;
+  readonly images: ImageService;
+  readonly host: RuntimeHost;
+  readonly runtime: Runtime;
+  /** Services: the cluster DNS on the pod bridge's gateway and the proxy's dataplane (services.ts). */
+  readonly services: DaemonServices;
+  readonly serviceState: ReturnType<typeof storeServiceState>;
+}
+
+async function startCore(config: PeapodConfig, log: Logger): Promise<Core> {
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
   const mirrors = await loadMirrors(config.registryMirrors, config.registriesConfig);
@@ -93,17 +134,26 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   await host.network.ensureReady();
   const serviceState = storeServiceState();
   const services = await startServices(config, serviceState, log);
+  return { mirrors, images, host, runtime, services, serviceState };
+}
 
-  const pods = new PodManager({
+async function createPodManager(
+  config: PeapodConfig,
+  core: Core,
+  log: Logger,
+  claimVolume: (namespace: string, claimName: string) => ClaimVolume,
+): Promise<PodManager> {
+  const { runtime, images, services, serviceState } = core;
+  return new PodManager({
     root: config.root,
     runtime,
     images,
     ctx: {
       cgroupRoot: config.cgroupRoot,
-      logRoot: p.logs,
+      logRoot: paths(config).logs,
       oomScoreAdjFloor: await readOomScoreAdj(),
       memoryCapacityBytes: totalmem(),
-      seccompRoot: p.seccomp,
+      seccompRoot: paths(config).seccomp,
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
       dns: services.dns,
       services: (namespace: string) => serviceState.services().filter((s) => (s.metadata.namespace ?? 'default') === namespace),
@@ -120,8 +170,26 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    claimVolume,
     logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
+}
+
+/** The kubelet's node housekeeping besides the pod workers: image GC, static pods, eviction. */
+interface NodeServices {
+  readonly imageGc: ImageGcManager;
+  readonly staticPods: StaticPodWatcher;
+  readonly eviction: EvictionManager;
+}
+
+async function startNodeServices(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  thresholds: readonly EvictionThreshold[],
+  log: Logger,
+): Promise<NodeServices> {
+  const { images, runtime } = core;
   const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
   images.setUsageProvider(imagesInUse);
   const imageGc = new ImageGcManager(
@@ -132,14 +200,11 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   );
   await pods.start();
-  const workloads = await startWorkloads({ root: config.root, pods, log });
-  serviceState.attach(workloads.store);
-  attachServiceStore(services, workloads.store);
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
   const eviction = new EvictionManager({
-    thresholds: evictionThresholds,
+    thresholds,
     periodMs: EVICTION_PERIOD_MS,
     rootPath: config.root,
     candidates: () => pods.evictionCandidates(),
@@ -147,16 +212,27 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   });
   eviction.start();
+  return { imageGc, staticPods, eviction };
+}
 
+function buildRouter(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  workloads: Workloads,
+  node: NodeServices,
+  log: Logger,
+): { router: ApiRouter; stats: NodeStats; dashboard: Dashboard } {
+  const { images, host, runtime } = core;
   const router = new ApiRouter();
-  registerSystemRoutes(router, config, mirrors, {
+  registerSystemRoutes(router, config, core.mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
-    hostWarnings: async () => [await host.network.forwardingProblem(), ...services.warnings].filter((w): w is string => w !== undefined),
-    operations: () => operationsInfo(config, imageGc, pods, eviction),
+    hostWarnings: async () => [await host.network.forwardingProblem(), ...core.services.warnings].filter((w): w is string => w !== undefined),
+    operations: () => operationsInfo(config, node.imageGc, pods, node.eviction),
   });
   registerImageRoutes(router, images);
-  registerPodRoutes(router, pods, runtime, p.logs, workloads.applier);
+  registerPodRoutes(router, pods, runtime, workloads.applier);
   registerObjectRoutes(router, workloads.store, workloads.applier, pods);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
@@ -170,17 +246,29 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   });
   router.json('POST', '/v1/dashboard', () => dashboard.open());
+  return { router, stats, dashboard };
+}
 
-  const stopWorkers = (): void => {
-    void dashboard.close();
-    eviction.stop();
-    imageGc.stop();
-    staticPods.stop();
-    void workloads.stop();
-    void services.close(false);
-    pods.stop();
-    runtime.close();
-  };
+/** The daemon's doors: the API socket, then the CRI socket, metrics and the Kubernetes API when configured. */
+interface Doors {
+  readonly server: Server;
+  readonly activationFd: number | undefined;
+  readonly cri: CriServer | undefined;
+  readonly metricsServer: MetricsServer | undefined;
+  readonly kubeApi: KubeApiServer | undefined;
+}
+
+async function openDoors(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  workloads: Workloads,
+  router: ApiRouter,
+  stats: NodeStats,
+  stopWorkers: () => void,
+  log: Logger,
+): Promise<Doors> {
+  const { runtime, images } = core;
   // A daemon that cannot open its doors stops what it started, so that its process can end.
   const onApiError = (err: unknown): void => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const activationFd = takeActivationFd();
@@ -189,66 +277,72 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     stopWorkers();
     throw err;
   });
-  const cri = await startCri(config, runtime, images, log).catch(async (err: unknown) => {
-    // A daemon without the door it was asked to open must not keep serving the other one.
+  const stopServing = async (): Promise<void> => {
     stopWorkers();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  // A daemon without the door it was asked to open must not keep serving the other one.
+  const cri = await startCri(config, runtime, images, log).catch(async (err: unknown) => {
+    await stopServing();
     throw err;
   });
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     metrics.inFlight.inc({ door: 'api' });
     res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
   });
-  const scrape = async (): Promise<string> =>
-    renderExposition([
-      ...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)),
-      ...ownFamilies(),
-    ]);
-  const stopServing = async (): Promise<void> => {
-    stopWorkers();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  const metricsServer =
-    config.metricsAddress === ''
-      ? undefined
-      : await startMetricsServer(config.metricsAddress, scrape, log).catch(async (err: unknown) => {
-          // Asked for and not served (the port is taken): the daemon stops rather than run without it.
-          await cri?.close();
-          await stopServing();
-          throw err;
-        });
+  const metricsServer = await startMetrics(config, runtime, stats, log).catch(async (err: unknown) => {
+    // Asked for and not served (the port is taken): the daemon stops rather than run without it.
+    await cri?.close();
+    await stopServing();
+    throw err;
+  });
   const kubeApi = await startKubeApiDoor(config, pods, runtime, workloads, log).catch(async (err: unknown) => {
     await cri?.close();
     await metricsServer?.close();
     await stopServing();
     throw err;
   });
-  await writeFile(p.daemonPid, `${process.pid}\n`);
-  log(`peapod daemon ${process.pid} listening on ${config.socket}${activationFd !== undefined ? ' (socket from systemd)' : ''}`);
-  return {
-    server,
-    pods,
-    workloads,
-    async close() {
-      await kubeApi?.close();
-      await cri?.close();
-      await metricsServer?.close();
-      stopWorkers();
-      // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
-      // Like the pod network: with no pod left, no Service rule stays either; with pods, traffic keeps flowing.
-      await services.close(runtime.sandboxes.list().length === 0);
-      if (runtime.sandboxes.list().length === 0)
-        await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
-      if (activationFd === undefined) await rm(config.socket, { force: true });
-      await rm(p.daemonPid, { force: true });
-      lock.release();
-    },
-  };
+  return { server, activationFd, cri, metricsServer, kubeApi };
+}
+
+/** The /metrics endpoint (empty address = disabled). */
+async function startMetrics(config: PeapodConfig, runtime: Runtime, stats: NodeStats, log: Logger): Promise<MetricsServer | undefined> {
+  if (config.metricsAddress === '') return undefined;
+  const scrape = async (): Promise<string> =>
+    renderExposition([
+      ...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)),
+      ...ownFamilies(),
+    ]);
+  return startMetricsServer(config.metricsAddress, scrape, log);
+}
+
+async function closeDaemon(
+  config: PeapodConfig,
+  core: Core,
+  doors: Doors,
+  workloads: Workloads,
+  stopWorkers: () => void,
+  lock: StateLock,
+  log: Logger,
+): Promise<void> {
+  await doors.kubeApi?.close();
+  await doors.cri?.close();
+  await doors.metricsServer?.close();
+  // The controllers' syncs in flight finish before the pod manager stops under them.
+  await workloads.stop();
+  stopWorkers();
+  // Like the pod network: with no pod left, no Service rule stays either; with pods, traffic keeps flowing.
+  await core.services.close(core.runtime.sandboxes.list().length === 0);
+  // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
+  if (core.runtime.sandboxes.list().length === 0)
+    await core.host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
+  doors.server.closeAllConnections();
+  await new Promise<void>((resolve) => doors.server.close(() => resolve()));
+  // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
+  if (doors.activationFd === undefined) await rm(config.socket, { force: true });
+  await rm(paths(config).daemonPid, { force: true });
+  lock.release();
 }
 
 /** The CRI door: same runtime and image service as the CLI's, on its own socket (empty = disabled). */
@@ -288,7 +382,7 @@ async function startKubeApiDoor(
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, workloads, log });
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, pods, runtime, workloads, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Workloads } from '../controllers/index.js';
 import { workloadStores } from './resources/workloads.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { EphemeralContainer } from '../kube/types.js';
 import { streamingSessions } from '../cri/streaming/sessions.js';
 import { readCredentials } from './credential-files.js';
@@ -24,9 +24,8 @@ export interface KubeApiDeps {
   readonly port: number;
   readonly certDir: string;
   readonly root: string;
-  readonly logRoot: string;
   readonly pods: PodManager;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly log: (message: string) => void;
   /** The controllers' objects (apps/v1, batch/v1, Services, ...): served read and delete. */
   readonly workloads?: Workloads;
@@ -54,7 +53,7 @@ export async function startKubeApi(deps: KubeApiDeps): Promise<KubeApiServer> {
     async serve(namespace, name, sub, req: IncomingMessage, res: ServerResponse, signal) {
       const record = podOrNotFound(deps.pods, namespace, name);
       if (sub === 'log' && req.method === 'GET') {
-        await serveLog(deps.pods, deps.runtime, deps.logRoot, record, new URL(req.url ?? '/', 'https://x').searchParams, res, signal);
+        await serveLog(deps.pods, record, new URL(req.url ?? '/', 'https://x').searchParams, res, signal);
         return true;
       }
       if (sub === 'status' && req.method === 'GET') {

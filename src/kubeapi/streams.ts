@@ -4,47 +4,34 @@
 // the kubelet. A WebSocket upgrade is answered by websocket.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { readLog } from '../runtime/logs/reader.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { PodManager } from '../kubelet/manager.js';
-import { resolveLogTarget } from '../kubelet/log-target.js';
 import type { PodRecord } from '../kubelet/pod-record.js';
 import { SpdyConnection } from '../cri/streaming/spdy/connection.js';
 import { negotiateProtocol, PORTFORWARD_V1, REMOTECOMMAND_V4 } from '../cri/streaming/remotecommand.js';
 import type { StreamingHandler, StreamingRequest } from '../cri/streaming/server.js';
 import { badRequest, notFound } from './status.js';
 
-export async function serveLog(
-  pods: PodManager,
-  runtime: Runtime,
-  logRoot: string,
-  record: PodRecord,
-  query: URLSearchParams,
-  res: ServerResponse,
-  signal: AbortSignal,
-): Promise<void> {
-  const previous = query.get('previous') === 'true';
-  const target = resolveLogTarget(record, logRoot, query.get('container') ?? undefined, previous);
+export async function serveLog(pods: PodManager, record: PodRecord, query: URLSearchParams, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const container = query.get('container');
   const tail = query.get('tailLines');
+  const log = pods.openLog(record, {
+    ...(container !== null ? { container } : {}),
+    previous: query.get('previous') === 'true',
+    follow: query.get('follow') === 'true',
+    timestamps: query.get('timestamps') === 'true',
+    ...(tail !== null ? { tail: Number(tail) } : {}),
+  });
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
-  await readLog(target.path, (text) => res.write(text), {
-    timestamps: query.get('timestamps') === 'true',
-    follow: query.get('follow') === 'true' && !previous,
-    signal,
-    ...(tail !== null && Number(tail) >= 0 ? { tail: Number(tail) } : {}),
-    isDone: () =>
-      target.containerId === undefined ||
-      runtime.containers.get(target.containerId)?.state !== 'running' ||
-      pods.find(record.pod.metadata.namespace ?? 'default', record.pod.metadata.name) === undefined,
-  });
+  await log.read((text) => res.write(text), signal);
   res.end();
 }
 
 const flag = (query: URLSearchParams, name: string): boolean => query.get(name) === 'true' || query.get(name) === '1';
 
 /** The CRI streaming request a pods/exec|attach|portforward URL stands for; errors as Status. */
-export function streamingRequest(runtime: Runtime, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
+export function streamingRequest(runtime: RuntimeService, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
   const name = record.pod.metadata.name;
   if (verb === 'portforward') {
     if (record.sandboxId === undefined) throw badRequest(`pod ${name} does not have a host assigned`);

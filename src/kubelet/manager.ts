@@ -1,6 +1,6 @@
 // The pod manager: the kubelet's front for peapod's two doors (CLI API now, CRI later). It owns the pod
 // records and one worker per pod; applying, deleting and reading pods all go through here.
-import { join } from 'node:path';
+import { rootPaths } from '../common/config.js';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
@@ -8,7 +8,8 @@ import { newUid } from '../common/ids.js';
 import type { EphemeralContainer, KubeObject, ObjectMeta, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
+import { containerLogPath } from '../runtime/paths.js';
 import { RecordStore } from '../store/record-store.js';
 import { podLogDirectory, type ConvertContext } from './convert.js';
 import { directorySize, type EvictionCandidate } from './eviction.js';
@@ -17,7 +18,11 @@ import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
+import type { ClaimVolume } from './volumes/setup.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import { criPodViews } from './cri-pods.js';
+import { openPodLog, type PodLog, type PodLogRequest } from './pod-logs.js';
+import { checkExecRequest, debugContainer, debugExecArgv, planExec, type DebugRequest, type DebugResult, type ExecPlan, type ExecRequest } from './pod-exec.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 
@@ -40,7 +45,7 @@ export interface ApplyResult {
 
 export interface PodManagerDeps {
   readonly root: string;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly ctx: ConvertContext;
   readonly volumeOps: VolumeHostOps;
@@ -48,6 +53,8 @@ export interface PodManagerDeps {
   readonly log: (message: string) => void;
   /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
   readonly logRotation?: LogRotationSettings;
+  /** A claim's bound volume directory, for pods with persistentVolumeClaim volumes. */
+  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
 }
 
 export class PodManager {
@@ -61,8 +68,9 @@ export class PodManager {
   private readonly startObserved = new Set<string>();
 
   constructor(private readonly deps: PodManagerDeps) {
-    this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
-    this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
+    const p = rootPaths(deps.root);
+    this.pods = new RecordStore(p.podRecords, isPodRecord);
+    this.objects = new ObjectStore(p.objectRecords);
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
     // Pod start latency (kubelet_pod_start_duration_seconds): accepted to every container started, once per pod.
@@ -106,12 +114,12 @@ export class PodManager {
   private runningLogs(): RotatedLog[] {
     const out: RotatedLog[] = [];
     for (const record of this.pods.list()) {
-      if (record.sandboxId === undefined) continue;
-      const logDirectory = podLogDirectory(this.deps.ctx.logRoot, record.pod);
-      for (const c of this.deps.runtime.containersOf(record.sandboxId)) {
+      const sandbox = record.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
+      if (!sandbox) continue;
+      for (const c of this.deps.runtime.containersOf(sandbox.id)) {
         if (c.state !== 'running') continue;
         const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
-        out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath), stillRunning });
+        out.push({ containerId: c.id, bundleDir: c.dir, logPath: containerLogPath(sandbox, c), stillRunning });
       }
     }
     return out;
@@ -132,8 +140,9 @@ export class PodManager {
           objects: this.objects,
           pods: this.pods,
           ctx: this.deps.ctx,
-          podsRoot: join(this.deps.root, 'pods'),
+          podsRoot: rootPaths(this.deps.root).pods,
           volumeOps: this.deps.volumeOps,
+          ...(this.deps.claimVolume ? { claimVolume: this.deps.claimVolume } : {}),
           now: this.now,
           log: this.deps.log,
           onChange: (id) => this.changes.emit('change', id),
@@ -206,7 +215,7 @@ export class PodManager {
       const same = JSON.stringify(stripVolatile(existing.pod)) === JSON.stringify(stripVolatile(pod));
       if (same) return 'unchanged';
       if (!force) {
-        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
+        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; the worker restarts a running container whose image changed.
         await this.pods.update(existing.id, (r) => ({
           ...r,
           pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } },
@@ -248,6 +257,31 @@ export class PodManager {
       .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
       .sort((a, b) => (a.pod.metadata.namespace ?? '').localeCompare(b.pod.metadata.namespace ?? '') || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
       .map((r) => this.view(r));
+  }
+
+  /** This manager's pods and, beside them, the sandboxes of the CRI door that no pod record owns. */
+  listAll(namespace: string | undefined): PodView[] {
+    return [...this.list(namespace), ...criPodViews(this.deps.runtime, new Set(this.pods.list().map((r) => r.id)), namespace)];
+  }
+
+  /** A container's log; the file is chosen (or the request refused) before anything is read. */
+  openLog(record: PodRecord, request: PodLogRequest): PodLog {
+    const namespace = record.pod.metadata.namespace ?? 'default';
+    return openPodLog(this.deps.runtime, this.deps.ctx.logRoot, record, request, () => this.find(namespace, record.pod.metadata.name) !== undefined);
+  }
+
+  /** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
+  planExec(namespace: string, name: string, request: ExecRequest | undefined): ExecPlan {
+    checkExecRequest(request);
+    return planExec(this.deps.runtime, this.get(namespace, name), request);
+  }
+
+  /** `peapod debug`: an ephemeral container added and started, with the argv of its interactive command. */
+  async debug(namespace: string, name: string, request: DebugRequest, timeoutMs: number): Promise<DebugResult> {
+    const container = debugContainer(request);
+    const id = await this.addEphemeralContainer(namespace, name, container, timeoutMs);
+    if (!request.interactive) return { name: container.name, containerId: id };
+    return { name: container.name, containerId: id, argv: debugExecArgv(this.deps.runtime, id, request) };
   }
 
   get(namespace: string, name: string): PodRecord {
@@ -379,7 +413,7 @@ export class PodManager {
       if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
       const sandbox = this.deps.runtime.sandboxes.get(record.sandboxId);
       if (sandbox?.state !== 'ready') continue;
-      const cg = await this.deps.runtime.host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined);
+      const cg = await this.deps.runtime.readCgroup(sandbox.config.cgroupParent);
       const usage = cg?.memoryUsageBytes ?? 0;
       const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
       const diskUsageBytes = await directorySize(podLogDirectory(this.deps.ctx.logRoot, record.pod));

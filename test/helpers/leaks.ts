@@ -26,6 +26,8 @@ export interface HostObjects {
   readonly iptables: string[];
   readonly processes: string[];
   readonly files: string[];
+  /** local-path PersistentVolume directories (a claim deleted with reclaim policy Delete leaves none). */
+  readonly volumes: string[];
 }
 
 export interface LeakCheckOptions {
@@ -53,7 +55,7 @@ export const QOS_CGROUPS = ['kubepods', 'kubepods/burstable', 'kubepods/besteffo
 
 export async function listHostObjects(config: PeapodConfig, options: LeakCheckOptions = {}): Promise<HostObjects> {
   const daemonPid = await runningDaemonPid(config);
-  const [mounts, cgroups, netns, links, ipLeases, iptables, processes, files] = await Promise.all([
+  const [mounts, cgroups, netns, links, ipLeases, iptables, processes, files, volumes] = await Promise.all([
     leakedMounts(config),
     leakedCgroups(config, options.allowedCgroups ?? QOS_CGROUPS),
     listFiles(paths(config).netns),
@@ -62,8 +64,12 @@ export async function listHostObjects(config: PeapodConfig, options: LeakCheckOp
     leakedRules(config, options),
     leakedProcesses(config, daemonPid),
     leakedFiles(config, daemonPid),
+    readdir(paths(config).localPath).then(
+      (names) => names.map((n) => join(paths(config).localPath, n)),
+      () => [],
+    ),
   ]);
-  return { mounts, cgroups, netns, links, ipLeases, iptables, processes, files };
+  return { mounts, cgroups, netns, links, ipLeases, iptables, processes, files, volumes };
 }
 
 /** Fails with one message listing every leftover, grouped by kind. */
@@ -123,7 +129,7 @@ const IP_FILE = /^(\d{1,3}\.){3}\d{1,3}$|:/;
 
 /** host-local keeps one file per allocated IP, plus last_reserved_ip.* and lock, which are not leases. */
 async function leakedLeases(config: PeapodConfig, networkNames: readonly string[]): Promise<string[]> {
-  const dataDirs = [join(config.root, 'cni', 'networks'), join(config.runRoot, 'cni', 'networks')];
+  const dataDirs = [paths(config).cniNetworks, join(config.runRoot, 'cni', 'networks')];
   const networkDirs: string[] = networkNames.map((n) => join('/var/lib/cni/networks', n));
   for (const d of dataDirs) {
     const nets = await readdir(d, { withFileTypes: true }).catch(() => []);

@@ -7,6 +7,7 @@ import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
 import { field } from './format.js';
 import { describeService } from './network.js';
+import { describeDaemonSet, describePersistentVolume, describePersistentVolumeClaim, describeStatefulSet } from './stateful.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
 
@@ -14,6 +15,10 @@ const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
   Service: describeService,
+  StatefulSet: describeStatefulSet,
+  DaemonSet: describeDaemonSet,
+  PersistentVolumeClaim: describePersistentVolumeClaim,
+  PersistentVolume: describePersistentVolume,
 };
 
 const mapLines = (title: string, map: Readonly<Record<string, string>> | undefined): string[] => {
