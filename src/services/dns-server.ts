@@ -123,7 +123,36 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   });
 
   const connections = new Set<TcpSocket>();
-  const tcp: Server = createServer((socket) => {
+  const tcp = tcpServer(connections, resolve, failed);
+  try {
+    await new Promise<void>((ok, fail) => {
+      tcp.once('error', fail);
+      tcp.listen({ port: (udp.address() as { port: number }).port, host: options.host }, () => {
+        tcp.off('error', fail);
+        ok();
+      });
+    });
+  } catch (err) {
+    udp.close();
+    throw err;
+  }
+  return {
+    port: (udp.address() as { port: number }).port,
+    async close() {
+      closed = true;
+      for (const c of connections) c.destroy();
+      await Promise.all([new Promise<void>((ok) => udp.close(() => ok())), new Promise<void>((ok) => tcp.close(() => ok()))]);
+    },
+  };
+}
+
+/** The TCP side: 2-byte length framing, at most MAX_TCP_CONNECTIONS, idle ones closed. */
+function tcpServer(
+  connections: Set<TcpSocket>,
+  resolve: (raw: Buffer, transport: 'tcp') => Promise<Buffer | undefined>,
+  failed: (err: unknown) => void,
+): Server {
+  return createServer((socket) => {
     if (connections.size >= MAX_TCP_CONNECTIONS) return void socket.destroy();
     connections.add(socket);
     socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
@@ -146,24 +175,4 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       }
     });
   });
-  try {
-    await new Promise<void>((ok, fail) => {
-      tcp.once('error', fail);
-      tcp.listen({ port: (udp.address() as { port: number }).port, host: options.host }, () => {
-        tcp.off('error', fail);
-        ok();
-      });
-    });
-  } catch (err) {
-    udp.close();
-    throw err;
-  }
-  return {
-    port: (udp.address() as { port: number }).port,
-    async close() {
-      closed = true;
-      for (const c of connections) c.destroy();
-      await Promise.all([new Promise<void>((ok) => udp.close(() => ok())), new Promise<void>((ok) => tcp.close(() => ok()))]);
-    },
-  };
 }
