@@ -13,15 +13,18 @@ const allowed = {
   kube: ['common'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
+  // Services: the EndpointSlice computation, cluster IP admission, the cluster DNS and the proxy's model (host/network programs it).
+  services: ['common', 'kube', 'host'],
   // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
-  // host: the local-path provisioner's directories (host/local-path.ts).
-  controllers: ['common', 'store', 'host', 'kube', 'kubelet'],
+  // host: the local-path provisioner's directories (host/local-path.ts); services: the EndpointSlice computation.
+  controllers: ['common', 'store', 'host', 'kube', 'kubelet', 'services'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.
   kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'controllers', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
-  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
+  // daemon -> kube: the Service types the composition hands from the object store to the services layer.
+  daemon: ['common', 'host', 'image', 'kube', 'runtime', 'kubelet', 'controllers', 'services', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 

@@ -18,6 +18,7 @@ export interface GlobalFlags {
   cgroupRoot?: string;
   bridge?: string;
   subnet?: string;
+  serviceCidr?: string;
   manifestDir?: string;
   authFile?: string;
   criSocket?: string;
@@ -38,6 +39,7 @@ export class CliContext {
       cgroupRoot: flags.cgroupRoot,
       bridge: flags.bridge,
       subnet: flags.subnet,
+      serviceCidr: flags.serviceCidr,
       manifestDir: flags.manifestDir,
       authFile: flags.authFile,
       criSocket: flags.criSocket,

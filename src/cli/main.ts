@@ -22,6 +22,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--cgroup-root <path>', 'cgroup parent of all pods').env('PEAPOD_CGROUP_ROOT'))
     .addOption(new Option('--bridge <name>', 'pod network bridge').env('PEAPOD_BRIDGE'))
     .addOption(new Option('--subnet <cidr>', 'pod network subnet').env('PEAPOD_SUBNET'))
+    .addOption(new Option('--service-cidr <cidr>', 'range Service cluster IPs are allocated from').env('PEAPOD_SERVICE_CIDR'))
     .addOption(new Option('--manifest-dir <dir>', 'static pod manifest directory').env('PEAPOD_MANIFEST_DIR'))
     .addOption(new Option('--auth-file <path>', 'registry credentials (docker config.json format)').env('PEAPOD_AUTH_FILE'))
     .addOption(new Option('--cri-socket <path>', 'CRI gRPC socket ("" disables it)').env('PEAPOD_CRI_SOCKET'))

@@ -20,6 +20,8 @@ export interface PeapodConfig extends OpsSettings {
   readonly bridge: string;
   /** Pod subnet handed to host-local IPAM. */
   readonly subnet: string;
+  /** Service cluster IPs are allocated from this IPv4 range (kube-apiserver's --service-cluster-ip-range). */
+  readonly serviceCidr: string;
   /** Directory of the CNI plugin binaries. */
   readonly cniBinDir: string;
   /** Static pod manifests watched by the daemon. */
@@ -53,6 +55,7 @@ export const ENV_NAMES: Readonly<Record<keyof PeapodConfig, string>> = {
   cgroupRoot: 'PEAPOD_CGROUP_ROOT',
   bridge: 'PEAPOD_BRIDGE',
   subnet: 'PEAPOD_SUBNET',
+  serviceCidr: 'PEAPOD_SERVICE_CIDR',
   cniBinDir: 'PEAPOD_CNI_BIN_DIR',
   manifestDir: 'PEAPOD_MANIFEST_DIR',
   authFile: 'PEAPOD_AUTH_FILE',
@@ -98,6 +101,8 @@ export function resolveConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     cgroupRoot: pick('cgroupRoot') ?? '/peapod',
     bridge: pick('bridge') ?? 'peapod0',
     subnet: pick('subnet') ?? '10.89.0.0/16',
+    // kubeadm's default service range, apart from the default pod subnet.
+    serviceCidr: pick('serviceCidr') ?? '10.96.0.0/16',
     cniBinDir: pick('cniBinDir') ?? '/usr/lib/cni',
     manifestDir: pick('manifestDir') ?? '/etc/peapod/manifests',
     authFile: pick('authFile') ?? '/etc/peapod/auth.json',

@@ -2,6 +2,7 @@
 import type { Controller, ControllerContext } from './controller.js';
 import { daemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
+import { EndpointSliceController } from './endpointslice.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { statefulSetController } from './statefulset/controller.js';
 
@@ -12,4 +13,5 @@ export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [
   (ctx) => new DeploymentController(ctx),
   statefulSetController,
   daemonSetController,
+  (ctx) => new EndpointSliceController(ctx),
 ];

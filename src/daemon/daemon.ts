@@ -12,6 +12,7 @@ import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
 import { registerObjectRoutes } from '../api/routes/objects.js';
 import { startWorkloads, type Workloads } from '../controllers/index.js';
+import { attachServiceStore, startServices, storeServiceState, type DaemonServices } from './services.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
 import { loadMirrors, type MirrorMap } from '../image/registry/mirrors.js';
@@ -82,12 +83,14 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   const core = await startCore(config, log);
   // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
   const late: { workloads?: Workloads } = {};
-  const pods = await createPodManager(config, core.runtime, core.images, log, (namespace, claimName) =>
+  const pods = await createPodManager(config, core, log, (namespace, claimName) =>
     late.workloads ? late.workloads.claimVolume(namespace, claimName) : { waiting: 'the volume controllers are starting' },
   );
   const node = await startNodeServices(config, core, pods, evictionThresholds, log);
   const workloads = await startWorkloads({ root: config.root, pods, log, localPathRoot: paths(config).localPath });
   late.workloads = workloads;
+  core.serviceState.attach(workloads.store);
+  attachServiceStore(core.services, workloads.store);
   const { router, stats, dashboard } = buildRouter(config, core, pods, workloads, node, log);
   const stopWorkers = (): void => {
     void dashboard.close();
@@ -95,6 +98,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     node.imageGc.stop();
     node.staticPods.stop();
     void workloads.stop();
+    void core.services.close(false);
     pods.stop();
     core.runtime.close();
   };
@@ -110,6 +114,9 @@ interface Core {
   readonly images: ImageService;
   readonly host: RuntimeHost;
   readonly runtime: Runtime;
+  /** Services: the cluster DNS on the pod bridge's gateway and the proxy's dataplane (services.ts). */
+  readonly services: DaemonServices;
+  readonly serviceState: ReturnType<typeof storeServiceState>;
 }
 
 async function startCore(config: PeapodConfig, log: Logger): Promise<Core> {
@@ -125,16 +132,18 @@ async function startCore(config: PeapodConfig, log: Logger): Promise<Core> {
   await runtime.recover();
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
   await host.network.ensureReady();
-  return { mirrors, images, host, runtime };
+  const serviceState = storeServiceState();
+  const services = await startServices(config, serviceState, log);
+  return { mirrors, images, host, runtime, services, serviceState };
 }
 
 async function createPodManager(
   config: PeapodConfig,
-  runtime: Runtime,
-  images: ImageService,
+  core: Core,
   log: Logger,
   claimVolume: (namespace: string, claimName: string) => ClaimVolume,
 ): Promise<PodManager> {
+  const { runtime, images, services, serviceState } = core;
   return new PodManager({
     root: config.root,
     runtime,
@@ -146,6 +155,8 @@ async function createPodManager(
       memoryCapacityBytes: totalmem(),
       seccompRoot: paths(config).seccomp,
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
+      dns: services.dns,
+      services: (namespace: string) => serviceState.services().filter((s) => (s.metadata.namespace ?? 'default') === namespace),
     },
     volumeOps: withFaultPoints(
       {
@@ -217,7 +228,7 @@ function buildRouter(
   registerSystemRoutes(router, config, core.mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
-    hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
+    hostWarnings: async () => [await host.network.forwardingProblem(), ...core.services.warnings].filter((w): w is string => w !== undefined),
     operations: () => operationsInfo(config, node.imageGc, pods, node.eviction),
   });
   registerImageRoutes(router, images);
@@ -321,6 +332,8 @@ async function closeDaemon(
   // The controllers' syncs in flight finish before the pod manager stops under them.
   await workloads.stop();
   stopWorkers();
+  // Like the pod network: with no pod left, no Service rule stays either; with pods, traffic keeps flowing.
+  await core.services.close(core.runtime.sandboxes.list().length === 0);
   // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
   if (core.runtime.sandboxes.list().length === 0)
     await core.host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));

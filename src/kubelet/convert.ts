@@ -18,6 +18,9 @@ import { isProjectedVolume, type PreparedVolumes, type VolumeLookups } from './v
 import type { SubPathRequest } from './volumes/subpath-staging.js';
 import { effectiveSubPath } from './volumes/subpath.js';
 import { configMapData, secretData } from './volumes/project.js';
+import { podDnsConfig, type ClusterDnsSettings } from './dns-config.js';
+import { podServiceEnv } from './service-env.js';
+import type { Service } from '../kube/service-types.js';
 
 export interface ConvertContext {
   readonly cgroupRoot: string;
@@ -28,6 +31,10 @@ export interface ConvertContext {
   readonly seccompRoot: string;
   /** The daemon's own capabilities: what "privileged" and "add: [ALL]" can grant on this host. */
   readonly hostCapabilities?: readonly string[];
+  /** The cluster DNS and the host's resolv.conf, for each pod's resolv.conf by its dnsPolicy (dns-config.ts). */
+  readonly dns?: ClusterDnsSettings;
+  /** The Services of a namespace, for the containers' Service variables (service-env.ts). */
+  readonly services?: (namespace: string) => readonly Service[];
 }
 
 export function podLogDirectory(logRoot: string, pod: Pod): string {
@@ -70,13 +77,15 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     pid: spec.hostPID ? 'node' : spec.shareProcessNamespace ? 'pod' : 'container',
     ipc: spec.hostIPC ? 'node' : 'pod',
     portMappings,
-    dns: spec.dnsConfig
-      ? {
-          servers: spec.dnsConfig.nameservers ?? [],
-          searches: spec.dnsConfig.searches ?? [],
-          options: (spec.dnsConfig.options ?? []).map((o) => (o.value === undefined ? o.name : `${o.name}:${o.value}`)),
-        }
-      : undefined,
+    dns: ctx.dns
+      ? podDnsConfig(pod, ctx.dns)
+      : spec.dnsConfig
+        ? {
+            servers: spec.dnsConfig.nameservers ?? [],
+            searches: spec.dnsConfig.searches ?? [],
+            options: (spec.dnsConfig.options ?? []).map((o) => (o.value === undefined ? o.name : `${o.name}:${o.value}`)),
+          }
+        : undefined,
     hostAliases: (spec.hostAliases ?? []).map((a) => ({ ip: a.ip, hostnames: a.hostnames ?? [] })),
     sysctls,
     labels: {
@@ -205,6 +214,8 @@ function resolveEnv(input: ContainerConvertInput): Map<string, string> {
   const { pod, container, lookups } = input;
   const namespace = pod.metadata.namespace ?? 'default';
   const env = new Map<string, string>();
+  // Before envFrom and env, which override them, and which may refer to them in $(VAR).
+  for (const [k, v] of podServiceEnv(pod, input.ctx.services?.(namespace) ?? [])) env.set(k, v);
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     const data = from.configMapRef

@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { PeapodConfig } from '../../src/common/config.js';
 import { paths } from '../../src/common/config.js';
 import { runUnchecked } from '../../src/host/exec.js';
+import { ownedChainPrefixes } from '../../src/host/network/service-rules.js';
 import { isUnder, readMountInfo } from '../../src/host/mount.js';
 import { findProcesses, isAlive } from '../../src/host/proc.js';
 import { STATE_LOCK_FILE } from '../../src/host/state-lock.js';
@@ -152,9 +153,13 @@ export function subnetPrefix(subnet: string): string | undefined {
 async function leakedRules(config: PeapodConfig, options: LeakCheckOptions): Promise<string[]> {
   const r = await runUnchecked('iptables-save', [], { timeoutMs: 10_000 });
   if (r.code !== 0) return [`iptables-save failed: ${r.stderr.trim()}`];
-  const prefix = subnetPrefix(config.subnet);
-  const needles = [config.bridge, ...(options.networkNames ?? []), ...(options.ids ?? []), ...(prefix ? [prefix] : [])].filter((n) => n !== '');
-  return r.stdout.split('\n').filter((line) => !line.startsWith('#') && needles.some((n) => line.includes(n)));
+  const prefixes = [subnetPrefix(config.subnet), subnetPrefix(config.serviceCidr)].filter((p): p is string => p !== undefined);
+  const needles = [config.bridge, ...(options.networkNames ?? []), ...(options.ids ?? []), ...prefixes].filter((n) => n !== '');
+  const lines = r.stdout.split('\n').filter((line) => !line.startsWith('#'));
+  // The Service proxy's chains by name (service-rules.ts), even empty ones: a chain left behind is a leak.
+  const chainPrefixes = ownedChainPrefixes(config.bridge);
+  const isOurChain = (line: string): boolean => line.startsWith(':') && chainPrefixes.some((p) => line.slice(1).startsWith(p));
+  return lines.filter((line) => isOurChain(line) || needles.some((n) => line.includes(n)));
 }
 
 async function leakedProcesses(config: PeapodConfig, daemonPid: number | undefined): Promise<string[]> {

@@ -8,6 +8,7 @@ import { configToEnv, resolveConfig } from '../../src/common/config.js';
 import type { ConfigOverrides, PeapodConfig } from '../../src/common/config.js';
 import { runUnchecked } from '../../src/host/exec.js';
 import { createPodNetworkManager } from '../../src/host/network/manager.js';
+import { createServiceProxy } from '../../src/host/network/service-proxy.js';
 import { listMounts, unmount } from '../../src/host/mount.js';
 import { findProcesses } from '../../src/host/proc.js';
 import { cgroupMountPoints, cgroupProcs } from './cgroupfs.js';
@@ -30,6 +31,13 @@ export interface TestRoots {
   cleanup(): Promise<void>;
 }
 
+/** 10.100.0.0 – 10.149.255.0: a test's service range, apart from test pod subnets and the default 10.96/16. */
+const SERVICE_SECOND_OCTET = { min: 100, max: 149 } as const;
+
+export function randomServiceCidr(): string {
+  return `10.${randomInt(SERVICE_SECOND_OCTET.min, SERVICE_SECOND_OCTET.max + 1)}.${randomInt(0, 256)}.0/24`;
+}
+
 export function randomSubnet(): string {
   return `10.${randomInt(SUBNET_SECOND_OCTET.min, SUBNET_SECOND_OCTET.max + 1)}.${randomInt(0, 256)}.0/24`;
 }
@@ -47,6 +55,8 @@ export async function makeTestRoots(overrides: ConfigOverrides = {}): Promise<Te
       cgroupRoot: `/peapod-test-${randomBytes(4).toString('hex')}`,
       bridge: `pt${randomBytes(3).toString('hex')}`,
       subnet: randomSubnet(),
+      // Parallel test daemons hook their Service rules into the same built-in chains: cluster IPs must not collide.
+      serviceCidr: randomServiceCidr(),
       manifestDir: join(dir, 'manifests'),
       authFile: join(dir, 'auth.json'),
       // Never the host's /etc/peapod/registries.yaml: a test's mirrors are its own.
@@ -81,9 +91,12 @@ export async function forceCleanup(config: PeapodConfig, dir: string): Promise<v
   }
   for (const m of (await listMounts(dir)).reverse()) await unmount(m.target, { lazy: true }).catch(() => undefined);
   await removeCgroupTree(config.cgroupRoot);
-  // The bridge and the subnet's masquerade chain, exactly as the daemon's own shutdown removes them.
+  // The bridge and the subnet's masquerade chain, exactly as the daemon's own shutdown removes them, and the Service rules.
   await createPodNetworkManager(config)
     .removeHostSetup()
+    .catch(() => undefined);
+  await createServiceProxy(config.bridge, config.subnet)
+    .removeAll()
     .catch(() => undefined);
   await runUnchecked('ip', ['link', 'del', config.bridge], { timeoutMs: 5000 }).catch(() => undefined);
   await rm(dir, { recursive: true, force: true, maxRetries: 3 });

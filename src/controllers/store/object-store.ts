@@ -58,6 +58,7 @@ export class ApiObjectStore {
   private readonly stores = new Map<string, RecordStore<StoredRecord>>();
   private readonly byUid = new Map<string, ObjectKey>();
   private readonly listeners = new Set<(change: ObjectChange) => void>();
+  private readonly admissions = new Map<string, (object: ApiObject) => ApiObject>();
   private resourceVersion = 0;
 
   constructor(
@@ -87,6 +88,23 @@ export class ApiObjectStore {
     const info = kindInfo(kind);
     if (!info) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${kind}"`);
     return info;
+  }
+
+  /**
+   * An admission step for a kind, run on apply and create after the defaults and before the write (the
+   * API server's allocations: a Service's cluster IP and NodePorts). It may throw to refuse the object.
+   */
+  setAdmission(kind: string, admit: (object: ApiObject) => ApiObject): void {
+    this.admissions.set(kind, admit);
+  }
+
+  private admit(object: ApiObject): ApiObject {
+    const admit = this.admissions.get(object.kind);
+    return admit ? admit(object) : object;
+  }
+
+  private admitDefaulted(info: KindInfo, object: ApiObject): ApiObject {
+    return this.admit(info.defaults(object));
   }
 
   /** Listens to every change; returns the unsubscribe. Listeners run synchronously after the write. */
@@ -147,7 +165,7 @@ export class ApiObjectStore {
     }
     if (existing.object.metadata.deletionTimestamp !== undefined)
       throw new PeapodError('FailedPrecondition', `${info.plural} "${key.name}" is being deleted; wait for the deletion to finish`);
-    const merged = info.defaults(mergeApply(existing.object, existing.lastApplied, lastApplied, info.specFields ?? ['spec']));
+    const merged = this.admit(info.defaults(mergeApply(existing.object, existing.lastApplied, lastApplied, info.specFields ?? ['spec'])));
     const refused = info.validateUpdate?.(existing.object, merged);
     if (refused !== undefined) throw new PeapodError('InvalidArgument', `${info.kind} "${key.name}" is invalid: ${refused}`);
     if (JSON.stringify(merged) === JSON.stringify(existing.object) && JSON.stringify(lastApplied) === JSON.stringify(existing.lastApplied)) return 'unchanged';
@@ -169,7 +187,7 @@ export class ApiObjectStore {
     const id = recordId(key);
     if (store.get(id)) throw new PeapodError('AlreadyExists', `${info.plural} "${name}" already exists`);
     const { status, ...rest } = object as ApiObject;
-    const stored = info.defaults({
+    const stored = this.admitDefaulted(info, {
       ...rest,
       apiVersion: object.apiVersion,
       kind: object.kind,

@@ -6,6 +6,7 @@ import { kindInfo } from '../../../kube/kinds/index.js';
 import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
 import { field } from './format.js';
+import { describeService } from './network.js';
 import { describeDaemonSet, describePersistentVolume, describePersistentVolumeClaim, describeStatefulSet } from './stateful.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
@@ -13,6 +14,7 @@ export type Describer = (result: ObjectDescribeResult) => string[];
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
+  Service: describeService,
   StatefulSet: describeStatefulSet,
   DaemonSet: describeDaemonSet,
   PersistentVolumeClaim: describePersistentVolumeClaim,
