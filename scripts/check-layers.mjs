@@ -11,6 +11,8 @@ const allowed = {
   oci: ['common'],
   image: ['common', 'store', 'host'],
   kube: ['common'],
+  // Workload controllers' pure reconcile logic (Job, CronJob): Kubernetes objects in, plans out.
+  controllers: ['kube'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
