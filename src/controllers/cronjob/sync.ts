@@ -117,7 +117,7 @@ function reconcileActive(input: CronJobSyncInput, w: Working): void {
 }
 
 export function syncCronJob(input: CronJobSyncInput): CronJobSyncPlan {
-  const { cronJob, now } = input;
+  const { cronJob } = input;
   const w: Working = {
     active: [...(cronJob.status?.active ?? [])],
     lastScheduleTime: cronJob.status?.lastScheduleTime,
