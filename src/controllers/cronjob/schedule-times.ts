@@ -1,7 +1,7 @@
 // Which scheduled time a CronJob is due for now, as the CronJob controller (v2) works it out
 // (pkg/controller/cronjob/utils.go mostRecentScheduleTime, nextScheduleTime, nextScheduleTimeDuration).
 import type { CronJob } from '../../kube/batch.js';
-import type { CronSchedule } from '../cron/schedule.js';
+import type { CronSchedule } from '../../kube/cron/schedule.js';
 
 /** More missed start times than this is a clock problem or a long outage: the controller warns (and still runs the
  * most recent one). */

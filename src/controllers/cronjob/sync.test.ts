@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CronJob, CronJobSpec, Job } from '../../kube/batch.js';
-import { TimeZone } from '../cron/zone.js';
+import { TimeZone } from '../../kube/cron/zone.js';
 import { syncCronJob, type CronJobSyncPlan } from './sync.js';
 
 const utc = new TimeZone('UTC');

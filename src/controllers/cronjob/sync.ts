@@ -3,8 +3,8 @@
 // and when to look again.
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '../../kube/batch.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from '../../kube/batch.js';
-import { CronSyntaxError, parseSchedule, type CronSchedule } from '../cron/schedule.js';
-import { loadTimeZone, type TimeZone } from '../cron/zone.js';
+import { CronSyntaxError, parseSchedule, type CronSchedule } from '../../kube/cron/schedule.js';
+import { loadTimeZone, type TimeZone } from '../../kube/cron/zone.js';
 import { isJobComplete, isJobFailed, isJobFinished } from '../job/conditions.js';
 import type { JobEvent } from '../job/sync.js';
 import { mostRecentScheduleTime, nextScheduleDelayMs } from './schedule-times.js';
