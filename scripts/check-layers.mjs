@@ -15,12 +15,14 @@ const allowed = {
   controllers: ['kube'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
-  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet'],
+  // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
+  controllers: ['common', 'store', 'kube', 'kubelet'],
+  api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
   kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
-  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
+  daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],
 };
 

@@ -10,6 +10,8 @@ import { ApiRouter, listenInherited, listenUnix } from '../api/server.js';
 import { takeActivationFd } from '../host/systemd-activation.js';
 import { registerSystemRoutes } from '../api/routes/system.js';
 import { registerPodRoutes } from '../api/routes/pods.js';
+import { registerObjectRoutes } from '../api/routes/objects.js';
+import { startWorkloads, type Workloads } from '../controllers/index.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
 import { loadMirrors } from '../image/registry/mirrors.js';
@@ -43,6 +45,7 @@ import { Dashboard } from '../dashboard/server.js';
 export interface DaemonHandle {
   readonly server: Server;
   readonly pods: PodManager;
+  readonly workloads: Workloads;
   close(): Promise<void>;
 }
 
@@ -123,6 +126,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   );
   await pods.start();
+  const workloads = await startWorkloads({ root: config.root, pods, log });
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
@@ -144,7 +148,8 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     operations: () => operationsInfo(config, imageGc, pods, eviction),
   });
   registerImageRoutes(router, images);
-  registerPodRoutes(router, pods, runtime, p.logs);
+  registerPodRoutes(router, pods, runtime, p.logs, workloads.applier);
+  registerObjectRoutes(router, workloads.store, workloads.applier, pods);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
   // The web dashboard listens only once `peapod dashboard` asks for a login URL.
@@ -163,6 +168,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     eviction.stop();
     imageGc.stop();
     staticPods.stop();
+    void workloads.stop();
     pods.stop();
     runtime.close();
   };
@@ -215,6 +221,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   return {
     server,
     pods,
+    workloads,
     async close() {
       await kubeApi?.close();
       await cri?.close();

@@ -1,5 +1,5 @@
 // The API server's defaults (pkg/apis/core/v1/defaults.go), as pure functions of the object.
-import type { Container, KubeObject, Pod, Probe, Volume } from './types.js';
+import type { Container, KubeObject, Pod, PodSpec, Probe, Volume } from './types.js';
 
 /** 0644: the default mode of projected files (configMap, secret, downwardAPI). */
 export const DEFAULT_VOLUME_MODE = 0o644;
@@ -52,20 +52,20 @@ function defaultVolume(v: Volume): Volume {
 }
 
 function defaultPod(pod: Pod): Pod {
-  const spec = pod.spec;
+  return { ...pod, metadata: { ...pod.metadata, namespace: pod.metadata.namespace ?? 'default' }, spec: defaultPodSpec(pod.spec) };
+}
+
+/** A pod spec's defaults: a Pod's, and a workload's pod template's (the API server defaults both). */
+export function defaultPodSpec(spec: PodSpec): PodSpec {
   return {
-    ...pod,
-    metadata: { ...pod.metadata, namespace: pod.metadata.namespace ?? 'default' },
-    spec: {
-      ...spec,
-      restartPolicy: spec.restartPolicy ?? 'Always',
-      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
-      dnsPolicy: spec.dnsPolicy ?? 'ClusterFirst',
-      enableServiceLinks: spec.enableServiceLinks ?? true,
-      containers: spec.containers.map(defaultContainer),
-      ...(spec.initContainers ? { initContainers: spec.initContainers.map(defaultContainer) } : {}),
-      ...(spec.volumes ? { volumes: spec.volumes.map(defaultVolume) } : {}),
-    },
+    ...spec,
+    restartPolicy: spec.restartPolicy ?? 'Always',
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
+    dnsPolicy: spec.dnsPolicy ?? 'ClusterFirst',
+    enableServiceLinks: spec.enableServiceLinks ?? true,
+    containers: spec.containers.map(defaultContainer),
+    ...(spec.initContainers ? { initContainers: spec.initContainers.map(defaultContainer) } : {}),
+    ...(spec.volumes ? { volumes: spec.volumes.map(defaultVolume) } : {}),
   };
 }
 

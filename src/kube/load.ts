@@ -3,9 +3,8 @@
 // field path; an invalid manifest yields no objects at all.
 import { LineCounter, parseAllDocuments, isMap, isSeq, isScalar, type Node } from 'yaml';
 import { PeapodError } from '../common/errors.js';
-import type { KubeObject } from './types.js';
+import { defaultManifestObject, type ManifestObject } from './manifest-object.js';
 import { validateObject, withoutNulls } from './validate.js';
-import { applyDefaults } from './defaults.js';
 import { MAX_MANIFEST_BYTES, readManifestSources, type ManifestSource } from './manifest-sources.js';
 
 export { MAX_MANIFEST_BYTES };
@@ -15,7 +14,7 @@ export const MAX_ALIAS_COUNT = 100;
 export const MAX_NESTING_DEPTH = 64;
 export const MAX_OBJECTS = 1000;
 export interface LoadedObject {
-  readonly object: KubeObject;
+  readonly object: ManifestObject;
   readonly file: string;
   readonly line: number;
 }
@@ -123,7 +122,7 @@ export function parseManifests(sources: readonly ManifestSource[], source: strin
         const result = validateObject(item.value);
         for (const w of result.warnings) warnings.push(`${file}:${line(w.path)}: ${w.message}`);
         for (const e of result.errors) errors.push(`${file}:${line(e.path)}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
-        if (result.errors.length === 0) objects.push({ object: applyDefaults(item.value as KubeObject), file, line: line('') });
+        if (result.errors.length === 0) objects.push({ object: defaultManifestObject(item.value as ManifestObject), file, line: line('') });
         if (objects.length > MAX_OBJECTS) throw new PeapodError('InvalidArgument', `${file}: more than ${MAX_OBJECTS} objects`);
       }
     }

@@ -34,8 +34,12 @@ const metadata = obj(
     generateName: str,
     resourceVersion: str,
     generation: int,
-    ownerReferences: { t: 'any' },
+    ownerReferences: arr(
+      obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool }, ['apiVersion', 'kind', 'name', 'uid']),
+    ),
     finalizers: strArr,
+    deletionTimestamp: { t: 'any' },
+    deletionGracePeriodSeconds: int,
     managedFields: { t: 'any' },
   },
   ['name'],
@@ -187,6 +191,22 @@ const podSpec = obj(
   },
   ['containers'],
 );
+
+/** The building blocks, for the shapes of the workload kinds (kube/kinds/). */
+export const SHAPES = {
+  str,
+  int,
+  nonNeg,
+  bool,
+  strArr,
+  strMap,
+  obj,
+  arr,
+  intOrString: { t: 'intOrString' } as Shape,
+  any: { t: 'any' } as Shape,
+  metadata,
+  podSpec,
+};
 
 export const POD_SHAPE: Shape = obj({ apiVersion: str, kind: str, metadata, spec: podSpec, status: { t: 'any' } }, ['metadata', 'spec']);
 export const CONFIGMAP_SHAPE: Shape = obj({ apiVersion: str, kind: str, metadata, data: strMap, binaryData: strMap, immutable: bool }, ['metadata']);

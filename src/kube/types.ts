@@ -1,6 +1,18 @@
 // The v1 objects peapod accepts, with the Kubernetes API's field names and optionality
 // (k8s.io/api/core/v1). Only what peapod reads is typed; unknown fields are reported by validation.
 
+/** metadata.ownerReferences[]: the objects this one belongs to (garbage collection, controllers' adoption). */
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  /** At most one owner is the managing controller. */
+  readonly controller?: boolean;
+  /** A foreground deletion of the owner waits for this dependent to be gone. */
+  readonly blockOwnerDeletion?: boolean;
+}
+
 export interface ObjectMeta {
   readonly name: string;
   readonly namespace?: string;
@@ -8,6 +20,14 @@ export interface ObjectMeta {
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly creationTimestamp?: string;
+  readonly generateName?: string;
+  /** Bumped by the store when the spec changes (never on a status write). */
+  readonly generation?: number;
+  readonly resourceVersion?: string;
+  readonly ownerReferences?: readonly OwnerReference[];
+  readonly finalizers?: readonly string[];
+  /** Set when a deletion waits for finalizers (foreground deletion, orphaning). */
+  readonly deletionTimestamp?: string;
 }
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';

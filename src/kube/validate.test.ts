@@ -66,7 +66,7 @@ test('wrong types are reported as such and unknown fields are warnings', () => {
 });
 
 test('kind and apiVersion are checked; the API door throws one error listing everything', () => {
-  assert.match(messages({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } }).join('\n'), /kind: Unsupported value: "Deployment"/);
+  assert.match(messages({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'x' } }).join('\n'), /kind: Unsupported value: "Ingress"/);
   assert.throws(() => validateObjects([podWith({ containers: [] })]), /Pod "p": spec\.containers: Required value/);
   assert.equal(validateObjects([podWith({ containers: [{ name: 'c', image: 'x' }] })]).length, 1);
 });

@@ -3,9 +3,10 @@
 import { PeapodError } from '../common/errors.js';
 import { CONFIGMAP_SHAPE, POD_SHAPE, SECRET_SHAPE, checkShape, type Finding } from './schema.js';
 import { isQuantity, parseQuantity } from './quantity.js';
-import type { KubeObject } from './types.js';
 import { validatePodSpec } from './validate-pod.js';
 import { checkDns1123Label, checkDns1123Subdomain, checkLabels, checkAnnotations } from './names.js';
+import { KINDS, kindInfo, type KindInfo } from './kinds/index.js';
+import type { ManifestObject } from './manifest-object.js';
 
 export interface ValidationResult {
   readonly errors: readonly Finding[];
@@ -19,21 +20,41 @@ export function validateObject(value: unknown): ValidationResult {
   const warnings: Finding[] = [];
   if (!isRecord(value)) return { errors: [{ path: '', message: 'expected an object with apiVersion and kind' }], warnings };
   const { apiVersion, kind } = value;
+  const info = typeof kind === 'string' ? kindInfo(kind) : undefined;
+  if (info) return validateRegistered(value, info);
   if (apiVersion !== 'v1') errors.push({ path: 'apiVersion', message: `Unsupported value: ${JSON.stringify(apiVersion)}: supported values: "v1"` });
   const shape = kind === 'Pod' ? POD_SHAPE : kind === 'ConfigMap' ? CONFIGMAP_SHAPE : kind === 'Secret' ? SECRET_SHAPE : undefined;
   if (!shape) {
-    errors.push({ path: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: "Pod", "ConfigMap", "Secret"` });
+    errors.push({ path: 'kind', message: `Unsupported value: ${JSON.stringify(kind)}: supported values: ${SUPPORTED_KINDS}` });
     return { errors, warnings };
   }
   checkShape(value, shape, '', errors, warnings);
   if (errors.length > 0) return { errors, warnings };
-  const metadata = value['metadata'] as Record<string, unknown>;
+  checkMetadata(value['metadata'] as Record<string, unknown>, errors);
+  if (kind === 'Pod') validatePodSpec(value['spec'] as Record<string, unknown>, errors);
+  if (kind === 'ConfigMap' || kind === 'Secret') validateData(value, kind, errors);
+  return { errors, warnings };
+}
+
+const SUPPORTED_KINDS = ['Pod', 'ConfigMap', 'Secret', ...KINDS.map((k) => k.kind)].map((k) => `"${k}"`).join(', ');
+
+function checkMetadata(metadata: Record<string, unknown>, errors: Finding[]): void {
   checkDns1123Subdomain(metadata['name'], 'metadata.name', errors);
   if (metadata['namespace'] !== undefined) checkDns1123Label(metadata['namespace'], 'metadata.namespace', errors);
   checkLabels(metadata['labels'], 'metadata.labels', errors);
   checkAnnotations(metadata['annotations'], 'metadata.annotations', errors);
-  if (kind === 'Pod') validatePodSpec(value['spec'] as Record<string, unknown>, errors);
-  if (kind === 'ConfigMap' || kind === 'Secret') validateData(value, kind, errors);
+}
+
+/** A kind of kube/kinds/: its group's apiVersion, its shape, the metadata rules, then its own rules. */
+function validateRegistered(value: Record<string, unknown>, info: KindInfo): ValidationResult {
+  const errors: Finding[] = [];
+  const warnings: Finding[] = [];
+  if (value['apiVersion'] !== info.apiVersion)
+    errors.push({ path: 'apiVersion', message: `Unsupported value: ${JSON.stringify(value['apiVersion'])}: supported values: "${info.apiVersion}"` });
+  checkShape(value, info.shape, '', errors, warnings);
+  if (errors.length > 0) return { errors, warnings };
+  checkMetadata(value['metadata'] as Record<string, unknown>, errors);
+  info.validate(value, errors);
   return { errors, warnings };
 }
 
@@ -86,7 +107,7 @@ export function withoutNulls(value: unknown, depth = 0): unknown {
 }
 
 /** Validates objects received without source positions (the daemon's API); throws one error listing all findings. */
-export function validateObjects(raw: readonly unknown[]): KubeObject[] {
+export function validateObjects(raw: readonly unknown[]): ManifestObject[] {
   const problems: string[] = [];
   const values = raw.map((value) => withoutNulls(value));
   values.forEach((value, i) => {
@@ -96,7 +117,7 @@ export function validateObjects(raw: readonly unknown[]): KubeObject[] {
     for (const e of errors) problems.push(`${kind} "${name}": ${e.path ? `${e.path}: ` : ''}${e.message}`);
   });
   if (problems.length > 0) throw new PeapodError('InvalidArgument', `invalid manifest:\n${problems.join('\n')}`);
-  return values as KubeObject[];
+  return values as ManifestObject[];
 }
 
 export { isQuantity, parseQuantity };

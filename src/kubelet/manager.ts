@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
-import type { EphemeralContainer, KubeObject, Pod, PodStatus } from '../kube/types.js';
+import type { EphemeralContainer, KubeObject, ObjectMeta, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -152,6 +152,18 @@ export class PodManager {
   /** Asks the pod's worker to sync now (timers do this on their own; tests with a fake clock call it). */
   requestSync(uid: string): void {
     if (this.pods.get(uid)) this.worker(uid).requestSync();
+  }
+
+  /** Changes a pod's metadata only (a controller's ownerReferences or labels): identity and spec stay. */
+  async updateMetadata(uid: string, fn: (metadata: ObjectMeta) => ObjectMeta): Promise<void> {
+    await this.pods.update(uid, (r) => ({
+      ...r,
+      pod: {
+        ...r.pod,
+        metadata: { ...fn(r.pod.metadata), name: r.pod.metadata.name, namespace: r.pod.metadata.namespace ?? 'default', uid: r.pod.metadata.uid ?? r.id },
+      },
+    }));
+    this.changes.emit('change', uid);
   }
 
   find(namespace: string, name: string): PodRecord | undefined {

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import { loadManifests } from '../kube/load.js';
+import { isCoreObject } from '../kube/manifest-object.js';
 import type { Pod } from '../kube/types.js';
 import type { PodManager } from './manager.js';
 
@@ -70,7 +71,7 @@ export class StaticPodWatcher {
       try {
         const loaded = await loadManifests(join(this.dir, file));
         for (const { object } of loaded.objects) {
-          if (object.kind !== 'Pod') continue;
+          if (!isCoreObject(object) || object.kind !== 'Pod') continue;
           const name = staticPodName(object.metadata.name);
           wanted.set(`${object.metadata.namespace ?? 'default'}/${name}`, {
             ...object,

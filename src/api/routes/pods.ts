@@ -5,10 +5,11 @@ import { PeapodError } from '../../common/errors.js';
 import { validateObjects } from '../../kube/validate.js';
 import { checkDns1123Label, checkDns1123Subdomain } from '../../kube/names.js';
 import type { Finding } from '../../kube/schema.js';
-import { applyDefaults } from '../../kube/defaults.js';
+import { defaultManifestObject, type ManifestObject } from '../../kube/manifest-object.js';
+import type { ObjectApplier } from '../../controllers/apply.js';
 import { parseManifests } from '../../kube/load.js';
 import type { ManifestSource } from '../../kube/manifest-sources.js';
-import type { EphemeralContainer, KubeObject, Pod } from '../../kube/types.js';
+import type { EphemeralContainer, Pod } from '../../kube/types.js';
 import { randomBytes } from 'node:crypto';
 
 /** An ephemeral container gets this long to pull and start. */
@@ -95,10 +96,10 @@ export function registerNameParams(router: ApiRouter): void {
   router.param('name', refuse(checkDns1123Subdomain, 'name'));
 }
 
-export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string): void {
+export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string, applier: ObjectApplier): void {
   registerNameParams(router);
-  const applyAndWait = async (objects: KubeObject[], force: unknown, waitMs: unknown): Promise<ApplyResult[]> => {
-    const results = await pods.apply(objects, { force: force === true });
+  const applyAndWait = async (objects: ManifestObject[], force: unknown, waitMs: unknown): Promise<ApplyResult[]> => {
+    const results = await applier.apply(objects, { force: force === true });
     if (typeof waitMs === 'number' && waitMs > 0) {
       await Promise.all(results.filter((r) => r.kind === 'pod').map((r) => pods.waitStarted(r.namespace, r.name, waitMs)));
     }
@@ -108,7 +109,7 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
   router.json('POST', '/v1/apply', async ({ body }): Promise<ApplyResult[]> => {
     const request = body as ApplyRequest | undefined;
     if (!request || !Array.isArray(request.objects)) throw new PeapodError('InvalidArgument', 'body: expected {"objects": [...]}');
-    const objects: KubeObject[] = validateObjects(request.objects).map((o) => applyDefaults(o));
+    const objects = validateObjects(request.objects).map((o) => defaultManifestObject(o));
     return applyAndWait(objects, request.force, request.waitMs);
   });
 

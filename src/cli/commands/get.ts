@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { PodView } from '../../api/routes/pods.js';
 import { PeapodError } from '../../common/errors.js';
-import { formatAge, formatStructured, formatTable, parseOutputFormat } from '../output.js';
+import { formatAge, formatStructured, formatTable, parseOutputFormat, type OutputFormat } from '../output.js';
+import { kindForResource } from '../../kube/kinds/index.js';
+import { fetchObjects, objectTable, type ObjectGetOptions } from './get-objects.js';
 
 interface GetOptions {
   output?: string;
@@ -39,16 +41,19 @@ export function podHeaders(wide: boolean, withNamespace: boolean): string[] {
 export function registerGet(program: Command, ctx: () => CliContext): void {
   program
     .command('get')
-    .description('list pods (kubectl get pods)')
-    .argument('<resource>', 'pods')
-    .argument('[name]', 'a pod name')
+    .description('list pods, deployments, replicasets, services, ... (kubectl get)')
+    .argument(
+      '<resource>',
+      'pods, deployments|deploy, replicasets|rs, statefulsets|sts, daemonsets|ds, jobs, cronjobs|cj, services|svc, endpointslices, pvc, pv; several with commas',
+    )
+    .argument('[name]', 'an object name')
     .option('-o, --output <format>', 'wide|json|yaml')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'list pods in all namespaces')
     .option('-w, --watch', 'after listing, watch for changes')
     .action(async (resource: string, name: string | undefined, opts: GetOptions) => {
-      if (!POD_WORDS.has(resource)) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${resource}" (peapod serves: pods)`);
       const format = parseOutputFormat(opts.output);
+      if (!POD_WORDS.has(resource)) return getObjects(ctx, resource, name, opts, format);
       const api = await ctx().api();
       const namespace = opts.namespace ?? 'default';
       const views = name
@@ -73,6 +78,39 @@ export function registerGet(program: Command, ctx: () => CliContext): void {
       }
       if (opts.watch) await watchPods(ctx, namespace, opts.allNamespaces === true, format === 'wide', views);
     });
+}
+
+/** `get` of kube/kinds/ kinds, one or several (`deploy,rs,pods`), as kubectl prints them. */
+async function getObjects(ctx: () => CliContext, resource: string, name: string | undefined, opts: GetOptions, format: OutputFormat): Promise<void> {
+  const words = resource.split(',').filter((w) => w !== '');
+  const infos = words.map((w) => (POD_WORDS.has(w) ? 'pods' : (kindForResource(w) ?? w)));
+  const unknown = infos.find((i): i is string => typeof i === 'string' && i !== 'pods');
+  if (unknown !== undefined) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${unknown}"`);
+  if (opts.watch) throw new PeapodError('InvalidArgument', '--watch is supported for pods only');
+  const api = await ctx().api();
+  const options: ObjectGetOptions = { namespace: opts.namespace ?? 'default', all: opts.allNamespaces === true, format, qualified: words.length > 1 };
+  const tables: string[] = [];
+  const items: unknown[] = [];
+  for (const info of infos) {
+    if (info === 'pods') {
+      const views = await api.call<PodView[]>('GET', '/v1/pods', { query: options.all ? { all: true } : { namespace: options.namespace } });
+      items.push(...views.map((v) => v.pod));
+      const nameAt = options.all ? 1 : 0;
+      const rows = views.map((v) => podRow(v, format === 'wide', options.all).map((c, i) => (i === nameAt && options.qualified ? `pod/${c}` : c)));
+      if (rows.length) tables.push(formatTable(podHeaders(format === 'wide', options.all), rows));
+      continue;
+    }
+    if (typeof info === 'string') continue;
+    const objects = await fetchObjects(api, info, name, options);
+    items.push(...objects);
+    if (objects.length) tables.push(objectTable(info, objects, options));
+  }
+  if (format === 'json' || format === 'yaml') {
+    process.stdout.write(formatStructured(name !== undefined && items.length === 1 ? items[0] : { apiVersion: 'v1', kind: 'List', items }, format));
+    return;
+  }
+  if (tables.length === 0) process.stderr.write(options.all ? 'No resources found\n' : `No resources found in ${options.namespace} namespace.\n`);
+  else process.stdout.write(tables.join('\n'));
 }
 
 /** Prints a row whenever a pod's row changes (kubectl get -w), until interrupted. */

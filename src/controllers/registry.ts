@@ -1,0 +1,6 @@
+// The controllers the daemon runs, in start order. A new controller is one line here.
+import type { Controller, ControllerContext } from './controller.js';
+
+export type ControllerFactory = (ctx: ControllerContext) => Controller;
+
+export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [];
