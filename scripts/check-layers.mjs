@@ -11,8 +11,6 @@ const allowed = {
   oci: ['common'],
   image: ['common', 'store', 'host'],
   kube: ['common'],
-  // Workload controllers' pure reconcile logic (Job, CronJob): Kubernetes objects in, plans out.
-  controllers: ['kube'],
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.

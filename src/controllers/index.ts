@@ -3,7 +3,7 @@
 // (whose pods it reads) and stops it before.
 import type { PodManager } from '../kubelet/manager.js';
 import { ObjectApplier } from './apply.js';
-import { realClock, type Clock } from './clock.js';
+import { clockFromEnv, type Clock } from './clock.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { ControllerManager } from './manager.js';
 import { PodClient } from './pods.js';
@@ -30,11 +30,18 @@ export interface WorkloadOptions {
 }
 
 export async function startWorkloads(options: WorkloadOptions): Promise<Workloads> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? clockFromEnv(process.env);
   const store = new ApiObjectStore(options.root, clock);
   await store.load((file, err) => options.log(`object store: ignoring ${file}: ${String(err)}`));
   const podClient = new PodClient(options.pods, clock);
-  const manager = new ControllerManager({ store, pods: podClient, clock, log: options.log, ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}) });
+  const manager = new ControllerManager({
+    store,
+    pods: podClient,
+    clock,
+    log: options.log,
+    root: options.root,
+    ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
+  });
   for (const factory of options.controllers ?? CONTROLLER_FACTORIES) manager.register(factory(manager.context));
   const gc = new GarbageCollector(store, podClient, clock, options.log);
   podClient.start();

@@ -1,6 +1,8 @@
 // The controllers the daemon runs, in start order. A new controller is one line here.
 import type { Controller, ControllerContext } from './controller.js';
+import { CronJobController } from './cronjob/controller.js';
+import { JobController } from './job/controller.js';
 
 export type ControllerFactory = (ctx: ControllerContext) => Controller;
 
-export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [];
+export const CONTROLLER_FACTORIES: readonly ControllerFactory[] = [(ctx) => new JobController(ctx), (ctx) => new CronJobController(ctx)];

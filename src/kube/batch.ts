@@ -1,16 +1,11 @@
 // batch/v1 Job and CronJob, with the Kubernetes API's field names and optionality (k8s.io/api/batch/v1). Only
 // what peapod reads or reports is typed.
-import type { ObjectMeta, PodSpec } from './types.js';
+import type { ApiObject } from './kinds/kind.js';
+import type { PodTemplateSpec } from './kinds/apps.js';
+import type { LabelSelector } from './label-selector.js';
+import type { ObjectMeta } from './types.js';
 
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
-}
-
-export interface PodTemplateSpec {
-  readonly metadata?: Omit<ObjectMeta, 'name'> & { readonly name?: string };
-  readonly spec: PodSpec;
-}
+export type { PodTemplateSpec, LabelSelector };
 
 export type CompletionMode = 'NonIndexed' | 'Indexed';
 
@@ -51,7 +46,7 @@ export interface JobStatus {
   readonly completedIndexes?: string;
 }
 
-export interface Job {
+export interface Job extends ApiObject {
   readonly apiVersion: 'batch/v1';
   readonly kind: 'Job';
   readonly metadata: ObjectMeta;
@@ -60,7 +55,7 @@ export interface Job {
 }
 
 export interface JobTemplateSpec {
-  readonly metadata?: Omit<ObjectMeta, 'name'> & { readonly name?: string };
+  readonly metadata?: Partial<ObjectMeta>;
   readonly spec: JobSpec;
 }
 
@@ -92,7 +87,7 @@ export interface CronJobStatus {
   readonly lastSuccessfulTime?: string;
 }
 
-export interface CronJob {
+export interface CronJob extends ApiObject {
   readonly apiVersion: 'batch/v1';
   readonly kind: 'CronJob';
   readonly metadata: ObjectMeta;

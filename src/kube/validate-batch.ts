@@ -75,24 +75,6 @@ export function prepareJob(job: Job, uid: string): Job {
   };
 }
 
-/** A user-given selector without manualSelector is refused: it is generated (validateGeneratedSelector). */
-export function checkJobSelectorOnCreate(job: Job, errors: Finding[]): void {
-  if (job.spec.manualSelector !== true && job.spec.selector !== undefined)
-    errors.push({ path: 'spec.selector', message: 'Invalid value: `selector` will be auto-generated' });
-}
-
-/** Fields of a Job that cannot change once it exists (apart from what a suspended Job may change). */
-export function validateJobUpdate(old: Job, next: Job, errors: Finding[]): void {
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  if (!same(old.spec.completionMode ?? 'NonIndexed', next.spec.completionMode ?? 'NonIndexed'))
-    errors.push({ path: 'spec.completionMode', message: 'Invalid value: field is immutable' });
-  const indexedScale = (next.spec.completionMode ?? 'NonIndexed') === 'Indexed' && next.spec.completions === next.spec.parallelism;
-  if (!indexedScale && !same(old.spec.completions, next.spec.completions))
-    errors.push({ path: 'spec.completions', message: 'Invalid value: field is immutable' });
-  const strip = (j: Job): unknown => ({ ...j.spec.template, metadata: { ...j.spec.template.metadata } });
-  if (!same(strip(old), strip(prepareJob(next, old.metadata.uid ?? '')))) errors.push({ path: 'spec.template', message: 'Invalid value: field is immutable' });
-}
-
 /** The schedule's parse error (robfig's text), parsed in UTC: validity does not depend on the zone. */
 function scheduleError(schedule: string): string | undefined {
   try {

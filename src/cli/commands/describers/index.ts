@@ -5,6 +5,7 @@ import type { ObjectDescribeResult } from '../../../api/routes/objects.js';
 import { kindInfo } from '../../../kube/kinds/index.js';
 import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
+import { describeCronJob, describeJob } from './batch.js';
 import { field } from './format.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
@@ -12,6 +13,8 @@ export type Describer = (result: ObjectDescribeResult) => string[];
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
+  Job: (result) => describeJob(result),
+  CronJob: describeCronJob,
 };
 
 const mapLines = (title: string, map: Readonly<Record<string, string>> | undefined): string[] => {
