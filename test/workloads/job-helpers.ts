@@ -109,3 +109,33 @@ ${spec
           command: ["sh", "-c", ${JSON.stringify(script)}]
 `;
 }
+
+/** A CronJob manifest around one busybox container running `script`. */
+export function cronJobManifest(name: string, schedule: string, script: string, spec: string, jobSpec = ''): string {
+  const indent = (text: string, by: string): string =>
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => `${by}${l.trim()}`)
+      .join('\n');
+  return `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${name}
+spec:
+  schedule: ${JSON.stringify(schedule)}
+${indent(spec, '  ')}
+  jobTemplate:
+    spec:
+${indent(jobSpec, '      ')}
+      template:
+        spec:
+          restartPolicy: Never
+          terminationGracePeriodSeconds: 1
+          containers:
+            - name: work
+              image: busybox
+              imagePullPolicy: IfNotPresent
+              command: ["sh", "-c", ${JSON.stringify(script)}]
+`;
+}

@@ -1,0 +1,109 @@
+// CronJobs with real runc on an injected controller clock: it starts at 2026-01-01T23:58:00Z and runs sixty times
+// as fast (PEAPOD_CONTROLLER_CLOCK), so a minute of schedule passes in a second while the Jobs' pods run for real.
+// Schedules and names, the time zone, concurrencyPolicy Allow/Forbid/Replace, history limits, no leaks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ObjectDescribeResult } from '../../src/api/routes/objects.js';
+import type { Job } from '../../src/kube/batch.js';
+import { assertNoLeaks, waitFor } from '../helpers/leaks.js';
+import { BatchTest, conditionTypes, cronJobManifest } from './job-helpers.js';
+
+const START = '2026-01-01T23:58:00Z';
+const forever = "trap 'exit 0' TERM; sleep 3600 & wait";
+
+test('CronJobs on an injected clock: schedule, time zone, Forbid, Replace, history limits', { timeout: 300_000 }, async (t) => {
+  const b = await BatchTest.start(t, { PEAPOD_CONTROLLER_CLOCK: `${START}x60` });
+  await b.apply(
+    'cronjobs.yaml',
+    [
+      cronJobManifest('every', '*/2 * * * *', 'exit 0', 'successfulJobsHistoryLimit: 2'),
+      cronJobManifest('broken', '*/2 * * * *', 'exit 1', 'failedJobsHistoryLimit: 1', 'backoffLimit: 0'),
+      cronJobManifest('tokyo', '0 9 * * *', 'exit 0', 'timeZone: Asia/Tokyo'),
+      cronJobManifest('forbid', '* * * * *', forever, 'concurrencyPolicy: Forbid'),
+      cronJobManifest('replace', '* * * * *', forever, 'concurrencyPolicy: Replace'),
+    ].join('---\n'),
+  );
+  // Each CronJob is deleted once its part is checked (its Jobs and their pods go with it): fewer pods churning on a
+  // shared machine.
+  const done = (name: string): Promise<string> => b.cli('delete', 'cronjob', name);
+  const jobsOf = async (name: string): Promise<Job[]> =>
+    (await b.jobs()).filter((j) => j.metadata.ownerReferences?.some((r) => r.kind === 'CronJob' && r.name === name));
+  /** The messages of a CronJob's events with this reason, repeated events counted. */
+  const events = async (name: string, reason: string): Promise<string[]> =>
+    (await b.api.call<ObjectDescribeResult>('GET', `/v1/namespaces/default/objects/cronjobs/${name}/describe`)).events
+      .filter((e) => e.reason === reason)
+      .flatMap((e) => Array.from({ length: e.count }, () => e.message));
+
+  await t.test('a schedule runs Jobs named <cronjob>-<minutes since epoch>; only the newest 2 successful ones stay', async () => {
+    await waitFor(async () => (await events('every', 'SuccessfulCreate')).length >= 4 && (await events('every', 'SuccessfulDelete')).length >= 1, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      description: 'four runs of every and a history clean-up',
+    });
+    const created = (await events('every', 'SuccessfulCreate')).map((m) => Number(/^Created job every-(\d+)$/.exec(m)?.[1]));
+    // Every other minute, from the first even minute after the CronJob's creation (00:00 on the controllers' clock).
+    assert.equal(created[0], Date.parse('2026-01-02T00:00:00Z') / 60_000);
+    for (const [i, minute] of created.entries()) assert.equal(minute, (created[0] ?? 0) + 2 * i);
+    await waitFor(async () => (await jobsOf('every')).filter((j) => conditionTypes(j).includes('Complete')).length <= 2, {
+      timeoutMs: 30_000,
+      description: 'at most two completed Jobs of every',
+    });
+    const cj = await b.cronJob('every');
+    assert.ok(cj.status?.lastSuccessfulTime, 'lastSuccessfulTime is set');
+    const job = (await jobsOf('every')).at(-1);
+    assert.equal(
+      job?.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'],
+      new Date(Number(job?.metadata.name.split('-')[1]) * 60_000).toISOString().replace('.000Z', 'Z'),
+    );
+    const table = await b.cli('get', 'cronjobs');
+    assert.match(table, /^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE$/m);
+    assert.match(table, /^every +\*\/2 \* \* \* \* +<none> +False +\d+ +/m);
+    assert.match(table, /^tokyo +0 9 \* \* \* +Asia\/Tokyo +False /m);
+    await done('every');
+  });
+
+  await t.test('failedJobsHistoryLimit 1: one failed Job stays', async () => {
+    await waitFor(async () => (await events('broken', 'SuccessfulDelete')).length >= 1, {
+      timeoutMs: 60_000,
+      description: 'a failed Job of broken to be cleaned up',
+    });
+    await waitFor(async () => (await jobsOf('broken')).filter((j) => conditionTypes(j).includes('Failed')).length <= 1, {
+      timeoutMs: 30_000,
+      description: 'at most one failed Job of broken',
+    });
+    await done('broken');
+  });
+
+  await t.test('spec.timeZone: 09:00 in Tokyo is 00:00 UTC', async () => {
+    const job = await waitFor(async () => (await jobsOf('tokyo'))[0], { timeoutMs: 30_000, description: 'the Tokyo Job' });
+    assert.equal(job.metadata.name, `tokyo-${Date.parse('2026-01-02T00:00:00Z') / 60_000}`);
+    assert.equal(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], '2026-01-02T09:00:00+09:00');
+    await done('tokyo');
+  });
+
+  await t.test('Forbid: the running Job stays the only one; later times are skipped', async () => {
+    await waitFor(async () => (await events('forbid', 'JobAlreadyActive')).length >= 2, { timeoutMs: 60_000, description: 'forbid to skip twice' });
+    const jobs = await jobsOf('forbid');
+    assert.equal(jobs.length, 1);
+    assert.deepEqual(
+      (await b.cronJob('forbid')).status?.active?.map((a) => a.name),
+      [jobs[0]?.metadata.name],
+    );
+    await done('forbid');
+  });
+
+  await t.test('Replace: each run deletes the running Job and starts a new one', async () => {
+    await waitFor(async () => (await events('replace', 'SuccessfulCreate')).length >= 3, { timeoutMs: 60_000, description: 'three runs of replace' });
+    await waitFor(async () => (await jobsOf('replace')).length === 1, { timeoutMs: 30_000, description: 'one Job of replace left' });
+    assert.ok((await events('replace', 'SuccessfulDelete')).length >= 2);
+    assert.equal((await b.cronJob('replace')).status?.active?.length, 1);
+    await done('replace');
+  });
+
+  await waitFor(async () => (await b.jobs()).length === 0 && (await b.pods()).length === 0, {
+    timeoutMs: 60_000,
+    description: 'every Job and pod to be deleted',
+  });
+  await b.daemon.stop();
+  await assertNoLeaks(b.roots.config);
+});
