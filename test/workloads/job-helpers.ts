@@ -42,6 +42,17 @@ export class BatchTest {
     this.daemon = await startDaemon(this.roots, this.daemonEnv);
   }
 
+  /** Waits for a daemon that kills itself (PEAPOD_FAULT) to be gone, then starts one with `env` instead. */
+  async restartAfterFault(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<void> {
+    const child = this.daemon.child;
+    const deadline = Date.now() + timeoutMs;
+    while (child.exitCode === null && child.signalCode === null) {
+      if (Date.now() > deadline) throw new Error(`the daemon did not reach its fault point within ${timeoutMs} ms:\n${this.daemon.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.daemon = await startDaemon(this.roots, env);
+  }
+
   async cli(...args: string[]): Promise<string> {
     const r = await runCli(this.env, args);
     if (r.code !== 0) throw new Error(`peapod ${args.join(' ')} failed (${r.code}): ${r.stderr}`);

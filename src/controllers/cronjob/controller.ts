@@ -2,6 +2,7 @@
 // decide, then deletes replaced and surplus Jobs, creates the due Job (ownerReference to the CronJob), records the
 // new Job in status.active and wakes up again at the next scheduled time on the controllers' clock.
 import { errorCode } from '../../common/errors.js';
+import { faultPoint } from '../../common/fault.js';
 import type { CronJob, CronJobStatus, Job, ObjectReference } from '../../kube/batch.js';
 import { TimeZone } from '../../kube/cron/zone.js';
 import type { Controller, ControllerContext, SyncResult } from '../controller.js';
@@ -30,6 +31,9 @@ export class CronJobController implements Controller {
       const wanted = plan.create;
       try {
         const created = await this.ctx.store.create<Job>({ ...wanted, metadata: { ...wanted.metadata, ownerReferences: [controllerRef(cronJob)] } });
+        // A crash here leaves a Job the status does not list: its name is the scheduled time's lock, the next sync
+        // finds it and records it instead of creating another.
+        faultPoint('cronjob.job-created');
         const ref: ObjectReference = {
           apiVersion: 'batch/v1',
           kind: 'Job',

@@ -1,6 +1,7 @@
 // The Job controller in the daemon: reads a Job, its pods and its tracking record, lets syncJob (sync.ts) decide,
 // then carries the plan out in a crash-safe order — tracking and counters first, pod deletions, pod creations, the
 // status last — and deletes finished Jobs whose ttlSecondsAfterFinished ran out (the TTL-after-finished controller).
+import { faultPoint } from '../../common/fault.js';
 import type { Job, JobStatus } from '../../kube/batch.js';
 import { JOB_COMPLETION_INDEX } from '../../kube/batch.js';
 import type { Controller, ControllerContext, SyncResult } from '../controller.js';
@@ -73,6 +74,8 @@ export class JobController implements Controller {
       const { generateName, template } = jobPodTemplate(job, pod.index);
       const made = await this.ctx.pods.create(namespace, template, { generateName, owner: controllerRef(job) });
       created.push(made.metadata.uid ?? '');
+      // A crash here leaves a pod the tracking record does not list yet: the next sync adopts it.
+      faultPoint('job.pod-created');
       this.ctx.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${made.metadata.name}`);
     }
     await this.tracking.track(uid, created);

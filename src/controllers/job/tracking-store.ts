@@ -1,4 +1,4 @@
-// The Job controller's own records, one per Job UID under <root>/records/controllers/jobs/: which pods are still to
+// The Job controller's own records, one per Job UID under <root>/records/controllers/job-tracking/: which pods are still to
 // be counted (Kubernetes marks them with the batch.kubernetes.io/job-tracking finalizer), the pod failure back-off,
 // and the counters themselves. The counters live here first and are copied into the Job's status second, so a
 // daemon killed between the two writes neither loses nor double-counts a pod: the next sync starts from here.
@@ -26,7 +26,7 @@ export class JobTrackingStore {
   private loaded: Promise<void> | undefined;
 
   constructor(root: string) {
-    this.records = new RecordStore(join(root, 'records', 'controllers', 'jobs'), isTrackingRecord);
+    this.records = new RecordStore(join(root, 'records', 'controllers', 'job-tracking'), isTrackingRecord);
   }
 
   load(): Promise<void> {
