@@ -78,6 +78,15 @@ test('CronJobs on an injected clock: schedule, time zone, Forbid, Replace, histo
     const job = await waitFor(async () => (await jobsOf('tokyo'))[0], { timeoutMs: 30_000, description: 'the Tokyo Job' });
     assert.equal(job.metadata.name, `tokyo-${Date.parse('2026-01-02T00:00:00Z') / 60_000}`);
     assert.equal(job.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'], '2026-01-02T09:00:00+09:00');
+    // kubectl create job --from=cronjob/...: the template run now, owned by the CronJob.
+    assert.equal(await b.cli('create', 'job', 'tokyo-manual', '--from=cronjob/tokyo'), 'job.batch/tokyo-manual created\n');
+    const manual = await b.job('tokyo-manual');
+    assert.equal(manual.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+    assert.deepEqual(
+      manual.metadata.ownerReferences?.map((r) => `${r.kind}/${r.name}`),
+      ['CronJob/tokyo'],
+    );
+    await waitFor(async () => conditionTypes(await b.job('tokyo-manual')).includes('Complete'), { timeoutMs: 60_000, description: 'tokyo-manual to complete' });
     await done('tokyo');
   });
 
