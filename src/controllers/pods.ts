@@ -42,6 +42,9 @@ export const isActive = (pod: ControlledPod): boolean => !pod.terminating && pod
 
 const MAX_NAME_ATTEMPTS = 5;
 
+/** What the pod client uses of the pod manager (a unit test can hand it a stand-in). */
+export type PodManagerPort = Pick<PodManager, 'pods' | 'view' | 'onChange' | 'apply' | 'find' | 'delete' | 'updateMetadata'>;
+
 export class PodClient {
   private readonly summaries = new Map<string, string>();
   private readonly known = new Map<string, ControlledPod>();
@@ -50,7 +53,7 @@ export class PodClient {
   private off: (() => void) | undefined;
 
   constructor(
-    private readonly manager: PodManager,
+    private readonly manager: PodManagerPort,
     private readonly clock: Clock,
   ) {}
 

@@ -7,6 +7,9 @@ import { parsePropagationPolicy, type ObjectApplier } from '../../controllers/ap
 import { isControlledBy } from '../../controllers/owners.js';
 import type { ApiObjectStore, ObjectKey } from '../../controllers/store/object-store.js';
 import type { ObjectEvent } from '../../controllers/store/record.js';
+import { rollbackDeployment, type RollbackResult } from '../../controllers/deployment/rollback.js';
+
+export type { RollbackResult };
 import type { PodManager, PodView } from '../../kubelet/manager.js';
 
 export interface ObjectList {
@@ -20,6 +23,11 @@ export interface ObjectDescribeResult {
   /** Objects this one controls (a Deployment's ReplicaSets), and its pods. */
   readonly owned: readonly ApiObject[];
   readonly pods: readonly PodView[];
+}
+
+export interface RollbackRequest {
+  /** 0: the previous revision. */
+  readonly toRevision?: number;
 }
 
 export interface ScaleRequest {
@@ -81,5 +89,12 @@ export function registerObjectRoutes(router: ApiRouter, store: ApiObjectStore, a
     if (typeof spec !== 'object' || spec === null || !('replicas' in spec) || !['Deployment', 'ReplicaSet', 'StatefulSet'].includes(info.kind))
       throw new PeapodError('InvalidArgument', `${info.plural} cannot be scaled`);
     return store.update(keyOf(info, params), (o) => ({ ...o, spec: { ...(o.spec as object), replicas } }));
+  });
+
+  router.json('POST', '/v1/namespaces/:namespace/objects/deployments/:name/rollback', async ({ params, body }): Promise<RollbackResult> => {
+    const toRevision = (body as Partial<RollbackRequest> | undefined)?.toRevision ?? 0;
+    if (!Number.isInteger(toRevision) || toRevision < 0)
+      throw new PeapodError('InvalidArgument', `--to-revision: ${JSON.stringify(toRevision)}: must be a non-negative integer`);
+    return rollbackDeployment(store, { kind: 'Deployment', namespace: params['namespace'] ?? 'default', name: params['name'] ?? '' }, toRevision);
   });
 }

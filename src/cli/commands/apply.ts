@@ -6,7 +6,7 @@ import { PeapodError } from '../../common/errors.js';
 export function registerApply(program: Command, ctx: () => CliContext): void {
   program
     .command('apply')
-    .description('create or update pods, configmaps and secrets from a file, a directory or stdin (-)')
+    .description('create or update pods, configmaps, secrets, deployments, services, ... from a file, a directory (a whole app) or stdin (-)')
     .requiredOption('-f, --filename <path>', 'manifest file, directory, or - for stdin')
     .option('--force', 'delete and re-create pods whose change cannot be applied in place')
     .option('--wait', 'wait until the applied pods run (or finish)')

@@ -9,6 +9,7 @@ import { registerDescribe } from './describe.js';
 import { registerLogs } from './logs.js';
 import { registerExec } from './exec.js';
 import { registerDelete } from './delete.js';
+import { registerRollout, registerScale } from './rollout.js';
 import { registerDebug } from './debug.js';
 import { registerImageCommands } from './images.js';
 import { registerTop } from './top.js';
@@ -23,6 +24,8 @@ export function registerCommands(program: Command, ctx: () => CliContext): void 
   registerLogs(program, ctx);
   registerExec(program, ctx);
   registerDelete(program, ctx);
+  registerRollout(program, ctx);
+  registerScale(program, ctx);
   registerDebug(program, ctx);
   registerImageCommands(program, ctx);
   registerTop(program, ctx);
