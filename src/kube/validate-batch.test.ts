@@ -28,6 +28,9 @@ test('Job spec rules with field paths', () => {
     'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
   ]);
   assert.deepEqual(jobErrors({ completionMode: 'Indexed' }), ['spec.completions: Required value: when completion mode is Indexed']);
+  assert.deepEqual(jobErrors({ podReplacementPolicy: 'Failed' } as Partial<JobSpec>), [
+    'spec.podReplacementPolicy: Unsupported value: "Failed": supported values: "TerminatingOrFailed"',
+  ]);
   assert.deepEqual(jobErrors({ backoffLimit: -1, activeDeadlineSeconds: 0 }), [
     'spec.backoffLimit: Invalid value: -1: must be greater than or equal to 0',
     'spec.activeDeadlineSeconds: Invalid value: 0: must be greater than 0',

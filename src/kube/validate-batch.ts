@@ -39,6 +39,13 @@ export function validateJobSpec(spec: JobSpec, path: string, errors: Finding[]):
         message: `Invalid value: ${spec.parallelism}: must be less than or equal to ${MAX_INDEXED} when completion mode is Indexed`,
       });
   }
+  // Only the default replacement policy is implemented: a terminating pod counts as failed and is replaced at once.
+  const replacement = (spec as { podReplacementPolicy?: unknown }).podReplacementPolicy;
+  if (replacement !== undefined && replacement !== 'TerminatingOrFailed')
+    errors.push({
+      path: `${path}.podReplacementPolicy`,
+      message: `Unsupported value: ${JSON.stringify(replacement)}: supported values: "TerminatingOrFailed"`,
+    });
   const policy = spec.template.spec.restartPolicy ?? 'Always';
   if (policy !== 'OnFailure' && policy !== 'Never')
     errors.push({
