@@ -59,6 +59,11 @@ test('CronJobs on an injected clock: schedule, time zone, Forbid, Replace, histo
     assert.match(table, /^NAME +SCHEDULE +TIMEZONE +SUSPEND +ACTIVE +LAST SCHEDULE +AGE$/m);
     assert.match(table, /^every +\*\/2 \* \* \* \* +<none> +False +\d+ +/m);
     assert.match(table, /^tokyo +0 9 \* \* \* +Asia\/Tokyo +False /m);
+    const described = await b.cli('describe', 'cronjob', 'every');
+    assert.match(described, /^Schedule: +\*\/2 \* \* \* \*$/m);
+    assert.match(described, /^Concurrency Policy: +Allow$/m);
+    assert.match(described, /^Successful Job History Limit: +2$/m);
+    assert.match(described, /Normal +SuccessfulCreate .* Created job every-\d+/);
     await done('every');
   });
 

@@ -1,5 +1,5 @@
 // Jobs with real runc: completions and parallelism, the pod failure back-off up to backoffLimit,
-// activeDeadlineSeconds, Indexed completion, ttlSecondsAfterFinished, and nothing left behind. The controllers'
+// activeDeadlineSeconds, Indexed completion, ttlSecondsAfterFinished, OnFailure restarts, and nothing left behind. The controllers'
 // clock runs ten times as fast (PEAPOD_CONTROLLER_CLOCK=x10) so the back-off's 10 s and 20 s take 1 s and 2 s; the
 // pods run in real time.
 import { test } from 'node:test';
@@ -19,6 +19,7 @@ test('Jobs: completions/parallelism, back-off to backoffLimit, deadline, Indexed
       jobManifest('deadline', "trap 'exit 0' TERM; sleep 3600 & wait", 'activeDeadlineSeconds: 30'),
       jobManifest('indexed', 'echo index=$JOB_COMPLETION_INDEX host=$(hostname)', 'completions: 3\nparallelism: 3\ncompletionMode: Indexed'),
       jobManifest('short-lived', 'exit 0', 'ttlSecondsAfterFinished: 20'),
+      jobManifest('restarts', 'exit 1', 'backoffLimit: 1', 'OnFailure'),
     ].join('---\n'),
   );
 
@@ -78,7 +79,7 @@ test('Jobs: completions/parallelism, back-off to backoffLimit, deadline, Indexed
     assert.deepEqual(conditionTypes(job), ['FailureTarget', 'Failed']);
     assert.equal(job.status?.conditions?.at(-1)?.reason, 'DeadlineExceeded');
     assert.equal(job.status?.active, undefined);
-    assert.equal(job.status?.failed, 1);
+    assert.equal(job.status?.failed, 1, JSON.stringify(job.status));
     await waitFor(async () => (await b.podsOf(job)).length === 0, { timeoutMs: 30_000, description: 'the deadline pod to be deleted' });
   });
 
@@ -113,8 +114,17 @@ test('Jobs: completions/parallelism, back-off to backoffLimit, deadline, Indexed
     });
   });
 
+  await t.test('OnFailure: the container restarts in its pod, and the restarts count against backoffLimit', async () => {
+    await finished('restarts');
+    const job = await b.job('restarts');
+    assert.deepEqual(conditionTypes(job), ['FailureTarget', 'Failed']);
+    assert.equal(job.status?.conditions?.at(-1)?.reason, 'BackoffLimitExceeded');
+    assert.equal(job.status?.failed, 1, 'the one pod, killed when the Job failed');
+    await waitFor(async () => (await b.podsOf(job)).length === 0, { timeoutMs: 30_000, description: 'the restarting pod to be deleted' });
+  });
+
   // Deleting the Jobs deletes their pods (ownerReferences, the garbage collector); then nothing is left.
-  for (const name of ['three', 'failing', 'deadline', 'indexed']) await b.cli('delete', 'job', name);
+  for (const name of ['three', 'failing', 'deadline', 'indexed', 'restarts']) await b.cli('delete', 'job', name);
   await waitFor(async () => (await b.pods()).length === 0, { timeoutMs: 60_000, description: 'every Job pod to be deleted' });
   assert.deepEqual(await b.jobs(), []);
   await b.daemon.stop();

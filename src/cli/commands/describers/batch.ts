@@ -8,6 +8,9 @@ import { formatTable } from '../../output.js';
 import { templateLines } from './apps.js';
 import { field } from './format.js';
 
+/** The CronJob describer's fields are aligned past its longest label, as kubectl's tab writer does. */
+const cronField = (name: string, value: string): string => `${`${name}:`.padEnd(31)}${value}`;
+
 /** "Mon, 07 Dec 2026 08:00:00 +0000", as kubectl describe prints times. */
 const describeTime = (iso: string): string => new Date(iso).toUTCString().replace('GMT', '+0000');
 const unset = (v: number | undefined): string => (v === undefined ? '<unset>' : String(v));
@@ -49,18 +52,18 @@ export function describeCronJob(result: ObjectDescribeResult): string[] {
   const spec = cj.spec;
   const jobSpec = spec.jobTemplate.spec;
   return [
-    field('Schedule', spec.schedule),
-    ...(spec.timeZone !== undefined ? [field('Time Zone', spec.timeZone)] : []),
-    field('Concurrency Policy', spec.concurrencyPolicy ?? 'Allow'),
-    field('Suspend', spec.suspend === true ? 'True' : 'False'),
-    field('Successful Job History Limit', unset(spec.successfulJobsHistoryLimit)),
-    field('Failed Job History Limit', unset(spec.failedJobsHistoryLimit)),
-    field('Starting Deadline Seconds', spec.startingDeadlineSeconds === undefined ? '<unset>' : `${spec.startingDeadlineSeconds}s`),
-    field('Selector', jobSpec.selector ? formatSelector(jobSpec.selector) : '<unset>'),
-    field('Parallelism', unset(jobSpec.parallelism)),
-    field('Completions', unset(jobSpec.completions)),
+    cronField('Schedule', spec.schedule),
+    ...(spec.timeZone !== undefined ? [cronField('Time Zone', spec.timeZone)] : []),
+    cronField('Concurrency Policy', spec.concurrencyPolicy ?? 'Allow'),
+    cronField('Suspend', spec.suspend === true ? 'True' : 'False'),
+    cronField('Successful Job History Limit', unset(spec.successfulJobsHistoryLimit)),
+    cronField('Failed Job History Limit', unset(spec.failedJobsHistoryLimit)),
+    cronField('Starting Deadline Seconds', spec.startingDeadlineSeconds === undefined ? '<unset>' : `${spec.startingDeadlineSeconds}s`),
+    cronField('Selector', jobSpec.selector ? formatSelector(jobSpec.selector) : '<unset>'),
+    cronField('Parallelism', unset(jobSpec.parallelism)),
+    cronField('Completions', unset(jobSpec.completions)),
     ...templateLines(jobSpec.template),
-    field('Last Schedule Time', cj.status?.lastScheduleTime ? describeTime(cj.status.lastScheduleTime) : '<unset>'),
-    field('Active Jobs', (cj.status?.active ?? []).map((a) => a.name ?? '').join(', ') || '<none>'),
+    cronField('Last Schedule Time', cj.status?.lastScheduleTime ? describeTime(cj.status.lastScheduleTime) : '<unset>'),
+    cronField('Active Jobs', (cj.status?.active ?? []).map((a) => a.name ?? '').join(', ') || '<none>'),
   ];
 }
