@@ -134,6 +134,8 @@ export function paths(config: PeapodConfig) {
     pods: join(config.root, 'pods'),
     containers: join(config.root, 'containers'),
     logs: join(config.root, 'logs'),
+    /** Localhost seccomp profiles, as the kubelet's <root-dir>/seccomp. */
+    seccomp: join(config.root, 'seccomp'),
     volumes: join(config.root, 'volumes'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),

@@ -1,12 +1,12 @@
-// CreateContainer: ContainerConfig → the runtime's ContainerConfig (command over the image's
-// entrypoint/cmd as containerd does, env over the image's, mounts, resources, security), created
-// under the container's reserved name within its sandbox.
+// CreateContainer: the CRI ContainerConfig → the runtime's ContainerRequest, field for field (command,
+// args, envs, mounts, resources, security), created under the container's reserved name within its
+// sandbox. Merging it with the image (entrypoint/cmd, env, PATH, user, workdir, stop signal) is the
+// runtime's, as it is containerd's (runtime/translate.ts).
 import { constants } from 'node:os';
 import { isAbsolute, posix } from 'node:path';
 import { PeapodError } from '../common/errors.js';
-import type { ImageRecord } from '../image/types.js';
 import { clampOomScoreAdj } from '../oci/resources.js';
-import type { ContainerConfig, SandboxRecord, VolumeMount } from '../runtime/types.js';
+import type { ContainerRequest, EnvEntry, SandboxRecord, VolumeMount } from '../runtime/types.js';
 import type { CriContext } from './context.js';
 import { readResources } from './convert.js';
 import type { Fields } from './fields.js';
@@ -15,9 +15,6 @@ import { containerName } from './names.js';
 import { securityFrom } from './container_security.js';
 import { MOUNT_PROPAGATIONS, NAMESPACE_MODES } from './types.js';
 import { refuseUnsupportedContainerFields, refuseUnsupportedImageSpec } from './unsupported.js';
-
-/** The PATH a container gets when its image sets none (containerd's and docker's default). */
-const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const PROPAGATION: Readonly<Record<(typeof MOUNT_PROPAGATIONS)[number], NonNullable<VolumeMount['propagation']>>> = {
   PROPAGATION_PRIVATE: 'private',
@@ -31,15 +28,14 @@ export async function createContainer(ctx: CriContext, request: Fields): Promise
   if (!configMsg) throw new PeapodError('InvalidArgument', 'config: a ContainerConfig is required');
   const ref = configMsg.msg('image')?.str('image') ?? '';
   if (ref === '') throw new PeapodError('InvalidArgument', 'config.image.image must name an image');
-  const image = await ctx.images.find(ref);
-  if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(ref)} not found`, { hint: 'pull it first (PullImage)' });
-  const config = await containerConfigFrom(configMsg, image, ref, sandbox, ctx);
+  if (!(await ctx.images.find(ref))) throw new PeapodError('NotFound', `image ${JSON.stringify(ref)} not found`, { hint: 'pull it first (PullImage)' });
+  const config = containerConfigFrom(configMsg, ref, sandbox, ctx);
   const record = await ctx.names.withReservation('container', containerName(sandbox.id, config), () => ctx.runtime.createContainer(sandbox.id, config));
   ctx.events.emit('CONTAINER_CREATED_EVENT', record);
   return { container_id: record.id };
 }
 
-export async function containerConfigFrom(f: Fields, image: ImageRecord, ref: string, sandbox: SandboxRecord, ctx: CriContext): Promise<ContainerConfig> {
+export function containerConfigFrom(f: Fields, ref: string, sandbox: SandboxRecord, ctx: CriContext): ContainerRequest {
   const meta = f.msg('metadata');
   const name = meta?.str('name') ?? '';
   if (name === '') throw new PeapodError('InvalidArgument', 'config.metadata.name must not be empty');
@@ -49,19 +45,20 @@ export async function containerConfigFrom(f: Fields, image: ImageRecord, ref: st
   const linux = f.msg('linux');
   const resourcesMsg = linux?.msg('resources');
   const sc = linux?.msg('security_context');
-  const stopSignal = stopSignalFrom(f.enumOf('stop_signal', SIGNAL_NAMES), image);
+  const stopSignal = stopSignalFrom(f.enumOf('stop_signal', SIGNAL_NAMES));
   const target = targetContainer(sc, ctx, sandbox);
   return {
     name,
     attempt,
     image: ref,
-    args: processArgs(f.strList('command'), f.strList('args'), image, name),
-    env: environment(f.list('envs'), image, sandbox),
-    workingDir: f.str('working_dir') || image.config.workingDir || '/',
+    command: f.strList('command'),
+    args: f.strList('args'),
+    envs: f.list('envs').map(envEntry),
+    workingDir: f.str('working_dir'),
     mounts: f.list('mounts').map(mountFrom),
     resources: readResources(resourcesMsg),
     oomScoreAdj: clampOomScoreAdj(resourcesMsg?.int('oom_score_adj') ?? 0, ctx.settings.oomScoreAdjFloor),
-    security: await securityFrom(sc, image, sandbox, ctx),
+    security: securityFrom(sc, ctx),
     tty: f.bool('tty'),
     stdin: f.bool('stdin'),
     stdinOnce: f.bool('stdin_once'),
@@ -73,35 +70,10 @@ export async function containerConfigFrom(f: Fields, image: ImageRecord, ref: st
   };
 }
 
-/** containerd's WithProcessArgs: command replaces ENTRYPOINT; without a command, args (or CMD) follow ENTRYPOINT. */
-export function processArgs(command: readonly string[], args: readonly string[], image: ImageRecord, name: string): string[] {
-  let cmd = [...command];
-  let rest = [...args];
-  if (cmd.length === 0) {
-    if (rest.length === 0) rest = [...(image.config.cmd ?? [])];
-    cmd = [...(image.config.entrypoint ?? [])];
-  }
-  const argv = [...cmd, ...rest];
-  if (argv.length === 0) throw new PeapodError('InvalidArgument', `container ${name}: no command specified and the image has no entrypoint or cmd`);
-  return argv;
-}
-
-/** Image env, then HOSTNAME, then the request's envs; a later value of a name replaces an earlier one. */
-function environment(envs: readonly Fields[], image: ImageRecord, sandbox: SandboxRecord): string[] {
-  const env = new Map<string, string>();
-  const put = (entry: string): void => {
-    const eq = entry.indexOf('=');
-    if (eq > 0) env.set(entry.slice(0, eq), entry);
-  };
-  for (const e of image.config.env ?? []) put(e);
-  if (!env.has('PATH')) put(DEFAULT_PATH);
-  put(`HOSTNAME=${sandbox.config.hostname}`);
-  for (const kv of envs) {
-    const key = kv.str('key');
-    if (key === '' || key.includes('=')) throw new PeapodError('InvalidArgument', `${kv.path}.key ${JSON.stringify(key)} is not a valid variable name`);
-    env.set(key, `${key}=${kv.bytes('value').toString('utf8')}`);
-  }
-  return [...env.values()];
+function envEntry(kv: Fields): EnvEntry {
+  const key = kv.str('key');
+  if (key === '' || key.includes('=')) throw new PeapodError('InvalidArgument', `${kv.path}.key ${JSON.stringify(key)} is not a valid variable name`);
+  return { key, value: kv.bytes('value').toString('utf8') };
 }
 
 function mountFrom(m: Fields): VolumeMount {
@@ -190,14 +162,9 @@ function isNodeSignal(name: string): name is NodeJS.Signals {
   return Object.prototype.hasOwnProperty.call(constants.signals, name);
 }
 
-/** RUNTIME_DEFAULT: the image's STOPSIGNAL, else SIGTERM (left undefined for the runtime's default). */
-function stopSignalFrom(name: string, image: ImageRecord): NodeJS.Signals | undefined {
-  if (name === 'RUNTIME_DEFAULT') {
-    const fromImage = image.config.stopSignal?.toUpperCase();
-    if (fromImage === undefined) return undefined;
-    const full = fromImage.startsWith('SIG') ? fromImage : `SIG${fromImage}`;
-    return isNodeSignal(full) ? full : undefined;
-  }
+/** RUNTIME_DEFAULT: left undefined for the runtime's default (the image's STOPSIGNAL, else SIGTERM). */
+function stopSignalFrom(name: string): NodeJS.Signals | undefined {
+  if (name === 'RUNTIME_DEFAULT') return undefined;
   if (!isNodeSignal(name)) throw new PeapodError('InvalidArgument', `config.stop_signal ${name} is not supported by peapod`);
   return name;
 }

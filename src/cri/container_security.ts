@@ -1,12 +1,9 @@
-// LinuxContainerSecurityContext → peapod's SecurityInput, with the image's USER as the default user,
-// as containerd's and the kubelet's conversions do it.
-import { readFile } from 'node:fs/promises';
+// LinuxContainerSecurityContext → the runtime's ContainerSecurityRequest. The image's USER, the Localhost
+// profile's content, privileged's unconfined seccomp and the pod's sysctls are the runtime's to add, once
+// for both fronts (runtime/translate.ts), as containerd adds them.
 import { isAbsolute } from 'node:path';
-import { PeapodError, errorMessage } from '../common/errors.js';
-import type { ImageRecord } from '../image/types.js';
-import type { SecurityInput } from '../oci/types.js';
-import type { UserRequest } from '../oci/user.js';
-import type { SandboxRecord, SecurityRequest } from '../runtime/types.js';
+import { PeapodError } from '../common/errors.js';
+import type { ContainerSecurityRequest, SeccompRequest } from '../runtime/types.js';
 import type { CriContext } from './context.js';
 import type { Fields } from './fields.js';
 import { SECCOMP_PROFILE_TYPES } from './types.js';
@@ -15,7 +12,7 @@ import { SECCOMP_PROFILE_TYPES } from './types.js';
 const LEGACY_RUNTIME_DEFAULT = new Set(['runtime/default', 'docker/default']);
 const LEGACY_LOCALHOST_PREFIX = 'localhost/';
 
-async function seccompFrom(sc: Fields | undefined): Promise<SecurityInput['seccomp']> {
+function seccompFrom(sc: Fields | undefined): SeccompRequest {
   const profile = sc?.msg('seccomp');
   if (profile) {
     const type = profile.enumOf('profile_type', SECCOMP_PROFILE_TYPES);
@@ -34,24 +31,14 @@ async function seccompFrom(sc: Fields | undefined): Promise<SecurityInput['secco
   );
 }
 
-/** Localhost profiles are absolute host paths (the kubelet resolves them under its seccomp root). */
-async function localhostProfile(path: string, field: string): Promise<SecurityInput['seccomp']> {
+/** Localhost profiles are absolute host paths (the kubelet resolves them under its seccomp root); the runtime reads them. */
+function localhostProfile(path: string, field: string): SeccompRequest {
   if (!isAbsolute(path)) throw new PeapodError('InvalidArgument', `${field}: ${JSON.stringify(path)} must be an absolute path to a seccomp profile`);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new PeapodError('NotFound', `${field}: cannot read seccomp profile ${path}: ${errorMessage(err)}`);
-  }
-  try {
-    return { kind: 'localhost', profile: JSON.parse(text) as unknown };
-  } catch (err) {
-    throw new PeapodError('InvalidArgument', `${field}: seccomp profile ${path} is not JSON: ${errorMessage(err)}`);
-  }
+  return { kind: 'localhost', path };
 }
 
-/** The user as asked for; the runtime resolves it against the image's /etc/passwd and /etc/group (oci/user.ts). */
-function userRequest(sc: Fields | undefined, image: ImageRecord): UserRequest {
+/** The user as asked for; the runtime resolves it against the image's USER, /etc/passwd and /etc/group (oci/user.ts). */
+function userRequest(sc: Fields | undefined): ContainerSecurityRequest['user'] {
   const at = sc?.path ?? 'config.linux.security_context';
   const runAsUser = sc?.msg('run_as_user');
   const runAsGroup = sc?.msg('run_as_group');
@@ -68,31 +55,30 @@ function userRequest(sc: Fields | undefined, image: ImageRecord): UserRequest {
     ...(runAsUser ? { uid: runAsUser.int('value') } : {}),
     ...(username !== '' ? { username } : {}),
     ...(runAsGroup ? { gid: runAsGroup.int('value') } : {}),
-    image: image.config.user ?? '',
     supplementalGroups,
   };
 }
 
 const ID_MAX = 2 ** 32 - 2;
 
-export async function securityFrom(sc: Fields | undefined, image: ImageRecord, sandbox: SandboxRecord, ctx: CriContext): Promise<SecurityRequest> {
+export function securityFrom(sc: Fields | undefined, ctx: CriContext): ContainerSecurityRequest {
   const privileged = sc?.bool('privileged') ?? false;
   const caps = sc?.msg('capabilities');
   return {
-    user: userRequest(sc, image),
+    user: userRequest(sc),
     privileged,
     capabilitiesAdd: caps?.strList('add_capabilities') ?? [],
     capabilitiesDrop: caps?.strList('drop_capabilities') ?? [],
     readOnlyRootfs: sc?.bool('readonly_rootfs') ?? false,
     noNewPrivileges: (sc?.bool('no_new_privs') ?? false) && !privileged,
-    seccomp: privileged ? { kind: 'unconfined' } : await seccompFrom(sc),
+    // containerd leaves a privileged container's profile alone (not even parsed): it runs unconfined.
+    seccomp: privileged ? { kind: 'unconfined' } : seccompFrom(sc),
     // The kubelet sends its default masked/readonly lists, or none for Unmasked procMount and for
     // privileged containers; an empty list is also what a hand-written config sends, so (as containerd)
     // a non-empty list replaces the defaults, an empty one keeps them, and privileged unmasks.
     procMount: 'Default',
     maskedPaths: absolutePaths(sc?.strList('masked_paths') ?? [], `${sc?.path ?? 'security_context'}.masked_paths`),
     readonlyPaths: absolutePaths(sc?.strList('readonly_paths') ?? [], `${sc?.path ?? 'security_context'}.readonly_paths`),
-    sysctls: sandbox.config.network === 'node' ? {} : sandbox.config.sysctls,
     ...(ctx.settings.hostCapabilities ? { hostCapabilities: ctx.settings.hostCapabilities } : {}),
   };
 }

@@ -1,9 +1,9 @@
 // RunPodSandbox: PodSandboxConfig → the runtime's SandboxConfig, under the sandbox's reserved name.
-import { hostname as osHostname } from 'node:os';
 import { join, posix } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PeapodError } from '../common/errors.js';
 import { SANDBOX_OOM_SCORE_ADJ, clampOomScoreAdj } from '../oci/resources.js';
+import { podLogDirectoryName } from '../runtime/logs/layout.js';
 import type { PortMapping } from '../host/network/types.js';
 import type { DnsConfig, NamespaceScope, SandboxConfig } from '../runtime/types.js';
 import type { CriContext } from './context.js';
@@ -67,12 +67,12 @@ export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
 }
 
 /**
- * The kubelet always sends a hostname (the pod's, cut to 63 characters). An empty one gets the node's, as
- * containerd gives it: the sandbox's own UTS namespace then starts with the host's name, not with a name
- * derived from metadata that may be no valid DNS label at all.
+ * The kubelet sends the pod's hostname (cut to 63 characters), or none for a hostNetwork pod. An empty one
+ * gets the node's from the runtime, as containerd gives it (runtime/translate.ts), and so does any sandbox in
+ * the node's network namespace.
  */
 function sandboxHostname(given: string, hostNetwork: boolean): string {
-  if (hostNetwork || given === '') return osHostname();
+  if (hostNetwork || given === '') return '';
   if (!HOSTNAME_PATTERN.test(given) || given.length > 253) {
     throw new PeapodError('InvalidArgument', `config.hostname ${JSON.stringify(given)} is not a valid DNS name (lower case letters, digits, '-' and '.')`);
   }
@@ -142,5 +142,5 @@ function logDirectoryFrom(given: string, logRoot: string, namespace: string, nam
     if (!given.startsWith('/')) throw new PeapodError('InvalidArgument', `config.log_directory ${JSON.stringify(given)} must be an absolute path`);
     return posix.normalize(given);
   }
-  return join(logRoot, `${namespace}_${name}_${uid}`);
+  return join(logRoot, podLogDirectoryName(namespace, name, uid));
 }

@@ -100,6 +100,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       logRoot: p.logs,
       oomScoreAdjFloor: await readOomScoreAdj(),
       memoryCapacityBytes: totalmem(),
+      seccompRoot: p.seccomp,
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
     },
     volumeOps: withFaultPoints(

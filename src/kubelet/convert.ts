@@ -1,6 +1,8 @@
 // Pod → the runtime's CRI-shaped configs, as the kubelet's kuberuntime does it: the sandbox config
-// (namespaces, cgroup parent by QoS, ports, DNS) and each container's (command/args over the image's
-// entrypoint/cmd, env with $(VAR) expansion, mounts, resources by the kubelet's formulas, security).
+// (namespaces, cgroup parent by QoS, ports, DNS, log directory) and each container's request (command and
+// args with $(VAR) expanded, env from the pod, mounts, resources by the kubelet's formulas, security, log
+// path). What containerd does with these (the image's entrypoint/cmd/env/PATH/user/workdir, the seccomp
+// profile's content, the node's hostname) is the runtime's, once for both fronts (runtime/translate.ts).
 import { join } from 'node:path';
 import { PeapodError } from '../common/errors.js';
 import type { Container, EnvVar, Pod } from '../kube/types.js';
@@ -10,7 +12,8 @@ import { cpuMilli, memoryBytes } from '../kube/quantity.js';
 import type { ImageRecord } from '../image/types.js';
 import { containerResources, podCgroupName, podResources, oomScoreAdjFor, SANDBOX_OOM_SCORE_ADJ, clampOomScoreAdj } from '../oci/resources.js';
 import { numericImageUid } from '../oci/user.js';
-import type { ContainerConfig, SandboxConfig, SecurityRequest, VolumeMount } from '../runtime/types.js';
+import { podLogDirectoryName } from '../runtime/logs/layout.js';
+import type { ContainerRequest, ContainerSecurityRequest, SandboxConfig, SeccompRequest, VolumeMount } from '../runtime/types.js';
 import { isProjectedVolume, type PreparedVolumes, type VolumeLookups } from './volumes/setup.js';
 import type { SubPathRequest } from './volumes/subpath-staging.js';
 import { effectiveSubPath } from './volumes/subpath.js';
@@ -21,12 +24,14 @@ export interface ConvertContext {
   readonly logRoot: string;
   readonly oomScoreAdjFloor: number;
   readonly memoryCapacityBytes: number;
+  /** Where Localhost seccomp profiles live (the kubelet's <root-dir>/seccomp); localhostProfile is relative to it. */
+  readonly seccompRoot: string;
   /** The daemon's own capabilities: what "privileged" and "add: [ALL]" can grant on this host. */
   readonly hostCapabilities?: readonly string[];
 }
 
 export function podLogDirectory(logRoot: string, pod: Pod): string {
-  return join(logRoot, `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${pod.metadata.uid ?? ''}`);
+  return join(logRoot, podLogDirectoryName(pod.metadata.namespace ?? 'default', pod.metadata.name, pod.metadata.uid ?? ''));
 }
 
 export function podCgroupParent(cgroupRoot: string, pod: Pod): string {
@@ -57,7 +62,8 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     namespace,
     uid: pod.metadata.uid ?? '',
     attempt,
-    hostname: spec.hostNetwork ? osHostname() : hostname,
+    // The kubelet sends no hostname for a hostNetwork pod: the runtime gives the node's.
+    hostname: spec.hostNetwork ? '' : hostname,
     cgroupParent: podCgroupParent(ctx.cgroupRoot, pod),
     podResources: podResources(podRequestsAndLimits(pod), qos),
     network: spec.hostNetwork ? 'node' : 'pod',
@@ -83,11 +89,6 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     logDirectory: podLogDirectory(ctx.logRoot, pod),
     oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, ctx.oomScoreAdjFloor),
   };
-}
-
-function osHostname(): string {
-  // hostNetwork pods see the node's hostname, as in Kubernetes.
-  return process.env['HOSTNAME'] ?? 'localhost';
 }
 
 export interface PodResourceTotals {
@@ -143,30 +144,23 @@ export interface ContainerConvertInput {
   readonly subPathSources?: ReadonlyMap<number, string>;
 }
 
-export function containerConfig(input: ContainerConvertInput): ContainerConfig {
+/** The CRI ContainerConfig the kubelet sends (generateContainerConfig): the image's defaults are the runtime's to merge. */
+export function containerConfig(input: ContainerConvertInput): ContainerRequest {
   const { pod, container, image, attempt } = input;
   const env = resolveEnv(input);
   const expand = (values: readonly string[]): string[] => values.map((v) => expandEnvReferences(v, env));
-  const imageEntrypoint = image.config.entrypoint ?? [];
-  const imageCmd = image.config.cmd ?? [];
-  // Kubernetes: command replaces ENTRYPOINT (and drops CMD); args replaces CMD.
-  const args = container.command
-    ? [...expand(container.command), ...expand(container.args ?? [])]
-    : [...imageEntrypoint, ...(container.args ? expand(container.args) : imageCmd)];
-  if (args.length === 0) throw new PeapodError('InvalidArgument', `container ${container.name}: no command specified and the image has no entrypoint or cmd`);
-  const envList = [...env.entries()].map(([k, v]) => `${k}=${v}`);
-  const mounts = containerMounts(input, env);
   return {
     name: container.name,
     attempt,
     image: image.id,
-    args,
-    env: envList,
-    workingDir: container.workingDir ?? image.config.workingDir ?? '/',
-    mounts,
+    command: expand(container.command ?? []),
+    args: expand(container.args ?? []),
+    envs: [...env.entries()].map(([key, value]) => ({ key, value })),
+    workingDir: container.workingDir ?? '',
+    mounts: containerMounts(input, env),
     resources: containerResources(resourceInput(container)),
     oomScoreAdj: oomScoreAdjForContainer(pod, container, input.ctx),
-    security: { ...securityInput(pod, container, image), ...(input.ctx.hostCapabilities ? { hostCapabilities: input.ctx.hostCapabilities } : {}) },
+    security: { ...securityInput(pod, container, image, input.ctx), ...(input.ctx.hostCapabilities ? { hostCapabilities: input.ctx.hostCapabilities } : {}) },
     tty: container.tty === true,
     stdin: container.stdin === true,
     stdinOnce: container.stdinOnce === true,
@@ -202,17 +196,15 @@ export function oomScoreAdjForContainer(pod: Pod, container: Container, ctx: Con
   return clampOomScoreAdj(wanted, ctx.oomScoreAdjFloor);
 }
 
-/** Env as the kubelet builds it: image env, then envFrom, then env (later wins), $(VAR) expanded against what came before. */
+/**
+ * Env as the kubelet builds it (makeEnvironmentVariables): envFrom, then env (later wins), $(VAR) expanded
+ * against what came before. The image's env, PATH and HOSTNAME are not the kubelet's: the runtime puts them
+ * under these, so `$(PATH)` stays as written, as in Kubernetes.
+ */
 function resolveEnv(input: ContainerConvertInput): Map<string, string> {
-  const { pod, container, image, lookups } = input;
+  const { pod, container, lookups } = input;
   const namespace = pod.metadata.namespace ?? 'default';
   const env = new Map<string, string>();
-  for (const entry of image.config.env ?? []) {
-    const eq = entry.indexOf('=');
-    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
-  }
-  if (!env.has('PATH')) env.set('PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
-  env.set('HOSTNAME', pod.spec.hostname ?? pod.metadata.name);
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     const data = from.configMapRef
@@ -307,12 +299,13 @@ function containerMounts(input: ContainerConvertInput, env: ReadonlyMap<string, 
       containerPath: m.mountPath,
       hostPath: sub ? (staged ?? source) : source,
       readOnly: m.readOnly === true || projected,
-      recursive: !projected,
+      // containerd binds every CRI mount with rbind; a projected volume's tmpfs holds no mounts anyway.
+      recursive: true,
       propagation: MOUNT_PROPAGATION[m.mountPropagation ?? 'None'],
     });
   }
   if (input.terminationLogHostPath && container.terminationMessagePath) {
-    mounts.push({ containerPath: container.terminationMessagePath, hostPath: input.terminationLogHostPath, readOnly: false });
+    mounts.push({ containerPath: container.terminationMessagePath, hostPath: input.terminationLogHostPath, readOnly: false, recursive: true });
   }
   return mounts;
 }
@@ -333,7 +326,7 @@ function verifyRunAsNonRoot(pod: Pod, container: Container, uid: number | undefi
   if (effective === 0) throw new PeapodError('FailedPrecondition', `container has runAsNonRoot and image will run as root ${where}`);
 }
 
-function securityInput(pod: Pod, container: Container, image: ImageRecord): SecurityRequest {
+function securityInput(pod: Pod, container: Container, image: ImageRecord, ctx: ConvertContext): ContainerSecurityRequest {
   const podSc = pod.spec.securityContext ?? {};
   const sc = container.securityContext ?? {};
   const uid = sc.runAsUser ?? podSc.runAsUser;
@@ -341,13 +334,10 @@ function securityInput(pod: Pod, container: Container, image: ImageRecord): Secu
   if ((sc.runAsNonRoot ?? podSc.runAsNonRoot) === true) verifyRunAsNonRoot(pod, container, uid, image.config.user ?? '');
   const seccompProfile = sc.seccompProfile ?? podSc.seccompProfile;
   const privileged = sc.privileged === true;
-  const sysctls: Record<string, string> = {};
-  for (const s of podSc.sysctls ?? []) sysctls[s.name] = s.value;
   return {
     user: {
       ...(uid !== undefined ? { uid } : {}),
       ...(gid !== undefined ? { gid } : {}),
-      image: image.config.user ?? '',
       supplementalGroups: [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : [])],
     },
     privileged,
@@ -359,9 +349,16 @@ function securityInput(pod: Pod, container: Container, image: ImageRecord): Secu
       seccompProfile?.type === 'RuntimeDefault'
         ? { kind: 'runtime-default' }
         : seccompProfile?.type === 'Localhost'
-          ? { kind: 'localhost', profile: seccompProfile.localhostProfile ?? '' }
+          ? localhostSeccomp(seccompProfile.localhostProfile ?? '', ctx.seccompRoot)
           : { kind: 'unconfined' },
     procMount: sc.procMount === 'Unmasked' ? 'Unmasked' : 'Default',
-    sysctls,
   };
+}
+
+/** The kubelet's Localhost profile: a path relative to its seccomp root, sent to the runtime as an absolute one. */
+function localhostSeccomp(name: string, seccompRoot: string): SeccompRequest {
+  if (name === '' || name.startsWith('/') || name.split('/').includes('..')) {
+    throw new PeapodError('InvalidArgument', `seccompProfile.localhostProfile: ${JSON.stringify(name)} must be a relative path inside the seccomp directory`);
+  }
+  return { kind: 'localhost', path: join(seccompRoot, name) };
 }

@@ -47,7 +47,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
     root: dir,
     runtime,
     images,
-    ctx: { cgroupRoot: '/test', logRoot: join(dir, 'logs'), oomScoreAdjFloor: 0, memoryCapacityBytes: 2 ** 30 },
+    ctx: { cgroupRoot: '/test', logRoot: join(dir, 'logs'), oomScoreAdjFloor: 0, memoryCapacityBytes: 2 ** 30, seccompRoot: join(dir, 'seccomp') },
     volumeOps: {
       mountTmpfs: () => Promise.resolve(),
       unmount: () => Promise.resolve(),

@@ -6,7 +6,7 @@ import { PeapodError, errorMessage } from '../common/errors.js';
 import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
 import type { Runtime } from '../runtime/runtime.js';
-import type { ContainerConfig, ContainerRecord } from '../runtime/types.js';
+import type { ContainerRecord, ContainerRequest } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
 import { containerConfig, containerSubPaths, sandboxConfig, type ConvertContext } from './convert.js';
 import { nextBackoffSeconds, BACKOFF_RESET_SECONDS, INITIAL_BACKOFF_SECONDS } from './backoff.js';
@@ -21,7 +21,7 @@ import { ContainerProbes, type ProbeTransition } from './probes/container-probes
 import { runHook } from './hooks.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import type { ProbeTarget } from './probes/run-probe.js';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { removeLogFiles } from '../runtime/logs/rotated.js';
 import { join } from 'node:path';
 import { podLogDirectory } from './convert.js';
@@ -373,7 +373,8 @@ export class PodWorker {
       ...(target !== undefined ? { targetContainerId: target } : {}),
       ...(interactive
         ? {
-            args: [EPHEMERAL_INIT_PATH, '-P'],
+            command: [EPHEMERAL_INIT_PATH, '-P'],
+            args: [],
             mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.dirs.pausePath, readOnly: true }],
             tty: false,
             stdin: false,
@@ -443,7 +444,7 @@ export class PodWorker {
     c: Container,
     track: ContainerTrack,
     restart: boolean,
-    adjust?: (config: ContainerConfig) => ContainerConfig,
+    adjust?: (config: ContainerRequest) => ContainerRequest,
   ): Promise<boolean> {
     const record = this.record;
     if (!record || !this.volumes) return false;
@@ -462,7 +463,6 @@ export class PodWorker {
         const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
         config = containerConfig({ ...input, terminationLogHostPath, subPathSources: staging.sources });
         if (adjust) config = adjust(config);
-        config = await this.withLocalhostSeccomp(config);
       } catch (err) {
         await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerConfigError', message: errorMessage(err) } });
         await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);
@@ -522,24 +522,6 @@ export class PodWorker {
       this.schedule(RETRY_SETUP_MS);
       return false;
     }
-  }
-
-  /** seccompProfile Localhost: the profile file, relative to <root>/seccomp as the kubelet's root-dir/seccomp. */
-  private async withLocalhostSeccomp(config: ContainerConfig): Promise<ContainerConfig> {
-    const seccomp = config.security.seccomp;
-    if (seccomp.kind !== 'localhost' || typeof seccomp.profile !== 'string') return config;
-    const name = seccomp.profile;
-    if (name === '' || name.startsWith('/') || name.split('/').includes('..')) {
-      throw new PeapodError('InvalidArgument', `seccompProfile.localhostProfile: ${JSON.stringify(name)} must be a relative path inside the seccomp directory`);
-    }
-    const file = join(this.deps.podsRoot, '..', 'seccomp', name);
-    let profile: unknown;
-    try {
-      profile = JSON.parse(await readFile(file, 'utf8')) as unknown;
-    } catch (err) {
-      throw new PeapodError('FailedPrecondition', `cannot load seccomp profile ${file}: ${errorMessage(err)}`);
-    }
-    return { ...config, security: { ...config.security, seccomp: { kind: 'localhost', profile } } };
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Runtime } from './runtime.js';
 import { FakeHost } from './testing/fake-host.js';
 import type { RuntimeDirs } from './host.js';
-import type { ContainerConfig, SandboxConfig } from './types.js';
+import type { ContainerRequest, SandboxConfig } from './types.js';
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ host: FakeHost; dirs: RuntimeDirs; runtime: Runtime }> {
   const dir = await mkdtemp(join(tmpdir(), 'runtime-'));
@@ -53,19 +53,20 @@ function sandboxConfig(dir: string): SandboxConfig {
   };
 }
 
-function containerConfig(name: string): ContainerConfig {
+function containerConfig(name: string): ContainerRequest {
   return {
     name,
     attempt: 0,
     image: 'busybox',
-    args: ['sh'],
-    env: [],
+    command: ['sh'],
+    args: [],
+    envs: [],
     workingDir: '/',
     mounts: [],
     resources: {},
     oomScoreAdj: 0,
     security: {
-      user: { image: '', supplementalGroups: [] },
+      user: { supplementalGroups: [] },
       privileged: false,
       capabilitiesAdd: [],
       capabilitiesDrop: [],
@@ -73,7 +74,6 @@ function containerConfig(name: string): ContainerConfig {
       noNewPrivileges: false,
       seccomp: { kind: 'unconfined' },
       procMount: 'Default',
-      sysctls: {},
     },
     tty: false,
     stdin: false,

@@ -6,7 +6,7 @@ import { newId } from '../common/ids.js';
 import { RecordStore, KeyedMutex } from '../store/record-store.js';
 import type { ExitStatus } from '../host/oci-runtime/types.js';
 import type { RuntimeDirs, RuntimeHost } from './host.js';
-import type { ContainerConfig, ContainerRecord, SandboxConfig, SandboxRecord } from './types.js';
+import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
@@ -123,7 +123,7 @@ export class Runtime {
     });
   }
 
-  async createContainer(sandboxId: string, config: ContainerConfig): Promise<ContainerRecord> {
+  async createContainer(sandboxId: string, config: ContainerRequest): Promise<ContainerRecord> {
     const sandbox = this.sandbox(sandboxId);
     const name = config.name;
     const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt);

@@ -1,5 +1,8 @@
 // The runtime layer in CRI terms: sandboxes and containers, their configs and their persisted records.
-// kubelet/ translates Pods into these; cri/ will translate CRI requests into the same calls.
+// Both fronts ask in the same CRI shape: kubelet/ maps a Pod to a SandboxConfig and ContainerRequests
+// (what the kubelet decides), cri/ maps CRI messages to them; the runtime then does what containerd's CRI
+// plugin does with them, once for both (translate.ts: the image's argv/env/PATH/user/workdir/stop signal,
+// seccomp profile loading, the node's hostname) and stores the result as the record's ContainerConfig.
 import type { PodNetworkStatus, PortMapping } from '../host/network/types.js';
 import type { LinuxResources, SecurityInput } from '../oci/types.js';
 import type { ResolvedUser, UserRequest } from '../oci/user.js';
@@ -23,6 +26,7 @@ export interface SandboxConfig {
   readonly namespace: string;
   readonly uid: string;
   readonly attempt: number;
+  /** '' (as the kubelet sends it for hostNetwork pods): the runtime gives the node's name (translate.ts). */
   readonly hostname: string;
   /** Pod-level cgroup (e.g. /peapod/kubepods/burstable/pod<uid>), created by the runtime with `podResources`. */
   readonly cgroupParent: string;
@@ -72,6 +76,56 @@ export interface VolumeMount {
   readonly propagation?: 'private' | 'rslave' | 'rshared';
 }
 
+/** A CRI KeyValue of ContainerConfig.envs. */
+export interface EnvEntry {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Seccomp as a front asks for it: a Localhost profile is an absolute host path the runtime loads. */
+export type SeccompRequest = { readonly kind: 'runtime-default' } | { readonly kind: 'unconfined' } | { readonly kind: 'localhost'; readonly path: string };
+
+/** A container's security settings as a front sends them (the CRI's LinuxContainerSecurityContext). */
+export type ContainerSecurityRequest = Omit<SecurityRequest, 'user' | 'seccomp' | 'sysctls'> & {
+  /** runAsUser/runAsGroup/supplementalGroups; the image's USER is the runtime's to add. */
+  readonly user: Omit<UserRequest, 'image'>;
+  readonly seccomp: SeccompRequest;
+};
+
+/**
+ * CreateContainer's ContainerConfig as both fronts send it: nothing merged with the image yet. The runtime
+ * turns it into the record's ContainerConfig (translate.ts), as containerd turns the CRI's into a spec.
+ */
+export interface ContainerRequest {
+  readonly name: string;
+  readonly attempt: number;
+  /** A reference the image service resolves to a local image. */
+  readonly image: string;
+  /** Replaces the image's ENTRYPOINT (and then drops its CMD) when non-empty. */
+  readonly command: readonly string[];
+  /** Replaces the image's CMD when non-empty. */
+  readonly args: readonly string[];
+  /** Over the image's env, a later key replacing an earlier one. */
+  readonly envs: readonly EnvEntry[];
+  /** '' = the image's WORKDIR, else /. */
+  readonly workingDir: string;
+  readonly mounts: readonly VolumeMount[];
+  readonly resources: LinuxResources;
+  readonly oomScoreAdj: number;
+  readonly security: ContainerSecurityRequest;
+  readonly tty: boolean;
+  readonly stdin: boolean;
+  readonly stdinOnce?: boolean;
+  /** Relative to the sandbox's logDirectory (as in CRI). */
+  readonly logPath: string;
+  readonly targetContainerId?: string;
+  /** Absent: the image's STOPSIGNAL, else SIGTERM. */
+  readonly stopSignal?: NodeJS.Signals;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** A created container's config: the request merged with its image and sandbox (translate.ts), as recorded. */
 export interface ContainerConfig {
   readonly name: string;
   readonly attempt: number;

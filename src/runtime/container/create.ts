@@ -1,4 +1,4 @@
-// CreateContainer as named steps: overlay rootfs over the image's layers → OCI bundle from the pure
+// CreateContainer as named steps: the request merged with its image (translate.ts) → overlay rootfs over the image's layers → OCI bundle from the pure
 // spec generator → conmon + `runc create`. Each step recorded before the next; undone in reverse on failure.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import type { Mount, NamespaceMode } from '../../oci/types.js';
 import type { RecordStore } from '../../store/record-store.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
-import type { ContainerConfig, ContainerRecord, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
+import { resolveContainerConfig } from '../translate.js';
+import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 
 export interface ContainerDeps {
@@ -30,15 +31,17 @@ export async function createContainer(
   deps: ContainerDeps,
   id: string,
   sandbox: SandboxRecord,
-  config: ContainerConfig,
+  request: ContainerRequest,
   targetPid?: number,
 ): Promise<ContainerRecord> {
   const { host, dirs, records } = deps;
   if (sandbox.state !== 'ready' || sandbox.pausePid === undefined) {
     throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
   }
-  const image = await host.images.find(config.image);
-  if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(config.image)} is not present on this host`, { hint: `peapod pull ${config.image}` });
+  const image = await host.images.find(request.image);
+  if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(request.image)} is not present on this host`, { hint: `peapod pull ${request.image}` });
+  // Before anything exists on the host: a request the image cannot satisfy (no argv, no profile) leaves nothing behind.
+  const config = await resolveContainerConfig(request, image, sandbox);
   const dir = join(dirs.containers, id);
   let record: ContainerRecord = {
     schema: 1,

@@ -10,6 +10,7 @@ import type { RecordStore } from '../../store/record-store.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
+import { resolveSandboxConfig } from '../translate.js';
 import { hostsFileContent, resolvConfContent } from './files.js';
 import { tearDownSandbox } from './teardown.js';
 
@@ -26,8 +27,9 @@ const withStep = (record: SandboxRecord, step: SandboxStep, extra: Partial<Sandb
   stepsDoneAt: { ...record.stepsDoneAt, [step]: new Date().toISOString() },
 });
 
-export async function runPodSandbox(deps: SandboxDeps, id: string, config: SandboxConfig): Promise<SandboxRecord> {
+export async function runPodSandbox(deps: SandboxDeps, id: string, request: SandboxConfig): Promise<SandboxRecord> {
   const { host, dirs, records } = deps;
+  const config = resolveSandboxConfig(request);
   const dir = join(dirs.sandboxes, id);
   let record: SandboxRecord = { schema: 1, id, config, state: 'creating', createdAt: host.now().toISOString(), done: [], dir };
   await records.put(record);

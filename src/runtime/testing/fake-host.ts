@@ -6,6 +6,7 @@ import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
 import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from '../../host/oci-runtime/types.js';
 import type { RuntimeHost } from '../host.js';
+import type { ImageRuntimeConfig } from '../../image/types.js';
 
 export interface FakeCall {
   readonly op: string;
@@ -202,8 +203,12 @@ export class FakeHost implements RuntimeHost {
     readFile: (_root: string, path: string): Promise<string | undefined> => Promise.resolve(this.rootfsFiles.get(path)),
   };
 
+  /** The config of every image find() returns (a busybox-like shell image). */
+  imageConfig: ImageRuntimeConfig = { cmd: ['sh'] };
+
   readonly images = {
     rootfsLayers: (): Promise<{ lowerDirs: readonly string[] }> => Promise.resolve({ lowerDirs: ['/fake/layer'] }),
-    find: (ref: string): Promise<{ id: string } | undefined> => Promise.resolve({ id: `sha256:${ref.length.toString(16).padStart(64, '0')}` }),
+    find: (ref: string): Promise<{ id: string; config: ImageRuntimeConfig } | undefined> =>
+      Promise.resolve({ id: `sha256:${ref.length.toString(16).padStart(64, '0')}`, config: this.imageConfig }),
   };
 }
