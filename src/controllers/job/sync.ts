@@ -145,123 +145,161 @@ function podsForRemoval(active: readonly JobPod[], atLeast: number, indexed: boo
 
 type Finished = { readonly kind: 'success' | 'failure'; readonly reason: string; readonly message: string };
 
+/** What this sync counts: the counters with the newly finished pods, the start time, the back-off. */
+interface Counted {
+  readonly spec: ReturnType<typeof jobDefaults>;
+  readonly indexed: boolean;
+  readonly acc: Accounting;
+  readonly succeededIndexes: Set<number>;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly startTime: string | undefined;
+  readonly backoff: BackoffRecord;
+}
+
+function count(input: JobSyncInput): Counted {
+  const { job, now } = input;
+  const status = job.status ?? {};
+  const spec = jobDefaults(job.spec);
+  const indexed = spec.completionMode === 'Indexed';
+  const validIndex = (p: JobPod): boolean => !indexed || (p.completionIndex !== undefined && p.completionIndex < (spec.completions ?? 0));
+  const acc = account(input, validIndex);
+  const succeededIndexes = indexed ? parseIndexes(status.completedIndexes, spec.completions ?? 0) : new Set<number>();
+  for (const pod of input.pods) if (indexed && pod.phase === 'Succeeded' && validIndex(pod)) succeededIndexes.add(pod.completionIndex ?? 0);
+  return {
+    spec,
+    indexed,
+    acc,
+    succeededIndexes,
+    succeeded: indexed ? succeededIndexes.size : (status.succeeded ?? 0) + acc.succeeded.length,
+    failed: (status.failed ?? 0) + acc.failedAt.length,
+    startTime: status.startTime ?? (spec.suspend ? undefined : rfc3339(now)),
+    backoff: updateBackoff(
+      input.tracking.backoff,
+      acc.succeeded.map((p) => p.finishedAt ?? now),
+      acc.failedAt,
+    ),
+  };
+}
+
+/** Whether the Job has failed by now (backoffLimit, activeDeadlineSeconds); else when its deadline comes. */
+function failure(input: JobSyncInput, c: Counted, requeue: number[]): Finished | undefined {
+  const { job, now } = input;
+  if (c.failed > c.spec.backoffLimit || pastBackoffLimitOnFailure(job, input.pods, c.spec.backoffLimit))
+    return { kind: 'failure', reason: C.REASON_BACKOFF_LIMIT, message: C.MESSAGE_BACKOFF_LIMIT };
+  const deadline = job.spec.activeDeadlineSeconds;
+  if (deadline === undefined || c.startTime === undefined || c.spec.suspend) return undefined;
+  const endsAt = Date.parse(c.startTime) + deadline * 1000;
+  if (now >= endsAt) return { kind: 'failure', reason: C.REASON_DEADLINE, message: C.MESSAGE_DEADLINE };
+  requeue.push(endsAt - now);
+  return undefined;
+}
+
+/** The pods this sync deletes and creates, and what stays active and terminating after it. */
+class PodChanges {
+  active: JobPod[];
+  terminating: number;
+  readonly toDelete: JobPod[] = [];
+  readonly toCreate: { index?: number }[] = [];
+
+  constructor(pods: readonly JobPod[]) {
+    this.active = pods.filter(isActive);
+    this.terminating = pods.filter((p) => p.terminating && !isTerminal(p)).length;
+  }
+
+  /** Deletes these pods; `untrack` from `tracked` when their end must not count (suspend, surplus, success). */
+  release(pods: readonly JobPod[], tracked: Set<string> | undefined): void {
+    this.toDelete.push(...pods);
+    this.terminating += pods.length;
+    const gone = new Set(pods.map((p) => p.uid));
+    for (const uid of gone) tracked?.delete(uid);
+    this.active = this.active.filter((p) => !gone.has(p.uid));
+  }
+
+  get running(): number {
+    return this.active.length + this.toCreate.length;
+  }
+}
+
+/** manageJob: the suspended Job's pods deleted, surplus pods deleted, or missing pods created after the back-off. */
+function manage(input: JobSyncInput, c: Counted, pods: PodChanges, requeue: number[]): void {
+  const { spec } = c;
+  if (spec.suspend) return pods.release(pods.active, c.acc.tracked);
+  const wantActive = desiredActive(spec, c.succeeded, pods.active.length);
+  const excess = podsForRemoval(pods.active, Math.max(0, pods.active.length - wantActive), c.indexed, spec.completions);
+  if (excess.length > 0) return pods.release(excess, c.acc.tracked);
+  if (wantActive <= pods.active.length) return;
+  const wait = remainingBackoffMs(c.backoff, input.now, input.backoffBaseMs, input.backoffMaxMs);
+  if (wait > 0) requeue.push(wait);
+  else if (c.indexed) {
+    const activeIndexes = new Set(pods.active.map((p) => p.completionIndex ?? -1));
+    for (const index of firstPendingIndexes(c.succeededIndexes, activeIndexes, wantActive - pods.active.length, spec.completions ?? 0))
+      pods.toCreate.push({ index });
+  } else for (let i = pods.active.length; i < wantActive; i++) pods.toCreate.push({});
+}
+
+/** The interim condition, and the terminal one with completionTime once no pod of the Job is terminating. */
+function finish(finished: Finished, conditions: JobCondition[], terminating: number, now: number, events: JobEvent[]): string | undefined {
+  const interim = finished.kind === 'success' ? 'SuccessCriteriaMet' : 'FailureTarget';
+  if (!C.findCondition(conditions, interim)) conditions.push(C.newCondition(interim, 'True', finished.reason, finished.message, now));
+  if (terminating > 0) return undefined;
+  const terminal = finished.kind === 'success' ? 'Complete' : 'Failed';
+  conditions.push(C.newCondition(terminal, 'True', finished.reason, finished.message, now));
+  if (terminal === 'Failed') {
+    events.push({ type: 'Warning', reason: finished.reason, message: finished.message });
+    return undefined;
+  }
+  events.push({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
+  return rfc3339(now);
+}
+
 export function syncJob(input: JobSyncInput): JobSyncPlan {
   const { job, now } = input;
   const status = job.status ?? {};
   if (C.isJobFinished(job)) return { status, tracking: input.tracking, create: [], delete: [], events: [] };
-  const spec = jobDefaults(job.spec);
-  const indexed = spec.completionMode === 'Indexed';
-  const completions = spec.completions;
-  const validIndex = (p: JobPod): boolean => !indexed || (p.completionIndex !== undefined && p.completionIndex < (completions ?? 0));
-  const acc = account(input, validIndex);
-
-  const succeededIndexes = indexed ? parseIndexes(status.completedIndexes, completions ?? 0) : new Set<number>();
-  for (const pod of input.pods) if (indexed && pod.phase === 'Succeeded' && validIndex(pod)) succeededIndexes.add(pod.completionIndex ?? 0);
-  const succeeded = indexed ? succeededIndexes.size : (status.succeeded ?? 0) + acc.succeeded.length;
-  const failed = (status.failed ?? 0) + acc.failedAt.length;
-  let startTime = status.startTime ?? (spec.suspend ? undefined : rfc3339(now));
-  const backoff = updateBackoff(
-    input.tracking.backoff,
-    acc.succeeded.map((p) => p.finishedAt ?? now),
-    acc.failedAt,
-  );
+  const c = count(input);
   const events: JobEvent[] = [];
   const requeue: number[] = [];
   let conditions: JobCondition[] = [...(status.conditions ?? [])];
-
-  let finished = finishedFrom(conditions);
-  if (!finished) {
-    const started = startTime === undefined ? undefined : Date.parse(startTime);
-    const deadlineMs = job.spec.activeDeadlineSeconds === undefined ? undefined : job.spec.activeDeadlineSeconds * 1000;
-    if (failed > spec.backoffLimit || pastBackoffLimitOnFailure(job, input.pods, spec.backoffLimit))
-      finished = { kind: 'failure', reason: C.REASON_BACKOFF_LIMIT, message: C.MESSAGE_BACKOFF_LIMIT };
-    else if (deadlineMs !== undefined && started !== undefined && !spec.suspend && now - started >= deadlineMs)
-      finished = { kind: 'failure', reason: C.REASON_DEADLINE, message: C.MESSAGE_DEADLINE };
-    else if (deadlineMs !== undefined && started !== undefined && !spec.suspend) requeue.push(started + deadlineMs - now);
-  }
-
-  let active = input.pods.filter(isActive);
-  let terminating = input.pods.filter((p) => p.terminating && !isTerminal(p)).length;
-  const toDelete: JobPod[] = [];
-  const toCreate: { index?: number }[] = [];
-  const release = (pods: readonly JobPod[]): void => {
-    toDelete.push(...pods);
-    terminating += pods.length;
-    const gone = new Set(pods.map((p) => p.uid));
-    active = active.filter((p) => !gone.has(p.uid));
-  };
-
+  let startTime = c.startTime;
+  const pods = new PodChanges(input.pods);
+  let finished = finishedFrom(conditions) ?? failure(input, c, requeue);
   if (finished) {
     // A failing Job's remaining pods stay tracked: they count as failed once gone (every non-terminated pod of a
     // failed Job is a failure).
-    if (finished.kind === 'success') for (const p of active) acc.tracked.delete(p.uid);
-    release(active);
+    pods.release(pods.active, finished.kind === 'success' ? c.acc.tracked : undefined);
   } else {
-    const wantActive = desiredActive(spec, succeeded, active.length);
-    if (spec.suspend) {
-      for (const p of active) acc.tracked.delete(p.uid);
-      release(active);
-    } else {
-      const excess = podsForRemoval(active, Math.max(0, active.length - wantActive), indexed, completions);
-      if (excess.length > 0) {
-        for (const p of excess) acc.tracked.delete(p.uid);
-        release(excess);
-      } else if (wantActive > active.length) {
-        const wait = remainingBackoffMs(backoff, now, input.backoffBaseMs, input.backoffMaxMs);
-        if (wait > 0) requeue.push(wait);
-        else if (indexed) {
-          const activeIndexes = new Set(active.map((p) => p.completionIndex ?? -1));
-          for (const index of firstPendingIndexes(succeededIndexes, activeIndexes, wantActive - active.length, completions ?? 0)) toCreate.push({ index });
-        } else for (let i = active.length; i < wantActive; i++) toCreate.push({});
-      }
-    }
-    const running = active.length + toCreate.length;
-    const complete = completions === undefined ? succeeded > 0 && running === 0 : succeeded >= completions && running === 0;
+    manage(input, c, pods, requeue);
+    const completions = c.spec.completions;
+    const complete = pods.running === 0 && (completions === undefined ? c.succeeded > 0 : c.succeeded >= completions);
     if (complete) finished = { kind: 'success', reason: C.REASON_COMPLETIONS, message: C.MESSAGE_COMPLETIONS };
     else {
-      const suspendState = suspendCondition(conditions, spec.suspend, now, events);
+      const suspendState = suspendCondition(conditions, c.spec.suspend, now, events);
       conditions = suspendState.conditions;
       if (suspendState.resumed) startTime = rfc3339(now);
     }
   }
-
-  let completionTime = status.completionTime;
-  if (finished) {
-    const interim = finished.kind === 'success' ? 'SuccessCriteriaMet' : 'FailureTarget';
-    if (!C.findCondition(conditions, interim)) conditions.push(C.newCondition(interim, 'True', finished.reason, finished.message, now));
-    // The terminal condition waits until no pod of the Job is terminating any more.
-    if (terminating === 0) {
-      const terminal = finished.kind === 'success' ? 'Complete' : 'Failed';
-      conditions.push(C.newCondition(terminal, 'True', finished.reason, finished.message, now));
-      if (terminal === 'Complete') {
-        completionTime = rfc3339(now);
-        events.push({ type: 'Normal', reason: 'Completed', message: 'Job completed' });
-      } else events.push({ type: 'Warning', reason: finished.reason, message: finished.message });
-    }
-  }
-
-  const activeCount = active.length + toCreate.length;
-  const ready = active.filter((p) => p.ready).length;
+  const completionTime = (finished ? finish(finished, conditions, pods.terminating, now, events) : undefined) ?? status.completionTime;
   const next: JobStatus = {
     ...(conditions.length > 0 ? { conditions } : {}),
     ...(startTime !== undefined ? { startTime } : {}),
     ...(completionTime !== undefined ? { completionTime } : {}),
-    ...(activeCount > 0 ? { active: activeCount } : {}),
-    ...(succeeded > 0 ? { succeeded } : {}),
-    ...(failed > 0 ? { failed } : {}),
-    terminating,
-    ready,
-    ...(indexed && succeededIndexes.size > 0 ? { completedIndexes: formatIndexes(succeededIndexes) } : {}),
-  };
-  const plan: JobSyncPlan = {
-    status: next,
-    tracking: { tracked: [...acc.tracked], backoff },
-    create: toCreate,
-    delete: toDelete.map((p) => ({ name: p.name, uid: p.uid })),
-    events,
+    ...(pods.running > 0 ? { active: pods.running } : {}),
+    ...(c.succeeded > 0 ? { succeeded: c.succeeded } : {}),
+    ...(c.failed > 0 ? { failed: c.failed } : {}),
+    terminating: pods.terminating,
+    ready: pods.active.filter((p) => p.ready).length,
+    ...(c.indexed && c.succeededIndexes.size > 0 ? { completedIndexes: formatIndexes(c.succeededIndexes) } : {}),
   };
   const soonest = requeue.length > 0 ? Math.max(0, Math.min(...requeue)) : undefined;
-  return soonest === undefined ? plan : { ...plan, requeueAfterMs: soonest };
+  return {
+    status: next,
+    tracking: { tracked: [...c.acc.tracked], backoff: c.backoff },
+    create: pods.toCreate,
+    delete: pods.toDelete.map((p) => ({ name: p.name, uid: p.uid })),
+    events,
+    ...(soonest !== undefined ? { requeueAfterMs: soonest } : {}),
+  };
 }
 
 function finishedFrom(conditions: readonly JobCondition[]): Finished | undefined {
