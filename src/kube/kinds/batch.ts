@@ -114,11 +114,12 @@ export const JOB_KIND: KindInfo = {
   applyOrder: 70,
   shape: obj({ apiVersion: str, kind: str, metadata, spec: JOB_SPEC, status: any }, ['metadata', 'spec']),
   validate: (value, errors) => checkJobSpec(value['spec'] as Record<string, unknown>, 'spec', errors),
-  // Called once the store gave the Job its uid: the selector and template labels are generated from it.
+  // Called once the store gave the Job its uid (and after every apply merge): the selector and the template labels
+  // are generated from it, so a re-applied template keeps them.
   defaults: (object) => {
     const job = { ...object, spec: defaultJobSpec(asJob(object).spec) } as Job;
     const uid = job.metadata.uid;
-    return uid === undefined || job.spec.selector !== undefined ? job : prepareJob(job, uid);
+    return uid === undefined ? job : prepareJob(job, uid);
   },
   columns: [
     { header: 'STATUS', value: (o) => jobStatusWord(asJob(o)) },
