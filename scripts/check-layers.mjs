@@ -17,8 +17,8 @@ const allowed = {
   controllers: ['common', 'store', 'kube', 'kubelet'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
-  // The Kubernetes API front: the pod manager's store and validation, the CRI streaming sessions for exec/port-forward.
-  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'cri'],
+  // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.
+  kubeapi: ['common', 'kube', 'runtime', 'kubelet', 'controllers', 'cri'],
   dashboard: ['common', 'host', 'kube', 'runtime', 'kubelet', 'api'],
   daemon: ['common', 'host', 'image', 'runtime', 'kubelet', 'controllers', 'api', 'cri', 'oci', 'kubeapi', 'dashboard'],
   cli: ['common', 'host', 'kube', 'image', 'api', 'daemon', 'kubeapi'],

@@ -211,7 +211,7 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
           await stopServing();
           throw err;
         });
-  const kubeApi = await startKubeApiDoor(config, pods, runtime, log).catch(async (err: unknown) => {
+  const kubeApi = await startKubeApiDoor(config, pods, runtime, workloads, log).catch(async (err: unknown) => {
     await cri?.close();
     await metricsServer?.close();
     await stopServing();
@@ -266,13 +266,19 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
 }
 
 /** The Kubernetes API door (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
-async function startKubeApiDoor(config: PeapodConfig, pods: PodManager, runtime: Runtime, log: Logger): Promise<KubeApiServer | undefined> {
+async function startKubeApiDoor(
+  config: PeapodConfig,
+  pods: PodManager,
+  runtime: Runtime,
+  workloads: Workloads,
+  log: Logger,
+): Promise<KubeApiServer | undefined> {
   if (config.kubeApiPort === '' || config.kubeApiPort === '0') return undefined;
   const port = Number(config.kubeApiPort);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, log });
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, workloads, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

@@ -88,12 +88,57 @@ export function aggregatedCore(stores: readonly ResourceStore[]): Record<string,
   };
 }
 
-export function aggregatedGroups(): Record<string, unknown> {
-  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: [] };
+/** The named groups the stores serve (apps, batch, discovery.k8s.io), each with its one version. */
+function groupVersions(stores: readonly ResourceStore[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of stores) if (s.groupVersion) out.set(s.groupVersion.split('/')[0] ?? '', s.groupVersion.split('/')[1] ?? '');
+  return out;
 }
 
-export function apiGroupList(): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [] };
+export function aggregatedGroups(stores: readonly ResourceStore[]): Record<string, unknown> {
+  const items = [...groupVersions(stores)].map(([group, version]) => ({
+    metadata: { name: group, creationTimestamp: null },
+    versions: [
+      {
+        version,
+        resources: stores
+          .filter((s) => s.groupVersion === `${group}/${version}`)
+          .map((s) => ({
+            resource: s.resource,
+            responseKind: { group, version, kind: s.kind },
+            scope: s.namespaced ? 'Namespaced' : 'Cluster',
+            singularResource: singular(s),
+            verbs: s.verbs,
+            ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+          })),
+        freshness: 'Current',
+      },
+    ],
+  }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}
+
+export function apiGroupList(stores: readonly ResourceStore[]): Record<string, unknown> {
+  const groups = [...groupVersions(stores)].map(([name, version]) => {
+    const gv = { groupVersion: `${name}/${version}`, version };
+    return { name, versions: [gv], preferredVersion: gv };
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+/** /apis/{group}/{version}: the resources of that group version, or undefined when none is served. */
+export function groupResourceList(stores: readonly ResourceStore[], groupVersion: string): Record<string, unknown> | undefined {
+  const mine = stores.filter((s) => s.groupVersion === groupVersion);
+  if (mine.length === 0) return undefined;
+  const resources = mine.map((s) => ({
+    name: s.resource,
+    singularName: singular(s),
+    namespaced: s.namespaced,
+    kind: s.kind,
+    verbs: s.verbs,
+    ...(s.shortNames.length ? { shortNames: s.shortNames } : {}),
+  }));
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }
 
 /** Whether the client accepts aggregated discovery v2 (the first media type it lists that we serve wins). */

@@ -3,6 +3,8 @@
 // port-forward), on HTTPS with the credentials made at first start.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Workloads } from '../controllers/index.js';
+import { workloadStores } from './resources/workloads.js';
 import type { PodManager } from '../kubelet/manager.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { EphemeralContainer } from '../kube/types.js';
@@ -26,6 +28,8 @@ export interface KubeApiDeps {
   readonly pods: PodManager;
   readonly runtime: Runtime;
   readonly log: (message: string) => void;
+  /** The controllers' objects (apps/v1, batch/v1, Services, ...): served read and delete. */
+  readonly workloads?: Workloads;
 }
 
 /** How long an ephemeral container gets to start (kubectl debug waits for it on its own). */
@@ -76,7 +80,7 @@ export async function startKubeApi(deps: KubeApiDeps): Promise<KubeApiServer> {
       else upgradeSpdy(req, socket, head, request, sessions, deps.log);
     },
   };
-  const server = await startKubeApiServer(deps.port, credentials, stores, subresources, deps.log);
+  const server = await startKubeApiServer(deps.port, credentials, stores, subresources, deps.log, deps.workloads ? workloadStores(deps.workloads) : []);
   deps.log(`Kubernetes API listening on https://127.0.0.1:${deps.port} (client certificates only; peapod kubeconfig writes one)`);
   return server;
 }

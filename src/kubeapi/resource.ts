@@ -14,12 +14,16 @@ export interface WriteOptions {
 export interface DeleteOptions {
   readonly gracePeriodSeconds?: number;
   readonly dryRun: boolean;
+  /** DeleteOptions.propagationPolicy (body or query): Background, Foreground or Orphan. */
+  readonly propagationPolicy?: string;
 }
 
 export interface ResourceStore {
   /** The plural, as in the URL. */
   readonly resource: string;
   readonly kind: string;
+  /** `apps/v1` for a named group; undefined for the core group (v1, served under /api/v1). */
+  readonly groupVersion?: string;
   readonly namespaced: boolean;
   readonly shortNames: readonly string[];
   readonly verbs: readonly string[];

@@ -57,7 +57,7 @@ function sendJson(res: ServerResponse, code: number, value: unknown, warnings: r
 }
 
 function typed(store: ResourceStore, o: KubeObj): KubeObj {
-  return { kind: store.kind, apiVersion: 'v1', ...o };
+  return { kind: store.kind, apiVersion: store.groupVersion ?? 'v1', ...o };
 }
 
 /** fieldValidation: Strict refuses unknown fields (400), Warn (the server's default) warns, Ignore drops them. */
@@ -108,7 +108,9 @@ export async function serveCollection(req: IncomingMessage, res: ServerResponse,
     sendJson(
       res,
       200,
-      table ? toTable(store.resource, items, rv, now) : { kind: `${store.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: rv }, items },
+      table
+        ? toTable(store.resource, items, rv, now)
+        : { kind: `${store.kind}List`, apiVersion: store.groupVersion ?? 'v1', metadata: { resourceVersion: rv }, items },
     );
     return;
   }
@@ -149,8 +151,10 @@ export async function serveItem(req: IncomingMessage, res: ServerResponse, r: Re
     const graceQuery = query.get('gracePeriodSeconds');
     const grace = typeof options['gracePeriodSeconds'] === 'number' ? options['gracePeriodSeconds'] : graceQuery !== null ? Number(graceQuery) : undefined;
     const before = current();
+    const policy = typeof options['propagationPolicy'] === 'string' ? options['propagationPolicy'] : query.get('propagationPolicy');
     const after = await store.delete(namespace, name, {
       ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      ...(policy !== null ? { propagationPolicy: policy } : {}),
       dryRun: query.getAll('dryRun').includes('All'),
     });
     if (after) sendJson(res, 200, typed(store, versions.stamp(store.resource, after)));

@@ -10,7 +10,17 @@ import { PeapodError } from '../common/errors.js';
 import type { ResourceStore } from './resource.js';
 import { ResourceVersions } from './resource.js';
 import { badRequest, pathNotFound, toStatus } from './status.js';
-import { AGGREGATED_V2, aggregatedCore, aggregatedGroups, apiGroupList, apiResourceList, apiVersions, versionInfo, wantsAggregated } from './discovery.js';
+import {
+  AGGREGATED_V2,
+  aggregatedCore,
+  aggregatedGroups,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  groupResourceList,
+  versionInfo,
+  wantsAggregated,
+} from './discovery.js';
 import { serveCollection, serveItem } from './rest.js';
 import { openApiRoot, openApiV3CoreV1 } from './openapi.js';
 import { OPENAPI_V2_PROTOBUF, openApiV2Protobuf } from './openapi-v2.js';
@@ -35,14 +45,14 @@ interface Route {
 }
 
 /** /api/v1/[namespaces/{ns}/]{resource}[/{name}[/{sub}]], where /api/v1/namespaces/{name} is a namespace itself. */
-function route(stores: ReadonlyMap<string, ResourceStore>, parts: readonly string[]): Route | undefined {
+function route(stores: ReadonlyMap<string, ResourceStore>, parts: readonly string[], prefix = ''): Route | undefined {
   let rest = parts;
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  const store = stores.get(rest[0] ?? '');
+  const store = stores.get(`${prefix}${rest[0] ?? ''}`);
   if (!store || rest.length > 3) return undefined;
   if (store.namespaced === false && namespace !== undefined) return undefined;
   return { store, namespace, name: rest[1], subresource: rest[2] };
@@ -68,7 +78,10 @@ function sendJson(res: ServerResponse, code: number, value: unknown, contentType
 
 interface Api {
   readonly port: number;
+  /** The core group's stores (/api/v1, and the OpenAPI documents). */
   readonly stores: readonly ResourceStore[];
+  /** Every store, named groups included. */
+  readonly all: readonly ResourceStore[];
   readonly byName: ReadonlyMap<string, ResourceStore>;
   readonly versions: ResourceVersions;
   readonly subresources: SubresourceHandlers;
@@ -87,15 +100,15 @@ function serveFixedPath(api: Api, path: string, req: IncomingMessage, res: Serve
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return true;
     case '/api':
-      if (aggregated) sendJson(res, 200, aggregatedCore(api.stores), AGGREGATED_V2);
+      if (aggregated) sendJson(res, 200, aggregatedCore(api.all.filter((s) => s.groupVersion === undefined)), AGGREGATED_V2);
       else sendJson(res, 200, apiVersions(`127.0.0.1:${api.port}`));
       return true;
     case '/apis':
-      if (aggregated) sendJson(res, 200, aggregatedGroups(), AGGREGATED_V2);
-      else sendJson(res, 200, apiGroupList());
+      if (aggregated) sendJson(res, 200, aggregatedGroups(api.all), AGGREGATED_V2);
+      else sendJson(res, 200, apiGroupList(api.all));
       return true;
     case '/api/v1':
-      sendJson(res, 200, apiResourceList(api.stores));
+      sendJson(res, 200, apiResourceList(api.all.filter((s) => s.groupVersion === undefined)));
       return true;
     case '/openapi/v2': {
       const body = openApiV2Protobuf(api.stores);
@@ -108,8 +121,12 @@ function serveFixedPath(api: Api, path: string, req: IncomingMessage, res: Serve
     case '/openapi/v3/api/v1':
       sendJson(res, 200, openApiV3CoreV1(api.stores));
       return true;
-    default:
-      return false;
+    default: {
+      const group = /^\/apis\/([^/]+\/[^/]+)$/.exec(path);
+      const list = group ? groupResourceList(api.all, group[1] ?? '') : undefined;
+      if (list) sendJson(res, 200, list);
+      return list !== undefined;
+    }
   }
 }
 
@@ -120,7 +137,12 @@ async function serveRequest(api: Api, req: IncomingMessage, res: ServerResponse)
   const path = url.pathname.replace(/\/+$/, '') || '/';
   if (serveFixedPath(api, path, req, res)) return;
   const parts = segments(path);
-  const r = parts[0] === 'api' && parts[1] === 'v1' ? route(api.byName, parts.slice(2)) : undefined;
+  const r =
+    parts[0] === 'api' && parts[1] === 'v1'
+      ? route(api.byName, parts.slice(2))
+      : parts[0] === 'apis' && parts.length >= 4
+        ? route(api.byName, parts.slice(3), `${parts[1] ?? ''}/${parts[2] ?? ''}/`)
+        : undefined;
   if (!r) throw pathNotFound();
   if (r.subresource !== undefined) {
     if (r.store.resource === 'pods' && (await api.subresources.serve(r.namespace ?? 'default', r.name ?? '', r.subresource, req, res, controller.signal)))
@@ -145,7 +167,12 @@ function serveUpgrade(api: Api, req: IncomingMessage, socket: Duplex, head: Buff
   try {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const parts = segments(url.pathname);
-    const r = parts[0] === 'api' && parts[1] === 'v1' ? route(api.byName, parts.slice(2)) : undefined;
+    const r =
+      parts[0] === 'api' && parts[1] === 'v1'
+        ? route(api.byName, parts.slice(2))
+        : parts[0] === 'apis' && parts.length >= 4
+          ? route(api.byName, parts.slice(3), `${parts[1] ?? ''}/${parts[2] ?? ''}/`)
+          : undefined;
     if (!r || r.store.resource !== 'pods' || r.subresource === undefined) throw pathNotFound();
     api.subresources.upgrade(r.namespace ?? 'default', r.name ?? '', r.subresource, req, socket, head, url.searchParams);
   } catch (err) {
@@ -184,8 +211,11 @@ export async function startKubeApiServer(
   stores: readonly ResourceStore[],
   subresources: SubresourceHandlers,
   log: (message: string) => void,
+  groupStores: readonly ResourceStore[] = [],
 ): Promise<KubeApiServer> {
-  const api: Api = { port, stores, byName: new Map(stores.map((s) => [s.resource, s])), versions: new ResourceVersions(), subresources };
+  const all = [...stores, ...groupStores];
+  const byName = new Map(all.map((s) => [s.groupVersion ? `${s.groupVersion}/${s.resource}` : s.resource, s]));
+  const api: Api = { port, stores, all, byName, versions: new ResourceVersions(), subresources };
   const server: Server = createServer({
     key: credentials.serverKey,
     cert: credentials.serverCert,

@@ -1,5 +1,7 @@
 // meta.k8s.io/v1 Table responses: the columns the API server's printers give each kind
 // (pkg/printers/internalversion/printers.go), so `kubectl get` prints what it prints against a cluster.
+import { kindForResource, type ApiObject } from '../kube/kinds/index.js';
+
 export interface Column {
   readonly name: string;
   readonly type: 'string' | 'integer' | 'date';
@@ -205,7 +207,7 @@ export const TABLES: Readonly<Record<string, TableKind>> = {
 
 /** The Table for these objects; rows carry PartialObjectMetadata, the API server's default includeObject. */
 export function toTable(resource: string, objects: readonly KubeObj[], resourceVersion: string, now: Date): Record<string, unknown> {
-  const kind = TABLES[resource];
+  const kind = TABLES[resource] ?? kindTable(resource);
   if (!kind) throw new Error(`no table for ${resource}`);
   return {
     kind: 'Table',
@@ -216,5 +218,26 @@ export function toTable(resource: string, objects: readonly KubeObj[], resourceV
       cells: kind.cells(o, now),
       object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata },
     })),
+  };
+}
+
+/** The Table of a kind of kube/kinds/: Name, its columns, Age, then its wide columns (priority 1), as peapod get prints them. */
+function kindTable(resource: string): TableKind | undefined {
+  const info = kindForResource(resource);
+  if (!info) return undefined;
+  const wide = info.wideColumns ?? [];
+  const header = (h: string): string => h.toLowerCase().replace(/(^|[\s-])([a-z])/g, (_m, sep: string, c: string) => `${sep}${c.toUpperCase()}`);
+  return {
+    columns: [NAME, ...info.columns.map((c) => col(header(c.header), c.header)), AGE, ...wide.map((c) => col(header(c.header), c.header, 1))],
+    cells: (o, now) => {
+      const object = o as unknown as ApiObject;
+      const at = now.getTime();
+      return [
+        text(o.metadata['name']),
+        ...info.columns.map((c) => c.value(object, at)),
+        since(o.metadata['creationTimestamp'], now),
+        ...wide.map((c) => c.value(object, at)),
+      ];
+    },
   };
 }

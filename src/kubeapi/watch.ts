@@ -60,7 +60,10 @@ export async function serveWatch(res: ServerResponse, request: WatchRequest, con
     const off = store.onChange(check);
     const poll = setInterval(check, POLL_MS);
     const bookmark = request.bookmarks
-      ? setInterval(() => send('BOOKMARK', { kind: store.kind, apiVersion: 'v1', metadata: { resourceVersion: versions.current() } }), BOOKMARK_MS)
+      ? setInterval(
+          () => send('BOOKMARK', { kind: store.kind, apiVersion: store.groupVersion ?? 'v1', metadata: { resourceVersion: versions.current() } }),
+          BOOKMARK_MS,
+        )
       : undefined;
     const seconds = Math.min(request.timeoutSeconds ?? MAX_TIMEOUT_S, MAX_TIMEOUT_S);
     const timeout = setTimeout(done, seconds * 1000);
