@@ -3,6 +3,11 @@
 // containers under runc joining the pause's network, IPC and UTS namespaces with their own PID and mount
 // namespaces on an overlay rootfs, each in its own cgroup below the pod's) and the matching teardown.
 // This is the physical limit of a runc-based pod runtime; every pod figure is read as a ratio to it.
+// With `monitor`, every container (pause included) is started the way a CRI runtime must start it to keep
+// its logs and exit code across a restart of the runtime: under a monitor process (conmon, through
+// peapod's host/oci-runtime: `runc create` + `runc start`, CRI log file, exit file), torn down with its
+// stop and remove. The difference between the two floors is what the monitor costs; what peapod costs
+// above the monitored floor is its own (records, kubelet logic, API).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
@@ -13,6 +18,8 @@ import { run, runUnchecked } from '../../src/host/exec.js';
 import { CONTAINER_COMMAND } from '../suites/manifests.js';
 import { cgroupMountPoints } from '../../test/helpers/cgroupfs.js';
 import { removeCgroupTree } from '../../test/helpers/roots.js';
+import { createOciRuntime } from '../../src/host/oci-runtime/runtime.js';
+import type { OciRuntime } from '../../src/host/oci-runtime/types.js';
 
 const CNI_BIN = '/usr/lib/cni';
 const CGROUP_RMDIR_TRIES = 50;
@@ -39,11 +46,50 @@ export interface FloorPod {
   teardown(): Promise<void>;
 }
 
-export async function createFloor(dir: string, subnet: string): Promise<Floor> {
+export interface FloorOptions {
+  /** Start and stop every container under conmon (see the header), not bare `runc run -d`. */
+  readonly monitor?: boolean;
+}
+
+/** How one floor container is started and stopped: bare runc, or runc under conmon. */
+interface Launcher {
+  run(id: string, bundle: string): Promise<number>;
+  stopAndDelete(id: string, pid: number, signal: 'TERM' | 'KILL'): Promise<void>;
+}
+
+const bareRunc: Launcher = { run: runcRunDetached, stopAndDelete };
+
+function monitoredRunc(oci: OciRuntime): Launcher {
+  return {
+    async run(id, bundle) {
+      const { pid } = await oci.create(id, { bundle, logPath: join(bundle, 'container.log') });
+      await oci.start(id);
+      return pid;
+    },
+    async stopAndDelete(id, _pid, signal) {
+      await oci.stop(id, signal === 'KILL' ? 0 : GRACE_MS);
+      await oci.remove(id);
+    },
+  };
+}
+
+export async function createFloor(dir: string, subnet: string, options: FloorOptions = {}): Promise<Floor> {
   const tag = Math.random().toString(16).slice(2, 8);
+  const monitorDir = join(dir, `monitor-${tag}`);
+  const launcher = options.monitor
+    ? monitoredRunc(
+        createOciRuntime({
+          runtimePath: 'runc',
+          conmonPath: 'conmon',
+          runcRoot: join(monitorDir, 'runc'),
+          stateDir: join(monitorDir, 'conmon'),
+          exitDir: join(monitorDir, 'exits'),
+        }),
+      )
+    : bareRunc;
   const bridge = `pf${tag}`;
   const cgroupRoot = `/peapod-floor-${tag}`;
-  const lower = join(dir, 'busybox-lower');
+  const lower = join(dir, `busybox-lower-${tag}`);
   await mkdir(join(lower, 'bin'), { recursive: true });
   await copyFile('/bin/busybox', join(lower, 'bin/busybox'));
   for (const applet of ['sh', 'sleep', 'true']) await symlink('busybox', join(lower, 'bin', applet));
@@ -94,7 +140,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
       await writeFile(join(pauseBundle, 'config.json'), JSON.stringify(pauseSpec));
       const [, pausePid] = await Promise.all([
         invokePlugin(network, plugin, call('ADD', 'eth0')).then(() => invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo'))),
-        runcRunDetached(`${id}-pause`, pauseBundle),
+        launcher.run(`${id}-pause`, pauseBundle),
       ]);
       const containers = ['a', 'b'];
       const pids = await Promise.all(
@@ -111,7 +157,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
             { type: 'mount' },
           ]);
           await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
-          return runcRunDetached(`${id}-${name}`, bundle);
+          return launcher.run(`${id}-${name}`, bundle);
         }),
       );
       return {
@@ -121,12 +167,12 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
         async teardown() {
           await Promise.all(
             containers.map(async (name, i) => {
-              await stopAndDelete(`${id}-${name}`, pids[i] ?? 0, 'TERM');
+              await launcher.stopAndDelete(`${id}-${name}`, pids[i] ?? 0, 'TERM');
               await run('umount', [join(podDir, name, 'rootfs')]);
             }),
           );
           await Promise.all([
-            stopAndDelete(`${id}-pause`, pausePid, 'KILL'),
+            launcher.stopAndDelete(`${id}-pause`, pausePid, 'KILL'),
             invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo')).then(() => invokePlugin(network, plugin, call('DEL', 'eth0'))),
           ]);
           await run('ip', ['netns', 'del', id]);
@@ -151,6 +197,7 @@ export async function createFloor(dir: string, subnet: string): Promise<Floor> {
       await removeCgroupTree(cgroupRoot);
       await rm(join(dir, 'cni-leases'), { recursive: true, force: true });
       await rm(lower, { recursive: true, force: true });
+      await rm(monitorDir, { recursive: true, force: true });
     },
   };
   return floor;

@@ -14,17 +14,31 @@ import { twoContainerPod } from './manifests.js';
 import { startBenchDaemon } from './peapod.js';
 import { preparePodman } from './podman.js';
 
-type Sample = 'floorStart' | 'floorTeardown' | 'apiStart' | 'apiTeardown' | 'start' | 'teardown' | 'podmanStart' | 'podmanTeardown' | 'node';
+type Sample =
+  | 'floorStart'
+  | 'floorTeardown'
+  | 'monitoredStart'
+  | 'monitoredTeardown'
+  | 'apiStart'
+  | 'apiTeardown'
+  | 'start'
+  | 'teardown'
+  | 'podmanStart'
+  | 'podmanTeardown'
+  | 'node';
 
 export const podSuite: Suite = async ({ runs, dir, log }) => {
   const manifest = join(dir, 'pod.yaml');
   await writeFile(manifest, twoContainerPod('bench'));
   const peapod = await startBenchDaemon();
   const floor = await createFloor(dir, randomSubnet());
+  const monitored = await createFloor(dir, randomSubnet(), { monitor: true });
   const podman = await preparePodman(dir, await busyboxLayout(peapod.roots), log);
   const samples: Record<Sample, number[]> = {
     floorStart: [],
     floorTeardown: [],
+    monitoredStart: [],
+    monitoredTeardown: [],
     apiStart: [],
     apiTeardown: [],
     start: [],
@@ -45,6 +59,11 @@ export const podSuite: Suite = async ({ runs, dir, log }) => {
           keep('floorStart', await timeIt(async () => (pod = await floor.start(i + 1))));
           await pod?.ready();
           keep('floorTeardown', await timeIt(() => pod?.teardown() ?? Promise.resolve()));
+        },
+        monitored: async () => {
+          keep('monitoredStart', await timeIt(async () => (pod = await monitored.start(i + 1))));
+          await pod?.ready();
+          keep('monitoredTeardown', await timeIt(() => pod?.teardown() ?? Promise.resolve()));
         },
         api: async () => {
           keep('apiStart', await timeIt(() => peapod.apiApply(manifest)));
@@ -75,6 +94,7 @@ export const podSuite: Suite = async ({ runs, dir, log }) => {
   } finally {
     await podman?.close();
     await floor.close();
+    await monitored.close();
     await peapod.close();
   }
   return { rows: podRows(samples, runs, podman !== undefined), raw: { ...samples, orders } };
@@ -86,6 +106,10 @@ function podRows(samples: Record<Sample, number[]>, runs: number, withPodman: bo
   const podmanRef = (s: Sample, reference: string): Pick<BenchRow, 'reference' | 'referenceValue'> =>
     withPodman ? { reference, referenceValue: m(s) } : { reference: `${reference} (not installed)` };
   const nodeRef = { reference: '`node -e 0`', referenceValue: m('node') };
+  const monitoredRef = (s: Sample): Pick<BenchRow, 'reference' | 'referenceValue'> => ({
+    reference: 'floor with conmon (bench/floor, monitor)',
+    referenceValue: m(s),
+  });
   const START = 'pod start (→ 2 containers running)';
   const TEARDOWN = 'pod teardown (→ nothing left)';
   return [
@@ -96,6 +120,23 @@ function podRows(samples: Record<Sample, number[]>, runs: number, withPodman: bo
       value: m('apiTeardown'),
       samples: runs,
       ...floorRef('floorTeardown'),
+      goal: { maxRatio: 1.25 },
+    },
+    // What peapod costs above a runc-and-conmon floor: its own records, kubelet logic and API.
+    {
+      name: `${START}, daemon side (API request)`,
+      unit: 'ms',
+      value: m('apiStart'),
+      samples: runs,
+      ...monitoredRef('monitoredStart'),
+      goal: { maxRatio: 1.25 },
+    },
+    {
+      name: `${TEARDOWN}, daemon side (API request)`,
+      unit: 'ms',
+      value: m('apiTeardown'),
+      samples: runs,
+      ...monitoredRef('monitoredTeardown'),
       goal: { maxRatio: 1.25 },
     },
     { name: `${START}, CLI (apply -f --wait)`, unit: 'ms', value: m('start'), samples: runs, ...floorRef('floorStart') },

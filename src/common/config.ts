@@ -124,19 +124,36 @@ export function configToEnv(config: PeapodConfig): Record<string, string> {
   return out;
 }
 
+/** Well-known paths under the state root, named once (the pod manager is given only the root). */
+export function rootPaths(root: string) {
+  return {
+    images: join(root, 'images'),
+    blobs: join(root, 'images', 'blobs'),
+    ingest: join(root, 'images', 'ingest'),
+    snapshots: join(root, 'snapshots'),
+    pods: join(root, 'pods'),
+    containers: join(root, 'containers'),
+    logs: join(root, 'logs'),
+    /** Localhost seccomp profiles, as the kubelet's <root-dir>/seccomp. */
+    seccomp: join(root, 'seccomp'),
+    volumes: join(root, 'volumes'),
+    kubeApiCerts: join(root, 'kubeapi'),
+    /** The record stores: pods and API objects (kubelet/), sandboxes and containers (runtime/). */
+    podRecords: join(root, 'records', 'pods'),
+    objectRecords: join(root, 'records', 'objects'),
+    sandboxRecords: join(root, 'records', 'sandboxes'),
+    containerRecords: join(root, 'records', 'containers'),
+    /** The host-local IPAM's leases (CNI dataDir). */
+    cniNetworks: join(root, 'cni', 'networks'),
+  } as const;
+}
+
 /** Well-known paths under the roots, named once. */
 export function paths(config: PeapodConfig) {
   return {
-    images: join(config.root, 'images'),
-    blobs: join(config.root, 'images', 'blobs'),
-    ingest: join(config.root, 'images', 'ingest'),
-    snapshots: join(config.root, 'snapshots'),
-    pods: join(config.root, 'pods'),
-    containers: join(config.root, 'containers'),
-    logs: join(config.root, 'logs'),
-    /** Localhost seccomp profiles, as the kubelet's <root-dir>/seccomp. */
-    seccomp: join(config.root, 'seccomp'),
-    volumes: join(config.root, 'volumes'),
+    ...rootPaths(config.root),
+    /** Per-sandbox files (hosts, resolv.conf, hostname, the pause bundle). */
+    sandboxes: join(config.runRoot, 'sandboxes'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),
     cni: join(config.runRoot, 'cni'),
@@ -144,7 +161,6 @@ export function paths(config: PeapodConfig) {
     conmon: join(config.runRoot, 'conmon'),
     daemonPid: join(config.runRoot, 'peapod.pid'),
     daemonLog: join(config.runRoot, 'daemon.log'),
-    kubeApiCerts: join(config.root, 'kubeapi'),
   } as const;
 }
 export type PeapodPaths = ReturnType<typeof paths>;

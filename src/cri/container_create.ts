@@ -28,9 +28,10 @@ export async function createContainer(ctx: CriContext, request: Fields): Promise
   if (!configMsg) throw new PeapodError('InvalidArgument', 'config: a ContainerConfig is required');
   const ref = configMsg.msg('image')?.str('image') ?? '';
   if (ref === '') throw new PeapodError('InvalidArgument', 'config.image.image must name an image');
-  if (!(await ctx.images.find(ref))) throw new PeapodError('NotFound', `image ${JSON.stringify(ref)} not found`, { hint: 'pull it first (PullImage)' });
+  const image = await ctx.images.find(ref);
+  if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(ref)} not found`, { hint: 'pull it first (PullImage)' });
   const config = containerConfigFrom(configMsg, ref, sandbox, ctx);
-  const record = await ctx.names.withReservation('container', containerName(sandbox.id, config), () => ctx.runtime.createContainer(sandbox.id, config));
+  const record = await ctx.names.withReservation('container', containerName(sandbox.id, config), () => ctx.runtime.createContainer(sandbox.id, config, image));
   ctx.events.emit('CONTAINER_CREATED_EVENT', record);
   return { container_id: record.id };
 }

@@ -16,7 +16,7 @@ export async function execSync(ctx: CriContext, request: Fields): Promise<{ stdo
   if (timeout < 0) throw new PeapodError('InvalidArgument', `timeout ${timeout} must not be negative`);
   if (record.state !== 'running') throw new PeapodError('FailedPrecondition', `container ${record.id} is not running (state ${record.state})`);
   const timeoutMs = timeout === 0 ? EXEC_SYNC_NO_TIMEOUT_MS : timeout * MS_PER_SECOND;
-  const result = await ctx.runtime.host.oci.execSync(record.id, cmd, { timeoutMs });
+  const result = await ctx.runtime.execSync(record.id, cmd, timeoutMs);
   if (result.timedOut) {
     // containerd answers a timed-out ExecSync with DeadlineExceeded; the kubelet's exec probe reads it as a timeout.
     throw new PeapodError('DeadlineExceeded', `command ${JSON.stringify(cmd)} in container ${record.id} timed out after ${timeout}s`);

@@ -1,11 +1,11 @@
 // ReopenContainerLog: conmon owns the log file; it reopens it when told through its control FIFO,
 // as CRI-O does after the kubelet rotated the file (runtime/logs/conmon-control.ts).
-import { join } from 'node:path';
 import { PeapodError } from '../common/errors.js';
 import { reopenConmonLog } from '../runtime/logs/conmon-control.js';
 import type { CriContext } from './context.js';
 import type { Fields } from './fields.js';
 import { requireContainer, requireSandbox } from './lookup.js';
+import { containerLogPath } from '../runtime/paths.js';
 
 export { resizeMessage, sendConmonControl } from '../runtime/logs/conmon-control.js';
 
@@ -22,6 +22,6 @@ export async function reopenContainerLog(ctx: CriContext, request: Fields): Prom
       `container ${record.id} is not running (state ${record.state}); only a running container's log can be reopened`,
     );
   const sandbox = requireSandbox(ctx.runtime, record.sandboxId);
-  await reopenConmonLog(record.id, record.dir, join(sandbox.config.logDirectory, record.config.logPath));
+  await reopenConmonLog(record.id, record.dir, containerLogPath(sandbox, record));
   return {};
 }

@@ -1,5 +1,5 @@
-// UpdateContainerResources (and the pod-level UpdatePodSandboxResources): the cgroup is written through
-// the runtime host's cgroup manager, and the record keeps the new values for ContainerStatus.
+// UpdateContainerResources (and the pod-level UpdatePodSandboxResources): the runtime writes the cgroup
+// and keeps the new values on the record for ContainerStatus, under the container's (sandbox's) lock.
 import { PeapodError } from '../common/errors.js';
 import type { LinuxResources } from '../oci/types.js';
 import type { CriContext } from './context.js';
@@ -20,12 +20,7 @@ export async function updateContainerResources(ctx: CriContext, request: Fields)
   refuseUnsupportedUpdate(request);
   if (!linux) throw new PeapodError('InvalidArgument', 'linux: LinuxContainerResources are required (peapod runs Linux containers only)');
   const resources = requireSome(readResources(linux), 'linux');
-  if (record.state === 'exited') throw new PeapodError('FailedPrecondition', `container ${record.id} has exited; its resources cannot change`);
-  await ctx.runtime.host.cgroups.update(record.cgroupsPath, resources);
-  await ctx.runtime.containers.update(record.id, (current) => ({
-    ...current,
-    config: { ...current.config, resources: { ...current.config.resources, ...resources } },
-  }));
+  await ctx.runtime.updateContainerResources(record.id, resources);
   return {};
 }
 
@@ -34,10 +29,6 @@ export async function updatePodSandboxResources(ctx: CriContext, request: Fields
   refuseUnsupportedResources(request.msg('resources'));
   refuseUnsupportedResources(request.msg('overhead'));
   const resources = requireSome(readResources(request.msg('resources')), 'resources');
-  await ctx.runtime.host.cgroups.update(record.config.cgroupParent, resources);
-  await ctx.runtime.sandboxes.update(record.id, (current) => ({
-    ...current,
-    config: { ...current.config, podResources: { ...current.config.podResources, ...resources } },
-  }));
+  await ctx.runtime.updatePodSandboxResources(record.id, resources);
   return {};
 }

@@ -1,7 +1,7 @@
 // What every CRI handler gets: the runtime (the same one the CLI's pods use), the image service,
 // the name registry, the event hub, and the few host facts the translation needs.
 import type { ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { CriEventHub } from './events.js';
 import type { NameRegistry } from './names.js';
 import type { StreamingServer } from './streaming/server.js';
@@ -26,7 +26,7 @@ export interface CriSettings {
 }
 
 export interface CriContext {
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly names: NameRegistry;
   readonly events: CriEventHub;

@@ -1,7 +1,7 @@
 // Runtime records → CRI messages (statuses, list items), and the resource message ↔ LinuxResources.
 // Times are nanoseconds since the epoch as decimal strings; records keep ISO times (ms precision).
-import { join } from 'node:path';
 import type { LinuxResources } from '../oci/types.js';
+import { containerLogPath } from '../runtime/paths.js';
 import type { ContainerRecord, SandboxRecord, VolumeMount } from '../runtime/types.js';
 import type { Fields } from './fields.js';
 import type {
@@ -175,7 +175,7 @@ export function containerStatus(record: ContainerRecord, sandbox: SandboxRecord 
     labels: { ...config.labels },
     annotations: { ...config.annotations },
     mounts: config.mounts.map(criMount),
-    log_path: sandbox ? join(sandbox.config.logDirectory, config.logPath) : config.logPath,
+    log_path: sandbox ? containerLogPath(sandbox, record) : config.logPath,
     resources: { linux: criResources(config.resources, config.oomScoreAdj) },
     image_id: record.imageId,
     user: {

@@ -1,7 +1,7 @@
 // GetContainerEvents: a hub fed by the CRI handlers (created, started, deleted) and by the runtime's
 // exit watch (stopped, for containers of every door), fanned out to each open stream.
 import { EventEmitter } from 'node:events';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord } from '../runtime/types.js';
 import { containerStatus, nowNanos, podSandboxStatus } from './convert.js';
 import type { ContainerEventResponse, ContainerEventTypeName } from './types.js';
@@ -12,7 +12,7 @@ const MAX_SUBSCRIBERS = 64;
 export class CriEventHub {
   private readonly emitter = new EventEmitter();
 
-  constructor(private readonly runtime: Runtime) {
+  constructor(private readonly runtime: RuntimeService) {
     this.emitter.setMaxListeners(MAX_SUBSCRIBERS);
     runtime.onContainerExit((event) => this.emit('CONTAINER_STOPPED_EVENT', event.record));
   }

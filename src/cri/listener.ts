@@ -6,7 +6,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { dirname } from 'node:path';
 import type { ImageService } from '../image/types.js';
 import { listenOwnerOnly } from '../host/unix-listen.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { CriSettings } from './context.js';
 import type { CriBackend } from './server.js';
 
@@ -14,7 +14,7 @@ import type { CriBackend } from './server.js';
 export const CRI_SOCKET_MODE = 0o600;
 
 export interface CriServerDeps {
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly settings: CriSettings;
   readonly log: (message: string) => void;

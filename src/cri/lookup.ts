@@ -1,6 +1,6 @@
 // ID lookup as containerd and CRI-O do it: a full ID or a unique prefix (crictl users type prefixes).
 import { PeapodError } from '../common/errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 
 function byPrefix<T extends { readonly id: string }>(records: readonly T[], id: string, kind: string): T | undefined {
@@ -14,21 +14,21 @@ function byPrefix<T extends { readonly id: string }>(records: readonly T[], id: 
   return matches[0];
 }
 
-export function findSandbox(runtime: Runtime, id: string): SandboxRecord | undefined {
+export function findSandbox(runtime: RuntimeService, id: string): SandboxRecord | undefined {
   return byPrefix(runtime.sandboxes.list(), id, 'pod sandbox');
 }
 
-export function findContainer(runtime: Runtime, id: string): ContainerRecord | undefined {
+export function findContainer(runtime: RuntimeService, id: string): ContainerRecord | undefined {
   return byPrefix(runtime.containers.list(), id, 'container');
 }
 
-export function requireSandbox(runtime: Runtime, id: string): SandboxRecord {
+export function requireSandbox(runtime: RuntimeService, id: string): SandboxRecord {
   const record = findSandbox(runtime, id);
   if (!record) throw new PeapodError('NotFound', `pod sandbox ${JSON.stringify(id)} not found`);
   return record;
 }
 
-export function requireContainer(runtime: Runtime, id: string): ContainerRecord {
+export function requireContainer(runtime: RuntimeService, id: string): ContainerRecord {
   const record = findContainer(runtime, id);
   if (!record) throw new PeapodError('NotFound', `container ${JSON.stringify(id)} not found`);
   return record;

@@ -4,7 +4,7 @@
 // that survived a restart, hold theirs too); names of creates still in flight are held here, and
 // released when the create fails, so a retry after a failure never meets "name is reserved".
 import { PeapodError } from '../common/errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerConfig, SandboxConfig } from '../runtime/types.js';
 
 export function sandboxName(config: Pick<SandboxConfig, 'name' | 'namespace' | 'uid' | 'attempt'>): string {
@@ -21,7 +21,7 @@ const PENDING = 'a create still in progress';
 export class NameRegistry {
   private readonly pending = new Set<string>();
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly runtime: RuntimeService) {}
 
   /** The ID holding a name, or the pending marker, or undefined when free. */
   holder(name: string): string | undefined {

@@ -48,7 +48,7 @@ export async function status(ctx: CriContext, request: Fields): Promise<object> 
     info['config'] = JSON.stringify({
       cgroupRoot: ctx.settings.cgroupRoot,
       cgroupDriver: 'cgroupfs',
-      cgroupVersion: ctx.runtime.host.cgroups.version,
+      cgroupVersion: ctx.runtime.cgroupVersion,
       podSubnet: ctx.settings.podSubnet,
       cniBinDir: ctx.settings.cniBinDir,
       sandboxes: ctx.runtime.sandboxes.list().length,

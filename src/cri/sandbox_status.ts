@@ -9,7 +9,7 @@ export async function podSandboxStatusRpc(ctx: CriContext, request: Fields): Pro
   const record = requireSandbox(ctx.runtime, request.str('pod_sandbox_id'));
   const info: Record<string, string> = {};
   if (request.bool('verbose')) {
-    const pauseNamespaces = record.pausePid !== undefined && record.state === 'ready' ? await ctx.runtime.host.proc.namespaces(record.pausePid) : {};
+    const pauseNamespaces = await ctx.runtime.sandboxNamespaces(record.id);
     info['info'] = JSON.stringify({
       pid: record.pausePid ?? 0,
       state: record.state,

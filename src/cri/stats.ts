@@ -1,5 +1,5 @@
 // ContainerStats, ListContainerStats, PodSandboxStats, ListPodSandboxStats from the cgroups (CPU time,
-// memory usage and memory.stat, process count, read back by the runtime host's cgroup manager). As in
+// memory usage and memory.stat, process count, read back through the runtime). As in
 // containerd, usage_nano_cores is the rate between this sample and the previous one of the same cgroup,
 // so the first sample has none (CRI: an absent value, not zero).
 import type { CgroupReadback } from '../host/cgroups/types.js';
@@ -14,7 +14,7 @@ const value = (n: number | undefined): UInt64Value | null => (n === undefined ? 
 
 async function readCgroup(ctx: CriContext, path: string): Promise<CgroupReadback | undefined> {
   // A container that is gone or never started has no cgroup: stats are then empty, not an error.
-  return ctx.runtime.host.cgroups.read(path).catch(() => undefined);
+  return ctx.runtime.readCgroup(path);
 }
 
 /** The previous CPU sample of each cgroup, for usage_nano_cores; entries of vanished cgroups are pruned. */

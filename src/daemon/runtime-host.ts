@@ -1,5 +1,4 @@
 // Builds the real host for runtime/: cgroupfs, CNI, runc+conmon, mount(8), /proc.
-import { join } from 'node:path';
 import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
 import { createCgroupManager } from '../host/cgroups/index.js';
@@ -46,7 +45,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
     },
     rootfs: { readFile: (root, path, maxBytes) => readFileInRoot(root, path, maxBytes) },
     images: {
-      rootfsLayers: (imageId) => images.rootfsLayers(imageId),
+      rootfsLayers: (image) => images.rootfsLayers(image),
       find: (ref) => images.find(ref),
     },
     now: () => new Date(),
@@ -65,9 +64,9 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
 export function runtimeDirs(config: PeapodConfig, pausePath: string): RuntimeDirs {
   const p = paths(config);
   return {
-    sandboxRecords: join(config.root, 'records', 'sandboxes'),
-    containerRecords: join(config.root, 'records', 'containers'),
-    sandboxes: join(config.runRoot, 'sandboxes'),
+    sandboxRecords: p.sandboxRecords,
+    containerRecords: p.containerRecords,
+    sandboxes: p.sandboxes,
     containers: p.containers,
     pausePath,
     hostResolvConf: '/etc/resolv.conf',

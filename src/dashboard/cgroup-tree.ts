@@ -5,7 +5,8 @@ import { cpus, totalmem } from 'node:os';
 import type { CgroupReadback } from '../host/cgroups/types.js';
 import { cpuMilli, memoryBytes } from '../kube/quantity.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
+import { childCgroupPath } from '../runtime/paths.js';
 
 /** A node with hundreds of pods is not what peapod runs; the tree is cut here rather than read without end. */
 const MAX_CGROUPS = 500;
@@ -26,7 +27,7 @@ export interface CgroupTree {
   readonly truncated: boolean;
 }
 
-export async function readCgroupTree(base: string, pods: PodManager, runtime: Runtime): Promise<CgroupTree> {
+export async function readCgroupTree(base: string, pods: PodManager, runtime: RuntimeService): Promise<CgroupTree> {
   const owners = new Map<string, Omit<CgroupNode, 'path' | 'depth' | 'readback'>>();
   for (const record of pods.pods.list()) {
     const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
@@ -38,14 +39,14 @@ export async function readCgroupTree(base: string, pods: PodManager, runtime: Ru
       requests.memoryBytes += c.resources?.requests?.['memory'] === undefined ? 0 : memoryBytes(c.resources.requests['memory']);
     }
     owners.set(sandbox.config.cgroupParent, { kind: 'pod', label: `${record.pod.metadata.namespace ?? 'default'}/${record.pod.metadata.name}`, requests });
-    // The pause process's own cgroup, as the runtime names it (sandbox/run.ts).
-    owners.set(`${sandbox.config.cgroupParent}/${sandbox.id}`, { kind: 'container', label: 'pause (sandbox)' });
+    // The pause process's own cgroup, as the runtime names it.
+    owners.set(childCgroupPath(sandbox.config.cgroupParent, sandbox.id), { kind: 'container', label: 'pause (sandbox)' });
   }
   for (const container of runtime.containers.list()) {
     const exited = container.state === 'exited' ? ', exited' : '';
     owners.set(container.cgroupsPath, { kind: 'container', label: `${container.config.name} #${container.config.attempt}${exited}` });
   }
-  const paths = (await runtime.host.cgroups.listTree(base).catch(() => [])).filter((p) => p === base || p.startsWith(`${base}/`));
+  const paths = (await runtime.listCgroupTree(base)).filter((p) => p === base || p.startsWith(`${base}/`));
   const nodes: CgroupNode[] = [];
   for (const path of paths.slice(0, MAX_CGROUPS)) {
     const rel = path
@@ -56,7 +57,7 @@ export async function readCgroupTree(base: string, pods: PodManager, runtime: Ru
     const qos = rel.length === 1 && (rel[0] === 'burstable' || rel[0] === 'besteffort');
     const kind = owner?.kind ?? (rel.length === 0 ? 'root' : qos ? 'qos' : 'other');
     const label = owner?.label ?? (rel.length === 0 ? 'kubepods (Guaranteed pods directly below)' : (rel[rel.length - 1] ?? ''));
-    const readback = await runtime.host.cgroups.read(path).catch(() => undefined);
+    const readback = await runtime.readCgroup(path);
     nodes.push({ path, depth: rel.length, kind, label, ...(owner?.requests ? { requests: owner.requests } : {}), ...(readback ? { readback } : {}) });
   }
   return { capacity: { cpuMilli: cpus().length * 1000, memoryBytes: totalmem() }, nodes, truncated: paths.length > MAX_CGROUPS };

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PodManager, PodView } from '../kubelet/manager.js';
 import type { PodEvent } from '../kubelet/pod-record.js';
 import { podLinuxView, type PodLinuxView } from '../kubelet/linux-view.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import { openEventStream } from './sse.js';
 import { podTimeline, type TimelineStep } from './timeline.js';
 
@@ -62,7 +62,7 @@ export class UsageSampler {
 
   constructor(
     private readonly pods: PodManager,
-    private readonly runtime: Runtime,
+    private readonly runtime: RuntimeService,
   ) {
     this.samples.setMaxListeners(0);
   }

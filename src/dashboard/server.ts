@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { handle, type ApiRouter } from '../api/server.js';
 import { PeapodError, errorMessage, httpStatusOf, errorCode } from '../common/errors.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import { DashboardAuth } from './auth.js';
 import { readCgroupTree } from './cgroup-tree.js';
 import { UsageSampler, streamPodLinux, streamPods } from './live.js';
@@ -31,7 +31,7 @@ const SECURITY_HEADERS = {
 export interface DashboardDeps {
   readonly router: ApiRouter;
   readonly pods: PodManager;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   /** host:port to listen on; the host must be a loopback address. */
   readonly address: string;
   /** The QoS parent of every pod cgroup (`<cgroupRoot>/kubepods`). */

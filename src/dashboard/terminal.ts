@@ -9,7 +9,7 @@ import { planExec } from '../api/routes/pods.js';
 import { errorMessage } from '../common/errors.js';
 import { spawnInteractive, type InteractiveProcess } from '../host/interactive.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 
 /** A terminal's size as xterm.js reports it; anything outside is a broken or hostile page. */
 const MAX_DIMENSION = 1000;
@@ -28,7 +28,7 @@ export class TerminalServer {
 
   constructor(
     private readonly pods: PodManager,
-    private readonly runtime: Runtime,
+    private readonly runtime: RuntimeService,
   ) {}
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: TerminalTarget): void {

@@ -3,7 +3,7 @@
 // each from the end of the one before to its own end as the records stamped them, plus the kubelet's
 // events (image pulls, kills) and the probes' result changes (readiness turning ready) as points on the same clock.
 import type { PodRecord } from '../kubelet/pod-record.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { ProbeTransition } from '../kubelet/probes/container-probes.js';
 
@@ -72,7 +72,7 @@ function containerSteps(lane: string, container: ContainerRecord): TimelineStep[
 
 export type ProbeHistory = (containerId: string) => readonly ProbeTransition[];
 
-export function podTimeline(record: PodRecord, runtime: Runtime, probes: ProbeHistory = () => []): TimelineStep[] {
+export function podTimeline(record: PodRecord, runtime: RuntimeService, probes: ProbeHistory = () => []): TimelineStep[] {
   const steps: TimelineStep[] = [];
   const created = record.pod.metadata.creationTimestamp;
   if (created !== undefined) steps.push({ lane: 'pod', label: 'accepted by the kubelet', start: created, end: created, kind: 'event' });

@@ -1,7 +1,8 @@
 // The image service behind ImageService (types.ts): pulls and loads into the shared content store and
 // snapshotter, keeps records and names on disk, and removes what no image needs any more. Concurrency:
 // pulls of one reference share one run; blobs are single-flighted by digest in the content store; garbage
-// collection excludes pulls and loads (SharedLock); record and name writes are serialised (Mutex).
+// collection excludes pulls and loads (SharedLock); record and name writes are serialised (Mutex). Reads
+// (find, list) are served from an in-memory copy of the records and names, which every write drops.
 import { PeapodError } from '../common/errors.js';
 import type { PeapodConfig } from '../common/config.js';
 import { ContentStore } from './content-store.js';
@@ -10,7 +11,7 @@ import { loadArchive } from './load.js';
 import { findImage } from './lookup.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { pullImage, unpackLayers, type PulledImage, type Unpacker } from './pull.js';
-import { ImageRecords, withNames } from './records.js';
+import { ImageRecords, withNames, type NameIndex } from './records.js';
 import { formatReference, parseReference, storedName } from './reference.js';
 import { Authorizer } from './registry/auth.js';
 import { RegistryClient } from './registry/client.js';
@@ -18,6 +19,11 @@ import type { MirrorMap } from './registry/mirrors.js';
 import { lookupCredentials } from './registry/credentials.js';
 import { Mutex, SharedLock, SingleFlight } from './sync.js';
 import type { ImageRecord, ImageService, PullOptions, PullPolicy, RootfsLayers } from './types.js';
+
+interface CachedRecords {
+  readonly records: readonly ImageRecord[];
+  readonly index: NameIndex;
+}
 
 export interface SnapshotterLike extends Unpacker, SnapshotIndex {
   dirOf(chainId: string): Promise<string | undefined>;
@@ -44,6 +50,8 @@ export class LocalImageService implements ImageService {
   private readonly meta = new Mutex();
   private readonly gcLock = new SharedLock();
   private usage: () => Promise<ReadonlySet<string>> = () => Promise.resolve(new Set());
+  /** Records and names as last read from disk; dropped by every write to either. */
+  private cached: Promise<CachedRecords> | undefined;
 
   constructor(private readonly deps: ImageServiceDeps) {
     this.store = new ContentStore(deps.imagesRoot);
@@ -61,13 +69,39 @@ export class LocalImageService implements ImageService {
   }
 
   async list(): Promise<ImageRecord[]> {
-    const all = await this.records.all();
+    const all = [...(await this.snapshot()).records];
     return all.sort((a, b) => (a.names[0] ?? `~${a.id}`).localeCompare(b.names[0] ?? `~${b.id}`));
   }
 
   async find(ref: string): Promise<ImageRecord | undefined> {
-    const [records, index] = await Promise.all([this.records.all(), this.records.names()]);
+    const { records, index } = await this.snapshot();
     return findImage(records, index, ref)?.record;
+  }
+
+  /**
+   * Every record and the name index, read from disk once per change: a container start looks its image
+   * up several times (policy, pull, create), and each read would otherwise parse every record file. A
+   * read in flight when a write ends is dropped with the cache, so no copy older than a write is kept.
+   */
+  private snapshot(): Promise<CachedRecords> {
+    if (this.cached) return this.cached;
+    const read = Promise.all([this.records.all(), this.records.names()]).then(([records, index]) => ({ records, index }));
+    this.cached = read;
+    read.catch(() => {
+      if (this.cached === read) this.cached = undefined;
+    });
+    return read;
+  }
+
+  /** Record and name writes: serialised, and the cached copy is dropped once they end, failed or not. */
+  private writing<R>(fn: () => Promise<R>): Promise<R> {
+    return this.meta.lock(async () => {
+      try {
+        return await fn();
+      } finally {
+        this.cached = undefined;
+      }
+    });
   }
 
   private clientFor(options: PullOptions): RegistryClient {
@@ -109,7 +143,7 @@ export class LocalImageService implements ImageService {
 
   /** Stores the record (merging with an existing one) and points the names at it. */
   private commit(pulled: PulledImage, names: readonly string[]): Promise<ImageRecord> {
-    return this.meta.lock(async () => {
+    return this.writing(async () => {
       const index = { ...(await this.records.names()) };
       const existing = await this.records.get(pulled.id, index);
       const repoDigests = [...new Set([...(existing?.repoDigests ?? []), ...pulled.repoDigests])];
@@ -126,7 +160,7 @@ export class LocalImageService implements ImageService {
     const found = await this.find(ref);
     if (found) {
       // The record may outlive its unpacked layers (a snapshot removed by hand): make sure they are there.
-      await this.rootfsLayers(found.id);
+      await this.rootfsLayers(found);
       return found;
     }
     if (policy === 'Never') {
@@ -138,9 +172,9 @@ export class LocalImageService implements ImageService {
     return this.pull(ref, options);
   }
 
-  async rootfsLayers(imageId: string): Promise<RootfsLayers> {
-    const record = await this.find(imageId);
-    if (!record) throw new PeapodError('NotFound', `image "${imageId}" not found`);
+  async rootfsLayers(image: string | ImageRecord): Promise<RootfsLayers> {
+    const record = typeof image === 'string' ? await this.find(image) : image;
+    if (!record) throw new PeapodError('NotFound', `image "${typeof image === 'string' ? image : image.id}" not found`);
     const dirs = await this.gcLock.shared(() => unpackLayers(record.layers, { store: this.store, unpacker: this.unpacker() }));
     return { lowerDirs: [...dirs].reverse() };
   }
@@ -148,7 +182,7 @@ export class LocalImageService implements ImageService {
   async remove(ref: string, options: { force?: boolean } = {}): Promise<{ untagged: string[]; deleted: string[] }> {
     const inUse = await this.usage();
     const result = await this.gcLock.exclusive(() =>
-      this.meta.lock(async () => {
+      this.writing(async () => {
         const index = { ...(await this.records.names()) };
         const match = findImage(await this.records.all(), index, ref);
         if (!match) throw new PeapodError('NotFound', `image "${ref}" not found`, { hint: 'list local images with: peapod images' });
@@ -187,7 +221,7 @@ export class LocalImageService implements ImageService {
   async prune(options: { all?: boolean } = {}): Promise<{ deleted: string[]; reclaimedBytes: number }> {
     const inUse = await this.usage();
     const deleted = await this.gcLock.exclusive(() =>
-      this.meta.lock(async () => {
+      this.writing(async () => {
         const out: string[] = [];
         const index = { ...(await this.records.names()) };
         for (const record of await this.records.all()) {

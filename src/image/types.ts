@@ -83,8 +83,8 @@ export interface ImageService {
   load(path: string, options?: PullOptions): Promise<ImageRecord[]>;
   /** Removes images no container uses and that have no name, then unreferenced blobs and snapshots. */
   prune(options?: { all?: boolean }): Promise<{ deleted: string[]; reclaimedBytes: number }>;
-  /** The unpacked layers of a local image. */
-  rootfsLayers(imageId: string): Promise<RootfsLayers>;
+  /** The unpacked layers of a local image, by ID or as the record a find or ensure returned. */
+  rootfsLayers(image: string | ImageRecord): Promise<RootfsLayers>;
   /** Tells the image service which image IDs containers use (for rmi and prune). */
   setUsageProvider(provider: () => Promise<ReadonlySet<string>>): void;
   count(): Promise<number>;

@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { Workloads } from '../controllers/index.js';
 import { workloadStores } from './resources/workloads.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { EphemeralContainer } from '../kube/types.js';
 import { streamingSessions } from '../cri/streaming/sessions.js';
 import { readCredentials } from './credential-files.js';
@@ -26,7 +26,7 @@ export interface KubeApiDeps {
   readonly root: string;
   readonly logRoot: string;
   readonly pods: PodManager;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly log: (message: string) => void;
   /** The controllers' objects (apps/v1, batch/v1, Services, ...): served read and delete. */
   readonly workloads?: Workloads;

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { readLog } from '../runtime/logs/reader.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { PodManager } from '../kubelet/manager.js';
 import { resolveLogTarget } from '../kubelet/log-target.js';
 import type { PodRecord } from '../kubelet/pod-record.js';
@@ -16,7 +16,7 @@ import { badRequest, notFound } from './status.js';
 
 export async function serveLog(
   pods: PodManager,
-  runtime: Runtime,
+  runtime: RuntimeService,
   logRoot: string,
   record: PodRecord,
   query: URLSearchParams,
@@ -44,7 +44,7 @@ export async function serveLog(
 const flag = (query: URLSearchParams, name: string): boolean => query.get(name) === 'true' || query.get(name) === '1';
 
 /** The CRI streaming request a pods/exec|attach|portforward URL stands for; errors as Status. */
-export function streamingRequest(runtime: Runtime, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
+export function streamingRequest(runtime: RuntimeService, record: PodRecord, verb: string, query: URLSearchParams): StreamingRequest {
   const name = record.pod.metadata.name;
   if (verb === 'portforward') {
     if (record.sandboxId === undefined) throw badRequest(`pod ${name} does not have a host assigned`);

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type RawData, type WebSocket } from 'ws';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import { SpdyConnection } from '../cri/streaming/spdy/connection.js';
 import type { StreamingHandler, StreamingRequest } from '../cri/streaming/server.js';
 
@@ -88,7 +88,7 @@ export function upgradeWebSocket(
   socket: Duplex,
   head: Buffer,
   request: StreamingRequest,
-  _runtime: Runtime,
+  _runtime: RuntimeService,
   sessions: StreamingHandler,
   log: (m: string) => void,
 ): void {

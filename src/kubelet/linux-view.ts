@@ -2,7 +2,7 @@
 // inode and whether it is the sandbox's (shared), its own, or the host's, and its cgroup with the
 // limits read back from the cgroup files.
 import type { CgroupReadback } from '../host/cgroups/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { PodRecord } from './pod-record.js';
 
 export const NAMESPACE_TYPES = ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup', 'user'] as const;
@@ -32,14 +32,13 @@ export interface PodLinuxView {
   readonly containers: readonly ContainerLinuxView[];
 }
 
-export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise<PodLinuxView> {
-  const { host } = runtime;
+export async function podLinuxView(record: PodRecord, runtime: RuntimeService): Promise<PodLinuxView> {
   const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
   // The daemon runs in the host's namespaces (PID 1's may not be readable in a sandboxed VM).
-  const hostNs = await host.proc.namespaces('self');
+  const hostNs = await runtime.nodeNamespaces();
   const pausePid = sandbox?.state === 'ready' ? sandbox.pausePid : undefined;
-  const sandboxNs = pausePid === undefined ? {} : await host.proc.namespaces(pausePid);
-  const podCgroup = sandbox ? await host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined) : undefined;
+  const sandboxNs = sandbox === undefined ? {} : await runtime.sandboxNamespaces(sandbox.id);
+  const podCgroup = sandbox ? await runtime.readCgroup(sandbox.config.cgroupParent) : undefined;
   const specs = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])];
   const containers: ContainerLinuxView[] = [];
   for (const c of specs) {
@@ -47,13 +46,13 @@ export async function podLinuxView(record: PodRecord, runtime: Runtime): Promise
     const cr = id === undefined ? undefined : runtime.containers.get(id);
     if (!cr) continue;
     const running = cr.state === 'running' && cr.pid !== undefined;
-    const ns = running && cr.pid !== undefined ? await host.proc.namespaces(cr.pid) : {};
+    const ns = running ? await runtime.containerNamespaces(cr.id) : {};
     const namespaces = NAMESPACE_TYPES.map((type): NamespaceView => {
       const inode = ns[type];
       const sharing = inode === undefined ? 'unknown' : inode === hostNs[type] ? 'host' : inode === sandboxNs[type] ? 'shared with sandbox' : 'own';
       return { type, inode, sharing };
     });
-    const cgroup = running ? await host.cgroups.read(cr.cgroupsPath).catch(() => undefined) : undefined;
+    const cgroup = running ? await runtime.readCgroup(cr.cgroupsPath) : undefined;
     containers.push({ name: c.name, containerId: cr.id, pid: running ? cr.pid : undefined, namespaces, cgroup });
   }
   return { sandboxId: sandbox?.id, pausePid, podCgroup, sandboxNamespaces: sandboxNs, hostNamespaces: hostNs, containers };

@@ -1,6 +1,6 @@
 // The pod manager: the kubelet's front for peapod's two doors (CLI API now, CRI later). It owns the pod
 // records and one worker per pod; applying, deleting and reading pods all go through here.
-import { join } from 'node:path';
+import { rootPaths } from '../common/config.js';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
@@ -8,7 +8,8 @@ import { newUid } from '../common/ids.js';
 import type { EphemeralContainer, KubeObject, ObjectMeta, Pod, PodStatus } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
 import type { ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
+import { containerLogPath } from '../runtime/paths.js';
 import { RecordStore } from '../store/record-store.js';
 import { podLogDirectory, type ConvertContext } from './convert.js';
 import { directorySize, type EvictionCandidate } from './eviction.js';
@@ -40,7 +41,7 @@ export interface ApplyResult {
 
 export interface PodManagerDeps {
   readonly root: string;
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly ctx: ConvertContext;
   readonly volumeOps: VolumeHostOps;
@@ -61,8 +62,9 @@ export class PodManager {
   private readonly startObserved = new Set<string>();
 
   constructor(private readonly deps: PodManagerDeps) {
-    this.pods = new RecordStore(join(deps.root, 'records', 'pods'), isPodRecord);
-    this.objects = new ObjectStore(join(deps.root, 'records', 'objects'));
+    const p = rootPaths(deps.root);
+    this.pods = new RecordStore(p.podRecords, isPodRecord);
+    this.objects = new ObjectStore(p.objectRecords);
     this.now = deps.now ?? (() => new Date());
     this.changes.setMaxListeners(0);
     // Pod start latency (kubelet_pod_start_duration_seconds): accepted to every container started, once per pod.
@@ -106,12 +108,12 @@ export class PodManager {
   private runningLogs(): RotatedLog[] {
     const out: RotatedLog[] = [];
     for (const record of this.pods.list()) {
-      if (record.sandboxId === undefined) continue;
-      const logDirectory = podLogDirectory(this.deps.ctx.logRoot, record.pod);
-      for (const c of this.deps.runtime.containersOf(record.sandboxId)) {
+      const sandbox = record.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
+      if (!sandbox) continue;
+      for (const c of this.deps.runtime.containersOf(sandbox.id)) {
         if (c.state !== 'running') continue;
         const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
-        out.push({ containerId: c.id, bundleDir: c.dir, logPath: join(logDirectory, c.config.logPath), stillRunning });
+        out.push({ containerId: c.id, bundleDir: c.dir, logPath: containerLogPath(sandbox, c), stillRunning });
       }
     }
     return out;
@@ -132,7 +134,7 @@ export class PodManager {
           objects: this.objects,
           pods: this.pods,
           ctx: this.deps.ctx,
-          podsRoot: join(this.deps.root, 'pods'),
+          podsRoot: rootPaths(this.deps.root).pods,
           volumeOps: this.deps.volumeOps,
           now: this.now,
           log: this.deps.log,
@@ -379,7 +381,7 @@ export class PodManager {
       if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
       const sandbox = this.deps.runtime.sandboxes.get(record.sandboxId);
       if (sandbox?.state !== 'ready') continue;
-      const cg = await this.deps.runtime.host.cgroups.read(sandbox.config.cgroupParent).catch(() => undefined);
+      const cg = await this.deps.runtime.readCgroup(sandbox.config.cgroupParent);
       const usage = cg?.memoryUsageBytes ?? 0;
       const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
       const diskUsageBytes = await directorySize(podLogDirectory(this.deps.ctx.logRoot, record.pod));

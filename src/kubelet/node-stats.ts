@@ -2,7 +2,7 @@
 // metric names) and `peapod top`: CPU time and its rate since the previous sample, memory usage, the
 // kubelet's working set (usage less inactive page cache), RSS and the limit. Covers every sandbox, the
 // CRI's too, named by the pod metadata the sandbox was created with.
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { MetricFamily, Sample } from '../common/metrics.js';
 
 export interface ContainerUsage {
@@ -25,7 +25,7 @@ const NO_LIMIT = 2 ** 60;
 export class NodeStats {
   private readonly last = new Map<string, { nanos: number; at: number }>();
 
-  constructor(private readonly runtime: Runtime) {}
+  constructor(private readonly runtime: RuntimeService) {}
 
   async containers(): Promise<ContainerUsage[]> {
     const out: ContainerUsage[] = [];
@@ -35,7 +35,7 @@ export class NodeStats {
       const sandbox = this.runtime.sandboxes.get(record.sandboxId);
       if (!sandbox) continue;
       live.add(record.id);
-      const cg = await this.runtime.host.cgroups.read(record.cgroupsPath).catch(() => undefined);
+      const cg = await this.runtime.readCgroup(record.cgroupsPath);
       const at = performance.now();
       const nanos = cg?.cpuUsageNanos;
       const previous = this.last.get(record.id);

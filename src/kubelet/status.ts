@@ -1,7 +1,7 @@
 // Pod status as the API reports it, computed from the pod record and the runtime's records:
 // phase, conditions, container states (waiting/running/terminated with the kubelet's reasons).
 import type { Container, ContainerState, ContainerStatus, PodCondition, PodStatus } from '../kube/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord } from '../runtime/types.js';
 import { podQosClass } from '../kube/qos.js';
 import type { ContainerTrack, PodRecord } from './pod-record.js';
@@ -32,7 +32,13 @@ function stateOf(track: ContainerTrack | undefined, record: ContainerRecord | un
 
 export type ProbeStateLookup = (containerId: string) => { started: boolean; ready: boolean } | undefined;
 
-function containerStatus(c: Container, track: ContainerTrack | undefined, runtime: Runtime, initializing: boolean, probes: ProbeStateLookup): ContainerStatus {
+function containerStatus(
+  c: Container,
+  track: ContainerTrack | undefined,
+  runtime: RuntimeService,
+  initializing: boolean,
+  probes: ProbeStateLookup,
+): ContainerStatus {
   const record = track?.containerId === undefined ? undefined : runtime.containers.get(track.containerId);
   const state = stateOf(track, record, initializing);
   const running = state.running !== undefined;
@@ -66,7 +72,7 @@ function containerStatus(c: Container, track: ContainerTrack | undefined, runtim
   };
 }
 
-export function computePodStatus(record: PodRecord, runtime: Runtime, probes: ProbeStateLookup = () => undefined): PodStatus {
+export function computePodStatus(record: PodRecord, runtime: RuntimeService, probes: ProbeStateLookup = () => undefined): PodStatus {
   const { pod } = record;
   const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
   const inits = pod.spec.initContainers ?? [];

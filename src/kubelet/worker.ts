@@ -5,7 +5,7 @@
 import { PeapodError, errorMessage } from '../common/errors.js';
 import type { Container, EphemeralContainer, Pod } from '../kube/types.js';
 import type { ImageRecord, ImageService } from '../image/types.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, ContainerRequest } from '../runtime/types.js';
 import type { RecordStore } from '../store/record-store.js';
 import { containerConfig, containerSubPaths, sandboxConfig, type ConvertContext } from './convert.js';
@@ -28,7 +28,7 @@ import { podLogDirectory } from './convert.js';
 import type { RecordWriteOptions } from '../store/record-store.js';
 
 export interface WorkerDeps {
-  readonly runtime: Runtime;
+  readonly runtime: RuntimeService;
   readonly images: ImageService;
   readonly objects: ObjectStore;
   readonly pods: RecordStore<PodRecord>;
@@ -120,7 +120,7 @@ export class PodWorker {
   }
 
   private readonly probeExec = {
-    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.deps.runtime.host.oci.execSync(id, command, { timeoutMs }),
+    execSync: (id: string, command: readonly string[], timeoutMs: number) => this.deps.runtime.execSync(id, command, timeoutMs),
   };
 
   private startProbes(c: Container, containerId: string): void {
@@ -259,7 +259,7 @@ export class PodWorker {
       const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.deps.ctx));
       const now = this.deps.now().toISOString();
       await this.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
-      const forwarding = sandbox.config.network === 'pod' ? await runtime.host.network.forwardingProblem() : undefined;
+      const forwarding = sandbox.config.network === 'pod' ? await runtime.networkForwardingProblem() : undefined;
       if (forwarding !== undefined) await this.event('Warning', 'IPForwardingDisabled', forwarding, 'pod');
       return sandbox.id;
     } catch (err) {
@@ -375,7 +375,7 @@ export class PodWorker {
         ? {
             command: [EPHEMERAL_INIT_PATH, '-P'],
             args: [],
-            mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.dirs.pausePath, readOnly: true }],
+            mounts: [...config.mounts, { containerPath: EPHEMERAL_INIT_PATH, hostPath: this.deps.runtime.pauseBinaryPath, readOnly: true }],
             tty: false,
             stdin: false,
           }
@@ -473,7 +473,7 @@ export class PodWorker {
       // it rather than trip over its name (the runtime's records are the truth, the track follows them).
       orphan = this.deps.runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
       try {
-        created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config));
+        created = orphan ?? (await this.deps.runtime.createContainer(sandboxId, config, image));
       } catch (err) {
         await this.setTrack(c.name, { ...track, waiting: { reason: 'CreateContainerError', message: errorMessage(err) } });
         await this.event('Warning', 'Failed', `Error: ${errorMessage(err)}`, object);

@@ -3,7 +3,7 @@
 import type { CgroupManager } from '../host/cgroups/types.js';
 import type { PodNetworkManager } from '../host/network/types.js';
 import type { OciRuntime } from '../host/oci-runtime/types.js';
-import type { ImageRuntimeConfig, RootfsLayers } from '../image/types.js';
+import type { ImageRecord, RootfsLayers } from '../image/types.js';
 
 export interface MountOps {
   overlay(lowerDirs: readonly string[], upperDir: string, workDir: string, target: string): Promise<void>;
@@ -33,9 +33,9 @@ export interface RuntimeHost {
   readonly proc: ProcOps;
   readonly rootfs: RootfsOps;
   readonly images: {
-    rootfsLayers(imageId: string): Promise<RootfsLayers>;
-    /** The image's id and the config the runtime merges a container's request with (translate.ts). */
-    find(ref: string): Promise<{ readonly id: string; readonly config: ImageRuntimeConfig } | undefined>;
+    /** The unpacked layers of an image the caller already resolved (no second lookup). */
+    rootfsLayers(image: ImageRecord): Promise<RootfsLayers>;
+    find(ref: string): Promise<ImageRecord | undefined>;
   };
   readonly now: () => Date;
 }

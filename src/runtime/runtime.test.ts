@@ -9,6 +9,8 @@ import { Runtime } from './runtime.js';
 import { FakeHost } from './testing/fake-host.js';
 import type { RuntimeDirs } from './host.js';
 import type { ContainerRequest, SandboxConfig } from './types.js';
+import { RecordStore } from '../store/record-store.js';
+import { isSandboxRecord } from './validate-records.js';
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ host: FakeHost; dirs: RuntimeDirs; runtime: Runtime }> {
   const dir = await mkdtemp(join(tmpdir(), 'runtime-'));
@@ -134,7 +136,8 @@ test('exits are recorded with the kubelet reasons; a new runtime adopts running 
 test('a sandbox left half-created by a crash is undone on recovery', async (t) => {
   const { host, dirs, runtime } = await setup(t);
   // Simulate the crash: the undo itself never runs because the record says 'creating' when we reload.
-  await runtime.sandboxes.put({
+  assert.equal(runtime.sandboxes.list().length, 0);
+  await new RecordStore(dirs.sandboxRecords, isSandboxRecord).put({
     schema: 1,
     id: 'x'.repeat(64),
     config: sandboxConfig(dirs.sandboxes),
@@ -200,4 +203,44 @@ test('an exit stamped before the recorded start (coarse exit-file clock) is reco
   assert.ok(started.startedAt !== undefined && record.exit !== undefined);
   assert.equal(record.exit.finishedAt, started.startedAt);
   assert.ok(Date.parse(record.startedAt ?? '') <= Date.parse(record.exit.finishedAt));
+});
+
+test('a resource update racing an exit on the same container keeps both (one lock for every record write)', async (t) => {
+  const { host, dirs, runtime } = await setup(t);
+  const sandbox = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes));
+  const a = await runtime.createContainer(sandbox.id, containerConfig('a'));
+  await runtime.startContainer(a.id);
+  // The exit is recorded after reading the cgroup's OOM count: hold that read until the update has been
+  // asked for, so a writer outside the runtime's lock would have put its record in between.
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const read = host.cgroups.read.bind(host.cgroups);
+  host.cgroups.read = async (path) => {
+    await held;
+    return read(path);
+  };
+  const exited = new Promise<void>((resolve) => runtime.onContainerExit(() => resolve()));
+  host.exit(a.id, 0);
+  await new Promise((resolve) => setImmediate(resolve));
+  const update = runtime.updateContainerResources(a.id, { memoryLimitBytes: 64 << 20 });
+  release();
+  await exited;
+  // Queued behind the exit on the container's lock, the update finds the container exited and changes
+  // nothing; a writer beside the lock would have changed the cgroup and had its record overwritten.
+  await assert.rejects(update, /has exited/);
+  const record = runtime.container(a.id);
+  assert.equal(record.state, 'exited');
+  assert.equal(record.exit?.reason, 'Completed');
+  assert.equal(record.config.resources.memoryLimitBytes, undefined);
+  assert.ok(!host.calls.some((c) => c.op === 'cgroups.update' && c.args[0] === a.cgroupsPath));
+
+  const b = await runtime.createContainer(sandbox.id, containerConfig('b'));
+  await runtime.startContainer(b.id);
+  const update2 = runtime.updateContainerResources(b.id, { memoryLimitBytes: 32 << 20 });
+  const stopped = runtime.stopContainer(b.id, 0);
+  await Promise.all([update2, stopped]);
+  const both = runtime.container(b.id);
+  assert.equal(both.state, 'exited');
+  assert.equal(both.config.resources.memoryLimitBytes, 32 << 20);
+  assert.equal(host.cgroupsCreated.get(both.cgroupsPath)?.memoryLimitBytes, 32 << 20);
 });

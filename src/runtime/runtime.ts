@@ -1,12 +1,19 @@
-// The runtime service in CRI terms. Operations on one sandbox or container are serialised; records on
-// disk are the truth and this object only caches them. Container exits are watched and written down.
+// The runtime service in CRI terms (the fronts hold it as RuntimeService, service.ts). Operations on one
+// sandbox or container are serialised, and only they write the records; records on disk are the truth
+// and this object only caches them. Container exits are watched and written down.
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { RecordStore, KeyedMutex } from '../store/record-store.js';
-import type { ExitStatus } from '../host/oci-runtime/types.js';
+import type { CgroupReadback } from '../host/cgroups/types.js';
+import type { ExecResult, ExitStatus } from '../host/oci-runtime/types.js';
+import type { ImageRecord } from '../image/types.js';
+import type { LinuxResources } from '../oci/types.js';
 import type { RuntimeDirs, RuntimeHost } from './host.js';
+import type { ContainerExitEvent, ExecOptions, RecordView, RuntimeService } from './service.js';
 import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
+import { ExitWatches } from './exit-watch.js';
+import { attachSocketPath, containerLogPath } from './paths.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
@@ -20,37 +27,33 @@ import { exitReason, orderedFinishedAt } from './container/exit.js';
  */
 const STATUS_ONLY = { sync: 'data' } as const;
 
-/** A container's exit is watched for this long before the watch is renewed (the wait is cheap). */
-const EXIT_WATCH_MS = 24 * 3600 * 1000;
-
-export interface ContainerExitEvent {
-  readonly containerId: string;
-  readonly sandboxId: string;
-  readonly record: ContainerRecord;
-}
-
-export class Runtime {
-  readonly sandboxes: RecordStore<SandboxRecord>;
-  readonly containers: RecordStore<ContainerRecord>;
+export class Runtime implements RuntimeService {
+  /** The only writers of the records are this class's verbs, each under `mutex` for its ID. */
+  private readonly sandboxStore: RecordStore<SandboxRecord>;
+  private readonly containerStore: RecordStore<ContainerRecord>;
+  readonly sandboxes: RecordView<SandboxRecord>;
+  readonly containers: RecordView<ContainerRecord>;
   private readonly mutex = new KeyedMutex();
   private readonly events = new EventEmitter();
-  private readonly watchers = new Map<string, AbortController>();
-  private closed = false;
+  private readonly exits: ExitWatches;
 
   constructor(
-    readonly host: RuntimeHost,
-    readonly dirs: RuntimeDirs,
+    private readonly host: RuntimeHost,
+    private readonly dirs: RuntimeDirs,
     private readonly log: (message: string) => void = () => undefined,
   ) {
-    this.sandboxes = new RecordStore(dirs.sandboxRecords, isSandboxRecord);
-    this.containers = new RecordStore(dirs.containerRecords, isContainerRecord);
+    this.sandboxStore = new RecordStore(dirs.sandboxRecords, isSandboxRecord);
+    this.containerStore = new RecordStore(dirs.containerRecords, isContainerRecord);
+    this.sandboxes = readOnly(this.sandboxStore);
+    this.containers = readOnly(this.containerStore);
+    this.exits = new ExitWatches(host.oci, log);
   }
 
   private get sandboxDeps(): SandboxDeps {
-    return { host: this.host, dirs: this.dirs, records: this.sandboxes };
+    return { host: this.host, dirs: this.dirs, records: this.sandboxStore };
   }
   private get containerDeps(): ContainerDeps {
-    return { host: this.host, dirs: this.dirs, records: this.containers };
+    return { host: this.host, dirs: this.dirs, records: this.containerStore };
   }
 
   onContainerExit(listener: (event: ContainerExitEvent) => void): void {
@@ -64,8 +67,8 @@ export class Runtime {
 
   async load(): Promise<void> {
     const corrupt = (file: string, err: unknown): void => this.log(`ignoring unreadable record ${file}: ${String(err)}`);
-    await this.sandboxes.load(corrupt);
-    await this.containers.load(corrupt);
+    await this.sandboxStore.load(corrupt);
+    await this.containerStore.load(corrupt);
   }
 
   sandbox(id: string): SandboxRecord {
@@ -99,13 +102,13 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
       if (!current) return;
-      this.unwatch(id);
+      this.exits.unwatch(id);
       // Side by side, as at creation: CNI DEL and the netns pin's removal need only the netns, which
       // outlives the pause for as long as either holds it. Both finish before a failure is reported.
       const settled = await Promise.allSettled([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current)]);
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
       const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
-      await this.sandboxes.put({ ...current, state: 'notready', done });
+      await this.sandboxStore.put({ ...current, state: 'notready', done });
     });
   }
 
@@ -116,14 +119,14 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
       if (!current) return;
-      this.unwatch(id);
-      await this.sandboxes.put({ ...current, state: 'removing' });
+      this.exits.unwatch(id);
+      await this.sandboxStore.put({ ...current, state: 'removing' });
       await tearDownSandbox(this.sandboxDeps, current);
-      await this.sandboxes.delete(id);
+      await this.sandboxStore.delete(id);
     });
   }
 
-  async createContainer(sandboxId: string, config: ContainerRequest): Promise<ContainerRecord> {
+  async createContainer(sandboxId: string, config: ContainerRequest, image?: ImageRecord): Promise<ContainerRecord> {
     const sandbox = this.sandbox(sandboxId);
     const name = config.name;
     const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt);
@@ -134,7 +137,7 @@ export class Runtime {
       if (targetPid === undefined) throw new PeapodError('FailedPrecondition', `target container ${config.targetContainerId} is not running`);
     }
     const id = newId();
-    return this.mutex.run(id, () => createContainer(this.containerDeps, id, sandbox, config, targetPid));
+    return this.mutex.run(id, () => createContainer(this.containerDeps, id, sandbox, config, { targetPid, image }));
   }
 
   async startContainer(id: string): Promise<ContainerRecord> {
@@ -142,7 +145,7 @@ export class Runtime {
       const record = this.container(id);
       if (record.state !== 'created') throw new PeapodError('FailedPrecondition', `container ${id} is ${record.state}, not created`);
       await this.host.oci.start(id);
-      return this.containers.put({ ...record, state: 'running', startedAt: this.host.now().toISOString() }, STATUS_ONLY);
+      return this.containerStore.put({ ...record, state: 'running', startedAt: this.host.now().toISOString() }, STATUS_ONLY);
     });
     this.watchExit(started);
     return started;
@@ -159,13 +162,29 @@ export class Runtime {
 
   async removeContainer(id: string): Promise<void> {
     if (!this.containers.get(id)) return;
-    this.watchers.get(id)?.abort();
-    this.watchers.delete(id);
+    this.exits.unwatch(id);
     await this.mutex.run(id, async () => {
       const record = this.containers.get(id);
       if (!record) return;
       await removeContainerArtifacts(this.containerDeps, record);
-      await this.containers.delete(id);
+      await this.containerStore.delete(id);
+    });
+  }
+
+  async updateContainerResources(id: string, resources: LinuxResources): Promise<ContainerRecord> {
+    return this.mutex.run(id, async () => {
+      const record = this.container(id);
+      if (record.state === 'exited') throw new PeapodError('FailedPrecondition', `container ${id} has exited; its resources cannot change`);
+      await this.host.cgroups.update(record.cgroupsPath, resources);
+      return this.containerStore.put({ ...record, config: { ...record.config, resources: { ...record.config.resources, ...resources } } });
+    });
+  }
+
+  async updatePodSandboxResources(id: string, resources: LinuxResources): Promise<SandboxRecord> {
+    return this.mutex.run(id, async () => {
+      const record = this.sandbox(id);
+      await this.host.cgroups.update(record.config.cgroupParent, resources);
+      return this.sandboxStore.put({ ...record, config: { ...record.config, podResources: { ...record.config.podResources, ...resources } } });
     });
   }
 
@@ -174,8 +193,59 @@ export class Runtime {
     await this.mutex.run(id, async () => {
       const record = this.containers.get(id);
       if (!record?.exit) return;
-      await this.containers.put({ ...record, exit: { ...record.exit, message } }, STATUS_ONLY);
+      await this.containerStore.put({ ...record, exit: { ...record.exit, message } }, STATUS_ONLY);
     });
+  }
+
+  execSync(id: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult> {
+    return this.host.oci.execSync(id, argv, { timeoutMs });
+  }
+
+  execCommand(id: string, argv: readonly string[], options: ExecOptions): readonly string[] {
+    return this.host.oci.execCommand(id, argv, { tty: options.tty, interactive: options.interactive });
+  }
+
+  attachSocketPath(id: string): string {
+    return attachSocketPath(this.container(id).dir);
+  }
+
+  containerLogPath(id: string): string {
+    const container = this.container(id);
+    return containerLogPath(this.sandbox(container.sandboxId), container);
+  }
+
+  readCgroup(path: string): Promise<CgroupReadback | undefined> {
+    return this.host.cgroups.read(path).catch(() => undefined);
+  }
+
+  listCgroupTree(path: string): Promise<string[]> {
+    return this.host.cgroups.listTree(path).catch(() => []);
+  }
+
+  get cgroupVersion(): 'v1' | 'v2' {
+    return this.host.cgroups.version;
+  }
+
+  async sandboxNamespaces(id: string): Promise<Readonly<Record<string, number>>> {
+    const record = this.sandboxStore.get(id);
+    return record?.pausePid !== undefined && record.state === 'ready' ? this.host.proc.namespaces(record.pausePid) : {};
+  }
+
+  async containerNamespaces(id: string): Promise<Readonly<Record<string, number>>> {
+    const record = this.containerStore.get(id);
+    return record?.state === 'running' && record.pid !== undefined ? this.host.proc.namespaces(record.pid) : {};
+  }
+
+  nodeNamespaces(): Promise<Readonly<Record<string, number>>> {
+    return this.host.proc.namespaces('self');
+  }
+
+  get pauseBinaryPath(): string {
+    return this.dirs.pausePath;
+  }
+
+  networkForwardingProblem(): Promise<string | undefined> {
+    return this.host.network.forwardingProblem();
   }
 
   /** Writes the exit into the record once, with the reason the kubelet would report (OOMKilled included). */
@@ -188,7 +258,7 @@ export class Runtime {
         () => 0,
       );
       const reason = exitReason(exit, oomKills > 0 || exit.oomKilled === true);
-      const updated = await this.containers.put(
+      const updated = await this.containerStore.put(
         { ...record, state: 'exited', exit: { ...exit, reason, finishedAt: orderedFinishedAt(record.startedAt, exit.finishedAt) } },
         STATUS_ONLY,
       );
@@ -198,16 +268,16 @@ export class Runtime {
   }
 
   private watchExit(record: ContainerRecord): void {
-    this.watch(record.id, async (exit) => void (await this.recordExit(record.id, exit)));
+    this.exits.watch(record.id, async (exit) => void (await this.recordExit(record.id, exit)));
   }
 
   /** The pause process is conmon-monitored like a container: its death makes the sandbox notready. */
   private watchPause(record: SandboxRecord): void {
-    this.watch(record.id, async () => {
+    this.exits.watch(record.id, async () => {
       const died = await this.mutex.run(record.id, async () => {
         const current = this.sandboxes.get(record.id);
         if (current?.state !== 'ready') return false;
-        await this.sandboxes.put({ ...current, state: 'notready' });
+        await this.sandboxStore.put({ ...current, state: 'notready' });
         return true;
       });
       if (died) {
@@ -215,36 +285,6 @@ export class Runtime {
         this.events.emit('sandbox-exit', record.id);
       }
     });
-  }
-
-  private unwatch(id: string): void {
-    this.watchers.get(id)?.abort();
-    this.watchers.delete(id);
-  }
-
-  private watch(id: string, onExit: (exit: ExitStatus) => Promise<void>): void {
-    if (this.closed || this.watchers.has(id)) return;
-    const controller = new AbortController();
-    this.watchers.set(id, controller);
-    const loop = async (): Promise<void> => {
-      while (!controller.signal.aborted) {
-        try {
-          const exit = await this.host.oci.waitExit(id, EXIT_WATCH_MS, controller.signal);
-          await onExit(exit);
-          return;
-        } catch (err) {
-          if (controller.signal.aborted) return;
-          if (err instanceof PeapodError && err.code === 'DeadlineExceeded') continue;
-          this.log(`watching ${id}: ${String(err)}`);
-          return;
-        }
-      }
-    };
-    loop()
-      .catch((err: unknown) => this.log(`exit watch ${id}: ${String(err)}`))
-      .finally(() => {
-        if (this.watchers.get(id) === controller) this.watchers.delete(id);
-      });
   }
 
   /** Reconcile records with reality after a (re)start: adopt, finish or undo. */
@@ -265,41 +305,47 @@ export class Runtime {
     }
   }
 
+  // Recovery writes under the same locks as every verb: the CRI socket is listened on from the start.
   private async recoverSandbox(record: SandboxRecord): Promise<void> {
     if (record.state === 'creating' || record.state === 'removing') {
       // Half-made or half-removed: undo it all; the pod's worker creates a fresh sandbox if still wanted.
       for (const c of this.containersOf(record.id)) await this.removeContainer(c.id);
-      await tearDownSandbox(this.sandboxDeps, record);
-      await this.sandboxes.delete(record.id);
+      await this.mutex.run(record.id, async () => {
+        await tearDownSandbox(this.sandboxDeps, this.sandboxStore.get(record.id) ?? record);
+        await this.sandboxStore.delete(record.id);
+      });
       return;
     }
-    if (record.state === 'ready') {
-      const state = await this.host.oci.state(record.id);
+    if (record.state !== 'ready') return;
+    await this.mutex.run(record.id, async () => {
+      const current = this.sandboxStore.get(record.id);
+      if (current?.state !== 'ready') return;
+      const state = await this.host.oci.state(current.id);
       const alive = state !== undefined && (state.status === 'running' || state.status === 'paused');
-      if (!alive) await this.sandboxes.put({ ...record, state: 'notready' });
-      else this.watchPause(record);
-    }
+      if (!alive) await this.sandboxStore.put({ ...current, state: 'notready' });
+      else this.watchPause(current);
+    });
   }
 
   private async recoverContainer(record: ContainerRecord): Promise<void> {
     if (!this.sandboxes.get(record.sandboxId) || record.state === 'creating') {
-      await removeContainerArtifacts(this.containerDeps, record);
-      await this.containers.delete(record.id);
+      await this.mutex.run(record.id, async () => {
+        await removeContainerArtifacts(this.containerDeps, this.containerStore.get(record.id) ?? record);
+        await this.containerStore.delete(record.id);
+      });
       return;
     }
     if (record.state !== 'running' && record.state !== 'created') return;
     const state = await this.host.oci.state(record.id);
     if (state?.status === 'running' || state?.status === 'paused') {
       // Started just before the crash, but not yet recorded as such: it runs, so adopt it as running.
-      const running =
-        record.state === 'running'
-          ? record
-          : await this.containers.put({
-              ...record,
-              state: 'running',
-              startedAt: (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString(),
-            });
-      this.watchExit(running);
+      const running = await this.mutex.run(record.id, async () => {
+        const current = this.containerStore.get(record.id);
+        if (current?.state !== 'created') return current;
+        const startedAt = (state.status === 'running' ? state.startedAt : undefined) ?? this.host.now().toISOString();
+        return this.containerStore.put({ ...current, state: 'running', startedAt });
+      });
+      if (running?.state === 'running') this.watchExit(running);
       return;
     }
     if (state?.status === 'created') return;
@@ -308,8 +354,11 @@ export class Runtime {
   }
 
   close(): void {
-    this.closed = true;
-    for (const controller of this.watchers.values()) controller.abort();
-    this.watchers.clear();
+    this.exits.close();
   }
+}
+
+/** The store's reads only: a front holding the view cannot write around the runtime's lock. */
+function readOnly<T extends { readonly id: string }>(store: RecordStore<T>): RecordView<T> {
+  return { get: (id) => store.get(id), list: () => store.list() };
 }

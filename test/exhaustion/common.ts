@@ -117,7 +117,7 @@ export async function sandboxFootprint(config: PeapodConfig): Promise<SandboxFoo
   const list = (dir: string): Promise<string[]> => readdir(dir).catch(() => []);
   const links = await runUnchecked('ip', ['-j', 'link', 'show', 'master', config.bridge], { timeoutMs: 5000 });
   const veths = links.code === 0 && links.stdout.trim() !== '' ? (JSON.parse(links.stdout) as { ifname?: string }[]).map((l) => l.ifname ?? '?') : [];
-  const leaseDir = join(config.root, 'cni', 'networks', `peapod-${config.bridge}`);
+  const leaseDir = join(paths(config).cniNetworks, `peapod-${config.bridge}`);
   const podCgroups = new Set<string>();
   for (const mount of await cgroupMountPoints()) {
     for (const dir of await dirsBelow(join(mount, config.cgroupRoot))) if (/^pod[0-9a-f-]+$/.test(basename(dir))) podCgroups.add(basename(dir));
@@ -127,7 +127,7 @@ export async function sandboxFootprint(config: PeapodConfig): Promise<SandboxFoo
     veths,
     ipLeases: (await list(leaseDir)).filter((n) => /^\d+\.\d+\.\d+\.\d+$/.test(n)),
     podCgroups: [...podCgroups].sort(),
-    sandboxRecords: await list(join(config.root, 'records', 'sandboxes')),
+    sandboxRecords: await list(paths(config).sandboxRecords),
     runcState: await list(p.runcRoot),
   };
 }

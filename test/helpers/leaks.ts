@@ -122,7 +122,7 @@ const IP_FILE = /^(\d{1,3}\.){3}\d{1,3}$|:/;
 
 /** host-local keeps one file per allocated IP, plus last_reserved_ip.* and lock, which are not leases. */
 async function leakedLeases(config: PeapodConfig, networkNames: readonly string[]): Promise<string[]> {
-  const dataDirs = [join(config.root, 'cni', 'networks'), join(config.runRoot, 'cni', 'networks')];
+  const dataDirs = [paths(config).cniNetworks, join(config.runRoot, 'cni', 'networks')];
   const networkDirs: string[] = networkNames.map((n) => join('/var/lib/cni/networks', n));
   for (const d of dataDirs) {
     const nets = await readdir(d, { withFileTypes: true }).catch(() => []);

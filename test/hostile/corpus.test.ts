@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { paths } from '../../src/common/config.js';
 import { ApiClient } from '../../src/api/client.js';
 import type { ApplyManifestsResult, PodView } from '../../src/api/routes/pods.js';
 import { PeapodError, errorMessage } from '../../src/common/errors.js';
@@ -180,7 +181,7 @@ test('names at their limits are stored whole: a 253-character ConfigMap in a 63-
   assert.equal(deleted.code, 0, deleted.stderr);
   assert.equal(deleted.stdout, `configmap "short" deleted\nconfigmap "${long}" deleted\nsecret "${long}" deleted\n`);
   assert.deepEqual(
-    (await filesBelow(join(roots.config.root, 'records', 'objects'))).filter((f) => !f.endsWith('/')),
+    (await filesBelow(paths(roots.config).objectRecords)).filter((f) => !f.endsWith('/')),
     [],
   );
   await daemon.stop();

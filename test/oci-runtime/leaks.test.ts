@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { paths } from '../../src/common/config.js';
 import { run, runUnchecked } from '../../src/host/exec.js';
 import { mountTmpfs, unmount } from '../../src/host/mount.js';
 import { isAlive } from '../../src/host/proc.js';
@@ -97,7 +98,7 @@ test('listHostObjects reports a leftover bridge with its veth, an IP lease and a
   await run('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', peer], { timeoutMs: 5000 });
   await run('ip', ['link', 'set', veth, 'master', config.bridge], { timeoutMs: 5000 });
   await run('iptables', ['-N', chain], { timeoutMs: 5000 });
-  const leases = join(config.root, 'cni', 'networks', 'peapod');
+  const leases = join(paths(config).cniNetworks, 'peapod');
   await mkdir(leases, { recursive: true });
   const ip = `${subnetPrefix(config.subnet) ?? ''}7`;
   await Promise.all([writeFile(join(leases, ip), 'id'), writeFile(join(leases, 'last_reserved_ip.0'), ip), writeFile(join(leases, 'lock'), '')]);

@@ -121,6 +121,20 @@ test('stop: sleep as PID 1 ignores SIGTERM and is SIGKILLed after the grace peri
   await fx.runtime.remove(c.id);
 });
 
+test('stop: a paused (frozen) container is resumed and stopped; its pending SIGTERM is handled', async () => {
+  const c = await fx.run(['sh', '-c', "trap 'exit 42' TERM; echo ready; sleep 1000 & wait"]);
+  await waitFor(async () => (await readFile(c.logPath, 'utf8')).includes('ready'), { timeoutMs: 5000, description: 'the trap to be set' });
+  const runcRoot = paths(fx.roots.config).runcRoot;
+  const paused = await runUnchecked('runc', ['--root', runcRoot, 'pause', c.id]);
+  assert.equal(paused.code, 0, paused.stderr);
+  // stop signals without asking runc first; the frozen shell cannot act on it, so after the grace period
+  // stop finds the container paused, thaws it, and the pending TERM (or the KILL after it) ends it.
+  const exit = await fx.runtime.stop(c.id, 300);
+  assert.ok(exit.exitCode === 42 || exit.exitCode === 137, `exit ${exit.exitCode}`);
+  assert.equal((await fx.runtime.state(c.id))?.status, 'stopped');
+  await fx.runtime.remove(c.id);
+});
+
 test('execSync: output, exit code, env and cwd', async () => {
   const c = await fx.run(['sleep', '1000']);
   const r = await fx.runtime.execSync(c.id, ['sh', '-c', 'echo hi $FOO; pwd; echo oops >&2; exit 5'], { timeoutMs: 10_000, env: ['FOO=bar'], cwd: '/bin' });

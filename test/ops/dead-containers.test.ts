@@ -42,7 +42,7 @@ test('a crash-looping pod keeps one dead attempt and its log, no more', { timeou
   assert.deepEqual(logs, [`${restarts - 1}.log`, `${restarts}.log`]);
   const previous = await runCli(env, ['logs', 'crash', '--previous']);
   assert.equal(previous.stdout, 'attempt\n');
-  const records = await readdir(join(roots.config.root, 'records', 'containers'));
+  const records = await readdir(paths(roots.config).containerRecords);
   assert.equal(records.length, 2, `container records: ${records.join(', ')}`);
 
   assert.equal((await runCli(env, ['delete', 'pod', 'crash', '--now'])).code, 0);

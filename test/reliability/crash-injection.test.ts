@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { paths } from '../../src/common/config.js';
 import { makeTestRoots, type TestRoots } from '../helpers/roots.js';
 import { loadBusybox, startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
@@ -109,7 +110,7 @@ async function crashRun(roots: TestRoots, kill: KillPoint): Promise<string | und
   if (!died) return 'the fault point was not reached';
   const atCrash = await runningContainers(roots);
   // Pause containers are sandboxes; a half-made one is undone by the recovery, by design.
-  const sandboxes = new Set((await readdir(join(roots.config.root, 'records', 'sandboxes')).catch(() => [])).map((f) => f.replace(/\.json$/, '')));
+  const sandboxes = new Set((await readdir(paths(roots.config).sandboxRecords).catch(() => [])).map((f) => f.replace(/\.json$/, '')));
   const recovered = await startDaemon(roots);
   try {
     const settled = await waitFor(

@@ -2,7 +2,7 @@
 // `peapod get pods` beside the CLI's own (one store, two doors), with OWNER "cri".
 import type { ContainerStatus, Pod, PodStatus } from '../../kube/types.js';
 import type { PodView } from '../../kubelet/manager.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { RuntimeService } from '../../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../../runtime/types.js';
 
 function containerStatus(c: ContainerRecord): ContainerStatus {
@@ -61,7 +61,7 @@ function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord
 }
 
 /** Views of the sandboxes of no pod record (by pod UID), in the namespace (or all when undefined). */
-export function criPodViews(runtime: Runtime, podUids: ReadonlySet<string>, namespace: string | undefined): PodView[] {
+export function criPodViews(runtime: RuntimeService, podUids: ReadonlySet<string>, namespace: string | undefined): PodView[] {
   return runtime.sandboxes
     .list()
     .filter((s) => !podUids.has(s.config.uid) && s.state !== 'removing' && (namespace === undefined || s.config.namespace === namespace))

@@ -20,7 +20,7 @@ export type { PodView, ApplyResult } from '../../kubelet/manager.js';
 import { podLinuxView, type PodLinuxView } from '../../kubelet/linux-view.js';
 import type { PodEvent } from '../../kubelet/pod-record.js';
 import { resolveLogTarget } from '../../kubelet/log-target.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { RuntimeService } from '../../runtime/service.js';
 import { readLog } from '../../runtime/logs/reader.js';
 import { criPodViews } from './cri-pods.js';
 
@@ -96,7 +96,7 @@ export function registerNameParams(router: ApiRouter): void {
   router.param('name', refuse(checkDns1123Subdomain, 'name'));
 }
 
-export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: Runtime, logRoot: string, applier: ObjectApplier): void {
+export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: RuntimeService, logRoot: string, applier: ObjectApplier): void {
   registerNameParams(router);
   const applyAndWait = async (objects: ManifestObject[], force: unknown, waitMs: unknown): Promise<ApplyResult[]> => {
     const results = await applier.apply(objects, { force: force === true });
@@ -219,7 +219,7 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
     };
     const id = await pods.addEphemeralContainer(params['namespace'] ?? 'default', params['name'] ?? '', container, DEBUG_START_TIMEOUT_MS);
     if (!interactive) return { name, containerId: id };
-    const argv = runtime.host.oci.execCommand(id, command.length ? command : ['sh'], { tty: request.tty === true, interactive: true });
+    const argv = runtime.execCommand(id, command.length ? command : ['sh'], { tty: request.tty === true, interactive: true });
     return { name, containerId: id, argv };
   });
 
@@ -229,7 +229,7 @@ export function registerPodRoutes(router: ApiRouter, pods: PodManager, runtime: 
 }
 
 /** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
-export function planExec(pods: PodManager, runtime: Runtime, namespace: string, podName: string, request: ExecRequest | undefined): ExecPlan {
+export function planExec(pods: PodManager, runtime: RuntimeService, namespace: string, podName: string, request: ExecRequest | undefined): ExecPlan {
   if (!request || !Array.isArray(request.command) || request.command.length === 0)
     throw new PeapodError('InvalidArgument', 'you must specify at least one command for the container');
   const record = pods.get(namespace, podName);
@@ -239,7 +239,7 @@ export function planExec(pods: PodManager, runtime: Runtime, namespace: string, 
   if (!container) throw new PeapodError('NotFound', `container ${name} not found in pod ${record.pod.metadata.name}`);
   if (container.state !== 'running')
     throw new PeapodError('FailedPrecondition', `cannot exec in a container that is not running; container ${name} is ${container.state}`);
-  const argv = runtime.host.oci.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
+  const argv = runtime.execCommand(container.id, request.command.map(String), { tty: request.tty, interactive: request.stdin });
   return { argv, containerId: container.id };
 }
 

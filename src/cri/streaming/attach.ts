@@ -6,22 +6,18 @@
 // conmon attach client hanging up closes a stdin_once container's stdin). Resizes go to conmon's control FIFO.
 // The session ends when the container exits or the client hangs up (detach: the container keeps running);
 // the status is Success unless attaching failed, as the kubelet's ServeAttach reports it.
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connectAttachSocket } from '../../host/attach-socket.js';
 import { readLog } from '../../runtime/logs/reader.js';
-import type { Runtime } from '../../runtime/runtime.js';
-import type { ContainerRecord, SandboxRecord } from '../../runtime/types.js';
+import type { RuntimeService } from '../../runtime/service.js';
+import type { ContainerRecord } from '../../runtime/types.js';
 import { resizeMessage, sendConmonControl } from '../container_log.js';
 import { collectStreams, readResizeEvents, statusJson, type RemoteStreams } from './remotecommand.js';
 import { OUTPUT_DRAIN_MS, finish, pipeOut } from './session-io.js';
 import type { SpdyConnection, SpdyStream } from './spdy/connection.js';
 import type { AttachRequest } from './server.js';
 
-/** conmon binds it in the bundle (--full-attach). */
-const ATTACH_SOCKET = 'attach';
-
-export async function serveAttach(runtime: Runtime, request: AttachRequest, connection: SpdyConnection): Promise<void> {
+export async function serveAttach(runtime: RuntimeService, request: AttachRequest, connection: SpdyConnection): Promise<void> {
   const streams = await collectStreams(connection, request);
   const container = runtime.containers.get(request.containerId);
   const sandbox = container === undefined ? undefined : runtime.sandboxes.get(container.sandboxId);
@@ -35,12 +31,18 @@ export async function serveAttach(runtime: Runtime, request: AttachRequest, conn
       (size) => void sendConmonControl(container.id, container.dir, resizeMessage(size.width, size.height)).catch(() => undefined),
     );
   }
-  if (streams.stdin && container.config.stdin) await attachToConmon(container, streams.stdin, streams, connection);
-  else await followOutput(runtime, container, sandbox, streams, connection);
+  if (streams.stdin && container.config.stdin) await attachToConmon(runtime, container, streams.stdin, streams, connection);
+  else await followOutput(runtime, container, streams, connection);
 }
 
-async function attachToConmon(container: ContainerRecord, stdin: SpdyStream, streams: RemoteStreams, connection: SpdyConnection): Promise<void> {
-  const relay = connectAttachSocket(join(container.dir, ATTACH_SOCKET));
+async function attachToConmon(
+  runtime: RuntimeService,
+  container: ContainerRecord,
+  stdin: SpdyStream,
+  streams: RemoteStreams,
+  connection: SpdyConnection,
+): Promise<void> {
+  const relay = connectAttachSocket(runtime.attachSocketPath(container.id));
   let detached = false;
   connection.once('close', () => {
     detached = true;
@@ -57,17 +59,11 @@ async function attachToConmon(container: ContainerRecord, stdin: SpdyStream, str
 }
 
 /** Output only: what conmon copies to the CRI log as it comes; stdin a container was not created with is read and dropped. */
-async function followOutput(
-  runtime: Runtime,
-  container: ContainerRecord,
-  sandbox: SandboxRecord,
-  streams: RemoteStreams,
-  connection: SpdyConnection,
-): Promise<void> {
+async function followOutput(runtime: RuntimeService, container: ContainerRecord, streams: RemoteStreams, connection: SpdyConnection): Promise<void> {
   streams.stdin?.resume();
   const controller = new AbortController();
   connection.once('close', () => controller.abort());
-  const path = join(sandbox.config.logDirectory, container.config.logPath);
+  const path = runtime.containerLogPath(container.id);
   await readLog(
     path,
     (text, stream) => {

@@ -3,14 +3,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { errorMessage } from '../../common/errors.js';
 import { spawnInteractive, spawnNetnsConnection, type InteractiveProcess } from '../../host/interactive.js';
-import type { Runtime } from '../../runtime/runtime.js';
+import type { RuntimeService } from '../../runtime/service.js';
 import { serveAttach } from './attach.js';
 import { collectStreams, readResizeEvents, statusJson } from './remotecommand.js';
 import { OUTPUT_DRAIN_MS, finish, pipeOut } from './session-io.js';
 import type { SpdyConnection, SpdyStream } from './spdy/connection.js';
 import type { ExecRequest, PortForwardRequest, StreamingHandler } from './server.js';
 
-export function streamingSessions(runtime: Runtime, log: (message: string) => void): StreamingHandler {
+export function streamingSessions(runtime: RuntimeService, log: (message: string) => void): StreamingHandler {
   return async (request, connection) => {
     if (request.kind === 'exec') await serveExec(runtime, request, connection);
     else if (request.kind === 'attach') await serveAttach(runtime, request, connection);
@@ -18,7 +18,7 @@ export function streamingSessions(runtime: Runtime, log: (message: string) => vo
   };
 }
 
-async function serveExec(runtime: Runtime, request: ExecRequest, connection: SpdyConnection): Promise<void> {
+async function serveExec(runtime: RuntimeService, request: ExecRequest, connection: SpdyConnection): Promise<void> {
   const streams = await collectStreams(connection, request);
   const container = runtime.containers.get(request.containerId);
   if (container?.state !== 'running') {
@@ -27,7 +27,7 @@ async function serveExec(runtime: Runtime, request: ExecRequest, connection: Spd
   }
   let proc: InteractiveProcess;
   try {
-    const argv = runtime.host.oci.execCommand(container.id, request.cmd, { tty: request.tty, interactive: request.stdin });
+    const argv = runtime.execCommand(container.id, request.cmd, { tty: request.tty, interactive: request.stdin });
     proc = spawnInteractive(argv, { tty: request.tty });
   } catch (err) {
     await finish(connection, streams, statusJson(undefined, errorMessage(err)));
@@ -49,7 +49,7 @@ async function serveExec(runtime: Runtime, request: ExecRequest, connection: Spd
  * The portforward.k8s.io protocol: for each forwarded connection the client opens an error stream and
  * a data stream with the same `requestid` and a `port` header; errors go back as text on the error stream.
  */
-function servePortForward(runtime: Runtime, request: PortForwardRequest, connection: SpdyConnection, log: (message: string) => void): void {
+function servePortForward(runtime: RuntimeService, request: PortForwardRequest, connection: SpdyConnection, log: (message: string) => void): void {
   const pairs = new Map<string, { error?: SpdyStream; data?: SpdyStream }>();
   connection.on('stream', (stream) => {
     const id = stream.header('requestid') ?? '';
@@ -69,7 +69,7 @@ function servePortForward(runtime: Runtime, request: PortForwardRequest, connect
   });
 }
 
-async function forward(runtime: Runtime, request: PortForwardRequest, error: SpdyStream, data: SpdyStream): Promise<void> {
+async function forward(runtime: RuntimeService, request: PortForwardRequest, error: SpdyStream, data: SpdyStream): Promise<void> {
   error.resume();
   const port = Number(data.header('port'));
   const sandbox = runtime.sandboxes.get(request.sandboxId);

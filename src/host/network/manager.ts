@@ -19,7 +19,7 @@ export function networkNames(config: PeapodConfig): { network: string; chain: st
   return {
     network: `peapod-${config.bridge}`,
     chain: `PEAPOD-${config.bridge.toUpperCase()}`.slice(0, 28),
-    dataDir: join(config.root, 'cni', 'networks'),
+    dataDir: paths(config).cniNetworks,
   };
 }
 

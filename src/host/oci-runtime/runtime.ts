@@ -2,6 +2,7 @@
 // runcRoot, conmon's pidfiles and our meta under <stateDir>/<id>, exit codes under exitDir, so a
 // fresh instance (a restarted daemon) sees exactly what the old one saw.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
@@ -48,6 +49,8 @@ export const UNKNOWN_EXIT_CODE = 255;
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** See monitorLost: with standing watches polling every 5 s, PID reuse is ruled out at least once a minute. */
 const FULL_LIVENESS_CHECK_EVERY = 12;
+/** How often a monitorless stop looks whether the KILLed init is gone. */
+const INIT_GONE_POLL_MS = 20;
 
 function checkId(id: string): void {
   if (!ID_PATTERN.test(id)) throw invalid(`container ID "${id}" is not allowed: use 1-128 letters, digits, '_', '.', '-', starting with a letter or digit`);
@@ -263,25 +266,51 @@ class RuncConmonRuntime implements OciRuntime {
     const layout = this.layout(id);
     const done = await this.readExit(layout);
     if (done) return done;
-    const rs = await this.runc.state(id);
-    if (rs === undefined) {
-      if (await exists(layout.persistDir)) return (await this.monitorLost(layout)) ?? this.waitExit(id, KILL_WAIT_MS);
-      throw notFound(`container ${id} does not exist`);
-    }
+    // runc writes <root>/<id>/state.json once a create succeeded (a create killed half-way leaves the dir
+    // with only exec.fifo): without it runc knows nothing to signal.
+    if (!(await exists(join(this.opts.runcRoot, id, 'state.json')))) return this.stopUnknownToRunc(id, layout);
+    // The common stop signals first and asks runc nothing: `runc state` is one exec (≈8 ms) on every
+    // teardown, and only a container still there after its grace period needs a closer look.
+    // No conmon record: the daemon died between conmon's start and writing it, before any start, and that
+    // conmon may be gone too, so no exit file may ever come: no grace to wait, and runc's word decides.
     const meta = await readMeta(layout.persistDir);
-    if (rs.status !== 'stopped') {
-      // A frozen process cannot act on a signal, not even SIGKILL under the v1 freezer.
-      if (rs.status === 'paused') await this.resume(id);
-      if (gracePeriodMs > 0 && (await this.runc.kill(id, stopSignal)) === 'sent') {
-        try {
-          return await this.waitExit(id, gracePeriodMs);
-        } catch (err) {
-          if (errorCode(err) !== 'DeadlineExceeded') throw err;
-        }
+    if (meta !== undefined && gracePeriodMs > 0 && (await this.runc.kill(id, stopSignal)) === 'sent') {
+      try {
+        return await this.waitExit(id, gracePeriodMs);
+      } catch (err) {
+        if (errorCode(err) !== 'DeadlineExceeded') throw err;
       }
+    }
+    const rs = await this.runc.state(id);
+    if (rs === undefined) return this.stopUnknownToRunc(id, layout);
+    if (rs.status !== 'stopped') {
+      // A frozen process cannot act on a signal, not even SIGKILL under the v1 freezer (a SIGTERM sent
+      // above stays pending and is delivered on resume, as with `runc kill` of a paused container).
+      if (rs.status === 'paused') await this.resume(id);
       await this.runc.kill(id, 'KILL', meta?.killAll ?? false);
     }
+    if (meta === undefined) return this.waitInitGone(id, rs.status === 'stopped' ? 0 : rs.pid);
     return this.waitExit(id, KILL_WAIT_MS);
+  }
+
+  /** Waits (bounded) for a KILLed init with no monitor to report it; the exit code is unknown (CRI-O's 255). */
+  private async waitInitGone(id: string, pid: number): Promise<ExitStatus> {
+    const deadline = Date.now() + KILL_WAIT_MS;
+    while (await isAlive(pid)) {
+      if (Date.now() > deadline) throw new PeapodError('DeadlineExceeded', `container ${id} did not exit within ${KILL_WAIT_MS} ms`);
+      await delay(INIT_GONE_POLL_MS);
+    }
+    return { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date().toISOString() };
+  }
+
+  /**
+   * A container runc does not know: a create that never completed, or one runc already deleted. Without
+   * conmon's record nothing of it ever ran (CRI-O's 255); with one, conmon's exit or its death decides.
+   */
+  private async stopUnknownToRunc(id: string, layout: ConmonLayout): Promise<ExitStatus> {
+    if (!(await exists(layout.persistDir))) throw notFound(`container ${id} does not exist`);
+    if ((await readMeta(layout.persistDir)) === undefined) return { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date().toISOString() };
+    return (await this.monitorLost(layout)) ?? this.waitExit(id, KILL_WAIT_MS);
   }
 
   private async resume(id: string): Promise<void> {

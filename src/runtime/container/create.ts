@@ -9,7 +9,9 @@ import { parseGroup, parsePasswd, resolveUser, type UserDb } from '../../oci/use
 import type { Mount, NamespaceMode } from '../../oci/types.js';
 import type { RecordStore } from '../../store/record-store.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
+import type { ImageRecord } from '../../image/types.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
+import { childCgroupPath, containerLogPath, containerRootfs } from '../paths.js';
 import { resolveContainerConfig } from '../translate.js';
 import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
@@ -32,13 +34,15 @@ export async function createContainer(
   id: string,
   sandbox: SandboxRecord,
   request: ContainerRequest,
-  targetPid?: number,
+  options: { readonly targetPid?: number | undefined; readonly image?: ImageRecord | undefined } = {},
 ): Promise<ContainerRecord> {
   const { host, dirs, records } = deps;
+  const { targetPid } = options;
   if (sandbox.state !== 'ready' || sandbox.pausePid === undefined) {
     throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
   }
-  const image = await host.images.find(request.image);
+  // The front resolved the reference already (pull policy, CRI's lookup): the record comes with the request.
+  const image = options.image ?? (await host.images.find(request.image));
   if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(request.image)} is not present on this host`, { hint: `peapod pull ${request.image}` });
   // Before anything exists on the host: a request the image cannot satisfy (no argv, no profile) leaves nothing behind.
   const config = await resolveContainerConfig(request, image, sandbox);
@@ -52,7 +56,7 @@ export async function createContainer(
     imageRef: config.image,
     state: 'creating',
     createdAt: host.now().toISOString(),
-    cgroupsPath: `${sandbox.config.cgroupParent}/${id}`,
+    cgroupsPath: childCgroupPath(sandbox.config.cgroupParent, id),
     dir,
     // The overlay mount is noted before anything is made: the undo unmounts only what is mounted, so
     // one write serves both the record's creation and the mount's step.
@@ -64,11 +68,11 @@ export async function createContainer(
       await removeContainerArtifacts(deps, records.get(id) ?? record);
       await records.delete(id);
     });
-    const rootfs = join(dir, 'rootfs');
+    const rootfs = containerRootfs(dir);
     const upper = join(dir, 'upper');
     const work = join(dir, 'work');
     await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true, mode: 0o755 })));
-    const layers = await host.images.rootfsLayers(image.id);
+    const layers = await host.images.rootfsLayers(image);
     await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
     await checkPropagation(host, config);
     // The mount's time is stamped now and written with the next step (the 'rootfs' step itself was recorded first).
@@ -100,7 +104,7 @@ export async function createContainer(
     });
     // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
     await writeJsonAtomic(join(dir, 'config.json'), spec, 0o644, { sync: 'none' });
-    const logPath = join(sandbox.config.logDirectory, config.logPath);
+    const logPath = containerLogPath(sandbox, { config });
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
     // One write for both steps, before runc is asked: the bundle is in the container's dir, which the
     // undo removes whatever the record says.

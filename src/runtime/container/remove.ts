@@ -1,6 +1,6 @@
 // Undo of CreateContainer, driven by the record's `done` steps; tolerant of what is already gone.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { containerRootfs } from '../paths.js';
 import type { ContainerRecord } from '../types.js';
 import type { ContainerDeps } from './create.js';
 
@@ -17,6 +17,6 @@ export async function removeContainerArtifacts(deps: ContainerDeps, record: Cont
     await host.oci.remove(record.id);
   }
   await host.cgroups.remove(record.cgroupsPath);
-  if (record.done.includes('rootfs')) await host.mounts.unmount(join(record.dir, 'rootfs'));
+  if (record.done.includes('rootfs')) await host.mounts.unmount(containerRootfs(record.dir));
   await rm(record.dir, { recursive: true, force: true });
 }

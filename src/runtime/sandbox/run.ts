@@ -10,6 +10,7 @@ import type { RecordStore } from '../../store/record-store.js';
 import { writeJsonAtomic } from '../../store/atomic.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
+import { childCgroupPath } from '../paths.js';
 import { resolveSandboxConfig } from '../translate.js';
 import { hostsFileContent, resolvConfContent } from './files.js';
 import { tearDownSandbox } from './teardown.js';
@@ -112,7 +113,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     ipc: config.ipc === 'node' ? { mode: 'host' } : own,
     uts: config.network === 'node' ? { mode: 'host' } : own,
     pid: config.pid === 'node' ? { mode: 'host' } : own,
-    cgroupsPath: `${config.cgroupParent}/${id}`,
+    cgroupsPath: childCgroupPath(config.cgroupParent, id),
     oomScoreAdj: config.oomScoreAdj,
     sysctls: config.network === 'node' ? {} : config.sysctls,
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },

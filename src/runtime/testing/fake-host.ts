@@ -6,7 +6,7 @@ import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
 import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from '../../host/oci-runtime/types.js';
 import type { RuntimeHost } from '../host.js';
-import type { ImageRuntimeConfig } from '../../image/types.js';
+import type { ImageRecord, ImageRuntimeConfig } from '../../image/types.js';
 
 export interface FakeCall {
   readonly op: string;
@@ -208,7 +208,22 @@ export class FakeHost implements RuntimeHost {
 
   readonly images = {
     rootfsLayers: (): Promise<{ lowerDirs: readonly string[] }> => Promise.resolve({ lowerDirs: ['/fake/layer'] }),
-    find: (ref: string): Promise<{ id: string; config: ImageRuntimeConfig } | undefined> =>
-      Promise.resolve({ id: `sha256:${ref.length.toString(16).padStart(64, '0')}`, config: this.imageConfig }),
+    find: (ref: string): Promise<ImageRecord | undefined> => Promise.resolve(fakeImage(ref, this.imageConfig)),
+  };
+}
+
+/** Any reference names an image here: one without layers whose ID is derived from the reference. */
+export function fakeImage(ref: string, config: ImageRuntimeConfig = {}): ImageRecord {
+  return {
+    id: `sha256:${ref.length.toString(16).padStart(64, '0')}`,
+    names: [ref],
+    repoDigests: [],
+    manifestDigest: '',
+    os: 'linux',
+    architecture: 'amd64',
+    size: 0,
+    layers: [],
+    config,
+    storedAt: '',
   };
 }
