@@ -14,7 +14,8 @@ const allowed = {
   runtime: ['common', 'store', 'host', 'oci', 'image'],
   kubelet: ['common', 'store', 'host', 'runtime', 'image', 'kube', 'oci'],
   // The controller manager inside the daemon (Deployments, Services, ...): over the pod manager, below the fronts.
-  controllers: ['common', 'store', 'kube', 'kubelet'],
+  // host: the local-path provisioner's directories (host/local-path.ts).
+  controllers: ['common', 'store', 'host', 'kube', 'kubelet'],
   api: ['common', 'host', 'kube', 'image', 'runtime', 'kubelet', 'controllers'],
   cri: ['common', 'host', 'image', 'runtime', 'oci'],
   // The Kubernetes API front: the pod manager's store and validation, the controllers' objects, the CRI streaming sessions for exec/port-forward.

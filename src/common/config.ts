@@ -137,6 +137,8 @@ export function rootPaths(root: string) {
     /** Localhost seccomp profiles, as the kubelet's <root-dir>/seccomp. */
     seccomp: join(root, 'seccomp'),
     volumes: join(root, 'volumes'),
+    /** The local-path provisioner's volume directories (one per PersistentVolume, root only). */
+    localPath: join(root, 'volumes', 'local-path'),
     kubeApiCerts: join(root, 'kubeapi'),
     /** The record stores: pods and API objects (kubelet/), sandboxes and containers (runtime/). */
     podRecords: join(root, 'records', 'pods'),

@@ -51,6 +51,7 @@ export class PodClient {
   private readonly readySince = new Map<string, Date>();
   private readonly listeners = new Set<(change: PodChange) => void>();
   private off: (() => void) | undefined;
+  private stopped = false;
 
   constructor(
     private readonly manager: PodManagerPort,
@@ -63,8 +64,14 @@ export class PodClient {
     this.off = this.manager.onChange((uid) => this.observe(uid));
   }
 
+  /** Stops listening, and refuses any pod creation or change from now on: a stopping daemon starts nothing new. */
   stop(): void {
+    this.stopped = true;
     this.off?.();
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new PeapodError('Unavailable', 'the controllers are stopping');
   }
 
   onChange(listener: (change: PodChange) => void): () => void {
@@ -140,6 +147,7 @@ export class PodClient {
     template: PodTemplateSpec,
     options: { generateName?: string; name?: string; owner?: OwnerReference; extraLabels?: Record<string, string>; mutate?: (pod: Pod) => Pod },
   ): Promise<Pod> {
+    this.assertRunning();
     for (let attempt = 0; attempt < MAX_NAME_ATTEMPTS; attempt++) {
       const name = options.name ?? `${options.generateName ?? 'pod-'}${randomSuffix()}`;
       if (this.manager.find(namespace, name)) {
@@ -164,6 +172,7 @@ export class PodClient {
 
   /** Requests the pod's deletion (its grace period) and returns at once; idempotent. */
   async delete(namespace: string, name: string, graceSeconds?: number): Promise<void> {
+    this.assertRunning();
     const record = this.manager.find(namespace, name);
     if (!record || record.deletion) return;
     await this.manager.delete(namespace, name, { wait: false, ...(graceSeconds !== undefined ? { graceSeconds } : {}) });
@@ -171,6 +180,7 @@ export class PodClient {
 
   /** Rewrites a pod's metadata (adoption, release, an orphaned owner reference removed). */
   async updateMetadata(uid: string, fn: (metadata: ObjectMeta) => ObjectMeta): Promise<void> {
+    this.assertRunning();
     if (!this.manager.pods.get(uid)) return;
     await this.manager.updateMetadata(uid, fn);
   }

@@ -14,17 +14,19 @@ import { registerObjectRoutes } from '../api/routes/objects.js';
 import { startWorkloads, type Workloads } from '../controllers/index.js';
 import { registerImageRoutes } from '../api/routes/images.js';
 import { createImageService } from '../image/service.js';
-import { loadMirrors } from '../image/registry/mirrors.js';
+import { loadMirrors, type MirrorMap } from '../image/registry/mirrors.js';
 import type { ImageService } from '../image/types.js';
 import { Runtime } from '../runtime/runtime.js';
+import type { RuntimeHost } from '../runtime/host.js';
 import { PodManager } from '../kubelet/manager.js';
+import type { ClaimVolume } from '../kubelet/volumes/setup.js';
 import { StaticPodWatcher } from '../kubelet/static-pods.js';
 import { ImageGcManager } from '../kubelet/image-gc.js';
-import { EvictionManager, parseEvictionThresholds } from '../kubelet/eviction.js';
+import { EvictionManager, parseEvictionThresholds, type EvictionThreshold } from '../kubelet/eviction.js';
 import { NodeStats, containerFamilies } from '../kubelet/node-stats.js';
 import { registerStatsRoutes } from '../api/routes/stats.js';
 import { metrics, ownFamilies, renderExposition } from '../common/metrics.js';
-import { startMetricsServer } from './metrics-server.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { operationsInfo } from './operations-info.js';
 import { bindMount, isMountPoint, listMounts, mountTmpfs, unmount } from '../host/mount.js';
 import { createRuntimeHost, runtimeDirs } from './runtime-host.js';
@@ -75,9 +77,42 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
 }
 
 async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): Promise<DaemonHandle> {
-  const p = paths(config);
   // Settings checked before anything starts, so a bad one stops the daemon with nothing to undo.
   const evictionThresholds = parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard);
+  const core = await startCore(config, log);
+  // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
+  const late: { workloads?: Workloads } = {};
+  const pods = await createPodManager(config, core.runtime, core.images, log, (namespace, claimName) =>
+    late.workloads ? late.workloads.claimVolume(namespace, claimName) : { waiting: 'the volume controllers are starting' },
+  );
+  const node = await startNodeServices(config, core, pods, evictionThresholds, log);
+  const workloads = await startWorkloads({ root: config.root, pods, log, localPathRoot: paths(config).localPath });
+  late.workloads = workloads;
+  const { router, stats, dashboard } = buildRouter(config, core, pods, workloads, node, log);
+  const stopWorkers = (): void => {
+    void dashboard.close();
+    node.eviction.stop();
+    node.imageGc.stop();
+    node.staticPods.stop();
+    void workloads.stop();
+    pods.stop();
+    core.runtime.close();
+  };
+  const doors = await openDoors(config, core, pods, workloads, router, stats, stopWorkers, log);
+  await writeFile(paths(config).daemonPid, `${process.pid}\n`);
+  log(`peapod daemon ${process.pid} listening on ${config.socket}${doors.activationFd !== undefined ? ' (socket from systemd)' : ''}`);
+  return { server: doors.server, pods, workloads, close: () => closeDaemon(config, core, doors, workloads, stopWorkers, lock, log) };
+}
+
+/** What everything else stands on: the image service, the host's runtime primitives, the runtime recovered. */
+interface Core {
+  readonly mirrors: MirrorMap;
+  readonly images: ImageService;
+  readonly host: RuntimeHost;
+  readonly runtime: Runtime;
+}
+
+async function startCore(config: PeapodConfig, log: Logger): Promise<Core> {
   await mkdir(config.root, { recursive: true, mode: 0o700 });
   await mkdir(config.runRoot, { recursive: true, mode: 0o700 });
   const mirrors = await loadMirrors(config.registryMirrors, config.registriesConfig);
@@ -90,17 +125,26 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   await runtime.recover();
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);
   await host.network.ensureReady();
+  return { mirrors, images, host, runtime };
+}
 
-  const pods = new PodManager({
+async function createPodManager(
+  config: PeapodConfig,
+  runtime: Runtime,
+  images: ImageService,
+  log: Logger,
+  claimVolume: (namespace: string, claimName: string) => ClaimVolume,
+): Promise<PodManager> {
+  return new PodManager({
     root: config.root,
     runtime,
     images,
     ctx: {
       cgroupRoot: config.cgroupRoot,
-      logRoot: p.logs,
+      logRoot: paths(config).logs,
       oomScoreAdjFloor: await readOomScoreAdj(),
       memoryCapacityBytes: totalmem(),
-      seccompRoot: p.seccomp,
+      seccompRoot: paths(config).seccomp,
       hostCapabilities: (await boundingCapabilityNumbers()).map((n) => ALL_CAPABILITIES[n]).filter((c): c is string => c !== undefined),
     },
     volumeOps: withFaultPoints(
@@ -115,8 +159,26 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
       ['mountTmpfs', 'unmount', 'bindExact'],
     ),
     log,
+    claimVolume,
     logRotation: { maxSize: config.containerLogMaxSize, maxFiles: config.containerLogMaxFiles, compress: config.containerLogCompress },
   });
+}
+
+/** The kubelet's node housekeeping besides the pod workers: image GC, static pods, eviction. */
+interface NodeServices {
+  readonly imageGc: ImageGcManager;
+  readonly staticPods: StaticPodWatcher;
+  readonly eviction: EvictionManager;
+}
+
+async function startNodeServices(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  thresholds: readonly EvictionThreshold[],
+  log: Logger,
+): Promise<NodeServices> {
+  const { images, runtime } = core;
   const imagesInUse = (): Promise<ReadonlySet<string>> => Promise.resolve(new Set(runtime.containers.list().map((c) => c.imageId)));
   images.setUsageProvider(imagesInUse);
   const imageGc = new ImageGcManager(
@@ -127,12 +189,11 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   );
   await pods.start();
-  const workloads = await startWorkloads({ root: config.root, pods, log });
   const staticPods = new StaticPodWatcher(config.manifestDir, pods, log);
   await staticPods.start();
   imageGc.start();
   const eviction = new EvictionManager({
-    thresholds: evictionThresholds,
+    thresholds,
     periodMs: EVICTION_PERIOD_MS,
     rootPath: config.root,
     candidates: () => pods.evictionCandidates(),
@@ -140,16 +201,27 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   });
   eviction.start();
+  return { imageGc, staticPods, eviction };
+}
 
+function buildRouter(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  workloads: Workloads,
+  node: NodeServices,
+  log: Logger,
+): { router: ApiRouter; stats: NodeStats; dashboard: Dashboard } {
+  const { images, host, runtime } = core;
   const router = new ApiRouter();
-  registerSystemRoutes(router, config, mirrors, {
+  registerSystemRoutes(router, config, core.mirrors, {
     imageCount: () => images.count(),
     podCount: () => Promise.resolve(pods.count()),
     hostWarnings: async () => [await host.network.forwardingProblem()].filter((w): w is string => w !== undefined),
-    operations: () => operationsInfo(config, imageGc, pods, eviction),
+    operations: () => operationsInfo(config, node.imageGc, pods, node.eviction),
   });
   registerImageRoutes(router, images);
-  registerPodRoutes(router, pods, runtime, p.logs, workloads.applier);
+  registerPodRoutes(router, pods, runtime, workloads.applier);
   registerObjectRoutes(router, workloads.store, workloads.applier, pods);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
@@ -163,16 +235,29 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     log,
   });
   router.json('POST', '/v1/dashboard', () => dashboard.open());
+  return { router, stats, dashboard };
+}
 
-  const stopWorkers = (): void => {
-    void dashboard.close();
-    eviction.stop();
-    imageGc.stop();
-    staticPods.stop();
-    void workloads.stop();
-    pods.stop();
-    runtime.close();
-  };
+/** The daemon's doors: the API socket, then the CRI socket, metrics and the Kubernetes API when configured. */
+interface Doors {
+  readonly server: Server;
+  readonly activationFd: number | undefined;
+  readonly cri: CriServer | undefined;
+  readonly metricsServer: MetricsServer | undefined;
+  readonly kubeApi: KubeApiServer | undefined;
+}
+
+async function openDoors(
+  config: PeapodConfig,
+  core: Core,
+  pods: PodManager,
+  workloads: Workloads,
+  router: ApiRouter,
+  stats: NodeStats,
+  stopWorkers: () => void,
+  log: Logger,
+): Promise<Doors> {
+  const { runtime, images } = core;
   // A daemon that cannot open its doors stops what it started, so that its process can end.
   const onApiError = (err: unknown): void => log(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const activationFd = takeActivationFd();
@@ -181,64 +266,70 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
     stopWorkers();
     throw err;
   });
-  const cri = await startCri(config, runtime, images, log).catch(async (err: unknown) => {
-    // A daemon without the door it was asked to open must not keep serving the other one.
+  const stopServing = async (): Promise<void> => {
     stopWorkers();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  // A daemon without the door it was asked to open must not keep serving the other one.
+  const cri = await startCri(config, runtime, images, log).catch(async (err: unknown) => {
+    await stopServing();
     throw err;
   });
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     metrics.inFlight.inc({ door: 'api' });
     res.once('close', () => metrics.inFlight.dec({ door: 'api' }));
   });
-  const scrape = async (): Promise<string> =>
-    renderExposition([
-      ...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)),
-      ...ownFamilies(),
-    ]);
-  const stopServing = async (): Promise<void> => {
-    stopWorkers();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  const metricsServer =
-    config.metricsAddress === ''
-      ? undefined
-      : await startMetricsServer(config.metricsAddress, scrape, log).catch(async (err: unknown) => {
-          // Asked for and not served (the port is taken): the daemon stops rather than run without it.
-          await cri?.close();
-          await stopServing();
-          throw err;
-        });
+  const metricsServer = await startMetrics(config, runtime, stats, log).catch(async (err: unknown) => {
+    // Asked for and not served (the port is taken): the daemon stops rather than run without it.
+    await cri?.close();
+    await stopServing();
+    throw err;
+  });
   const kubeApi = await startKubeApiDoor(config, pods, runtime, workloads, log).catch(async (err: unknown) => {
     await cri?.close();
     await metricsServer?.close();
     await stopServing();
     throw err;
   });
-  await writeFile(p.daemonPid, `${process.pid}\n`);
-  log(`peapod daemon ${process.pid} listening on ${config.socket}${activationFd !== undefined ? ' (socket from systemd)' : ''}`);
-  return {
-    server,
-    pods,
-    workloads,
-    async close() {
-      await kubeApi?.close();
-      await cri?.close();
-      await metricsServer?.close();
-      stopWorkers();
-      // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
-      if (runtime.sandboxes.list().length === 0)
-        await host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
-      if (activationFd === undefined) await rm(config.socket, { force: true });
-      await rm(p.daemonPid, { force: true });
-      lock.release();
-    },
-  };
+  return { server, activationFd, cri, metricsServer, kubeApi };
+}
+
+/** The /metrics endpoint (empty address = disabled). */
+async function startMetrics(config: PeapodConfig, runtime: Runtime, stats: NodeStats, log: Logger): Promise<MetricsServer | undefined> {
+  if (config.metricsAddress === '') return undefined;
+  const scrape = async (): Promise<string> =>
+    renderExposition([
+      ...containerFamilies(await stats.containers(), runtime.sandboxes.list().filter((s) => s.state === 'ready').length, containerStates(runtime)),
+      ...ownFamilies(),
+    ]);
+  return startMetricsServer(config.metricsAddress, scrape, log);
+}
+
+async function closeDaemon(
+  config: PeapodConfig,
+  core: Core,
+  doors: Doors,
+  workloads: Workloads,
+  stopWorkers: () => void,
+  lock: StateLock,
+  log: Logger,
+): Promise<void> {
+  await doors.kubeApi?.close();
+  await doors.cri?.close();
+  await doors.metricsServer?.close();
+  // The controllers' syncs in flight finish before the pod manager stops under them.
+  await workloads.stop();
+  stopWorkers();
+  // With no pod left, a stopping daemon leaves nothing on the host: not even its bridge and masquerade rule.
+  if (core.runtime.sandboxes.list().length === 0)
+    await core.host.network.removeHostSetup().catch((err: unknown) => log(`removing the pod network setup: ${String(err)}`));
+  doors.server.closeAllConnections();
+  await new Promise<void>((resolve) => doors.server.close(() => resolve()));
+  // A socket systemd made stays with systemd, which starts the daemon again on the next connection.
+  if (doors.activationFd === undefined) await rm(config.socket, { force: true });
+  await rm(paths(config).daemonPid, { force: true });
+  lock.release();
 }
 
 /** The CRI door: same runtime and image service as the CLI's, on its own socket (empty = disabled). */
@@ -278,7 +369,7 @@ async function startKubeApiDoor(
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, logRoot: p.logs, pods, runtime, workloads, log });
+  return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, pods, runtime, workloads, log });
 }
 
 /** catatonit is bind-mounted into every pause container: it must be an absolute host path. */

@@ -68,7 +68,7 @@ export class Dashboard {
   private readonly sampler: UsageSampler;
 
   constructor(private readonly deps: DashboardDeps) {
-    this.terminals = new TerminalServer(deps.pods, deps.runtime);
+    this.terminals = new TerminalServer(deps.pods);
     this.sampler = new UsageSampler(deps.pods, deps.runtime);
   }
 

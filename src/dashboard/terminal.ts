@@ -5,11 +5,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { planExec } from '../api/routes/pods.js';
 import { errorMessage } from '../common/errors.js';
 import { spawnInteractive, type InteractiveProcess } from '../host/interactive.js';
 import type { PodManager } from '../kubelet/manager.js';
-import type { RuntimeService } from '../runtime/service.js';
 
 /** A terminal's size as xterm.js reports it; anything outside is a broken or hostile page. */
 const MAX_DIMENSION = 1000;
@@ -26,10 +24,7 @@ export class TerminalServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   private readonly live = new Set<InteractiveProcess>();
 
-  constructor(
-    private readonly pods: PodManager,
-    private readonly runtime: RuntimeService,
-  ) {}
+  constructor(private readonly pods: PodManager) {}
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, target: TerminalTarget): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.session(ws, target));
@@ -41,7 +36,7 @@ export class TerminalServer {
     let proc: InteractiveProcess;
     try {
       if (target.command.length > MAX_COMMAND_ARGS) throw new Error(`command: more than ${MAX_COMMAND_ARGS} arguments`);
-      const plan = planExec(this.pods, this.runtime, target.namespace, target.name, {
+      const plan = this.pods.planExec(target.namespace, target.name, {
         ...(target.container === undefined ? {} : { container: target.container }),
         command: target.command,
         tty: true,

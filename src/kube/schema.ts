@@ -124,6 +124,7 @@ const volume = obj(
     name: str,
     emptyDir: obj({ medium: str, sizeLimit: { t: 'intOrString' } }),
     hostPath: obj({ path: str, type: str }, ['path']),
+    persistentVolumeClaim: obj({ claimName: str, readOnly: bool }, ['claimName']),
     configMap: obj({ name: str, items: arr(keyToPath), defaultMode: int, optional: bool }),
     secret: obj({ secretName: str, items: arr(keyToPath), defaultMode: int, optional: bool }),
     downwardAPI: obj({ items: arr(obj({ path: str, fieldRef, resourceFieldRef, mode: int }, ['path'])), defaultMode: int }),

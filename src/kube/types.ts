@@ -242,6 +242,7 @@ export interface Volume {
   readonly name: string;
   readonly emptyDir?: { readonly medium?: '' | 'Memory'; readonly sizeLimit?: string };
   readonly hostPath?: { readonly path: string; readonly type?: string };
+  readonly persistentVolumeClaim?: { readonly claimName: string; readonly readOnly?: boolean };
   readonly configMap?: ConfigMapVolumeSource;
   readonly secret?: SecretVolumeSource;
   readonly downwardAPI?: DownwardAPIVolumeSource;
@@ -277,6 +278,7 @@ export interface PodSpec {
   readonly enableServiceLinks?: boolean;
   readonly automountServiceAccountToken?: boolean;
   readonly tolerations?: readonly Readonly<Record<string, unknown>>[];
+  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 export interface ContainerStateWaiting {

@@ -30,7 +30,7 @@ const FIELD_PATHS = new Set([
 ]);
 const FIELD_SUBSCRIPT = /^metadata\.(labels|annotations)\['[^']+'\]$/;
 const HOSTPATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
-const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'configMap', 'secret', 'downwardAPI', 'projected'];
+const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected'];
 
 export function validatePodSpec(spec: Rec, errors: Finding[]): void {
   const containers = recs(spec['containers']);
@@ -279,6 +279,8 @@ function validateVolumes(volumes: Rec[], errors: Finding[]): Set<string> {
           message: `Unsupported value: ${JSON.stringify(type)}: supported values: ${HOSTPATH_TYPES.map((t) => `"${t}"`).join(', ')}`,
         });
     }
+    const claim = v['persistentVolumeClaim'];
+    if (isRec(claim)) checkDns1123Subdomain(claim['claimName'], `${at}.persistentVolumeClaim.claimName`, errors);
     const emptyDir = v['emptyDir'];
     if (isRec(emptyDir)) {
       if (emptyDir['medium'] !== undefined && emptyDir['medium'] !== '' && emptyDir['medium'] !== 'Memory')

@@ -24,7 +24,6 @@ export interface KubeApiDeps {
   readonly port: number;
   readonly certDir: string;
   readonly root: string;
-  readonly logRoot: string;
   readonly pods: PodManager;
   readonly runtime: RuntimeService;
   readonly log: (message: string) => void;
@@ -54,7 +53,7 @@ export async function startKubeApi(deps: KubeApiDeps): Promise<KubeApiServer> {
     async serve(namespace, name, sub, req: IncomingMessage, res: ServerResponse, signal) {
       const record = podOrNotFound(deps.pods, namespace, name);
       if (sub === 'log' && req.method === 'GET') {
-        await serveLog(deps.pods, deps.runtime, deps.logRoot, record, new URL(req.url ?? '/', 'https://x').searchParams, res, signal);
+        await serveLog(deps.pods, record, new URL(req.url ?? '/', 'https://x').searchParams, res, signal);
         return true;
       }
       if (sub === 'status' && req.method === 'GET') {

@@ -4,40 +4,27 @@
 // the kubelet. A WebSocket upgrade is answered by websocket.ts.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { readLog } from '../runtime/logs/reader.js';
 import type { RuntimeService } from '../runtime/service.js';
 import type { PodManager } from '../kubelet/manager.js';
-import { resolveLogTarget } from '../kubelet/log-target.js';
 import type { PodRecord } from '../kubelet/pod-record.js';
 import { SpdyConnection } from '../cri/streaming/spdy/connection.js';
 import { negotiateProtocol, PORTFORWARD_V1, REMOTECOMMAND_V4 } from '../cri/streaming/remotecommand.js';
 import type { StreamingHandler, StreamingRequest } from '../cri/streaming/server.js';
 import { badRequest, notFound } from './status.js';
 
-export async function serveLog(
-  pods: PodManager,
-  runtime: RuntimeService,
-  logRoot: string,
-  record: PodRecord,
-  query: URLSearchParams,
-  res: ServerResponse,
-  signal: AbortSignal,
-): Promise<void> {
-  const previous = query.get('previous') === 'true';
-  const target = resolveLogTarget(record, logRoot, query.get('container') ?? undefined, previous);
+export async function serveLog(pods: PodManager, record: PodRecord, query: URLSearchParams, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const container = query.get('container');
   const tail = query.get('tailLines');
+  const log = pods.openLog(record, {
+    ...(container !== null ? { container } : {}),
+    previous: query.get('previous') === 'true',
+    follow: query.get('follow') === 'true',
+    timestamps: query.get('timestamps') === 'true',
+    ...(tail !== null ? { tail: Number(tail) } : {}),
+  });
   res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
   res.flushHeaders();
-  await readLog(target.path, (text) => res.write(text), {
-    timestamps: query.get('timestamps') === 'true',
-    follow: query.get('follow') === 'true' && !previous,
-    signal,
-    ...(tail !== null && Number(tail) >= 0 ? { tail: Number(tail) } : {}),
-    isDone: () =>
-      target.containerId === undefined ||
-      runtime.containers.get(target.containerId)?.state !== 'running' ||
-      pods.find(record.pod.metadata.namespace ?? 'default', record.pod.metadata.name) === undefined,
-  });
+  await log.read((text) => res.write(text), signal);
   res.end();
 }
 

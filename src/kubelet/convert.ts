@@ -294,11 +294,14 @@ function containerMounts(input: ContainerConvertInput, env: ReadonlyMap<string, 
     const staged = input.subPathSources?.get(i);
     if (sub && staged === undefined) throw new PeapodError('Internal', `${sub.field}: ${JSON.stringify(sub.path)} was not staged`);
     // configMap, secret, downwardAPI and projected volumes are read-only whatever the mount says, as in Kubernetes.
-    const projected = isProjectedVolume(pod.spec.volumes?.find((v) => v.name === m.name));
+    const volume = pod.spec.volumes?.find((v) => v.name === m.name);
+    const projected = isProjectedVolume(volume);
+    // A claim volume with readOnly: true is read-only in every container (the PVC volume source's readOnly).
+    const claimReadOnly = volume?.persistentVolumeClaim?.readOnly === true;
     mounts.push({
       containerPath: m.mountPath,
       hostPath: sub ? (staged ?? source) : source,
-      readOnly: m.readOnly === true || projected,
+      readOnly: m.readOnly === true || projected || claimReadOnly,
       // containerd binds every CRI mount with rbind; a projected volume's tmpfs holds no mounts anyway.
       recursive: true,
       propagation: MOUNT_PROPAGATION[m.mountPropagation ?? 'None'],

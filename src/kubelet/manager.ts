@@ -18,7 +18,11 @@ import { ObjectStore, type ObjectKind } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
+import type { ClaimVolume } from './volumes/setup.js';
 import { PodWorker, notFoundPod } from './worker.js';
+import { criPodViews } from './cri-pods.js';
+import { openPodLog, type PodLog, type PodLogRequest } from './pod-logs.js';
+import { checkExecRequest, debugContainer, debugExecArgv, planExec, type DebugRequest, type DebugResult, type ExecPlan, type ExecRequest } from './pod-exec.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 
@@ -49,6 +53,8 @@ export interface PodManagerDeps {
   readonly log: (message: string) => void;
   /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
   readonly logRotation?: LogRotationSettings;
+  /** A claim's bound volume directory, for pods with persistentVolumeClaim volumes. */
+  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
 }
 
 export class PodManager {
@@ -136,6 +142,7 @@ export class PodManager {
           ctx: this.deps.ctx,
           podsRoot: rootPaths(this.deps.root).pods,
           volumeOps: this.deps.volumeOps,
+          ...(this.deps.claimVolume ? { claimVolume: this.deps.claimVolume } : {}),
           now: this.now,
           log: this.deps.log,
           onChange: (id) => this.changes.emit('change', id),
@@ -208,7 +215,7 @@ export class PodManager {
       const same = JSON.stringify(stripVolatile(existing.pod)) === JSON.stringify(stripVolatile(pod));
       if (same) return 'unchanged';
       if (!force) {
-        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; image changes restart that container on its next exit.
+        // Allowed in-place updates (images, activeDeadlineSeconds, labels, annotations): recorded; the worker restarts a running container whose image changed.
         await this.pods.update(existing.id, (r) => ({
           ...r,
           pod: { ...pod, metadata: { ...pod.metadata, uid: r.pod.metadata.uid ?? r.id, creationTimestamp: r.pod.metadata.creationTimestamp ?? '' } },
@@ -250,6 +257,31 @@ export class PodManager {
       .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
       .sort((a, b) => (a.pod.metadata.namespace ?? '').localeCompare(b.pod.metadata.namespace ?? '') || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
       .map((r) => this.view(r));
+  }
+
+  /** This manager's pods and, beside them, the sandboxes of the CRI door that no pod record owns. */
+  listAll(namespace: string | undefined): PodView[] {
+    return [...this.list(namespace), ...criPodViews(this.deps.runtime, new Set(this.pods.list().map((r) => r.id)), namespace)];
+  }
+
+  /** A container's log; the file is chosen (or the request refused) before anything is read. */
+  openLog(record: PodRecord, request: PodLogRequest): PodLog {
+    const namespace = record.pod.metadata.namespace ?? 'default';
+    return openPodLog(this.deps.runtime, this.deps.ctx.logRoot, record, request, () => this.find(namespace, record.pod.metadata.name) !== undefined);
+  }
+
+  /** The argv that runs a command in a pod's running container (`peapod exec`, the dashboard's terminal). */
+  planExec(namespace: string, name: string, request: ExecRequest | undefined): ExecPlan {
+    checkExecRequest(request);
+    return planExec(this.deps.runtime, this.get(namespace, name), request);
+  }
+
+  /** `peapod debug`: an ephemeral container added and started, with the argv of its interactive command. */
+  async debug(namespace: string, name: string, request: DebugRequest, timeoutMs: number): Promise<DebugResult> {
+    const container = debugContainer(request);
+    const id = await this.addEphemeralContainer(namespace, name, container, timeoutMs);
+    if (!request.interactive) return { name: container.name, containerId: id };
+    return { name: container.name, containerId: id, argv: debugExecArgv(this.deps.runtime, id, request) };
   }
 
   get(namespace: string, name: string): PodRecord {

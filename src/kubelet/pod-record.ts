@@ -25,6 +25,8 @@ export interface ContainerTrack {
   readonly backoffUntil?: string;
   readonly backoffSeconds?: number;
   readonly waiting?: { readonly reason: string; readonly message?: string };
+  /** The spec's image the current attempt was created from: a running container whose spec image changed is restarted. */
+  readonly image?: string;
 }
 
 export interface PodEvent {

@@ -30,6 +30,20 @@ function stateOf(track: ContainerTrack | undefined, record: ContainerRecord | un
   return { waiting: { reason: 'ContainerCreating' } };
 }
 
+/** The status of a runtime container no pod spec here describes (a CRI pod's): its state as the runtime records it. */
+export function runtimeContainerStatus(record: ContainerRecord): ContainerStatus {
+  return {
+    name: record.config.name,
+    image: record.config.image,
+    imageID: record.imageId,
+    containerID: `${CONTAINER_ID_PREFIX}${record.id}`,
+    ready: record.state === 'running',
+    restartCount: record.config.attempt,
+    state: stateOf(undefined, record, false),
+    lastState: {},
+  };
+}
+
 export type ProbeStateLookup = (containerId: string) => { started: boolean; ready: boolean } | undefined;
 
 function containerStatus(

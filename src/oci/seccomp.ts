@@ -2,16 +2,8 @@
 // EPERM by default, allow the common syscalls, then add what the arch and the granted capabilities need.
 import { invalid } from '../common/errors.js';
 import type { Seccomp, SeccompSyscall } from './spec-types.js';
-import {
-  ALLOWED_PERSONALITIES,
-  ALLOWED_SYSCALLS,
-  ARCH_SYSCALLS,
-  CAPABILITY_SYSCALLS,
-  CLONE_NAMESPACE_FLAGS,
-  ENOSYS,
-  EPERM,
-  SECCOMP_ARCHES,
-} from './seccomp-data.js';
+import { ALLOWED_SYSCALLS } from './seccomp-data.js';
+import { ALLOWED_PERSONALITIES, ARCH_SYSCALLS, CAPABILITY_SYSCALLS, CLONE_NAMESPACE_FLAGS, ENOSYS, EPERM, SECCOMP_ARCHES } from './seccomp-conditional-data.js';
 
 export function defaultSeccompProfile(boundingCaps: readonly string[], arch: string = process.arch): Seccomp {
   const syscalls: SeccompSyscall[] = [

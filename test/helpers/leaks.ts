@@ -25,6 +25,8 @@ export interface HostObjects {
   readonly iptables: string[];
   readonly processes: string[];
   readonly files: string[];
+  /** local-path PersistentVolume directories (a claim deleted with reclaim policy Delete leaves none). */
+  readonly volumes: string[];
 }
 
 export interface LeakCheckOptions {
@@ -52,7 +54,7 @@ export const QOS_CGROUPS = ['kubepods', 'kubepods/burstable', 'kubepods/besteffo
 
 export async function listHostObjects(config: PeapodConfig, options: LeakCheckOptions = {}): Promise<HostObjects> {
   const daemonPid = await runningDaemonPid(config);
-  const [mounts, cgroups, netns, links, ipLeases, iptables, processes, files] = await Promise.all([
+  const [mounts, cgroups, netns, links, ipLeases, iptables, processes, files, volumes] = await Promise.all([
     leakedMounts(config),
     leakedCgroups(config, options.allowedCgroups ?? QOS_CGROUPS),
     listFiles(paths(config).netns),
@@ -61,8 +63,12 @@ export async function listHostObjects(config: PeapodConfig, options: LeakCheckOp
     leakedRules(config, options),
     leakedProcesses(config, daemonPid),
     leakedFiles(config, daemonPid),
+    readdir(paths(config).localPath).then(
+      (names) => names.map((n) => join(paths(config).localPath, n)),
+      () => [],
+    ),
   ]);
-  return { mounts, cgroups, netns, links, ipLeases, iptables, processes, files };
+  return { mounts, cgroups, netns, links, ipLeases, iptables, processes, files, volumes };
 }
 
 /** Fails with one message listing every leftover, grouped by kind. */

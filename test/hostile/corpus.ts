@@ -739,7 +739,12 @@ function specialCases(): CorpusCase[] {
     { id: 'api-version-apps', content: POD('a').replace('apiVersion: v1', 'apiVersion: apps/v1'), expect: ['apiVersion: Unsupported value: "apps/v1"'] },
     { id: 'api-version-number', content: POD('a').replace('apiVersion: v1', 'apiVersion: 1'), expect: ['apiVersion: Unsupported value: 1'] },
     { id: 'api-version-empty', content: POD('a').replace('apiVersion: v1', 'apiVersion: ""'), expect: ['apiVersion: Unsupported value: ""'] },
-    { id: 'kind-deployment', content: POD('a').replace('kind: Pod', 'kind: Deployment'), expect: ['kind: Unsupported value: "Deployment"'] },
+    {
+      id: 'kind-deployment',
+      content: POD('a').replace('kind: Pod', 'kind: Deployment'),
+      expect: ['apiVersion: Unsupported value: "v1": supported values: "apps/v1"', 'spec.selector: Required value', 'spec.template: Required value'],
+    },
+    { id: 'kind-ingress', content: POD('a').replace('kind: Pod', 'kind: Ingress'), expect: ['kind: Unsupported value: "Ingress"'] },
     { id: 'kind-lowercase', content: POD('a').replace('kind: Pod', 'kind: pod'), expect: ['kind: Unsupported value: "pod"'] },
     { id: 'kind-list-no-items', content: 'apiVersion: v1\nkind: List\nitems: 5\n', expect: ['kind: Unsupported value: "List"'] },
     { id: 'kind-object', content: POD('a').replace('kind: Pod', 'kind: {a: 1}'), expect: ['kind: Unsupported value'] },
@@ -915,8 +920,13 @@ function multiDocumentCases(): CorpusCase[] {
     { id: 'multi-good-pod-then-scalar', content: `${POD('one')}---\njust a string\n`, expect: ['expected an object with apiVersion and kind'] },
     {
       id: 'multi-good-pod-then-unknown-kind',
+      content: `${POD('one')}---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: d}\n`,
+      expect: ['kind: Unsupported value: "Ingress"'],
+    },
+    {
+      id: 'multi-good-pod-then-deployment-without-spec',
       content: `${POD('one')}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n`,
-      expect: ['kind: Unsupported value: "Deployment"'],
+      expect: ['spec: Required value'],
     },
     {
       id: 'multi-secret-then-runasuser',

@@ -48,3 +48,36 @@ test('CrashLoopBackOff, logs --previous and get pods -w', { timeout: 120_000 }, 
   await daemon.stop();
   await assertNoLeaks(roots.config);
 });
+
+test('an image change of a running container kills it and starts the new image, whatever the restart policy', { timeout: 120_000 }, async (t) => {
+  const { roots, env, daemon } = await startPodTest(t);
+  const manifest = (image: string): string =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: swap}\nspec:\n  restartPolicy: Never\n  terminationGracePeriodSeconds: 2\n  containers: [{name: c, image: ${image}, imagePullPolicy: IfNotPresent, command: ["sleep", "3600"]}]\n`;
+  const file = join(roots.dir, 'swap.yaml');
+  await writeFile(file, manifest('busybox'));
+  assert.equal((await runCli(env, ['apply', '-f', file, '--wait'])).code, 0);
+  const before = JSON.parse((await runCli(env, ['get', 'pod', 'swap', '-o', 'json'])).stdout) as PodJson & {
+    status: { containerStatuses: { containerID: string }[] };
+  };
+  const oldId = before.status.containerStatuses[0]?.containerID;
+  assert.ok(oldId);
+  await writeFile(file, manifest('busybox:latest'));
+  const applied = await runCli(env, ['apply', '-f', file]);
+  assert.equal(applied.stdout, 'pod/swap configured\n', applied.stderr);
+  const restarted = await waitFor(
+    async () => {
+      const pod = JSON.parse((await runCli(env, ['get', 'pod', 'swap', '-o', 'json'])).stdout) as {
+        status: { containerStatuses: { restartCount: number; containerID?: string; image: string; state: { running?: unknown } }[] };
+      };
+      const s = pod.status.containerStatuses[0];
+      return s && s.restartCount === 1 && s.state.running && s.containerID !== oldId ? s : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, description: 'the container to run again with the new image' },
+  );
+  assert.equal(restarted.image, 'busybox:latest');
+  const describe = await runCli(env, ['describe', 'pod', 'swap']);
+  assert.match(describe.stdout, /Killing\s.*Container c definition changed, will be restarted/);
+  assert.equal((await runCli(env, ['delete', 'pod', 'swap'])).code, 0);
+  await daemon.stop();
+  await assertNoLeaks(roots.config);
+});

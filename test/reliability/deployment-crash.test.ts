@@ -14,17 +14,22 @@ const WAIT_MS = 120_000;
 test('a daemon killed mid-rollout resumes the rollout after its restart and completes it', { timeout: 300_000 }, async (t) => {
   const pt = await startPodTest(t);
   const w = new Workloads(pt.roots.config.socket, pt.env);
-  // maxUnavailable 0: the rollout waits for each new pod's readiness (3 s), so it is caught in the middle.
+  // maxUnavailable 0: the rollout waits for each new pod's readiness (6 s), so it is caught in the middle.
   const manifest = (version: string): string =>
-    deploymentManifest({ name: 'crash', replicas: 3, version, strategy: { maxSurge: 1, maxUnavailable: 0 }, readyAfter: 3 });
+    deploymentManifest({ name: 'crash', replicas: 3, version, strategy: { maxSurge: 1, maxUnavailable: 0 }, readyAfter: 6 });
   await pt.apply('v1.yaml', manifest('v1'));
   await w.cli('rollout', 'status', 'deployment/crash', '--timeout=120s');
   const v1Hash = hashOf((await w.pods())[0] as never);
   await pt.apply('v2.yaml', manifest('v2'));
-  await waitFor(async () => (await w.pods()).some((p) => hashOf(p) !== v1Hash), { timeoutMs: WAIT_MS, intervalMs: 50, description: 'the first new pod' });
-  const before = await w.deployment('crash');
-  assert.ok((before.status?.updatedReplicas ?? 0) < 3, 'killed before the rollout finished');
+  const newPods = await waitFor(
+    async () => {
+      const fresh = (await w.pods()).filter((p) => hashOf(p) !== v1Hash);
+      return fresh.length > 0 ? fresh : undefined;
+    },
+    { timeoutMs: WAIT_MS, intervalMs: 50, description: 'the first new pod' },
+  );
   await pt.daemon.kill();
+  assert.ok(newPods.length < 3, `killed in the middle of the rollout (${newPods.length} new pods)`);
 
   const daemon = await startDaemon(pt.roots);
   t.after(() => daemon.stop().catch(() => undefined));

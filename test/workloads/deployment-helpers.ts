@@ -46,6 +46,8 @@ spec:
           readinessProbe:
             exec: { command: ["test", "-e", "/tmp/ready"] }
             periodSeconds: 1
+            # runc exec on a loaded test machine can take more than the default 1 s.
+            timeoutSeconds: 10
 `;
 }
 

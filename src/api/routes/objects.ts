@@ -11,6 +11,7 @@ import { rollbackDeployment, type RollbackResult } from '../../controllers/deplo
 
 export type { RollbackResult };
 import type { PodManager, PodView } from '../../kubelet/manager.js';
+import type { Pod } from '../../kube/types.js';
 
 export interface ObjectList {
   readonly kind: string;
@@ -69,7 +70,8 @@ export function registerObjectRoutes(router: ApiRouter, store: ApiObjectStore, a
     const owned = store.all().filter((o) => isControlledBy(o.metadata, object));
     const ownedPods = pods.pods
       .list()
-      .filter((r) => isControlledBy(r.pod.metadata, object))
+      // A claim's pods are those that mount it (describe pvc's "Used By").
+      .filter((r) => isControlledBy(r.pod.metadata, object) || (object.kind === 'PersistentVolumeClaim' && mountsClaim(r.pod, object)))
       .map((r) => pods.view(r));
     return Promise.resolve({ object, events: store.events(key), owned, pods: ownedPods });
   });
@@ -97,4 +99,11 @@ export function registerObjectRoutes(router: ApiRouter, store: ApiObjectStore, a
       throw new PeapodError('InvalidArgument', `--to-revision: ${JSON.stringify(toRevision)}: must be a non-negative integer`);
     return rollbackDeployment(store, { kind: 'Deployment', namespace: params['namespace'] ?? 'default', name: params['name'] ?? '' }, toRevision);
   });
+}
+
+function mountsClaim(pod: Pod, claim: ApiObject): boolean {
+  return (
+    (pod.metadata.namespace ?? 'default') === claim.metadata.namespace &&
+    (pod.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name)
+  );
 }

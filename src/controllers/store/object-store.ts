@@ -40,9 +40,12 @@ export const keyOfObject = (object: ApiObject): ObjectKey => ({ kind: object.kin
 
 const MAX_ID = 200;
 const ID_HASH = 32;
-/** `<namespace>_<name>` as a record file name (namespace '' for cluster-scoped kinds), hashed when too long. */
+/**
+ * `<namespace>_<name>` as a record file name, `cluster_<name>` for a cluster-scoped kind (a record id must
+ * start with a letter or digit; such a kind's store holds no namespaced names), hashed when too long.
+ */
 function recordId(key: ObjectKey): string {
-  const id = `${key.namespace || '_cluster'}_${key.name}`;
+  const id = `${key.namespace || 'cluster'}_${key.name}`;
   if (id.length <= MAX_ID) return id;
   return `${id.slice(0, MAX_ID - ID_HASH - 1)}-${createHash('sha256').update(id).digest('hex').slice(0, ID_HASH)}`;
 }
@@ -145,6 +148,8 @@ export class ApiObjectStore {
     if (existing.object.metadata.deletionTimestamp !== undefined)
       throw new PeapodError('FailedPrecondition', `${info.plural} "${key.name}" is being deleted; wait for the deletion to finish`);
     const merged = info.defaults(mergeApply(existing.object, existing.lastApplied, lastApplied, info.specFields ?? ['spec']));
+    const refused = info.validateUpdate?.(existing.object, merged);
+    if (refused !== undefined) throw new PeapodError('InvalidArgument', `${info.kind} "${key.name}" is invalid: ${refused}`);
     if (JSON.stringify(merged) === JSON.stringify(existing.object) && JSON.stringify(lastApplied) === JSON.stringify(existing.lastApplied)) return 'unchanged';
     await this.write(key, () => merged, { lastApplied });
     return JSON.stringify(merged) === JSON.stringify(existing.object) ? 'unchanged' : 'configured';

@@ -44,9 +44,14 @@ function statusFrom(result: unknown, bridge: string): PodNetworkStatus {
   };
 }
 
-export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager {
-  const names = networkNames(config);
-  const pinDir = paths(config).netns;
+/** The CNI chain of a pod (bridge, then portmap with hostPorts) and how each plugin is invoked for it. */
+function cniChain(
+  config: PeapodConfig,
+  names: ReturnType<typeof networkNames>,
+): {
+  chain: (request: PodNetworkRequest) => PluginConfig[];
+  invocation: (command: CniInvocation['command'], request: PodNetworkRequest, netns: string, ifName: string, signal?: AbortSignal) => CniInvocation;
+} {
   const bridgePlugin: PluginConfig = {
     type: 'bridge',
     bridge: config.bridge,
@@ -73,6 +78,13 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
     },
     ...(signal ? { signal } : {}),
   });
+  return { chain, invocation };
+}
+
+export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager {
+  const names = networkNames(config);
+  const pinDir = paths(config).netns;
+  const { chain, invocation } = cniChain(config, names);
   const iptables = (args: string[], okCodes: number[] = [0]) =>
     runUnchecked('iptables', ['-w', '-t', 'nat', ...args], { timeoutMs: IPTABLES_TIMEOUT_MS }).then((r) => {
       if (!okCodes.includes(r.code)) throw new PeapodError('Internal', `iptables ${args.join(' ')} failed: ${r.stderr.trim()}`);

@@ -199,7 +199,7 @@ function defaultReplicaSet(object: ApiObject): ApiObject {
 
 const num = (v: number | undefined): string => String(v ?? 0);
 const containersOf = (o: ApiObject): readonly { name: string; image?: string }[] => (o as Deployment).spec.template?.spec.containers ?? [];
-const WORKLOAD_WIDE: readonly Column[] = [
+export const WORKLOAD_WIDE: readonly Column[] = [
   {
     header: 'CONTAINERS',
     value: (o) =>

@@ -3,7 +3,7 @@
 import { CRONJOB_KIND, JOB_KIND } from './batch.js';
 import { DEPLOYMENT_KIND, REPLICASET_KIND } from './apps.js';
 import { ENDPOINTSLICE_KIND, SERVICE_KIND } from './network.js';
-import { DAEMONSET_KIND, STATEFULSET_KIND } from './stateful.js';
+import { CONTROLLERREVISION_KIND, DAEMONSET_KIND, STATEFULSET_KIND } from './stateful.js';
 import { PV_KIND, PVC_KIND } from './storage.js';
 import type { KindInfo } from './kind.js';
 
@@ -14,6 +14,7 @@ export const KINDS: readonly KindInfo[] = [
   REPLICASET_KIND,
   STATEFULSET_KIND,
   DAEMONSET_KIND,
+  CONTROLLERREVISION_KIND,
   JOB_KIND,
   CRONJOB_KIND,
   SERVICE_KIND,

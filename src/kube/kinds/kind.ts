@@ -37,6 +37,8 @@ export interface KindInfo {
   readonly shape: Shape;
   /** Semantic rules, run only when the shape is right; paths from the object's root. */
   validate(value: Record<string, unknown>, errors: Finding[]): void;
+  /** Rules on a change of a stored object (immutable fields): the problem, or undefined when allowed. */
+  validateUpdate?(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined;
   /** The API server's defaults (applied after validation, before storing). */
   defaults(object: ApiObject): ApiObject;
   /** `get` columns between NAME and AGE, and the extra ones of `-o wide`. */

@@ -1,7 +1,13 @@
-// v1 PersistentVolumeClaim and PersistentVolume. The base's shapes and columns: the wl-stateful work owns
-// this file and fills in the rules (access modes, storage requests, reclaim policies, ...).
+// v1 PersistentVolumeClaim and PersistentVolume: shapes, the API server's rules (access modes, volume mode,
+// a storage request; a claim's spec is immutable and local-path volumes cannot grow), the defaults
+// (the DefaultStorageClass admission gives a claim without a class the default one, local-path) and
+// kubectl's columns.
 import { SHAPES } from '../schema.js';
 import { isRecord, text, type ApiObject, type KindInfo } from './kind.js';
+import { checkClaimUpdate, validateClaimSpec } from '../validate-stateful.js';
+
+/** The one StorageClass of this host, and its default (storageclass.kubernetes.io/is-default-class). */
+export const DEFAULT_STORAGE_CLASS = 'local-path';
 
 const { str, obj, any, strArr, metadata } = SHAPES;
 
@@ -39,8 +45,9 @@ export const PVC_KIND: KindInfo = {
     },
     ['metadata', 'spec'],
   ),
-  validate: () => undefined,
-  defaults: (object) => ({ ...object, spec: { volumeMode: 'Filesystem', ...specOf(object) } }),
+  validate: (value, errors) => validateClaimSpec(value['spec'], 'spec', errors),
+  validateUpdate: checkClaimUpdate,
+  defaults: (object) => ({ ...object, spec: { volumeMode: 'Filesystem', storageClassName: DEFAULT_STORAGE_CLASS, ...specOf(object) } }),
   columns: [
     { header: 'STATUS', value: (o) => text(statusOf(o)['phase'], 'Pending') },
     { header: 'VOLUME', value: (o) => text(specOf(o)['volumeName'], '') },
@@ -49,6 +56,7 @@ export const PVC_KIND: KindInfo = {
     { header: 'STORAGECLASS', value: (o) => text(specOf(o)['storageClassName'], '<unset>') },
     { header: 'VOLUMEATTRIBUTESCLASS', value: () => '<unset>' },
   ],
+  wideColumns: [{ header: 'VOLUMEMODE', value: (o) => text(specOf(o)['volumeMode'], 'Filesystem') }],
 };
 
 export const PV_KIND: KindInfo = {
@@ -98,4 +106,5 @@ export const PV_KIND: KindInfo = {
     { header: 'VOLUMEATTRIBUTESCLASS', value: () => '<unset>' },
     { header: 'REASON', value: (o) => text(statusOf(o)['reason'], '') },
   ],
+  wideColumns: [{ header: 'VOLUMEMODE', value: (o) => text(specOf(o)['volumeMode'], 'Filesystem') }],
 };

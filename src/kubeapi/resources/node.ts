@@ -2,7 +2,8 @@
 // eviction reserve (memory.available<100Mi), conditions, addresses and nodeInfo with the runtime's versions.
 import { readFileSync } from 'node:fs';
 import { statfsSync } from 'node:fs';
-import { arch, cpus, hostname, networkInterfaces, release, totalmem, uptime } from 'node:os';
+import { arch, cpus, networkInterfaces, release, totalmem, uptime } from 'node:os';
+import { nodeLabels, nodeName } from '../../common/node-identity.js';
 import { PEAPOD_VERSION } from '../../common/version.js';
 import { KUBE_GIT_VERSION } from '../discovery.js';
 import type { ResourceStore } from '../resource.js';
@@ -13,7 +14,7 @@ const EVICTION_MEMORY_BYTES = 100 * 1024 * 1024;
 /** The kubelet's default --max-pods. */
 const MAX_PODS = '110';
 
-export const nodeName = (): string => hostname().toLowerCase();
+export { nodeName };
 
 function readText(path: string): string {
   try {
@@ -67,7 +68,7 @@ export function nodeObject(root: string, ready: boolean): KubeObj {
       name,
       uid: readText('/etc/machine-id') || name,
       creationTimestamp: bootedAt,
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': arch() === 'x64' ? 'amd64' : arch() },
+      labels: nodeLabels(),
     },
     spec: {},
     status: {

@@ -18,7 +18,12 @@ export interface VolumeLookups {
   secret(namespace: string, name: string): Secret | undefined;
   /** The value of a downward API fieldRef (metadata.name, status.podIP, …). */
   field(path: string): string | undefined;
+  /** The host directory of a claim's bound volume, or why the pod must wait for it. */
+  claim?(namespace: string, claimName: string): ClaimVolume;
 }
+
+/** A PersistentVolumeClaim as a pod volume: its bound volume's directory, or what it waits for. */
+export type ClaimVolume = { readonly path: string } | { readonly waiting: string };
 
 /** Where each volume of the pod lives on the host, by volume name. */
 export type PreparedVolumes = ReadonlyMap<string, string>;
@@ -46,6 +51,7 @@ export async function setUpVolumes(pod: Pod, volumesDir: string, lookups: Volume
 
 async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string, lookups: VolumeLookups, ops: VolumeHostOps): Promise<string> {
   if (volume.hostPath) return checkHostPath(volume.hostPath.path, volume.hostPath.type ?? '', `${field}.hostPath`);
+  if (volume.persistentVolumeClaim) return claimPath(pod, volume.persistentVolumeClaim.claimName, `${field}.persistentVolumeClaim`, lookups);
   if (volume.emptyDir) {
     // World-writable like the kubelet's emptyDir (mkdir's mode is cut by the umask, chmod is not).
     await mkdir(dir, { recursive: true, mode: 0o777 });
@@ -61,7 +67,7 @@ async function setUpVolume(pod: Pod, volume: Volume, field: string, dir: string,
   if (!projection)
     throw new PeapodError(
       'InvalidArgument',
-      `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, configMap, secret, downwardAPI, projected)`,
+      `${field}: volume type is not supported by peapod (supported: emptyDir, hostPath, persistentVolumeClaim, configMap, secret, downwardAPI, projected)`,
     );
   await mkdir(dir, { recursive: true, mode: 0o755 });
   if (projection.onTmpfs && !(await ops.isMountPoint(dir))) await ops.mountTmpfs(dir, { sizeBytes: SECRET_TMPFS_BYTES, mode: 0o755 });
@@ -136,6 +142,18 @@ export async function refreshProjectedVolumes(pod: Pod, volumesDir: string, look
   return problems;
 }
 
+/**
+ * The bound volume's directory (the local-path provisioner's, under the daemon's root). An unbound or
+ * missing claim keeps the pod waiting, retried like any volume setup, as the scheduler keeps such a pod
+ * Pending ("pod has unbound immediate PersistentVolumeClaims").
+ */
+function claimPath(pod: Pod, claimName: string, field: string, lookups: VolumeLookups): string {
+  const namespace = pod.metadata.namespace ?? 'default';
+  const found = lookups.claim?.(namespace, claimName) ?? { waiting: 'persistent volume claims are not served by this daemon' };
+  if ('waiting' in found) throw new PeapodError('FailedPrecondition', `${field}: persistentvolumeclaim "${claimName}": ${found.waiting}`);
+  return found.path;
+}
+
 /** hostPath's `type` checks (pkg/volume/hostpath: DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice). */
 async function checkHostPath(path: string, type: string, field: string): Promise<string> {
   const info = await stat(path).catch((err: unknown) => {
@@ -185,7 +203,8 @@ export async function tearDownVolumes(volumesDir: string, pod: Pod, ops: VolumeH
   // Before anything is removed: a staging bind left by a crash would let rm reach into a volume.
   await cleanSubPathStaging(join(volumesDir, '..'), ops);
   for (const volume of pod.spec.volumes ?? []) {
-    if (volume.hostPath) continue;
+    // hostPath and claim volumes are the host's or the provisioner's directories: never the pod's to remove.
+    if (volume.hostPath || volume.persistentVolumeClaim) continue;
     await ops.unmount(join(volumesDir, volume.name));
   }
   await rm(join(volumesDir, '..'), { recursive: true, force: true });

@@ -80,28 +80,7 @@ export async function createContainer(
     const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
     record = { ...record, user };
 
-    const spec = buildContainerSpec({
-      containerId: id,
-      hostname: sandbox.config.hostname,
-      rootfs,
-      args: config.args,
-      env: config.env,
-      cwd: config.workingDir || '/',
-      terminal: config.tty,
-      ...joinNamespaces(sandbox, targetPid),
-      cgroupNamespace: host.cgroups.version === 'v2',
-      mounts: containerMounts(sandbox, config),
-      cgroupsPath: record.cgroupsPath,
-      resources: config.resources,
-      cgroupUnified: await host.cgroups.containerUnified(sandbox.config.cgroupParent),
-      oomScoreAdj: config.oomScoreAdj,
-      security: { ...config.security, ...user },
-      annotations: {
-        'io.kubernetes.cri.container-type': 'container',
-        'io.kubernetes.cri.sandbox-id': sandbox.id,
-        'io.kubernetes.cri.container-name': config.name,
-      },
-    });
+    const spec = await bundleSpec(host, { id, sandbox, config, rootfs, cgroupsPath: record.cgroupsPath, user, targetPid });
     // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
     await writeJsonAtomic(join(dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = containerLogPath(sandbox, { config });
@@ -114,6 +93,44 @@ export async function createContainer(
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
     // Status (runc's pid): data fsynced, not the rename (docs/reliability.md, "fsync policy").
     return records.put({ ...record, ...extra, state: 'created' }, { sync: 'data' });
+  });
+}
+
+/** The OCI spec of the container's bundle, from the pure spec generator. */
+async function bundleSpec(
+  host: RuntimeHost,
+  input: {
+    id: string;
+    sandbox: SandboxRecord;
+    config: ContainerConfig;
+    rootfs: string;
+    cgroupsPath: string;
+    user: ReturnType<typeof resolveUser>;
+    targetPid: number | undefined;
+  },
+): Promise<ReturnType<typeof buildContainerSpec>> {
+  const { id, sandbox, config, user } = input;
+  return buildContainerSpec({
+    containerId: id,
+    hostname: sandbox.config.hostname,
+    rootfs: input.rootfs,
+    args: config.args,
+    env: config.env,
+    cwd: config.workingDir || '/',
+    terminal: config.tty,
+    ...joinNamespaces(sandbox, input.targetPid),
+    cgroupNamespace: host.cgroups.version === 'v2',
+    mounts: containerMounts(sandbox, config),
+    cgroupsPath: input.cgroupsPath,
+    resources: config.resources,
+    cgroupUnified: await host.cgroups.containerUnified(sandbox.config.cgroupParent),
+    oomScoreAdj: config.oomScoreAdj,
+    security: { ...config.security, ...user },
+    annotations: {
+      'io.kubernetes.cri.container-type': 'container',
+      'io.kubernetes.cri.sandbox-id': sandbox.id,
+      'io.kubernetes.cri.container-name': config.name,
+    },
   });
 }
 

@@ -7,12 +7,17 @@ import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
 import { describeCronJob, describeJob } from './batch.js';
 import { field } from './format.js';
+import { describeDaemonSet, describePersistentVolume, describePersistentVolumeClaim, describeStatefulSet } from './stateful.js';
 
 export type Describer = (result: ObjectDescribeResult) => string[];
 
 const DESCRIBERS: Readonly<Record<string, Describer>> = {
   Deployment: describeDeployment,
   ReplicaSet: describeReplicaSet,
+  StatefulSet: describeStatefulSet,
+  DaemonSet: describeDaemonSet,
+  PersistentVolumeClaim: describePersistentVolumeClaim,
+  PersistentVolume: describePersistentVolume,
   Job: (result) => describeJob(result),
   CronJob: describeCronJob,
 };

@@ -1,40 +1,16 @@
 // Pods that came in through the CRI door: runtime sandboxes that no pod record owns, shown by
-// `peapod get pods` beside the CLI's own (one store, two doors), with OWNER "cri".
-import type { ContainerStatus, Pod, PodStatus } from '../../kube/types.js';
-import type { PodView } from '../../kubelet/manager.js';
-import type { RuntimeService } from '../../runtime/service.js';
-import type { ContainerRecord, SandboxRecord } from '../../runtime/types.js';
-
-function containerStatus(c: ContainerRecord): ContainerStatus {
-  const containerID = `peapod://${c.id}`;
-  const state =
-    c.state === 'running'
-      ? { running: c.startedAt !== undefined ? { startedAt: c.startedAt } : {} }
-      : c.state === 'exited'
-        ? {
-            terminated: {
-              exitCode: c.exit?.exitCode ?? 0,
-              reason: c.exit?.reason ?? 'Unknown',
-              ...(c.exit ? { finishedAt: c.exit.finishedAt } : {}),
-              containerID,
-            },
-          }
-        : { waiting: { reason: 'ContainerCreated' } };
-  return {
-    name: c.config.name,
-    image: c.config.image,
-    imageID: c.imageId,
-    containerID,
-    ready: c.state === 'running',
-    restartCount: c.config.attempt,
-    state,
-    lastState: {},
-  };
-}
+// `peapod get pods` beside the CLI's own (one store, two doors), with OWNER "cri". Their containers'
+// statuses are status.ts's; the pod's phase and STATUS column say what the sandbox and runtime say, as
+// no spec of theirs is known here (their kubelet has it).
+import type { Pod, PodStatus } from '../kube/types.js';
+import type { RuntimeService } from '../runtime/service.js';
+import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
+import type { PodView } from './manager.js';
+import { runtimeContainerStatus } from './status.js';
 
 function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord[]): PodView {
   const { config } = sandbox;
-  const statuses = containers.map(containerStatus);
+  const statuses = containers.map(runtimeContainerStatus);
   const running = containers.some((c) => c.state === 'running');
   const status: PodStatus = {
     phase: sandbox.state === 'ready' ? (running || containers.length === 0 ? 'Running' : 'Pending') : 'Succeeded',
