@@ -50,3 +50,30 @@ export class FakeClock implements Clock {
     this.current = target;
   }
 }
+
+/**
+ * A clock that starts at `startMs` and runs `scale` times faster than the real one: what PEAPOD_CONTROLLER_CLOCK
+ * gives a test daemon, so a CronJob's minutes and a Job's back-off pass in seconds while pods run for real.
+ */
+export function scaledClock(scale: number, startMs: number = Date.now()): Clock {
+  const realStart = Date.now();
+  return {
+    now: () => new Date(startMs + (Date.now() - realStart) * scale),
+    setTimer: (fn, ms) => realClock.setTimer(fn, ms / scale),
+  };
+}
+
+/**
+ * The controllers' clock from PEAPOD_CONTROLLER_CLOCK (tests only): `x60` (real time, sixty times as fast),
+ * `2026-03-08T06:59:50Z` (starting there, real speed) or both, `2026-03-08T06:59:50Zx60`. Unset: the real clock.
+ */
+export function clockFromEnv(env: NodeJS.ProcessEnv): Clock {
+  const spec = env['PEAPOD_CONTROLLER_CLOCK'];
+  if (!spec) return realClock;
+  const match = /^([^x]*)(?:x(\d+(?:\.\d+)?))?$/.exec(spec);
+  const start = match?.[1] ? Date.parse(match[1]) : Date.now();
+  const scale = match?.[2] ? Number(match[2]) : 1;
+  if (!match || Number.isNaN(start) || !(scale > 0))
+    throw new Error(`PEAPOD_CONTROLLER_CLOCK: expected [<RFC 3339 time>][x<scale>], got ${JSON.stringify(spec)}`);
+  return scaledClock(scale, start);
+}

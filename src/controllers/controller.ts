@@ -50,6 +50,8 @@ export interface ControllerContext {
   readonly pods: PodClient;
   readonly clock: Clock;
   readonly log: (message: string) => void;
+  /** The daemon's state directory: a controller's own records (the Job controller's pod tracking) go under it. */
+  readonly root: string;
   /** An event on an object (describe's Events). */
   event(object: ApiObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
 }

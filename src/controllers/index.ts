@@ -8,7 +8,7 @@ import type { ClaimVolume } from '../kubelet/volumes/setup.js';
 import { localPathController } from './local-path/controller.js';
 import { claimVolumeResolver } from './local-path/resolve.js';
 import { ObjectApplier } from './apply.js';
-import { realClock, type Clock } from './clock.js';
+import { clockFromEnv, type Clock } from './clock.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { ControllerManager } from './manager.js';
 import { PodClient } from './pods.js';
@@ -40,11 +40,18 @@ export interface WorkloadOptions {
 }
 
 export async function startWorkloads(options: WorkloadOptions): Promise<Workloads> {
-  const clock = options.clock ?? realClock;
+  const clock = options.clock ?? clockFromEnv(process.env);
   const store = new ApiObjectStore(options.root, clock);
   await store.load((file, err) => options.log(`object store: ignoring ${file}: ${String(err)}`));
   const podClient = new PodClient(options.pods, clock);
-  const manager = new ControllerManager({ store, pods: podClient, clock, log: options.log, ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}) });
+  const manager = new ControllerManager({
+    store,
+    pods: podClient,
+    clock,
+    log: options.log,
+    root: options.root,
+    ...(options.resyncMs ? { resyncMs: options.resyncMs } : {}),
+  });
   for (const factory of options.controllers ?? CONTROLLER_FACTORIES) manager.register(factory(manager.context));
   // The provisioner needs the host (its directories), which registry.ts's factories do not get.
   const localPath = localPathHost(options.localPathRoot ?? join(options.root, 'volumes', 'local-path'));

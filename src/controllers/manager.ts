@@ -26,6 +26,7 @@ export interface ControllerManagerOptions {
   readonly pods: PodClient;
   readonly clock: Clock;
   readonly log: (message: string) => void;
+  readonly root: string;
   readonly resyncMs?: number;
 }
 
@@ -37,12 +38,13 @@ export class ControllerManager {
   readonly context: ControllerContext;
 
   constructor(private readonly options: ControllerManagerOptions) {
-    const { store, pods, clock, log } = options;
+    const { store, pods, clock, log, root } = options;
     this.context = {
       store,
       pods,
       clock,
       log,
+      root,
       event: (object, type, reason, message) => void store.recordEvent(keyOfObject(object), type, reason, message),
     };
   }

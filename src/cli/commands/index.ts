@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { registerSystemCommands } from './system.js';
 import { registerApply } from './apply.js';
+import { registerCreate } from './create.js';
 import { registerGet } from './get.js';
 import { registerDescribe } from './describe.js';
 import { registerLogs } from './logs.js';
@@ -17,6 +18,7 @@ import { registerDashboard } from './dashboard.js';
 
 export function registerCommands(program: Command, ctx: () => CliContext): void {
   registerApply(program, ctx);
+  registerCreate(program, ctx);
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerLogs(program, ctx);

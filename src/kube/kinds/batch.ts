@@ -1,54 +1,108 @@
-// batch/v1 Job and CronJob. The base's shapes and checks: the wl-jobs work owns this file and fills in
-// the specific rules (completions, parallelism, backoffLimit, schedule syntax, ...).
-import { SHAPES, type Finding } from '../schema.js';
+// batch/v1 Job and CronJob as API kinds: shapes, the API server's rules and defaults (pkg/apis/batch: the
+// generated selector and labels of a created Job included) and kubectl's get columns (printJob, printCronJob).
+import { SHAPES } from '../schema.js';
 import { defaultPodSpec } from '../defaults.js';
+import { formatSelector } from '../label-selector.js';
+import type { CronJob, Job, JobSpec } from '../batch.js';
+import { prepareJob, validateCronJob, validateJobSpec } from '../validate-batch.js';
 import { LABEL_SELECTOR_SHAPE, POD_TEMPLATE_SHAPE, validatePodTemplate } from './template.js';
-import { ageOf, isRecord, text, type ApiObject, type KindInfo } from './kind.js';
-import type { PodTemplateSpec } from './apps.js';
+import { ageOf, humanDuration, isRecord, type ApiObject, type Column, type KindInfo } from './kind.js';
 
 const { str, int, nonNeg, bool, obj, any, metadata } = SHAPES;
 
-const JOB_SPEC_FIELDS = {
-  parallelism: nonNeg,
-  completions: nonNeg,
-  activeDeadlineSeconds: int,
-  backoffLimit: nonNeg,
-  backoffLimitPerIndex: nonNeg,
-  maxFailedIndexes: nonNeg,
-  podFailurePolicy: any,
-  successPolicy: any,
-  selector: LABEL_SELECTOR_SHAPE,
-  manualSelector: bool,
-  template: POD_TEMPLATE_SHAPE,
-  ttlSecondsAfterFinished: nonNeg,
-  completionMode: str,
-  suspend: bool,
-  podReplacementPolicy: str,
-};
-const JOB_SPEC = obj(JOB_SPEC_FIELDS, ['template']);
+const JOB_SPEC = obj(
+  {
+    parallelism: nonNeg,
+    completions: nonNeg,
+    activeDeadlineSeconds: int,
+    backoffLimit: nonNeg,
+    backoffLimitPerIndex: nonNeg,
+    maxFailedIndexes: nonNeg,
+    podFailurePolicy: any,
+    successPolicy: any,
+    selector: LABEL_SELECTOR_SHAPE,
+    manualSelector: bool,
+    template: POD_TEMPLATE_SHAPE,
+    ttlSecondsAfterFinished: nonNeg,
+    completionMode: str,
+    suspend: bool,
+    podReplacementPolicy: str,
+  },
+  ['template'],
+);
 
-const statusOf = (o: ApiObject): Record<string, unknown> => (isRecord(o.status) ? o.status : {});
-const specOf = (o: ApiObject): Record<string, unknown> => (isRecord(o.spec) ? o.spec : {});
+/** Fields peapod's Job controller does not implement: refused rather than silently ignored. */
+const UNSUPPORTED_JOB_FIELDS = ['backoffLimitPerIndex', 'maxFailedIndexes', 'podFailurePolicy', 'successPolicy'];
 
-function checkJobTemplate(spec: Record<string, unknown>, path: string, errors: Finding[]): void {
-  const template = isRecord(spec['template']) ? spec['template'] : {};
-  validatePodTemplate(template, `${path}.template`, errors);
-  const policy = isRecord(template['spec']) ? template['spec']['restartPolicy'] : undefined;
-  if (policy !== 'OnFailure' && policy !== 'Never')
-    errors.push({ path: `${path}.template.spec.restartPolicy`, message: `Required value: valid values: "OnFailure", "Never"` });
+function checkJobSpec(spec: Record<string, unknown>, path: string, errors: { path: string; message: string }[]): void {
+  validatePodTemplate(isRecord(spec['template']) ? spec['template'] : {}, `${path}.template`, errors);
+  for (const field of UNSUPPORTED_JOB_FIELDS)
+    if (spec[field] !== undefined) errors.push({ path: `${path}.${field}`, message: 'Forbidden: not supported by peapod' });
+  validateJobSpec(spec as unknown as JobSpec, path, errors);
 }
 
-const defaultJobSpec = (spec: Record<string, unknown>): Record<string, unknown> => {
-  const template = spec['template'] as PodTemplateSpec;
+/** The API server's Job defaults (pkg/apis/batch/v1/defaults.go): one pod to one completion unless told. */
+export function defaultJobSpec(spec: JobSpec): JobSpec {
+  const bothUnset = spec.completions === undefined && spec.parallelism === undefined;
   return {
     ...spec,
-    parallelism: spec['parallelism'] ?? 1,
-    backoffLimit: spec['backoffLimit'] ?? 6,
-    completionMode: spec['completionMode'] ?? 'NonIndexed',
-    suspend: spec['suspend'] ?? false,
-    template: { ...template, spec: defaultPodSpec(template.spec) },
+    ...(bothUnset ? { completions: 1 } : {}),
+    parallelism: spec.parallelism ?? 1,
+    backoffLimit: spec.backoffLimit ?? 6,
+    completionMode: spec.completionMode ?? 'NonIndexed',
+    suspend: spec.suspend ?? false,
+    template: { ...spec.template, spec: defaultPodSpec(spec.template.spec) },
   };
-};
+}
+
+const isTrue = (job: Job, type: string): boolean => (job.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
+
+/** kubectl's job STATUS: the terminal condition, then Terminating, Suspended, the interim conditions, else Running. */
+export function jobStatusWord(job: Job): string {
+  if (isTrue(job, 'Complete')) return 'Complete';
+  if (isTrue(job, 'Failed')) return 'Failed';
+  if (job.metadata.deletionTimestamp !== undefined) return 'Terminating';
+  if (isTrue(job, 'Suspended')) return 'Suspended';
+  if (isTrue(job, 'FailureTarget')) return 'FailureTarget';
+  if (isTrue(job, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+/** `2/3`; without completions `0/1`, or `0/1 of 4` with parallelism above one. */
+export function jobCompletions(job: Job): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  if (job.spec.completions !== undefined) return `${succeeded}/${job.spec.completions}`;
+  const parallelism = job.spec.parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+/** From startTime to completionTime, or to now while it runs; empty before it started. */
+export function jobDuration(job: Job, now: number): string {
+  const start = job.status?.startTime;
+  if (start === undefined) return '';
+  const end = job.status?.completionTime;
+  return end === undefined ? ageOf(start, now) : humanDuration(Date.parse(end) - Date.parse(start));
+}
+
+const asJob = (o: ApiObject): Job => o as Job;
+const asCronJob = (o: ApiObject): CronJob => o as CronJob;
+const containerColumns = (spec: (o: ApiObject) => JobSpec): Column[] => [
+  {
+    header: 'CONTAINERS',
+    value: (o) =>
+      spec(o)
+        .template.spec.containers.map((c) => c.name)
+        .join(','),
+  },
+  {
+    header: 'IMAGES',
+    value: (o) =>
+      spec(o)
+        .template.spec.containers.map((c) => c.image ?? '')
+        .join(','),
+  },
+  { header: 'SELECTOR', value: (o) => (spec(o).selector ? formatSelector(spec(o).selector) : '<none>') },
+];
 
 export const JOB_KIND: KindInfo = {
   kind: 'Job',
@@ -59,27 +113,20 @@ export const JOB_KIND: KindInfo = {
   namespaced: true,
   applyOrder: 70,
   shape: obj({ apiVersion: str, kind: str, metadata, spec: JOB_SPEC, status: any }, ['metadata', 'spec']),
-  validate: (value, errors) => checkJobTemplate(value['spec'] as Record<string, unknown>, 'spec', errors),
-  defaults: (object) => ({ ...object, spec: defaultJobSpec(specOf(object)) }),
+  validate: (value, errors) => checkJobSpec(value['spec'] as Record<string, unknown>, 'spec', errors),
+  // Called once the store gave the Job its uid (and after every apply merge): the selector and the template labels
+  // are generated from it, so a re-applied template keeps them.
+  defaults: (object) => {
+    const job = { ...object, spec: defaultJobSpec(asJob(object).spec) } as Job;
+    const uid = job.metadata.uid;
+    return uid === undefined ? job : prepareJob(job, uid);
+  },
   columns: [
-    {
-      header: 'STATUS',
-      value: (o) => {
-        const conditions = (statusOf(o)['conditions'] ?? []) as { type: string; status: string }[];
-        const done = conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-        return done ? done.type : 'Running';
-      },
-    },
-    { header: 'COMPLETIONS', value: (o) => `${Number(statusOf(o)['succeeded'] ?? 0)}/${Number(specOf(o)['completions'] ?? 1)}` },
-    {
-      header: 'DURATION',
-      value: (o, now) => {
-        const start = statusOf(o)['startTime'];
-        const end = statusOf(o)['completionTime'];
-        return typeof start === 'string' ? ageOf(start, typeof end === 'string' ? Date.parse(end) : now) : '';
-      },
-    },
+    { header: 'STATUS', value: (o) => jobStatusWord(asJob(o)) },
+    { header: 'COMPLETIONS', value: (o) => jobCompletions(asJob(o)) },
+    { header: 'DURATION', value: (o, now) => jobDuration(asJob(o), now) },
   ],
+  wideColumns: containerColumns((o) => asJob(o).spec),
 };
 
 export const CRONJOB_KIND: KindInfo = {
@@ -115,34 +162,39 @@ export const CRONJOB_KIND: KindInfo = {
   validate: (value, errors) => {
     const spec = value['spec'] as Record<string, unknown>;
     const jobTemplate = isRecord(spec['jobTemplate']) ? spec['jobTemplate'] : {};
-    checkJobTemplate(isRecord(jobTemplate['spec']) ? jobTemplate['spec'] : {}, 'spec.jobTemplate.spec', errors);
+    const jobSpec = isRecord(jobTemplate['spec']) ? jobTemplate['spec'] : {};
+    validatePodTemplate(isRecord(jobSpec['template']) ? jobSpec['template'] : {}, 'spec.jobTemplate.spec.template', errors);
+    for (const field of UNSUPPORTED_JOB_FIELDS)
+      if (jobSpec[field] !== undefined) errors.push({ path: `spec.jobTemplate.spec.${field}`, message: 'Forbidden: not supported by peapod' });
+    validateCronJob(value as unknown as CronJob, errors);
   },
   defaults: (object) => {
-    const spec = specOf(object);
-    const jobTemplate = spec['jobTemplate'] as Record<string, unknown>;
+    const cj = asCronJob(object);
+    const spec = cj.spec;
     return {
       ...object,
       spec: {
         ...spec,
-        concurrencyPolicy: spec['concurrencyPolicy'] ?? 'Allow',
-        suspend: spec['suspend'] ?? false,
-        successfulJobsHistoryLimit: spec['successfulJobsHistoryLimit'] ?? 3,
-        failedJobsHistoryLimit: spec['failedJobsHistoryLimit'] ?? 1,
-        jobTemplate: { ...jobTemplate, spec: defaultJobSpec(jobTemplate['spec'] as Record<string, unknown>) },
+        concurrencyPolicy: spec.concurrencyPolicy ?? 'Allow',
+        suspend: spec.suspend ?? false,
+        successfulJobsHistoryLimit: spec.successfulJobsHistoryLimit ?? 3,
+        failedJobsHistoryLimit: spec.failedJobsHistoryLimit ?? 1,
+        jobTemplate: { ...spec.jobTemplate, spec: defaultJobSpec(spec.jobTemplate.spec) },
       },
     };
   },
   columns: [
-    { header: 'SCHEDULE', value: (o) => text(specOf(o)['schedule'], '') },
-    { header: 'TIMEZONE', value: (o) => text(specOf(o)['timeZone'], '<none>') },
-    { header: 'SUSPEND', value: (o) => text(specOf(o)['suspend'], 'false').replace(/^./, (c) => c.toUpperCase()) },
-    { header: 'ACTIVE', value: (o) => String(((statusOf(o)['active'] ?? []) as unknown[]).length) },
+    { header: 'SCHEDULE', value: (o) => asCronJob(o).spec.schedule },
+    { header: 'TIMEZONE', value: (o) => asCronJob(o).spec.timeZone ?? '<none>' },
+    { header: 'SUSPEND', value: (o) => (asCronJob(o).spec.suspend === true ? 'True' : 'False') },
+    { header: 'ACTIVE', value: (o) => String(asCronJob(o).status?.active?.length ?? 0) },
     {
       header: 'LAST SCHEDULE',
       value: (o, now) => {
-        const last = statusOf(o)['lastScheduleTime'];
-        return typeof last === 'string' ? ageOf(last, now) : '<none>';
+        const last = asCronJob(o).status?.lastScheduleTime;
+        return last === undefined ? '<none>' : ageOf(last, now);
       },
     },
   ],
+  wideColumns: containerColumns((o) => asCronJob(o).spec.jobTemplate.spec),
 };

@@ -5,6 +5,7 @@ import type { ObjectDescribeResult } from '../../../api/routes/objects.js';
 import { kindInfo } from '../../../kube/kinds/index.js';
 import { formatAge, formatStructured, formatTable } from '../../output.js';
 import { describeDeployment, describeReplicaSet } from './apps.js';
+import { describeCronJob, describeJob } from './batch.js';
 import { field } from './format.js';
 import { describeService } from './network.js';
 import { describeDaemonSet, describePersistentVolume, describePersistentVolumeClaim, describeStatefulSet } from './stateful.js';
@@ -19,6 +20,8 @@ const DESCRIBERS: Readonly<Record<string, Describer>> = {
   DaemonSet: describeDaemonSet,
   PersistentVolumeClaim: describePersistentVolumeClaim,
   PersistentVolume: describePersistentVolume,
+  Job: (result) => describeJob(result),
+  CronJob: describeCronJob,
 };
 
 const mapLines = (title: string, map: Readonly<Record<string, string>> | undefined): string[] => {
