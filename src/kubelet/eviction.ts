@@ -13,6 +13,9 @@ import type { Pod } from '../kube/types.js';
 import { memoryBytes } from '../kube/quantity.js';
 import { podQosClass, type QosClass } from '../kube/qos.js';
 import { fsUsage } from './image-gc.js';
+import type { RuntimeService } from '../runtime/service.js';
+import { podLogDirectory } from './convert.js';
+import type { PodRecord } from './pod-record.js';
 
 export type EvictionSignal = 'memory.available' | 'nodefs.available' | 'imagefs.available';
 
@@ -162,4 +165,20 @@ export async function directorySize(dir: string): Promise<number> {
       );
   }
   return total;
+}
+
+/** Running pods with their memory working set (pod cgroup, inactive file pages excluded) and log bytes. */
+export async function podEvictionCandidates(records: readonly PodRecord[], runtime: RuntimeService, logRoot: string): Promise<EvictionCandidate[]> {
+  const out: EvictionCandidate[] = [];
+  for (const record of records) {
+    if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
+    const sandbox = runtime.sandboxes.get(record.sandboxId);
+    if (sandbox?.state !== 'ready') continue;
+    const cg = await runtime.readCgroup(sandbox.config.cgroupParent);
+    const usage = cg?.memoryUsageBytes ?? 0;
+    const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
+    const diskUsageBytes = await directorySize(podLogDirectory(logRoot, record.pod));
+    out.push({ uid: record.id, pod: record.pod, memoryUsageBytes, diskUsageBytes });
+  }
+  return out;
 }

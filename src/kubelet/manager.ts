@@ -1,61 +1,30 @@
-// The pod manager: the kubelet's front for peapod's two doors (CLI API now, CRI later). It owns the pod
-// records and one worker per pod; applying, deleting and reading pods all go through here.
+// The pod manager: the kubelet's front for the local API, the Kubernetes API, the dashboard and the
+// controllers. It owns the pod records and one worker per pod; applying, deleting and reading pods go
+// through here (the CRI's pods are the runtime's, listed beside them read-only).
 import { rootPaths } from '../common/config.js';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
-import type { EphemeralContainer, KubeObject, ObjectMeta, Pod, PodStatus } from '../kube/types.js';
+import type { EphemeralContainer, KubeObject, ObjectMeta, Pod } from '../kube/types.js';
 import { diffPodUpdate } from '../kube/update.js';
-import type { ImageService } from '../image/types.js';
-import type { RuntimeService } from '../runtime/service.js';
 import { containerLogPath } from '../runtime/paths.js';
 import { RecordStore } from '../store/record-store.js';
-import { podLogDirectory, type ConvertContext } from './convert.js';
-import { directorySize, type EvictionCandidate } from './eviction.js';
-import { ContainerLogRotator, type LogRotationSettings, type RotatedLog } from './log-rotation.js';
-import { ObjectStore, type ObjectKind } from './objects.js';
+import { podEvictionCandidates, type EvictionCandidate } from './eviction.js';
+import { stripVolatile, volumesUse } from './pod-spec-match.js';
+import { ContainerLogRotator, type RotatedLog } from './log-rotation.js';
+import { ObjectStore } from './objects.js';
 import { isPodRecord, type PodRecord, type PodSource } from './pod-record.js';
 import { computePodStatus, displayStatus } from './status.js';
-import type { VolumeHostOps } from './volumes/host-ops.js';
-import type { ClaimVolume } from './volumes/setup.js';
 import { PodWorker, notFoundPod } from './worker.js';
 import { criPodViews } from './cri-pods.js';
 import { openPodLog, type PodLog, type PodLogRequest } from './pod-logs.js';
 import { checkExecRequest, debugContainer, debugExecArgv, planExec, type DebugRequest, type DebugResult, type ExecPlan, type ExecRequest } from './pod-exec.js';
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
+import type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
 
-export interface PodView {
-  readonly pod: Pod & { readonly status: PodStatus };
-  readonly displayStatus: string;
-  /** 'cri': a sandbox created through the CRI endpoint, owned by no pod record. */
-  readonly source: PodSource | 'cri';
-  readonly sandboxId?: string;
-}
-
-export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'replaced';
-
-export interface ApplyResult {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly action: ApplyAction;
-}
-
-export interface PodManagerDeps {
-  readonly root: string;
-  readonly runtime: RuntimeService;
-  readonly images: ImageService;
-  readonly ctx: ConvertContext;
-  readonly volumeOps: VolumeHostOps;
-  readonly now?: () => Date;
-  readonly log: (message: string) => void;
-  /** Rotate the logs of this manager's pods (the CRI's pods are rotated by their kubelet). */
-  readonly logRotation?: LogRotationSettings;
-  /** A claim's bound volume directory, for pods with persistentVolumeClaim volumes. */
-  readonly claimVolume?: (namespace: string, claimName: string) => ClaimVolume;
-}
+export type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
 
 export class PodManager {
   readonly pods: RecordStore<PodRecord>;
@@ -408,18 +377,7 @@ export class PodManager {
 
   /** Running pods of this manager with their memory working set (pod cgroup) and log bytes, for eviction. */
   async evictionCandidates(): Promise<EvictionCandidate[]> {
-    const out: EvictionCandidate[] = [];
-    for (const record of this.pods.list()) {
-      if (record.terminalPhase || record.deletion || record.sandboxId === undefined) continue;
-      const sandbox = this.deps.runtime.sandboxes.get(record.sandboxId);
-      if (sandbox?.state !== 'ready') continue;
-      const cg = await this.deps.runtime.readCgroup(sandbox.config.cgroupParent);
-      const usage = cg?.memoryUsageBytes ?? 0;
-      const memoryUsageBytes = Math.max(0, usage - (cg?.memoryInactiveFileBytes ?? 0));
-      const diskUsageBytes = await directorySize(podLogDirectory(this.deps.ctx.logRoot, record.pod));
-      out.push({ uid: record.id, pod: record.pod, memoryUsageBytes, diskUsageBytes });
-    }
-    return out;
+    return podEvictionCandidates(this.pods.list(), this.deps.runtime, this.deps.ctx.logRoot);
   }
 
   /** Fails the pod with reason Evicted (its containers killed), keeping it for status and logs. */
@@ -435,18 +393,4 @@ export class PodManager {
     this.logRotator?.stop();
     for (const worker of this.workers.values()) worker.stop();
   }
-}
-
-/** Fields the API server sets, ignored when comparing an applied pod with the stored one. */
-function stripVolatile(pod: Pod): unknown {
-  const { uid: _uid, creationTimestamp: _ts, ...metadata } = pod.metadata;
-  return { ...pod, metadata, status: undefined };
-}
-
-/** Whether a configMap, secret or projected volume of the pod reads this object. */
-function volumesUse(pod: Pod, kind: ObjectKind, name: string): boolean {
-  return (pod.spec.volumes ?? []).some((v) => {
-    const sources = [{ configMap: v.configMap, secret: v.secret ? { name: v.secret.secretName } : undefined }, ...(v.projected?.sources ?? [])];
-    return sources.some((s) => (kind === 'ConfigMap' ? s.configMap?.name === name : s.secret?.name === name));
-  });
 }

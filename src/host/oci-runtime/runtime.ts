@@ -16,24 +16,10 @@ import { readBundleSharesPid, readMeta, resolveExecutable, writeMeta } from './m
 import type { ContainerMeta } from './meta.js';
 import { Runc } from './runc.js';
 import type { RuncState } from './runc.js';
-import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from './types.js';
+import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime, OciRuntimeOptions } from './types.js';
+import { checkId } from './container-id.js';
 
-export interface OciRuntimeOptions {
-  readonly runtimePath: string;
-  readonly conmonPath: string;
-  /** <runRoot>/runc */
-  readonly runcRoot: string;
-  /** <runRoot>/conmon: one persist dir per container. */
-  readonly stateDir: string;
-  /** <runRoot>/exits */
-  readonly exitDir: string;
-  /**
-   * Puts a freshly spawned conmon into its cgroup before it forks runc (CRI-O's conmon_cgroup). Never
-   * the pod's cgroup: a monitor lingering there (as a zombie until PID 1 reaps it) stalls the pod's teardown.
-   * Without it conmon stays in the daemon's cgroup.
-   */
-  readonly placeConmon?: (pid: number) => Promise<void>;
-}
+export type { OciRuntimeOptions } from './types.js';
 
 /** How long a SIGKILLed container may take to be reported by conmon. */
 export const KILL_WAIT_MS = 10_000;
@@ -45,16 +31,10 @@ export const STOPPED_EXIT_GRACE_MS = 2_000;
 /** CRI-O's exit code when a container stopped but no exit file says how (runtime_oci.go UpdateContainerStatus). */
 export const UNKNOWN_EXIT_CODE = 255;
 
-/** runc's ID rule (libcontainer: ^[\w+-\.]+$) narrowed: IDs are path components of ours too. */
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** See monitorLost: with standing watches polling every 5 s, PID reuse is ruled out at least once a minute. */
 const FULL_LIVENESS_CHECK_EVERY = 12;
 /** How often a monitorless stop looks whether the KILLed init is gone. */
 const INIT_GONE_POLL_MS = 20;
-
-function checkId(id: string): void {
-  if (!ID_PATTERN.test(id)) throw invalid(`container ID "${id}" is not allowed: use 1-128 letters, digits, '_', '.', '-', starting with a letter or digit`);
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

@@ -61,3 +61,20 @@ export interface OciRuntime {
   /** IDs runc knows under our root. */
   list(): Promise<string[]>;
 }
+
+export interface OciRuntimeOptions {
+  readonly runtimePath: string;
+  readonly conmonPath: string;
+  /** <runRoot>/runc */
+  readonly runcRoot: string;
+  /** <runRoot>/conmon: one persist dir per container. */
+  readonly stateDir: string;
+  /** <runRoot>/exits */
+  readonly exitDir: string;
+  /**
+   * Puts a freshly spawned conmon into its cgroup before it forks runc (CRI-O's conmon_cgroup). Never
+   * the pod's cgroup: a monitor lingering there (as a zombie until PID 1 reaps it) stalls the pod's teardown.
+   * Without it conmon stays in the daemon's cgroup.
+   */
+  readonly placeConmon?: (pid: number) => Promise<void>;
+}
