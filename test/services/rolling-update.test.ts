@@ -15,6 +15,9 @@ kind: Deployment
 metadata: { name: web }
 spec:
   replicas: 2
+  # Each new pod must stay ready 2 s before the next step: the rollout lasts long enough to be sampled
+  # on a fast machine too (without it, a quiet machine finished in ≈ 3 s, 13 requests).
+  minReadySeconds: 2
   selector: { matchLabels: { app: web } }
   template:
     metadata: { labels: { app: web } }
@@ -84,7 +87,9 @@ test('a rolling update behind a Service: every request during the rollout is ans
   t.diagnostic(
     `rolling update: ${during.length} requests during the rollout, ${failed.length} unanswered, ${during.filter((l) => l === 'v1').length} by v1, ${during.filter((l) => l === 'v2').length} by v2`,
   );
-  assert.ok(during.length >= 20, `only ${during.length} requests were made during the rollout`);
+  // The window spans the switch (old and new both answered in it) and holds enough samples to mean something.
+  assert.ok(during.includes('v1') && during.includes('v2'), `the requests did not span the rollout: ${during.join(',')}`);
+  assert.ok(during.length >= 15, `only ${during.length} requests were made during the rollout`);
   assert.deepEqual(failed, []);
 
   assert.equal((await runCli(env, ['delete', 'deployment', 'web'])).code, 0);
