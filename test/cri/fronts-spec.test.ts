@@ -13,7 +13,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { busyboxLayout } from '../helpers/daemon.js';
-import { buildLayer, sha256 } from '../image/helpers/build.js';
+import { buildLayer } from '../image/helpers/build.js';
+import { writeDerivedImages } from '../helpers/derived-images.js';
 import type { Message } from './client.js';
 import { startCriTest } from './harness.js';
 
@@ -59,46 +60,16 @@ async function readJson(path: string): Promise<Message> {
 
 /** An OCI layout with the IMAGES over busybox's layers, plus a layer with /etc/passwd and /etc/group. */
 async function writeLayout(dir: string, busybox: string): Promise<void> {
-  const blobPath = (digest: string): string => join(busybox, 'blobs', 'sha256', digest.slice('sha256:'.length));
-  const index = await readJson(join(busybox, 'index.json'));
-  const top = (index['manifests'] as { digest: string }[])[0];
-  assert.ok(top, 'busybox layout has a manifest');
-  const manifest = await readJson(blobPath(top.digest));
-  const baseConfig = await readJson(blobPath((manifest['config'] as { digest: string }).digest));
-  const baseLayers = manifest['layers'] as { digest: string }[];
-  const baseDiffIds = (baseConfig['rootfs'] as { diff_ids: string[] }).diff_ids;
-  const blobs = new Map<string, Buffer>();
-  for (const l of baseLayers) blobs.set(l.digest, await readFile(blobPath(l.digest)));
   const layer = await buildLayer([
     { path: 'etc/', dir: true },
     { path: 'etc/passwd', content: PASSWD },
     { path: 'etc/group', content: GROUP },
   ]);
-  blobs.set(layer.digest, layer.bytes);
-  const entries: unknown[] = [];
-  for (const [name, config] of Object.entries(IMAGES)) {
-    const configBlob = Buffer.from(JSON.stringify({ ...baseConfig, config, rootfs: { type: 'layers', diff_ids: [...baseDiffIds, layer.diffId] } }));
-    blobs.set(sha256(configBlob), configBlob);
-    const doc = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(configBlob), size: configBlob.length },
-        layers: [...baseLayers, { mediaType: layer.mediaType, digest: layer.digest, size: layer.bytes.length }],
-      }),
-    );
-    blobs.set(sha256(doc), doc);
-    entries.push({
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      digest: sha256(doc),
-      size: doc.length,
-      annotations: { 'io.containerd.image.name': ref(name) },
-    });
-  }
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  for (const [digest, bytes] of blobs) await writeFile(join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes);
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
+  await writeDerivedImages(
+    dir,
+    busybox,
+    Object.entries(IMAGES).map(([name, config]) => ({ ref: ref(name), layer, config: () => config })),
+  );
 }
 
 function manifests(dataDir: string): string {

@@ -6,11 +6,12 @@
 // ensureAdditionalGids, and the CRI's sorted mergeGids), and write the same process.user to config.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { busyboxLayout } from '../helpers/daemon.js';
-import { buildLayer, sha256, type BuiltLayer } from '../image/helpers/build.js';
+import { buildLayer } from '../image/helpers/build.js';
+import { writeDerivedImages } from '../helpers/derived-images.js';
 import type { Message } from '../cri/client.js';
 import { sandboxConfig, startCriTest } from '../cri/harness.js';
 
@@ -98,56 +99,22 @@ async function readJson(path: string): Promise<Json> {
 
 /** One OCI layout holding every test image: busybox's layer, a top layer with /etc files, a config with USER. */
 async function writeTestLayout(dir: string, busybox: string): Promise<void> {
-  const blobPath = (digest: string): string => join(busybox, 'blobs', 'sha256', digest.slice('sha256:'.length));
-  const index = await readJson(join(busybox, 'index.json'));
-  const top = (index['manifests'] as { digest: string }[])[0];
-  assert.ok(top, 'busybox layout has a manifest');
-  const manifest = await readJson(blobPath(top.digest));
-  const baseConfig = await readJson(blobPath((manifest['config'] as { digest: string }).digest));
-  const baseLayers = manifest['layers'] as { digest: string }[];
-  const baseDiffIds = (baseConfig['rootfs'] as { diff_ids: string[] }).diff_ids;
-  const blobs = new Map<string, Buffer>();
-  for (const l of baseLayers) blobs.set(l.digest, await readFile(blobPath(l.digest)));
-  const entries: unknown[] = [];
-  for (const [name, spec] of Object.entries(IMAGES)) {
-    const layer: BuiltLayer = await buildLayer([
-      { path: 'etc/', dir: true },
-      { path: 'etc/group', content: GROUP },
-      ...(spec.passwd === 'db' ? [{ path: 'etc/passwd', content: PASSWD }] : [{ path: 'etc/passwd', symlink: spec.passwd.link }]),
-      { path: 'usr/', dir: true },
-      { path: 'usr/lib/', dir: true },
-      { path: LINK_TARGET, content: LINKED_PASSWD },
-      { path: 'hostroot', symlink: '/' },
-    ]);
-    blobs.set(layer.digest, layer.bytes);
-    const config = Buffer.from(
-      JSON.stringify({
-        ...baseConfig,
-        config: { ...(baseConfig['config'] as Json), User: spec.user },
-        rootfs: { type: 'layers', diff_ids: [...baseDiffIds, layer.diffId] },
-      }),
-    );
-    blobs.set(sha256(config), config);
-    const doc = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-        layers: [...baseLayers, { mediaType: layer.mediaType, digest: layer.digest, size: layer.bytes.length }],
-      }),
-    );
-    blobs.set(sha256(doc), doc);
-    entries.push({
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      digest: sha256(doc),
-      size: doc.length,
-      annotations: { 'io.containerd.image.name': imageRef(name) },
-    });
-  }
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  for (const [digest, bytes] of blobs) await writeFile(join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), bytes);
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
+  const images = await Promise.all(
+    Object.entries(IMAGES).map(async ([name, spec]) => ({
+      ref: imageRef(name),
+      layer: await buildLayer([
+        { path: 'etc/', dir: true },
+        { path: 'etc/group', content: GROUP },
+        ...(spec.passwd === 'db' ? [{ path: 'etc/passwd', content: PASSWD }] : [{ path: 'etc/passwd', symlink: spec.passwd.link }]),
+        { path: 'usr/', dir: true },
+        { path: 'usr/lib/', dir: true },
+        { path: LINK_TARGET, content: LINKED_PASSWD },
+        { path: 'hostroot', symlink: '/' },
+      ]),
+      config: (base: Json): Json => ({ ...base, User: spec.user }),
+    })),
+  );
+  await writeDerivedImages(dir, busybox, images);
 }
 
 function podManifest(): string {
