@@ -9,6 +9,7 @@ import { Runtime } from './runtime.js';
 import { FakeHost } from './testing/fake-host.js';
 import type { RuntimeDirs } from './host.js';
 import type { ContainerRequest, SandboxConfig } from './types.js';
+import { containerRequest } from './testing/container-request.js';
 import { RecordStore } from '../store/record-store.js';
 import { isSandboxRecord } from './validate-records.js';
 
@@ -55,35 +56,7 @@ function sandboxConfig(dir: string): SandboxConfig {
   };
 }
 
-function containerConfig(name: string): ContainerRequest {
-  return {
-    name,
-    attempt: 0,
-    image: 'busybox',
-    command: ['sh'],
-    args: [],
-    envs: [],
-    workingDir: '/',
-    mounts: [],
-    resources: {},
-    oomScoreAdj: 0,
-    security: {
-      user: { supplementalGroups: [] },
-      privileged: false,
-      capabilitiesAdd: [],
-      capabilitiesDrop: [],
-      readOnlyRootfs: false,
-      noNewPrivileges: false,
-      seccomp: { kind: 'unconfined' },
-      procMount: 'Default',
-    },
-    tty: false,
-    stdin: false,
-    logPath: `${name}/0.log`,
-    labels: {},
-    annotations: {},
-  };
-}
+const containerConfig = (name: string): ContainerRequest => containerRequest(name, { command: ['sh'], workingDir: '/' });
 
 test('a failed CNI ADD undoes the netns and the pod cgroup and leaves no record', async (t) => {
   const { host, dirs, runtime } = await setup(t);

@@ -9,6 +9,7 @@ import type { ImageRuntimeConfig } from '../image/types.js';
 import { DEFAULT_PATH_ENV } from '../oci/defaults.js';
 import { processArgs, processEnv, resolveContainerConfig, resolveSandboxConfig } from './translate.js';
 import type { ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
+import { containerRequest } from './testing/container-request.js';
 
 const image = (config: ImageRuntimeConfig): { config: ImageRuntimeConfig } => ({ config });
 const ENTRY = image({ entrypoint: ['/entry'], cmd: ['--from-cmd'] });
@@ -45,36 +46,7 @@ test("sandbox hostname: an empty one, and any in the node's network, is the node
   assert.equal(resolveSandboxConfig({ ...base, network: 'node' }, () => 'node1').hostname, 'node1');
 });
 
-function request(extra: Partial<ContainerRequest> = {}): ContainerRequest {
-  return {
-    name: 'c',
-    attempt: 0,
-    image: 'img',
-    command: [],
-    args: [],
-    envs: [],
-    workingDir: '',
-    mounts: [],
-    resources: {},
-    oomScoreAdj: 0,
-    security: {
-      user: { supplementalGroups: [] },
-      privileged: false,
-      capabilitiesAdd: [],
-      capabilitiesDrop: [],
-      readOnlyRootfs: false,
-      noNewPrivileges: false,
-      seccomp: { kind: 'unconfined' },
-      procMount: 'Default',
-    },
-    tty: false,
-    stdin: false,
-    logPath: 'c/0.log',
-    labels: {},
-    annotations: {},
-    ...extra,
-  };
-}
+const request = (extra: Partial<ContainerRequest> = {}): ContainerRequest => containerRequest('c', { image: 'img', ...extra });
 
 const sandbox = (network: 'pod' | 'node'): SandboxRecord =>
   ({ config: { hostname: 'pod', network, sysctls: { 'kernel.shm_rmid_forced': '1' } } }) as unknown as SandboxRecord;

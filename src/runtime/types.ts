@@ -92,54 +92,16 @@ export type ContainerSecurityRequest = Omit<SecurityRequest, 'user' | 'seccomp' 
   readonly seccomp: SeccompRequest;
 };
 
-/**
- * CreateContainer's ContainerConfig as both fronts send it: nothing merged with the image yet. The runtime
- * turns it into the record's ContainerConfig (translate.ts), as containerd turns the CRI's into a spec.
- */
-export interface ContainerRequest {
+/** What a container request and the container's recorded config share: passed through as asked. */
+interface ContainerSettings {
   readonly name: string;
   readonly attempt: number;
   /** A reference the image service resolves to a local image. */
   readonly image: string;
-  /** Replaces the image's ENTRYPOINT (and then drops its CMD) when non-empty. */
-  readonly command: readonly string[];
-  /** Replaces the image's CMD when non-empty. */
-  readonly args: readonly string[];
-  /** Over the image's env, a later key replacing an earlier one. */
-  readonly envs: readonly EnvEntry[];
-  /** '' = the image's WORKDIR, else /. */
-  readonly workingDir: string;
-  readonly mounts: readonly VolumeMount[];
-  readonly resources: LinuxResources;
-  readonly oomScoreAdj: number;
-  readonly security: ContainerSecurityRequest;
-  readonly tty: boolean;
-  readonly stdin: boolean;
-  readonly stdinOnce?: boolean;
-  /** Relative to the sandbox's logDirectory (as in CRI). */
-  readonly logPath: string;
-  readonly targetContainerId?: string;
-  /** Absent: the image's STOPSIGNAL, else SIGTERM. */
-  readonly stopSignal?: NodeJS.Signals;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-}
-
-/** A created container's config: the request merged with its image and sandbox (translate.ts), as recorded. */
-export interface ContainerConfig {
-  readonly name: string;
-  readonly attempt: number;
-  /** A reference the image service resolves to a local image. */
-  readonly image: string;
-  readonly args: readonly string[];
-  readonly env: readonly string[];
-  readonly workingDir: string;
   readonly mounts: readonly VolumeMount[];
   readonly resources: LinuxResources;
   /** The kubelet's QoS-based OOM score, already clamped to what this host allows. */
   readonly oomScoreAdj: number;
-  /** The user is asked for, not resolved: the runtime looks it up in the container's rootfs (oci/user.ts). */
-  readonly security: SecurityRequest;
   readonly tty: boolean;
   readonly stdin: boolean;
   /** With stdin: the first attach that closes stdin closes the container's (CRI stdin_once); absent = false. */
@@ -148,9 +110,36 @@ export interface ContainerConfig {
   readonly logPath: string;
   /** Container to share the PID namespace of (ephemeral containers with --target). */
   readonly targetContainerId?: string;
-  readonly stopSignal?: NodeJS.Signals;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * CreateContainer's ContainerConfig as both fronts send it: nothing merged with the image yet. The runtime
+ * turns it into the record's ContainerConfig (translate.ts), as containerd turns the CRI's into a spec.
+ */
+export interface ContainerRequest extends ContainerSettings {
+  /** Replaces the image's ENTRYPOINT (and then drops its CMD) when non-empty. */
+  readonly command: readonly string[];
+  /** Replaces the image's CMD when non-empty. */
+  readonly args: readonly string[];
+  /** Over the image's env, a later key replacing an earlier one. */
+  readonly envs: readonly EnvEntry[];
+  /** '' = the image's WORKDIR, else /. */
+  readonly workingDir: string;
+  readonly security: ContainerSecurityRequest;
+  /** Absent: the image's STOPSIGNAL, else SIGTERM. */
+  readonly stopSignal?: NodeJS.Signals;
+}
+
+/** A created container's config: the request merged with its image and sandbox (translate.ts), as recorded. */
+export interface ContainerConfig extends ContainerSettings {
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  /** The user is asked for, not resolved: the runtime looks it up in the container's rootfs (oci/user.ts). */
+  readonly security: SecurityRequest;
+  readonly stopSignal?: NodeJS.Signals;
 }
 
 export type ContainerState = 'creating' | 'created' | 'running' | 'exited';
