@@ -1,6 +1,7 @@
 // A small process-wide metrics registry and the Prometheus text exposition format (version 0.0.4):
 // "# HELP", "# TYPE", then one sample per line, label values escaped (\\, \", \n). Counters, gauges and
 // histograms with labels are all peapod needs; values read at scrape time come in as ready families.
+import { compareStrings } from './compare.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -18,7 +19,7 @@ export interface MetricFamily {
   readonly samples: readonly Sample[];
 }
 
-const key = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+const key = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareStrings(a, b)));
 
 abstract class Instrument {
   protected readonly values = new Map<string, { labels: Labels; value: number }>();

@@ -9,6 +9,7 @@ import type { ObjectMeta } from '../kube/types.js';
 import { desiredEndpointSlices, selectorMatches } from '../services/endpoint-slices.js';
 import type { Controller, ControllerContext, WatchedChange } from './controller.js';
 import type { ObjectKey } from './store/object-store.js';
+import { compareStrings } from '../common/compare.js';
 
 const sameContent = (a: EndpointSlice, b: EndpointSlice): boolean =>
   JSON.stringify([a.endpoints, a.ports, a.addressType, a.metadata.labels, a.metadata.ownerReferences]) ===
@@ -42,7 +43,7 @@ export class EndpointSliceController implements Controller {
     // Existing slices are rewritten in place, in name order (upstream updates its slices rather than
     // replacing them): the Service's slice keeps its name while its endpoints and ports change, and no
     // reader ever sees an old and a new slice side by side. Only a group with no slice to reuse gets a new one.
-    const reusable = [...managed].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const reusable = [...managed].sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
     const taken = new Set(reusable.slice(0, wanted.length).map((m) => m.metadata.name));
     const desired = wanted.map((slice, i) => {
       let name = reusable[i]?.metadata.name;

@@ -4,6 +4,7 @@ import { containerItem, containerState, containerStatus } from './convert.js';
 import type { Fields } from './fields.js';
 import { matchesLabels, requireContainer } from './lookup.js';
 import { CONTAINER_STATES, type Container } from './types.js';
+import { compareStrings } from '../common/compare.js';
 
 export function containerStatusRpc(ctx: CriContext, request: Fields): Promise<object> {
   const record = requireContainer(ctx.runtime, request.str('container_id'));
@@ -36,7 +37,7 @@ export function listContainers(ctx: CriContext, request: Fields): Promise<{ cont
     .filter((c) => sandboxId === '' || c.sandboxId.startsWith(sandboxId))
     .filter((c) => state === undefined || containerState(c) === state)
     .filter((c) => matchesLabels(c.config.labels, selector))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .sort((a, b) => compareStrings(a.createdAt, b.createdAt))
     .map(containerItem);
   return Promise.resolve({ containers });
 }

@@ -4,6 +4,7 @@ import { containerStatus, nowNanos, podSandboxItem, podSandboxStatus, sandboxSta
 import type { Fields } from './fields.js';
 import { matchesLabels, requireSandbox } from './lookup.js';
 import { POD_SANDBOX_STATES, type PodSandbox } from './types.js';
+import { compareStrings } from '../common/compare.js';
 
 export async function podSandboxStatusRpc(ctx: CriContext, request: Fields): Promise<object> {
   const record = requireSandbox(ctx.runtime, request.str('pod_sandbox_id'));
@@ -41,7 +42,7 @@ export function listPodSandbox(ctx: CriContext, request: Fields): Promise<{ item
     .filter((s) => id === '' || s.id.startsWith(id))
     .filter((s) => state === undefined || sandboxState(s) === state)
     .filter((s) => matchesLabels(s.config.labels, selector))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    .sort((a, b) => compareStrings(a.createdAt, b.createdAt))
     .map(podSandboxItem);
   return Promise.resolve({ items });
 }

@@ -6,6 +6,7 @@ import type { PodRecord } from '../kubelet/pod-record.js';
 import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { ProbeTransition } from '../kubelet/probes/container-probes.js';
+import { compareStrings } from '../common/compare.js';
 
 export interface TimelineStep {
   /** "sandbox" or the container's name (with its attempt). */
@@ -93,5 +94,5 @@ export function podTimeline(record: PodRecord, runtime: RuntimeService, probes: 
   for (const event of record.events) {
     steps.push({ lane: 'events', label: `${event.reason}: ${event.message}`, start: event.firstTimestamp, end: event.firstTimestamp, kind: 'event' });
   }
-  return steps.sort((a, b) => a.start.localeCompare(b.start));
+  return steps.sort((a, b) => compareStrings(a.start, b.start));
 }

@@ -19,6 +19,7 @@ import type { MirrorMap } from './registry/mirrors.js';
 import { lookupCredentials } from './registry/credentials.js';
 import { Mutex, SharedLock, SingleFlight } from './sync.js';
 import type { ImageRecord, ImageService, PullOptions, PullPolicy, RootfsLayers } from './types.js';
+import { compareStrings } from '../common/compare.js';
 
 interface CachedRecords {
   readonly records: readonly ImageRecord[];
@@ -70,7 +71,7 @@ export class LocalImageService implements ImageService {
 
   async list(): Promise<ImageRecord[]> {
     const all = [...(await this.snapshot()).records];
-    return all.sort((a, b) => (a.names[0] ?? `~${a.id}`).localeCompare(b.names[0] ?? `~${b.id}`));
+    return all.sort((a, b) => compareStrings(a.names[0] ?? `~${a.id}`, b.names[0] ?? `~${b.id}`));
   }
 
   async find(ref: string): Promise<ImageRecord | undefined> {

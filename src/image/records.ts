@@ -8,6 +8,7 @@ import { PeapodError, isErrnoException } from '../common/errors.js';
 import { readJsonIfExists, removeDurably, writeJsonAtomic } from '../store/atomic.js';
 import { digestHex, isDigest } from './digest.js';
 import type { ImageRecord } from './types.js';
+import { compareStrings } from '../common/compare.js';
 
 /** Bumped when the record's shape changes incompatibly. */
 export const RECORD_SCHEMA_VERSION = 1;
@@ -46,7 +47,7 @@ export class ImageRecords {
   }
 
   async writeNames(index: NameIndex): Promise<void> {
-    const sorted = Object.fromEntries(Object.entries(index).sort(([a], [b]) => a.localeCompare(b)));
+    const sorted = Object.fromEntries(Object.entries(index).sort(([a], [b]) => compareStrings(a, b)));
     await writeJsonAtomic(this.namesFile, sorted);
   }
 

@@ -7,6 +7,7 @@ import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerRecord, SandboxRecord } from '../runtime/types.js';
 import type { PodView } from './manager.js';
 import { runtimeContainerStatus } from './status.js';
+import { compareStrings } from '../common/compare.js';
 
 function criPodView(sandbox: SandboxRecord, containers: readonly ContainerRecord[]): PodView {
   const { config } = sandbox;
@@ -41,6 +42,6 @@ export function criPodViews(runtime: RuntimeService, podUids: ReadonlySet<string
   return runtime.sandboxes
     .list()
     .filter((s) => !podUids.has(s.config.uid) && s.state !== 'removing' && (namespace === undefined || s.config.namespace === namespace))
-    .sort((a, b) => a.config.namespace.localeCompare(b.config.namespace) || a.config.name.localeCompare(b.config.name))
+    .sort((a, b) => compareStrings(a.config.namespace, b.config.namespace) || compareStrings(a.config.name, b.config.name))
     .map((s) => criPodView(s, runtime.containersOf(s.id)));
 }

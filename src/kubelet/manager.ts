@@ -23,6 +23,7 @@ import { checkExecRequest, debugContainer, debugExecArgv, planExec, type DebugRe
 import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 import type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
+import { compareStrings } from '../common/compare.js';
 
 export type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
 
@@ -224,7 +225,9 @@ export class PodManager {
     return this.pods
       .list()
       .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
-      .sort((a, b) => (a.pod.metadata.namespace ?? '').localeCompare(b.pod.metadata.namespace ?? '') || a.pod.metadata.name.localeCompare(b.pod.metadata.name))
+      .sort(
+        (a, b) => compareStrings(a.pod.metadata.namespace ?? '', b.pod.metadata.namespace ?? '') || compareStrings(a.pod.metadata.name, b.pod.metadata.name),
+      )
       .map((r) => this.view(r));
   }
 

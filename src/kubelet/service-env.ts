@@ -4,6 +4,7 @@
 // variables <NAME>_PORT[_<port>_<PROTO>[_PROTO|_PORT|_ADDR]]. The container's own env and envFrom win.
 import type { Pod } from '../kube/types.js';
 import type { Service } from '../kube/service-types.js';
+import { compareStrings } from '../common/compare.js';
 
 const envName = (name: string): string => name.toUpperCase().replace(/-/g, '_');
 
@@ -33,6 +34,6 @@ export function podServiceEnv(pod: Pod, services: readonly Service[]): [string, 
   const namespace = pod.metadata.namespace ?? 'default';
   return [...services]
     .filter((s) => (s.metadata.namespace ?? 'default') === namespace && s.spec.type !== 'ExternalName')
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name))
     .flatMap(serviceEnvVars);
 }

@@ -1,6 +1,7 @@
 // The endpoints a headless Service's DNS names list: ready ones (CoreDNS skips not-ready addresses unless
 // the Service publishes them), with their hostname and the slice's ports.
 import type { EndpointSlice } from '../kube/service-types.js';
+import { compareStrings } from '../common/compare.js';
 
 export interface DnsEndpoint {
   readonly ip: string;
@@ -17,5 +18,5 @@ export function readyEndpointsForDns(slices: readonly EndpointSlice[], publishNo
       for (const ip of e.addresses) out.push({ ip, ...(e.hostname !== undefined ? { hostname: e.hostname } : {}), ports });
     }
   }
-  return out.sort((a, b) => a.ip.localeCompare(b.ip));
+  return out.sort((a, b) => compareStrings(a.ip, b.ip));
 }

@@ -15,6 +15,7 @@ import {
   type Service,
   type ServicePort,
 } from '../kube/service-types.js';
+import { compareStrings } from '../common/compare.js';
 
 export interface EndpointPod {
   readonly pod: Pod;
@@ -79,7 +80,7 @@ export function desiredEndpointSlices(service: Service, pods: readonly EndpointP
   }
   // A Service that selects nothing still gets one empty slice, as upstream keeps a placeholder.
   if (groups.size === 0) groups.set('[]', { ports: [], endpoints: [] });
-  return [...groups.entries()].map(([key, g]) => sliceOf(service, key, g.ports, g.endpoints)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return [...groups.entries()].map(([key, g]) => sliceOf(service, key, g.ports, g.endpoints)).sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
 }
 
 function sliceOf(service: Service, key: string, ports: EndpointPort[], endpoints: Endpoint[]): EndpointSlice {
@@ -96,7 +97,7 @@ function sliceOf(service: Service, key: string, ports: EndpointPort[], endpoints
       ],
     },
     addressType: 'IPv4',
-    endpoints: [...endpoints].sort((a, b) => (a.targetRef?.name ?? '').localeCompare(b.targetRef?.name ?? '')),
+    endpoints: [...endpoints].sort((a, b) => compareStrings(a.targetRef?.name ?? '', b.targetRef?.name ?? '')),
     ports,
   };
 }

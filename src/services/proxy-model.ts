@@ -2,6 +2,7 @@
 // endpoints of the Service's EndpointSlices that carry a port of the same name and protocol.
 import type { ProxyEndpoint, ProxyProtocol, ProxyServicePort } from '../host/network/service-rules.js';
 import { DEFAULT_AFFINITY_SECONDS, SERVICE_NAME_LABEL, hasNodePorts, type EndpointSlice, type Service } from '../kube/service-types.js';
+import { compareStrings } from '../common/compare.js';
 
 /** Slices by "namespace/service". */
 export function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
@@ -31,7 +32,7 @@ export function readyEndpoints(slices: readonly EndpointSlice[], portName: strin
       }
     }
   }
-  return out.sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
+  return out.sort((a, b) => compareStrings(a.ip, b.ip) || a.port - b.port);
 }
 
 export function proxyPorts(services: readonly Service[], slices: readonly EndpointSlice[]): ProxyServicePort[] {

@@ -5,6 +5,7 @@
 // deletes the old one once the new one is available; OnDelete replaces a pod only when someone deletes it.
 import type { DaemonSet, DaemonSetStatus } from '../../kube/stateful-types.js';
 import { misfit, type NodeView } from './node-fit.js';
+import { compareStrings } from '../../common/compare.js';
 
 export interface DaemonPod {
   readonly name: string;
@@ -47,7 +48,7 @@ export function planDaemonSet(ds: DaemonSet, node: NodeView, pods: readonly Daem
   for (const pod of finished) actions.push({ kind: 'deletePod', name: pod.name, reason: 'failed' });
   const healthy = live
     .filter((p) => p.phase !== 'Failed' && p.phase !== 'Succeeded')
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name));
+    .sort((a, b) => compareStrings(a.createdAt, b.createdAt) || compareStrings(a.name, b.name));
   if (healthy.length === 0) {
     // A pod shutting down still holds its node (host ports, the daemon's files): wait for it, as the controller does.
     if (pods.every((p) => !p.terminating)) actions.push({ kind: 'createPod' });

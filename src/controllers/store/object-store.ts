@@ -12,6 +12,7 @@ import { KINDS, kindInfo, type ApiObject, type KindInfo } from '../../kube/kinds
 import type { Clock } from '../clock.js';
 import { mergeApply, specPart } from './merge.js';
 import { withObjectEvent, type ObjectEvent, type StoredRecord, isStoredRecord } from './record.js';
+import { compareStrings } from '../../common/compare.js';
 
 export interface ObjectKey {
   readonly kind: string;
@@ -139,7 +140,7 @@ export class ApiObjectStore {
       .list()
       .map((r) => r.object as T)
       .filter((o) => namespace === undefined || (o.metadata.namespace ?? '') === namespace)
-      .sort((a, b) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+      .sort((a, b) => compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '') || compareStrings(a.metadata.name, b.metadata.name));
   }
 
   /** Every object of every kind. */

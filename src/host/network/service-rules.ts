@@ -6,6 +6,7 @@
 // hang off the end of the services chain for local destination addresses. Chains carry the bridge's
 // name, so each peapod instance (and each test root) owns a disjoint set and never touches another's.
 import { createHash } from 'node:crypto';
+import { compareStrings } from '../../common/compare.js';
 
 export type ProxyProtocol = 'tcp' | 'udp' | 'sctp';
 
@@ -111,7 +112,7 @@ export function renderServiceRules(input: RenderInput): RenderedRules {
     `-A ${c.filter} -i ${input.bridge} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -m comment --comment ${q('peapod block martian localnet')} -j DROP`,
   ];
   const nodePortRules: string[] = [];
-  for (const p of [...input.ports].sort((a, b) => portLabel(a).localeCompare(portLabel(b)) || a.protocol.localeCompare(b.protocol))) {
+  for (const p of [...input.ports].sort((a, b) => compareStrings(portLabel(a), portLabel(b)) || compareStrings(a.protocol, b.protocol))) {
     if (p.clusterIP === undefined) continue;
     const proto = `-p ${p.protocol} -m ${p.protocol}`;
     const label = portLabel(p);

@@ -2,6 +2,7 @@
 // Fixed-width stamps sort by name in rotation order, which both the rotator and a follower rely on.
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { compareStrings } from '../../common/compare.js';
 
 const STAMP = /^\d{8}-\d{6}\.\d{3}$/;
 
@@ -29,7 +30,7 @@ export async function listRotated(logPath: string): Promise<RotatedFile[]> {
     const stamp = compressed ? rest.slice(0, -3) : rest;
     if (STAMP.test(stamp)) out.push({ path: join(dir, name), stamp, compressed });
   }
-  return out.sort((a, b) => a.stamp.localeCompare(b.stamp) || Number(a.compressed) - Number(b.compressed));
+  return out.sort((a, b) => compareStrings(a.stamp, b.stamp) || Number(a.compressed) - Number(b.compressed));
 }
 
 /** Removes a container's log and its rotated files (the kubelet's removeContainerLog); gone is fine. */
