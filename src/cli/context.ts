@@ -1,10 +1,9 @@
 // What every CLI verb needs: the resolved config, and a client to a daemon that is started on demand.
-import { fileURLToPath } from 'node:url';
 import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodConfig } from '../common/config.js';
 import { ApiClient } from '../api/client.js';
 import { socketAnswers } from '../api/socket-probe.js';
 import { PeapodError } from '../common/errors.js';
-import { DAEMON_NODE_FLAGS } from './daemon-flags.js';
+import { DAEMON_MAIN, DAEMON_NODE_FLAGS } from './daemon-flags.js';
 import { DAEMON_ALREADY_RUNNING_EXIT } from './exit-code.js';
 
 /** How long the CLI waits for a daemon it started to answer. */
@@ -73,8 +72,7 @@ export class CliContext {
     await mkdir(this.config.runRoot, { recursive: true, mode: 0o700 });
     const log = await open(p.daemonLog, 'a', 0o600);
     const logStart = (await log.stat()).size;
-    const main = fileURLToPath(new URL('./main.js', import.meta.url));
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, main, 'daemon'], {
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
       env: { ...process.env, ...configToEnv(this.config) },

@@ -3,8 +3,12 @@
 // ≈19 MB but its RSS 116 MB. These trade a little speed for memory (measured: 116 → 82 MB RSS with 100
 // pods, pod start unchanged within noise); `npm run bench` reports the figure.
 import { setFlagsFromString } from 'node:v8';
+import { fileURLToPath } from 'node:url';
 
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'] as const;
+
+/** The script a started daemon runs (daemon-main.ts: no CLI code loaded); beside this module, bundled or not. */
+export const DAEMON_MAIN = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
 
 /**
  * For a daemon started without the flags (`peapod daemon` from a shell): --optimize-for-size still

@@ -41,9 +41,8 @@ import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
 import { PeapodError } from '../common/errors.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
-import { startKubeApi } from '../kubeapi/index.js';
 import type { KubeApiServer } from '../kubeapi/server.js';
-import { Dashboard } from '../dashboard/server.js';
+import { lazyDashboard, type LazyDashboard } from './lazy-dashboard.js';
 
 export interface DaemonHandle {
   readonly server: Server;
@@ -222,7 +221,7 @@ function buildRouter(
   workloads: Workloads,
   node: NodeServices,
   log: Logger,
-): { router: ApiRouter; stats: NodeStats; dashboard: Dashboard } {
+): { router: ApiRouter; stats: NodeStats; dashboard: LazyDashboard } {
   const { images, host, runtime } = core;
   const router = new ApiRouter();
   registerSystemRoutes(router, config, core.mirrors, {
@@ -236,15 +235,15 @@ function buildRouter(
   registerObjectRoutes(router, workloads.store, workloads.applier, pods);
   const stats = new NodeStats(runtime);
   registerStatsRoutes(router, stats);
-  // The web dashboard listens only once `peapod dashboard` asks for a login URL.
-  const dashboard = new Dashboard({
+  // The web dashboard listens only once `peapod dashboard` asks for a login URL; its code loads then too.
+  const dashboard = lazyDashboard(() => ({
     router,
     pods,
     runtime,
     address: config.dashboardAddress,
     kubepodsCgroup: qosParentCgroups(config.cgroupRoot)[0] ?? '',
     log,
-  });
+  }));
   router.json('POST', '/v1/dashboard', () => dashboard.open());
   return { router, stats, dashboard };
 }
@@ -382,6 +381,8 @@ async function startKubeApiDoor(
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
+  // Loaded only when the door is open: a daemon with it disabled carries none of the kube API's code.
+  const { startKubeApi } = await import('../kubeapi/index.js');
   return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, pods, runtime, workloads, log });
 }
 

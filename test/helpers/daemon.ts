@@ -6,12 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { TestRoots } from './roots.js';
 import { socketAnswers } from '../../src/api/server.js';
-import { DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
+import { DAEMON_MAIN, DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
 import { waitFor } from './wait.js';
 import { runCli } from './cli.js';
 import { runUnchecked } from '../../src/host/exec.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const DAEMON_START_MS = 20_000;
 
 export interface TestDaemon {
@@ -23,7 +22,7 @@ export interface TestDaemon {
 
 /** extraEnv: e.g. PEAPOD_FAULT for crash-injection tests. */
 export async function startDaemon(roots: TestRoots, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestDaemon> {
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, MAIN, 'daemon'], { env: { ...roots.env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], { env: { ...roots.env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));

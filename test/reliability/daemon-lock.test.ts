@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
+import { DAEMON_MAIN, DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
 import { paths } from '../../src/common/config.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { runCli } from '../helpers/cli.js';
@@ -21,7 +21,7 @@ const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const REFUSAL_MS = 5000;
 const RACERS = 10;
 
-/** Live `peapod daemon` processes whose environment names these roots (the CLI's daemons carry no root in argv). */
+/** Live daemons (`peapod daemon`, or daemon-main.js as the CLI starts one) whose environment names these roots (the CLI's daemons carry no root in argv). */
 async function daemonsOf(roots: TestRoots): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc')) {
@@ -31,7 +31,8 @@ async function daemonsOf(roots: TestRoots): Promise<number[]> {
       readFile(`/proc/${name}/environ`, 'utf8').catch(() => ''),
     ]);
     const argv = cmdline.split('\0');
-    if (argv.includes(MAIN) && argv.includes('daemon') && environ.split('\0').includes(`PEAPOD_ROOT=${roots.config.root}`)) out.push(Number(name));
+    const isDaemon = (argv.includes(MAIN) && argv.includes('daemon')) || argv.includes(DAEMON_MAIN);
+    if (isDaemon && environ.split('\0').includes(`PEAPOD_ROOT=${roots.config.root}`)) out.push(Number(name));
   }
   return out;
 }
