@@ -7,14 +7,13 @@ import { PeapodError } from '../common/errors.js';
 import type { PeapodConfig } from '../common/config.js';
 import { ContentStore } from './content-store.js';
 import { collectGarbage, type SnapshotIndex } from './gc.js';
-import { loadArchive } from './load.js';
 import { findImage } from './lookup.js';
 import { hostPlatform, type Platform } from './platform.js';
 import { pullImage, unpackLayers, type PulledImage, type Unpacker } from './pull.js';
 import { ImageRecords, withNames, type NameIndex } from './records.js';
 import { formatReference, parseReference, storedName } from './reference.js';
 import { Authorizer } from './registry/auth.js';
-import { RegistryClient } from './registry/client.js';
+import type { RegistryClient } from './registry/client.js';
 import type { MirrorMap } from './registry/mirrors.js';
 import { lookupCredentials } from './registry/credentials.js';
 import { Mutex, SharedLock, SingleFlight } from './sync.js';
@@ -105,7 +104,9 @@ export class LocalImageService implements ImageService {
     });
   }
 
-  private clientFor(options: PullOptions): RegistryClient {
+  /** The registry client, its module loaded at the first pull (as load's below): the daemon of a node whose images are in place carries neither. */
+  private async clientFor(options: PullOptions): Promise<RegistryClient> {
+    const { RegistryClient } = await import('./registry/client.js');
     const authorizer = options.auth ? new Authorizer(() => Promise.resolve(options.auth)) : this.authorizer;
     return new RegistryClient({
       authorizer,
@@ -130,7 +131,7 @@ export class LocalImageService implements ImageService {
         this.gcLock.shared(async () => {
           const pulled = await pullImage(parsed, {
             store: this.store,
-            client: this.clientFor(options),
+            client: await this.clientFor(options),
             unpacker: this.unpacker(),
             platform: this.platform,
             ...(options.signal ? { signal: options.signal } : {}),
@@ -242,6 +243,7 @@ export class LocalImageService implements ImageService {
   }
 
   async load(path: string, options: PullOptions = {}): Promise<ImageRecord[]> {
+    const { loadArchive } = await import('./load.js');
     return this.gcLock.shared(async () => {
       const loaded = await loadArchive(path, {
         store: this.store,

@@ -7,7 +7,7 @@ import { parsePropagationPolicy, type ObjectApplier } from '../../controllers/ap
 import { isControlledBy } from '../../controllers/owners.js';
 import type { ApiObjectStore, ObjectKey } from '../../controllers/store/object-store.js';
 import type { ObjectEvent } from '../../controllers/store/record.js';
-import { rollbackDeployment, type RollbackResult } from '../../controllers/deployment/rollback.js';
+import type { RollbackResult } from '../../controllers/deployment/rollback.js';
 
 export type { RollbackResult };
 import type { PodManager, PodView } from '../../kubelet/manager.js';
@@ -97,6 +97,8 @@ export function registerObjectRoutes(router: ApiRouter, store: ApiObjectStore, a
     const toRevision = (body as Partial<RollbackRequest> | undefined)?.toRevision ?? 0;
     if (!Number.isInteger(toRevision) || toRevision < 0)
       throw new PeapodError('InvalidArgument', `--to-revision: ${JSON.stringify(toRevision)}: must be a non-negative integer`);
+    // The deployment controller's code loads with its first Deployment (controllers/lazy.ts), this with the first undo.
+    const { rollbackDeployment } = await import('../../controllers/deployment/rollback.js');
     return rollbackDeployment(store, { kind: 'Deployment', namespace: params['namespace'] ?? 'default', name: params['name'] ?? '' }, toRevision);
   });
 }

@@ -11,7 +11,6 @@ import { PeapodError, errorCode, errorMessage, isErrnoException } from '../../co
 import { syncFilesystem } from '../../host/layer-fs.js';
 import { atomicWriteFile, fsyncDir } from '../../store/atomic.js';
 import { digestHex, sha256Digest } from '../digest.js';
-import { unpackLayer } from './unpack.js';
 
 export interface LayerToUnpack {
   readonly diffId: string;
@@ -165,6 +164,9 @@ export class Snapshotter {
     this.activeStaging.add(name);
     try {
       await mkdir(join(staging, 'fs'), { recursive: true, mode: 0o755 });
+      // Loaded at the first unpack (tar-stream, fzstd, the layer writer): a daemon whose images are all
+      // unpacked never needs them, and they would stay resident.
+      const { unpackLayer } = await import('./unpack.js');
       const result = await unpackLayer({
         blobPath: layer.blobPath,
         mediaType: layer.mediaType,
