@@ -3,7 +3,7 @@ import { configToEnv, paths, resolveConfig, type ConfigOverrides, type PeapodCon
 import { ApiClient } from '../api/client.js';
 import { socketAnswers } from '../api/socket-probe.js';
 import { PeapodError } from '../common/errors.js';
-import { DAEMON_MAIN, DAEMON_NODE_FLAGS } from './daemon-flags.js';
+import { DAEMON_MAIN, DAEMON_MALLOC_ENV, DAEMON_NODE_FLAGS } from './daemon-flags.js';
 import { DAEMON_ALREADY_RUNNING_EXIT } from './exit-code.js';
 
 /** How long the CLI waits for a daemon it started to answer. */
@@ -75,7 +75,7 @@ export class CliContext {
     const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
-      env: { ...process.env, ...configToEnv(this.config) },
+      env: { ...DAEMON_MALLOC_ENV, ...process.env, ...configToEnv(this.config) },
     });
     child.unref();
     await log.close();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { TestRoots } from './roots.js';
 import { socketAnswers } from '../../src/api/server.js';
-import { DAEMON_MAIN, DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
+import { DAEMON_MAIN, DAEMON_MALLOC_ENV, DAEMON_NODE_FLAGS } from '../../src/cli/daemon-flags.js';
 import { waitFor } from './wait.js';
 import { runCli } from './cli.js';
 import { runUnchecked } from '../../src/host/exec.js';
@@ -22,7 +22,10 @@ export interface TestDaemon {
 
 /** extraEnv: e.g. PEAPOD_FAULT for crash-injection tests. */
 export async function startDaemon(roots: TestRoots, extraEnv: NodeJS.ProcessEnv = {}): Promise<TestDaemon> {
-  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], { env: { ...roots.env(), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, DAEMON_MAIN], {
+    env: { ...DAEMON_MALLOC_ENV, ...roots.env(), ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));

@@ -16,6 +16,7 @@ import { runUnchecked } from '../../src/host/exec.js';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
 import { makeTestRoots } from '../helpers/roots.js';
 import { PEAPOD_BIN } from '../helpers/cli.js';
+import { DAEMON_MALLOC_ENV } from '../../src/cli/daemon-flags.js';
 
 const CHECKOUT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -27,6 +28,9 @@ test('the systemd units install and verify cleanly', { timeout: 60_000 }, async 
   const service = await readFile(join(dest, 'peapod.service'), 'utf8');
   assert.match(service, new RegExp(`^ExecStart=${PEAPOD_BIN} daemon$`, 'm'));
   assert.match(service, /^KillMode=process$/m, 'containers outlive a stopped daemon');
+  // The unit's daemon gets the malloc settings a daemon started by the CLI gets.
+  const environment = [...service.matchAll(/^Environment=(.*)$/gm)].flatMap((m) => (m[1] ?? '').split(' '));
+  for (const [name, value] of Object.entries(DAEMON_MALLOC_ENV)) assert.ok(environment.includes(`${name}=${value}`), `${name}=${value} in the unit`);
   const verify = await runUnchecked('systemd-analyze', ['verify', join(dest, 'peapod.service'), join(dest, 'peapod.socket')], { timeoutMs: 30_000 });
   assert.equal(verify.code, 0, verify.stderr);
   assert.equal(`${verify.stdout}${verify.stderr}`.trim(), '', 'no warning from systemd-analyze');
