@@ -373,7 +373,7 @@ async function startCri(config: PeapodConfig, runtime: Runtime, images: ImageSer
   return cri;
 }
 
-/** The Kubernetes API door (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it. */
+/** The Kubernetes API door (HTTPS on 127.0.0.1, client certificates only); '' or '0' disables it, and its code is then never loaded. */
 async function startKubeApiDoor(
   config: PeapodConfig,
   pods: PodManager,
@@ -386,7 +386,6 @@ async function startKubeApiDoor(
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new PeapodError('InvalidArgument', `PEAPOD_KUBE_API_PORT: ${JSON.stringify(config.kubeApiPort)} is not a TCP port`);
   const p = paths(config);
-  // Loaded only when the door is open: a daemon with it disabled carries none of the kube API's code.
   const { startKubeApi } = await import('../kubeapi/index.js');
   return startKubeApi({ port, certDir: p.kubeApiCerts, root: config.root, pods, runtime, workloads, log });
 }
