@@ -18,6 +18,7 @@
 // The spawner runs in its own session (a Ctrl-C to a foreground daemon must not reach a runc half-way),
 // exits when its stdin closes (the daemon is gone), and is started again on the next command if it dies.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { PeapodError } from '../common/errors.js';
 import { PYTHON3 } from './attach-socket.js';
@@ -237,6 +238,16 @@ interface Answer {
   readonly timedOut?: boolean;
   readonly error?: string;
   readonly message?: string;
+}
+
+/** Whether the spawner can run here (python3 is there to run it). */
+export async function spawnerAvailable(python = PYTHON3): Promise<boolean> {
+  try {
+    await access(python, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The spawner gets this much longer than a command's own deadline before its answer is given up on. */
