@@ -16,7 +16,8 @@
 // last 8 KiB): for `runc run --detach`, whose container keeps runc's stdio.
 //
 // The spawner runs in its own session (a Ctrl-C to a foreground daemon must not reach a runc half-way),
-// exits when its stdin closes (the daemon is gone), and is started again on the next command if it dies.
+// dies with the daemon (PR_SET_PDEATHSIG; a crash-injection run once found spawners that outlived a
+// killed daemon holding its output pipe), and is started again on the next command if it dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -24,7 +25,12 @@ import { PeapodError } from '../common/errors.js';
 import { PYTHON3 } from './attach-socket.js';
 
 const SPAWNER = `
-import asyncio, base64, json, os, signal, socket, sys, warnings
+import asyncio, base64, ctypes, json, os, signal, socket, sys, warnings
+# The daemon's death ends the spawner at once (PR_SET_PDEATHSIG = SIGKILL), whatever it was doing: the
+# commands it started finish by themselves, as they would have as the daemon's own children.
+ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+if os.getppid() != int(sys.argv[1]):
+    os._exit(0)  # the daemon died before the line above
 TAIL = 8192
 if hasattr(asyncio, 'PidfdChildWatcher') and hasattr(os, 'pidfd_open'):
     warnings.simplefilter('ignore', DeprecationWarning)
@@ -188,7 +194,7 @@ async def main():
     while True:
         line = await reader.readline()
         if not line:
-            return
+            os._exit(0)  # stdin closed: the daemon is gone
         req = json.loads(line)
         if req.get('kill'):
             p = procs.get(req['id'])
@@ -313,7 +319,7 @@ export class Spawner {
 
   private ensureChild(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
-    const child = spawn(this.python, ['-I', '-S', '-c', SPAWNER], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(this.python, ['-I', '-S', '-c', SPAWNER, String(process.pid)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
     child.unref();
     child.stdin.on('error', () => undefined);
     const lines = createInterface({ input: child.stdout });
