@@ -115,7 +115,10 @@ export class ContainerStarter {
       // A daemon killed between creating this attempt and recording it left the container behind: adopt
       // it rather than trip over its name (the runtime's records are the truth, the track follows them).
       const { runtime } = this.ctx;
-      const orphan = runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
+      // ('creating' is a create in progress, or a rootfs prepared for this very create: not an orphan.)
+      const orphan = runtime
+        .containersOf(sandboxId)
+        .find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId && r.state !== 'creating');
       if (orphan) return { container: orphan, adopted: true };
       try {
         return { container: await runtime.createContainer(sandboxId, config, input.image), adopted: false };
