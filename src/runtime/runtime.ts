@@ -18,7 +18,7 @@ import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
 import { createContainer, type ContainerDeps } from './container/create.js';
-import { prepareContainer, PreparedContainers } from './container/prepare.js';
+import { besideSandbox, prepareContainer, PreparedContainers } from './container/prepare.js';
 import { removeContainerArtifacts } from './container/remove.js';
 import { exitReason, orderedFinishedAt } from './container/exit.js';
 
@@ -93,10 +93,11 @@ export class Runtime implements RuntimeService {
   /** `prepare`: containers to be created as soon as it is ready, whose rootfs is made side by side with it (container/prepare.ts). */
   async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
     const id = newId();
-    const [made] = await Promise.allSettled([
-      this.mutex.run(id, () => runPodSandbox(this.sandboxDeps, id, config)),
-      Promise.all(prepare.map((p) => this.prepareContainer(id, config, p))),
-    ]);
+    const made = await besideSandbox(
+      this.host,
+      (host) => this.mutex.run(id, () => runPodSandbox({ ...this.sandboxDeps, host }, id, config)),
+      prepare.map((p) => () => this.prepareContainer(id, config, p)),
+    );
     if (made.status === 'rejected') {
       // A sandbox that failed takes the containers prepared for it along.
       await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c)));

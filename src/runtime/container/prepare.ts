@@ -7,9 +7,46 @@
 // with the request's in the same write that records the bundle.
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
+import type { RuntimeHost } from '../host.js';
 import type { ContainerConfig, ContainerPreparation, SandboxConfig } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { mountRootfs, newRecord, type ContainerDeps, type PreparedRootfs } from './create.js';
+
+/**
+ * Makes a sandbox (`make`, given the host its steps must use) with the preparations beside it. They start
+ * when the sandbox asks the OCI runtime to create its pause: runc's part is the sandbox's longest wait
+ * (tens of ms). Started with the sandbox, they slowed its first steps (the pod cgroup, the netns) by
+ * competing for the event loop and libuv's thread pool, and those are the pod start's critical path. A
+ * sandbox that settles without that call (it failed first) prepares nothing. Settles once the sandbox and
+ * every preparation have; preparations never fail (see Runtime).
+ */
+export async function besideSandbox<T>(
+  host: RuntimeHost,
+  make: (host: RuntimeHost) => Promise<T>,
+  preparations: readonly (() => Promise<void>)[],
+): Promise<PromiseSettledResult<T>> {
+  if (preparations.length === 0) return (await Promise.allSettled([make(host)]))[0];
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const oci = new Proxy(host.oci, {
+    get(target, prop, receiver): unknown {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        if (prop === 'create') open();
+        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+      };
+    },
+  });
+  const gated = new Proxy(host, { get: (target, prop, receiver): unknown => (prop === 'oci' ? oci : Reflect.get(target, prop, receiver)) });
+  let settled = false;
+  const making = make(gated).finally(() => {
+    settled = true;
+    open();
+  });
+  const [made] = await Promise.allSettled([making, opened.then(() => (settled ? undefined : Promise.all(preparations.map((p) => p()))))]);
+  return made;
+}
 
 export async function prepareContainer(
   deps: ContainerDeps,
