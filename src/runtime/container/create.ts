@@ -60,7 +60,7 @@ export async function createContainer(
     record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, rootfs: prepared?.mountedAt ?? (await mountRootfs(host, record, image)) } };
     await checkPropagation(host, config);
     const rootfs = containerRootfs(record.dir);
-    const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
+    const user = resolveUser(config.security.user, prepared?.userDb ?? (await readUserDb(host, rootfs)), `container ${config.name}`);
     record = { ...record, user };
 
     const spec = await bundleSpec(host, { id, sandbox, config, rootfs, cgroupsPath: record.cgroupsPath, user, targetPid });
@@ -85,6 +85,8 @@ export interface PreparedRootfs {
   readonly record: ContainerRecord;
   /** When the overlay was mounted (ISO time), stamped with the create's next write. */
   readonly mountedAt: string;
+  /** The image's passwd and group files, read from the rootfs (nothing runs in it before the create). */
+  readonly userDb: UserDb;
 }
 
 /**
@@ -167,7 +169,7 @@ async function bundleSpec(
 /** The image's passwd and group files are small; a huge one is cut rather than read whole into memory. */
 const USER_DB_MAX_BYTES = 1 << 20;
 
-async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
+export async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
   const [passwd, group] = await Promise.all([
     host.rootfs.readFile(rootfs, '/etc/passwd', USER_DB_MAX_BYTES),
     host.rootfs.readFile(rootfs, '/etc/group', USER_DB_MAX_BYTES),

@@ -10,7 +10,8 @@ import { CleanupStack } from '../../common/cleanup.js';
 import type { RuntimeHost } from '../host.js';
 import type { ContainerConfig, ContainerPreparation, SandboxConfig } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
-import { mountRootfs, newRecord, type ContainerDeps, type PreparedRootfs } from './create.js';
+import { containerRootfs } from '../paths.js';
+import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
 
 /**
  * Makes a sandbox (`make`, given the host its steps must use) with the preparations beside it. They start
@@ -64,7 +65,7 @@ export async function prepareContainer(
       await records.delete(id);
     });
     const mountedAt = await mountRootfs(host, record, preparation.image);
-    return { record, mountedAt };
+    return { record, mountedAt, userDb: await readUserDb(host, containerRootfs(record.dir)) };
   });
 }
 
