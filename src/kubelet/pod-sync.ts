@@ -36,7 +36,7 @@ export class PodSync {
 
   /** One sync: observe, plan, carry the plan out. */
   async sync(): Promise<void> {
-    const record = this.ctx.record;
+    const record = await this.adoptSandbox(this.ctx.record);
     if (!record) return;
     let plan = this.plan(record);
     if (plan.kind === 'terminate') return this.terminate(record);
@@ -60,6 +60,20 @@ export class PodSync {
     if (!plan.initialized) return;
     await this.collectTerminationMessages(allContainers);
     await this.checkCompletion();
+  }
+
+  /**
+   * A daemon killed between a sandbox's `ready` write and the pod record's left a ready sandbox the record
+   * does not name: adopt it rather than make a second one beside it (the kubelet finds a pod's sandboxes
+   * by its UID), as a container created but not recorded is adopted. Its pause was never restarted.
+   */
+  private async adoptSandbox(record: PodRecord | undefined): Promise<PodRecord | undefined> {
+    const { runtime } = this.ctx;
+    if (!record || record.deletion !== undefined || (record.sandboxId !== undefined && runtime.sandboxes.get(record.sandboxId))) return record;
+    const found = runtime.sandboxes.list().find((s) => s.config.uid === this.ctx.uid && s.state === 'ready');
+    if (!found) return record;
+    const now = this.ctx.deps.now().toISOString();
+    return this.ctx.update((r) => ({ ...r, sandboxId: found.id, sandboxAttempt: found.config.attempt, startTime: r.startTime ?? now }));
   }
 
   /** What the pod record and the runtime say now, planned (as if the sandbox were `sandboxState`, when given). */
