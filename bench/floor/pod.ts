@@ -3,10 +3,11 @@
 // containers under runc joining the pause's network, IPC and UTS namespaces with their own PID and mount
 // namespaces on an overlay rootfs, each in its own cgroup below the pod's) and the matching teardown.
 // This is the physical limit of a runc-based pod runtime; every pod figure is read as a ratio to it.
-// With `monitor`, every container (pause included) is started the way a CRI runtime must start it to keep
-// its logs and exit code across a restart of the runtime: under a monitor process (conmon, through
-// peapod's host/oci-runtime: `runc create` + `runc start`, CRI log file, exit file), torn down with its
-// stop and remove. The difference between the two floors is what the monitor costs; what peapod costs
+// With `monitor`, every container (not the pause, whose output and exit code mean nothing: bare runc on
+// both floors, as peapod runs it) is started the way a CRI runtime must start it to keep its logs and exit
+// code across a restart of the runtime: under a monitor process (conmon, through peapod's
+// host/oci-runtime: `runc create` + `runc start`, CRI log file, exit file), torn down with its stop and
+// remove. The difference between the two floors is what the monitor costs; what peapod costs
 // above the monitored floor is its own (records, kubelet logic, API).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -54,10 +55,13 @@ export interface FloorOptions {
 /** How one floor container is started and stopped: bare runc, or runc under conmon. */
 interface Launcher {
   run(id: string, bundle: string): Promise<number>;
-  stopAndDelete(id: string, pid: number, signal: 'TERM' | 'KILL'): Promise<void>;
+  /** Signals init and waits until it has exited (KILL after the grace period). */
+  stop(id: string, pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Plain `runc delete` of a stopped container (and the monitor's files). */
+  remove(id: string): Promise<void>;
 }
 
-const bareRunc: Launcher = { run: runcRunDetached, stopAndDelete };
+const bareRunc: Launcher = { run: runcRunDetached, stop: stopBare, remove: (id) => run('runc', ['delete', id]).then(() => undefined) };
 
 function monitoredRunc(oci: OciRuntime): Launcher {
   return {
@@ -66,10 +70,10 @@ function monitoredRunc(oci: OciRuntime): Launcher {
       await oci.start(id);
       return pid;
     },
-    async stopAndDelete(id, _pid, signal) {
-      await oci.stop(id, signal === 'KILL' ? 0 : GRACE_MS);
-      await oci.remove(id);
+    async stop(id, _pid, signal) {
+      await oci.stop(id, signal === 'SIGKILL' ? 0 : GRACE_MS);
     },
+    remove: (id) => oci.remove(id),
   };
 }
 
@@ -138,9 +142,12 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
         { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] },
       ];
       await writeFile(join(pauseBundle, 'config.json'), JSON.stringify(pauseSpec));
-      const [, pausePid] = await Promise.all([
-        invokePlugin(network, plugin, call('ADD', 'eth0')).then(() => invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo'))),
-        launcher.run(`${id}-pause`, pauseBundle),
+      // The pause needs no monitor (its output and exit code mean nothing): bare runc on both floors, as
+      // peapod runs it. The two CNI ADDs touch different interfaces: side by side, with the pause.
+      const [, , pausePid] = await Promise.all([
+        invokePlugin(network, plugin, call('ADD', 'eth0')),
+        invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo')),
+        bareRunc.run(`${id}-pause`, pauseBundle),
       ]);
       const containers = ['a', 'b'];
       const pids = await Promise.all(
@@ -162,20 +169,16 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       );
       return {
         ready: async () => void (await Promise.all(pids.map((pid) => waitCatchesTerm(pid)))),
-        // The way peapod stops a pod: signal, wait for the exit, plain `runc delete` (`--force` would
-        // sleep 100 ms before its first check); the pause goes while CNI DEL runs.
+        // The way peapod stops a pod: signal, wait for the exit; then, side by side, plain `runc delete`
+        // (`--force` would sleep 100 ms before its first check) and umount of each container, the pause
+        // (KILL, wait, delete), and CNI DEL then the netns; the pod cgroup last.
         async teardown() {
-          await Promise.all(
-            containers.map(async (name, i) => {
-              await launcher.stopAndDelete(`${id}-${name}`, pids[i] ?? 0, 'TERM');
-              await run('umount', [join(podDir, name, 'rootfs')]);
-            }),
-          );
+          await Promise.all(containers.map((name, i) => launcher.stop(`${id}-${name}`, pids[i] ?? 0, 'SIGTERM')));
           await Promise.all([
-            launcher.stopAndDelete(`${id}-pause`, pausePid, 'KILL'),
-            invokePlugin(network, { type: 'loopback' }, call('DEL', 'lo')).then(() => invokePlugin(network, plugin, call('DEL', 'eth0'))),
+            ...containers.map((name) => Promise.all([launcher.remove(`${id}-${name}`), run('umount', [join(podDir, name, 'rootfs')])])),
+            bareRunc.stop(`${id}-pause`, pausePid, 'SIGKILL').then(() => bareRunc.remove(`${id}-pause`)),
+            invokePlugin(network, plugin, call('DEL', 'eth0')).then(() => run('ip', ['netns', 'del', id])),
           ]);
-          await run('ip', ['netns', 'del', id]);
           await Promise.all(hierarchies.map((h) => rmdirRetrying(join(h, podCgroup))));
           await rm(podDir, { recursive: true, force: true });
         },
@@ -236,16 +239,16 @@ async function runcRunDetached(id: string, bundle: string): Promise<number> {
 }
 
 /**
- * `runc kill`, wait until the container's init has exited (gone or a zombie), then plain delete; as
- * peapod does, a container still running after the grace period gets SIGKILL.
+ * The signal straight to init (the PID this floor just started; peapod checks the start time first), wait
+ * until it has exited (gone or a zombie); as peapod does, a container still running after the grace
+ * period gets SIGKILL.
  */
-async function stopAndDelete(id: string, pid: number, signal: 'TERM' | 'KILL'): Promise<void> {
-  await run('runc', ['kill', id, signal]);
+async function stopBare(id: string, pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+  process.kill(pid, signal);
   if (!(await exited(pid, GRACE_MS))) {
-    await run('runc', ['kill', id, 'KILL']);
+    process.kill(pid, 'SIGKILL');
     if (!(await exited(pid, GRACE_MS))) throw new Error(`container ${id} (pid ${pid}) outlived SIGKILL`);
   }
-  await run('runc', ['delete', id]);
 }
 
 async function exited(pid: number, timeoutMs: number): Promise<boolean> {

@@ -1,5 +1,6 @@
 // The one place peapod runs other programs (runc, conmon, CNI plugins, iptables). Every call has a deadline.
 import { spawn } from 'node:child_process';
+import { open } from 'node:fs/promises';
 import { PeapodError } from '../common/errors.js';
 
 export interface RunOptions {
@@ -96,4 +97,39 @@ export function runUnchecked(file: string, args: readonly string[], options: Run
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });
+}
+
+/** How much of what a program wrote to its output file runToFile reads back (its error is at the end). */
+const OUTPUT_TAIL_BYTES = 8192;
+
+/**
+ * Runs a program with stdout and stderr appended to a file instead of pipes, for a program that hands
+ * its stdio to a process that outlives it (`runc run --detach` gives its own to the container): a pipe
+ * would stay open for as long as that process lives. The result's stderr holds what the run appended
+ * (its last 8 KiB), stdout is empty.
+ */
+export async function runToFile(file: string, args: readonly string[], outputPath: string, options: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const output = await open(outputPath, 'a+', 0o600);
+  try {
+    const before = (await output.stat()).size;
+    const child = spawn(file, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', output.fd, output.fd], signal: options.signal });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('exit', (c, sig) => resolve([c, sig]));
+      child.once('error', (err) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new PeapodError('FailedPrecondition', `${file}: not found`, { hint: 'run scripts/setup.sh to install it', cause: err }));
+        } else reject(err);
+      });
+    }).finally(() => clearTimeout(timer));
+    if (signal === 'SIGKILL' && code === null) throw new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`);
+    const after = (await output.stat()).size;
+    const start = Math.max(before, after - OUTPUT_TAIL_BYTES);
+    const tail = Buffer.alloc(after - start);
+    if (tail.length > 0) await output.read(tail, 0, tail.length, start);
+    return { code: code ?? -1, signal, stdout: '', stderr: tail.toString('utf8') };
+  } finally {
+    await output.close();
+  }
 }

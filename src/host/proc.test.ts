@@ -3,7 +3,19 @@ import { test } from 'node:test';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProcesses, isAlive, namespaceInodes, parseCmdline, parseNamespaceLink, parseProcStat, processStartTime, readOomScoreAdj } from './proc.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  findProcesses,
+  isAlive,
+  namespaceInodes,
+  parseCmdline,
+  parseNamespaceLink,
+  parseProcStat,
+  processStartTime,
+  readOomScoreAdj,
+  signalIfSame,
+} from './proc.js';
 
 // A stat line whose comm holds spaces and a ')' (proc(5): fields are found after the LAST ')').
 const STAT =
@@ -66,4 +78,18 @@ test('the real /proc: this process is alive and has namespaces', async () => {
   const ns = await namespaceInodes('self');
   assert.ok(ns.net > 0 && ns.mnt > 0);
   assert.equal(typeof (await readOomScoreAdj()), 'number');
+});
+
+test('signalIfSame signals only the process started at that time', async () => {
+  const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
+  await once(child, 'spawn');
+  const pid = child.pid ?? 0;
+  const startTime = await processStartTime(pid);
+  assert.ok(startTime !== undefined);
+  assert.equal(await signalIfSame(pid, startTime + 1, 'SIGKILL'), 'gone', 'another start time: a reused PID, not ours');
+  assert.equal(await isAlive(pid), true, 'and it was not signalled');
+  const exited = once(child, 'exit');
+  assert.equal(await signalIfSame(pid, startTime, 'SIGTERM'), 'sent');
+  assert.deepEqual(await exited, [null, 'SIGTERM']);
+  assert.equal(await signalIfSame(pid, startTime, 'SIGTERM'), 'gone');
 });

@@ -114,6 +114,21 @@ export function pidExists(pid: number): boolean {
   }
 }
 
+/**
+ * Signals a process only if it is still the one started at `startTime` (proc(5) field 22), the check
+ * runc makes before its own kill(2): a PID that was reused is never signalled. 'gone' when it has exited.
+ */
+export async function signalIfSame(pid: number, startTime: number, signal: NodeJS.Signals, procRoot = PROC_ROOT): Promise<'sent' | 'gone'> {
+  if (!(await isAlive(pid, startTime, procRoot))) return 'gone';
+  try {
+    process.kill(pid, signal);
+    return 'sent';
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return 'gone';
+    throw err;
+  }
+}
+
 /** PIDs whose process group is `pgid` (proc(5) field 5), from a scan of /proc. */
 export async function processGroupMembers(pgid: number, procRoot = PROC_ROOT): Promise<number[]> {
   const names = (await readdir(procRoot)).filter((n) => /^\d+$/.test(n));

@@ -18,8 +18,9 @@ export async function terminatePod(ctx: PodContext, probes: PodProbes, record: P
   const graceMs = record.deletion ? record.deletion.graceSeconds * 1000 : 0;
   if (record.sandboxId !== undefined) {
     await stopInOrder(ctx, probes, record, graceMs);
-    await runtime.stopPodSandbox(record.sandboxId, graceMs);
-    await runtime.removePodSandbox(record.sandboxId);
+    // No separate StopPodSandbox: removal stops what still runs (a debug container) with the grace period
+    // and releases the pause and the network side by side with the containers' removal.
+    await runtime.removePodSandbox(record.sandboxId, graceMs);
   }
   for (const sandbox of runtime.sandboxes.list().filter((s) => s.config.uid === uid)) await runtime.removePodSandbox(sandbox.id);
   await tearDownVolumes(podVolumesDir(deps.podsRoot, uid), record.pod, deps.volumeOps);

@@ -135,16 +135,22 @@ export class Runtime implements RuntimeService {
     });
   }
 
-  /** Removes the sandbox and its containers; removing what is gone succeeds. */
-  async removePodSandbox(id: string): Promise<void> {
+  /**
+   * Removes the sandbox and its containers; removing what is gone succeeds. Containers still running get
+   * `stopGraceMs` (the kubelet's pod deletion) or none (CRI's RemovePodSandbox: forcibly). The containers
+   * are removed while the pause and the network go (tearDownSandbox), not before them.
+   */
+  async removePodSandbox(id: string, stopGraceMs = 0): Promise<void> {
     if (!this.sandboxes.get(id)) return;
-    await Promise.all(this.containersOf(id).map((c) => this.removeContainer(c.id)));
+    if (stopGraceMs > 0) await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, stopGraceMs)));
+    const containersGone = Promise.all(this.containersOf(id).map((c) => this.removeContainer(c.id)));
+    containersGone.catch(() => undefined); // awaited in either branch below; this only marks it handled meanwhile
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
-      if (!current) return;
+      if (!current) return void (await containersGone);
       this.exits.unwatch(id);
       await this.sandboxStore.put({ ...current, state: 'removing' });
-      await tearDownSandbox(this.sandboxDeps, current);
+      await tearDownSandbox(this.sandboxDeps, current, containersGone);
       await this.sandboxStore.delete(id);
     });
   }

@@ -45,7 +45,8 @@ export interface RuntimeService {
    */
   runPodSandbox(config: SandboxConfig, prepare?: readonly ContainerPreparation[]): Promise<SandboxRecord>;
   stopPodSandbox(id: string, graceMs: number): Promise<void>;
-  removePodSandbox(id: string): Promise<void>;
+  /** Containers still running get stopGraceMs (default 0: forcibly, as CRI's RemovePodSandbox). */
+  removePodSandbox(id: string, stopGraceMs?: number): Promise<void>;
   /** Writes the pod cgroup's new limits and keeps them on the record (UpdatePodSandboxResources). */
   updatePodSandboxResources(id: string, resources: CgroupResources): Promise<SandboxRecord>;
 

@@ -3,7 +3,7 @@
 // runs, the kubelet logic must repair what it can, and deleting the pod must leave nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths } from '../../src/common/config.js';
 import { findProcesses, readProcStat } from '../../src/host/proc.js';
@@ -73,13 +73,19 @@ test('pause process killed: the sandbox is re-created and the containers restart
   await p.apply('crash.yaml', MANIFEST);
   const before = await runningPod(p, 'the pod to run');
   const conmons = await findProcesses((argv) => (argv[0] ?? '').endsWith('conmon') && argv.some((a) => a.includes(p.roots.dir)));
-  const containerIds = new Set([idOf(before, 'steady'), idOf(before, 'crasher')]);
-  const pauseConmon = conmons.find((c) => ![...containerIds].some((id) => c.cmdline.includes(id)));
-  assert.ok(pauseConmon, 'the pause container has a conmon');
-  let pausePid: number | undefined;
-  for (const c of await findProcesses((argv) => (argv[0] ?? '').endsWith('catatonit')))
-    if ((await readProcStat(c.pid))?.ppid === pauseConmon.pid) pausePid = c.pid;
-  assert.ok(pausePid, 'the pause process, child of its conmon');
+  const containerIds = [idOf(before, 'steady'), idOf(before, 'crasher')];
+  // One conmon per container and none for the pause, which runs with no monitor.
+  assert.deepEqual(
+    conmons.map((c) => containerIds.filter((id) => c.cmdline.some((a) => a.includes(id))).length),
+    [1, 1],
+    'one conmon per container only',
+  );
+  const conmonDir = paths(p.roots.config).conmon;
+  const metas = await Promise.all((await readdir(conmonDir)).map((id) => readMeta(join(conmonDir, id))));
+  const pauses = metas.filter((m) => m?.unmonitored === true);
+  assert.equal(pauses.length, 1, 'one container with no monitor: the pause');
+  const pausePid = pauses[0]?.pid;
+  assert.ok(pausePid !== undefined && (await readProcStat(pausePid))?.comm === 'catatonit', 'the pause process is catatonit');
   process.kill(pausePid, 'SIGKILL');
   const after = await runningPod(
     p,

@@ -117,12 +117,17 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
     removeNetns: (sandboxId) => removePinnedNetns(pinDir, sandboxId),
     netnsPath: (sandboxId) => join(pinDir, sandboxId),
     async setUp(request, signal) {
-      // Loopback first: it cannot allocate anything, so it needs no undo.
-      await invokePlugin(names.network, { type: 'loopback' }, invocation('ADD', request, request.netnsPath, 'lo', signal));
+      // Loopback beside the chain: it touches only `lo` and allocates nothing, so it needs no undo; both
+      // settle before a failure is handled, so no undo races a live ADD.
       let result: unknown;
-      try {
+      const addChain = async (): Promise<void> => {
         for (const plugin of chain(request))
           result = await invokePlugin(names.network, plugin, invocation('ADD', request, request.netnsPath, POD_IFNAME, signal), result);
+      };
+      const loopback = invokePlugin(names.network, { type: 'loopback' }, invocation('ADD', request, request.netnsPath, 'lo', signal));
+      try {
+        const settled = await Promise.allSettled([loopback, addChain()]);
+        for (const s of settled) if (s.status === 'rejected') throw s.reason;
         return statusFrom(result, config.bridge);
       } catch (err) {
         // ADD may have allocated an IP or rules before failing: DEL the whole chain, keeping the original error.

@@ -13,8 +13,11 @@ export interface ContainerMeta {
   readonly killAll: boolean;
   readonly pid: number;
   readonly pidStartTime?: number;
+  /** 0 when `unmonitored`. */
   readonly conmonPid: number;
   readonly conmonStartTime?: number;
+  /** Started by `run` with no conmon (a pause process): no exit file will ever come; /proc tells its exit. */
+  readonly unmonitored?: boolean;
   readonly startedAt?: string;
 }
 

@@ -1,5 +1,6 @@
 // The low-level runtime contract: runc driven through one conmon per container. conmon owns the
 // container's stdio, writes the CRI-format log and records the exit code, so containers outlive the daemon.
+// A pod's pause process is the exception: `run` starts it with no monitor (unmonitored.ts says why).
 
 export interface CreateOptions {
   /** Bundle directory holding config.json (rootfs path inside config). */
@@ -42,7 +43,19 @@ export interface ExecResult {
   readonly timedOut: boolean;
 }
 
+/** A container run with no monitor (`OciRuntime.run`). */
+export interface RunOptions {
+  readonly bundle: string;
+  /** Where init's stdout and stderr (and runc's error) go. */
+  readonly outputPath: string;
+}
+
 export interface OciRuntime {
+  /**
+   * `runc run --detach` with no monitor: no CRI log, no exit code (255 once it has exited), its exit seen in
+   * /proc. For a pod's pause process, whose output and exit code mean nothing (host/oci-runtime/unmonitored.ts).
+   */
+  run(id: string, options: RunOptions): Promise<{ pid: number }>;
   /** conmon + `runc create`: the container exists with its init process waiting; returns that PID. */
   create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }>;
   start(id: string, signal?: AbortSignal): Promise<void>;

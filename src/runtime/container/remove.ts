@@ -14,9 +14,13 @@ export async function removeContainerArtifacts(deps: ContainerDeps, record: Cont
     if (state && (state.status === 'running' || state.status === 'created' || state.status === 'paused')) {
       await host.oci.stop(record.id, REMOVE_KILL_GRACE_MS);
     }
-    await host.oci.remove(record.id);
   }
-  await host.cgroups.remove(record.cgroupsPath);
-  if (record.done.includes('rootfs')) await host.mounts.unmount(containerRootfs(record.dir));
+  // The rootfs mount lives in the host's namespace, apart from runc's state and the cgroup: side by side.
+  const dropFromRunc = async (): Promise<void> => {
+    if (record.done.includes('created')) await host.oci.remove(record.id);
+    await host.cgroups.remove(record.cgroupsPath);
+  };
+  const settled = await Promise.allSettled([dropFromRunc(), record.done.includes('rootfs') ? host.mounts.unmount(containerRootfs(record.dir)) : undefined]);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   await rm(record.dir, { recursive: true, force: true });
 }

@@ -95,7 +95,7 @@ async function writeSandboxFiles(dirs: RuntimeDirs, record: SandboxRecord): Prom
   ]);
 }
 
-/** The pause container: catatonit -P under runc (via conmon), owning the pod's namespaces. */
+/** The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), owning the pod's namespaces. */
 async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
   const { host, dirs } = deps;
   const { config, id } = record;
@@ -120,8 +120,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
   });
   // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
   await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });
-  const { pid } = await host.oci.create(id, { bundle, logPath: join(record.dir, 'pause.log') });
-  await host.oci.start(id);
+  const { pid } = await host.oci.run(id, { bundle, outputPath: join(record.dir, 'pause.log') });
   const startTime = await host.proc.startTime(pid);
   return startTime === undefined ? { pausePid: pid } : { pausePid: pid, pauseStartTime: startTime };
 }

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { PeapodError } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/cgroups/types.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
-import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime } from '../../host/oci-runtime/types.js';
+import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime, RunOptions } from '../../host/oci-runtime/types.js';
 import type { RuntimeHost } from '../host.js';
 import type { ImageRecord, ImageRuntimeConfig } from '../../image/types.js';
 
@@ -117,6 +117,12 @@ export class FakeHost implements RuntimeHost {
   };
 
   readonly oci: OciRuntime = {
+    run: (id: string, _options: RunOptions) => {
+      this.record('oci.run', id);
+      const pid = this.nextPid++;
+      this.containers.set(id, { status: 'running', pid });
+      return Promise.resolve({ pid });
+    },
     create: (id: string, _options: CreateOptions) => {
       this.record('oci.create', id);
       const pid = this.nextPid++;
