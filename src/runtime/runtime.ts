@@ -90,7 +90,7 @@ export class Runtime implements RuntimeService {
     return this.containers.list().filter((c) => c.sandboxId === sandboxId);
   }
 
-  /** `prepare`: containers to be created as soon as it is ready, whose rootfs is made side by side with it (container/prepare.ts). */
+  /** `prepare` (service.ts): made beside the sandbox; a sandbox that fails takes them along. */
   async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
     const id = newId();
     const made = await besideSandbox(
@@ -98,12 +98,9 @@ export class Runtime implements RuntimeService {
       (host) => this.mutex.run(id, () => runPodSandbox({ ...this.sandboxDeps, host }, id, config)),
       prepare.map((p) => () => this.prepareContainer(id, config, p)),
     );
-    if (made.status === 'rejected') {
-      // A sandbox that failed takes the containers prepared for it along.
-      await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c)));
-      throw made.reason;
-    }
-    this.watchPause(made.value);
+    if (made.status === 'fulfilled') this.watchPause(made.value);
+    else await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c)));
+    if (made.status === 'rejected') throw made.reason;
     return made.value;
   }
 
@@ -166,11 +163,8 @@ export class Runtime implements RuntimeService {
       targetPid = this.container(config.targetContainerId).pid;
       if (targetPid === undefined) throw new PeapodError('FailedPrecondition', `target container ${config.targetContainerId} is not running`);
     }
-    let prepared = ready === undefined ? undefined : this.prepared.take(ready.record.id);
-    if (prepared && prepared.record.imageId !== image?.id) {
-      await this.removeContainer(prepared.record.id);
-      prepared = undefined;
-    }
+    const { prepared, stale } = this.prepared.claim(ready?.record.id, image?.id);
+    if (stale !== undefined) await this.removeContainer(stale);
     const id = prepared?.record.id ?? newId();
     return this.mutex
       .run(id, () => createContainer(this.containerDeps, id, sandbox, config, { targetPid, image, prepared }))

@@ -15,8 +15,8 @@ import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRo
 
 /**
  * Makes a sandbox (`make`, given the host its steps must use) with the preparations beside it. They start
- * when the sandbox asks the OCI runtime to create its pause: runc's part is the sandbox's longest wait
- * (tens of ms). Started with the sandbox, they slowed its first steps (the pod cgroup, the netns) by
+ * when the sandbox asks the OCI runtime to make its pause (`run`, or `create`): runc's part is the
+ * sandbox's longest wait (tens of ms). Started with the sandbox, they slowed its first steps (the pod cgroup, the netns) by
  * competing for the event loop and libuv's thread pool, and those are the pod start's critical path. A
  * sandbox that settles without that call (it failed first) prepares nothing. Settles once the sandbox and
  * every preparation have; preparations never fail (see Runtime).
@@ -34,7 +34,7 @@ export async function besideSandbox<T>(
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]): unknown => {
-        if (prop === 'create') open();
+        if (prop === 'run' || prop === 'create') open();
         return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
       };
     },
@@ -122,6 +122,13 @@ export class PreparedContainers {
     const prepared = this.byId.get(id);
     this.byId.delete(id);
     return prepared;
+  }
+
+  /** Claims it for a create from `imageId`; one prepared from another image is of no use: `stale`, for the caller to remove. */
+  claim(id: string | undefined, imageId: string | undefined): { prepared?: PreparedRootfs; stale?: string } {
+    const prepared = id === undefined ? undefined : this.take(id);
+    if (prepared === undefined) return {};
+    return prepared.record.imageId === imageId ? { prepared } : { stale: prepared.record.id };
   }
 
   /** Claims every prepared container of the sandbox. */
