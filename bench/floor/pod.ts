@@ -9,13 +9,12 @@
 // host/oci-runtime: `runc create` + `runc start`, CRI log file, exit file), torn down with its stop and
 // remove. The difference between the two floors is what the monitor costs; what peapod costs
 // above the monitored floor is its own (records, kubelet logic, API).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { invokePlugin, type CniInvocation, type PluginConfig } from '../../src/host/network/cni.js';
-import { run, runUnchecked } from '../../src/host/exec.js';
+import { run, runToFile, runUnchecked, withSpawner } from '../../src/host/exec.js';
+import { Spawner } from '../../src/host/spawner.js';
 import { CONTAINER_COMMAND } from '../suites/manifests.js';
 import { cgroupMountPoints } from '../../test/helpers/cgroupfs.js';
 import { removeCgroupTree } from '../../test/helpers/roots.js';
@@ -110,7 +109,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
   // unified ones included, so the pod level must exist and be removed in all of them too.
   const hierarchies = await cgroupMountPoints();
 
-  const floor: Floor = {
+  const inner: Floor = {
     async start(n) {
       const id = `floor-${tag}-${n}`;
       const podDir = join(dir, id);
@@ -185,7 +184,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       };
     },
     async startMany(first, count) {
-      const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => floor.start(first + i)));
+      const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => inner.start(first + i)));
       const pods = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const teardown = async (): Promise<void> => void (await Promise.all(pods.map((p) => p.teardown())));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -203,7 +202,22 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       await rm(monitorDir, { recursive: true, force: true });
     },
   };
-  return floor;
+  // The floor runs its commands the way peapod's daemon does (host/spawner.ts): through a resident
+  // spawner, not by forking the benchmark process, so the best way to do the work stays the floor's way.
+  const spawner = new Spawner();
+  const scoped = <T>(fn: () => Promise<T>): Promise<T> => withSpawner(spawner, fn);
+  const scopedPod = (pod: FloorPod): FloorPod => ({ ready: () => scoped(() => pod.ready()), teardown: () => scoped(() => pod.teardown()) });
+  return {
+    start: async (n) => scopedPod(await scoped(() => inner.start(n))),
+    startMany: async (first, count) => scopedPod(await scoped(() => inner.startMany(first, count))),
+    close: async () => {
+      try {
+        await scoped(() => inner.close());
+      } finally {
+        spawner.close();
+      }
+    },
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -229,12 +243,11 @@ function withProcess(base: Json, args: string[], rootfs: string, cgroupsPath: st
   return spec;
 }
 
-/** `runc run -d` with /dev/null stdio (pipes would be held open by the container); resolves to its PID. */
+/** `runc run -d`, its stdio (held by the container, so no pipes) to a file in the bundle; resolves to its PID. */
 async function runcRunDetached(id: string, bundle: string): Promise<number> {
   const pidFile = join(bundle, 'pid');
-  const child = spawn('runc', ['run', '-d', '--pid-file', pidFile, '--bundle', bundle, id], { stdio: 'ignore' });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`runc run ${id} exited ${code}`);
+  const r = await runToFile('runc', ['run', '-d', '--pid-file', pidFile, '--bundle', bundle, id], join(bundle, 'output.log'));
+  if (r.code !== 0) throw new Error(`runc run ${id} exited ${r.code}: ${r.stderr}`);
   return Number(await readFile(pidFile, 'utf8'));
 }
 

@@ -41,6 +41,8 @@ import { PEAPOD_VERSION } from '../common/version.js';
 import { withFaultPoints } from '../common/fault.js';
 import { PeapodError } from '../common/errors.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
+import { useSpawner } from '../host/exec.js';
+import { Spawner } from '../host/spawner.js';
 import { startKubeApi } from '../kubeapi/index.js';
 import type { KubeApiServer } from '../kubeapi/server.js';
 import { Dashboard } from '../dashboard/server.js';
@@ -80,6 +82,9 @@ export async function startDaemon(config: PeapodConfig, log: Logger): Promise<Da
 async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): Promise<DaemonHandle> {
   // Settings checked before anything starts, so a bad one stops the daemon with nothing to undo.
   const evictionThresholds = parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard);
+  // Every command the daemon runs goes through a small resident spawner (host/spawner.ts says why); it
+  // exits with the daemon, whose end closes its stdin.
+  useSpawner(new Spawner());
   const core = await startCore(config, log);
   // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
   const late: { workloads?: Workloads } = {};

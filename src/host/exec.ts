@@ -1,7 +1,9 @@
 // The one place peapod runs other programs (runc, conmon, CNI plugins, iptables). Every call has a deadline.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { PeapodError } from '../common/errors.js';
+import type { Spawner, SpawnResult } from './spawner.js';
 
 export interface RunOptions {
   readonly input?: string | Uint8Array;
@@ -41,7 +43,55 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   return result;
 }
 
+let processSpawner: Spawner | undefined;
+const scopedSpawner = new AsyncLocalStorage<Spawner>();
+
+/**
+ * From now on this process's commands go through `s` (host/spawner.ts says why): the daemon's choice.
+ * undefined goes back to spawning here (the CLI and the tests' helpers do).
+ */
+export function useSpawner(s: Spawner | undefined): void {
+  processSpawner = s;
+}
+
+/** The commands `fn` runs (and whatever it starts) go through `s`: the benchmark floor's, in a process that also does other things. */
+export function withSpawner<T>(s: Spawner, fn: () => Promise<T>): Promise<T> {
+  return scopedSpawner.run(s, fn);
+}
+
+function currentSpawner(): Spawner | undefined {
+  return scopedSpawner.getStore() ?? processSpawner;
+}
+
 export function runUnchecked(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const spawner = currentSpawner();
+  return spawner ? runThroughSpawner(spawner, file, args, options) : spawnHere(file, args, options);
+}
+
+async function runThroughSpawner(s: Spawner, file: string, args: readonly string[], options: RunOptions, outputFile?: string): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  let result: SpawnResult;
+  try {
+    result = await s.run(file, args, {
+      timeoutMs,
+      drainMs: PIPE_DRAIN_AFTER_EXIT_MS,
+      ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.input === undefined ? {} : { input: options.input }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(outputFile === undefined ? {} : { outputFile }),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new PeapodError('FailedPrecondition', `${file}: not found`, { hint: 'run scripts/setup.sh to install it', cause: err });
+    }
+    throw err;
+  }
+  if (result.timedOut) throw new PeapodError('DeadlineExceeded', `${file} ${args.join(' ')} did not finish within ${timeoutMs} ms`);
+  return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
+}
+
+function spawnHere(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const child = spawn(file, args, {
@@ -109,6 +159,8 @@ const OUTPUT_TAIL_BYTES = 8192;
  * (its last 8 KiB), stdout is empty.
  */
 export async function runToFile(file: string, args: readonly string[], outputPath: string, options: RunOptions = {}): Promise<RunResult> {
+  const spawner = currentSpawner();
+  if (spawner) return runThroughSpawner(spawner, file, args, options, outputPath);
   const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const output = await open(outputPath, 'a+', 0o600);
   try {

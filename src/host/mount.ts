@@ -1,6 +1,6 @@
 // Mounts through mount(8)/umount(8) (src/host/exec.ts), and the kernel's own list of them from
 // /proc/self/mountinfo. Unmounting what is not mounted, or not there, succeeds.
-import { readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { invalid, isErrnoException } from '../common/errors.js';
 import { CommandError, run } from './exec.js';
@@ -111,13 +111,27 @@ export async function unmount(target: string, options: { lazy?: boolean } = {}):
     if (isErrnoException(err, 'ENOENT')) return;
     throw err;
   }
-  if (!(await isMountPoint(path))) return;
+  if (!(await onOwnDevice(path)) && !(await isMountPoint(path))) return;
   try {
     await run('umount', [...(options.lazy === true ? ['-l'] : []), path], { timeoutMs: MOUNT_TIMEOUT_MS });
   } catch (err) {
     // Someone else may have unmounted it between our check and umount(8).
     if (err instanceof CommandError && !(await isMountPoint(path))) return;
     throw err;
+  }
+}
+
+/**
+ * A (real) path on another device than its parent is a mount point for sure: an overlay or a tmpfs is.
+ * The cheap answer first, as mountinfo holds a line per mount (hundreds with a hundred pods) and is
+ * read whole; a bind of the same filesystem shares its parent's device, so "no" still asks mountinfo.
+ */
+async function onOwnDevice(path: string): Promise<boolean> {
+  try {
+    const [own, parent] = await Promise.all([stat(path), stat(dirname(path))]);
+    return own.dev !== parent.dev;
+  } catch {
+    return false;
   }
 }
 

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runUnchecked, runToFile, withSpawner } from './exec.js';
+import { Spawner } from './spawner.js';
+import { isAlive, readProcStat } from './proc.js';
+
+const OPTS = { timeoutMs: 10_000, drainMs: 200 };
+
+test('spawner: exit code, both streams, input, env and cwd', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  const r = await s.run('sh', ['-c', 'cat; echo "$GREETING from $(pwd)" >&2; exit 7'], {
+    ...OPTS,
+    input: 'piped in',
+    env: { GREETING: 'hello', PATH: process.env.PATH ?? '' },
+    cwd: '/tmp',
+  });
+  assert.deepEqual(r, { code: 7, signal: null, stdout: 'piped in', stderr: 'hello from /tmp\n', timedOut: false });
+});
+
+test('spawner: a command past its deadline is KILLed and reported timed out; an abort kills it too', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  const late = await s.run('sleep', ['30'], { ...OPTS, timeoutMs: 100 });
+  assert.equal(late.timedOut, true);
+  assert.equal(late.signal, 'SIGKILL');
+  const abort = new AbortController();
+  const running = s.run('sleep', ['30'], { ...OPTS, signal: abort.signal });
+  abort.abort();
+  assert.equal((await running).signal, 'SIGKILL');
+});
+
+test('spawner: a missing program is ENOENT; many commands at once all answer', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  await assert.rejects(s.run('/no/such/program', [], OPTS), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  const many = await Promise.all(Array.from({ length: 50 }, (_, i) => s.run('sh', ['-c', `echo ${i}`], OPTS)));
+  assert.deepEqual(
+    many.map((r) => r.stdout),
+    Array.from({ length: 50 }, (_, i) => `${i}\n`),
+  );
+});
+
+test('spawner: when it dies, the commands in flight fail and the next one starts a new spawner', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  const first = Number((await s.run('sh', ['-c', 'echo $PPID'], OPTS)).stdout);
+  const inFlight = s.run('sleep', ['30'], OPTS);
+  process.kill(first, 'SIGKILL');
+  await assert.rejects(inFlight, /the spawner exited/);
+  const second = Number((await s.run('sh', ['-c', 'echo $PPID'], OPTS)).stdout);
+  assert.notEqual(second, first);
+  assert.equal(await isAlive(first), false);
+});
+
+test('withSpawner: runUnchecked and runToFile go through the spawner, not a fork of this process', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  const dir = await mkdtemp(join(tmpdir(), 'peapod-spawner-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await withSpawner(s, async () => {
+    const parent = Number((await runUnchecked('sh', ['-c', 'echo $PPID'])).stdout);
+    assert.notEqual(parent, process.pid);
+    assert.equal((await readProcStat(parent))?.comm, 'python3');
+    // The grandchild keeps the output file open for 30 s; the call returns when the child exits.
+    const r = await runToFile('sh', ['-c', 'sleep 30 & echo "child $!"; echo oops >&2; exit 3'], join(dir, 'out.log'));
+    assert.equal(r.code, 3);
+    const child = Number(/child (\d+)/.exec(r.stderr)?.[1]);
+    assert.equal(await isAlive(child), true);
+    process.kill(child, 'SIGKILL');
+    assert.match(await readFile(join(dir, 'out.log'), 'utf8'), /^child \d+\noops\n$/);
+  });
+  const here = Number((await runUnchecked('sh', ['-c', 'echo $PPID'])).stdout);
+  assert.equal(here, process.pid, 'outside the scope, commands are forked here again');
+});
