@@ -140,13 +140,19 @@ export class Runtime implements RuntimeService {
   async removePodSandbox(id: string, stopGraceMs = 0): Promise<void> {
     if (!this.sandboxes.get(id)) return;
     if (stopGraceMs > 0) await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, stopGraceMs)));
+    // 'removing' is on disk before anything goes: a crash from here on leaves a sandbox recovery undoes whole.
+    const marked = await this.mutex.run(id, async () => {
+      const current = this.sandboxes.get(id);
+      if (!current) return undefined;
+      this.exits.unwatch(id);
+      return this.sandboxStore.put({ ...current, state: 'removing' });
+    });
     const containersGone = Promise.all(this.containersOf(id).map((c) => this.removeContainer(c.id)));
     containersGone.catch(() => undefined); // awaited in either branch below; this only marks it handled meanwhile
+    if (!marked) return void (await containersGone);
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
-      if (!current) return void (await containersGone);
-      this.exits.unwatch(id);
-      await this.sandboxStore.put({ ...current, state: 'removing' });
+      if (!current) return void (await containersGone); // removed meanwhile by another caller
       await tearDownSandbox(this.sandboxDeps, current, containersGone);
       await this.sandboxStore.delete(id);
     });
