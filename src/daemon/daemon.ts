@@ -42,7 +42,8 @@ import { withFaultPoints } from '../common/fault.js';
 import { PeapodError } from '../common/errors.js';
 import { acquireStateLock, type StateLock } from '../host/state-lock.js';
 import { useSpawner } from '../host/exec.js';
-import { Spawner } from '../host/spawner.js';
+import { Spawner, spawnerAvailable } from '../host/spawner.js';
+import { PYTHON3 } from '../host/attach-socket.js';
 import type { KubeApiServer } from '../kubeapi/server.js';
 import { lazyDashboard, type LazyDashboard } from './lazy-dashboard.js';
 
@@ -82,8 +83,9 @@ async function startLocked(config: PeapodConfig, log: Logger, lock: StateLock): 
   // Settings checked before anything starts, so a bad one stops the daemon with nothing to undo.
   const evictionThresholds = parseEvictionThresholds(config.evictionHard, ENV_NAMES.evictionHard);
   // Every command the daemon runs goes through a small resident spawner (host/spawner.ts says why); it
-  // exits with the daemon, whose end closes its stdin.
-  useSpawner(new Spawner());
+  // exits with the daemon, whose end closes its stdin. Without python3 the daemon forks them itself.
+  if (await spawnerAvailable()) useSpawner(new Spawner());
+  else log(`${PYTHON3} is missing: the daemon forks its commands itself (slower with many pods; scripts/setup.sh installs python3)`);
   const core = await startCore(config, log);
   // Bound late: the workload store holding the claims starts after the pods (whose records it reads).
   const late: { workloads?: Workloads } = {};

@@ -28,7 +28,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
         exitDir: p.exits,
       }),
       'oci',
-      ['create', 'start', 'kill', 'stop', 'remove'],
+      ['run', 'create', 'start', 'kill', 'stop', 'remove'],
     ),
     mounts: withFaultPoints<MountOps>(
       {

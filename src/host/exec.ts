@@ -59,7 +59,8 @@ export function withSpawner<T>(s: Spawner, fn: () => Promise<T>): Promise<T> {
   return scopedSpawner.run(s, fn);
 }
 
-function currentSpawner(): Spawner | undefined {
+/** The spawner this process's (or this scope's) commands go through, if any. */
+export function currentSpawner(): Spawner | undefined {
   return scopedSpawner.getStore() ?? processSpawner;
 }
 

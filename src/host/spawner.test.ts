@@ -76,3 +76,15 @@ test('withSpawner: runUnchecked and runToFile go through the spawner, not a fork
   const here = Number((await runUnchecked('sh', ['-c', 'echo $PPID'])).stdout);
   assert.equal(here, process.pid, 'outside the scope, commands are forked here again');
 });
+
+test('spawner: conmon mode hands the program the sync and start socket pairs and returns what the sync pipe said', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  // A stand-in for conmon's protocol: wait for the start byte on $_OCI_STARTPIPE, answer on $_OCI_SYNCPIPE.
+  const script = 'head -c 1 <&$_OCI_STARTPIPE >/dev/null; echo "{\\"data\\": 4242}" >&$_OCI_SYNCPIPE; echo warn >&2';
+  const r = await s.run('bash', ['-c', script], { ...OPTS, conmon: true, cwd: '/tmp' });
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), '{"data": 4242}');
+  const failed = await s.run('bash', ['-c', 'echo broken >&2; exit 1'], { ...OPTS, conmon: true });
+  assert.deepEqual([failed.code, failed.stdout, failed.stderr], [1, '', 'broken\n']);
+});

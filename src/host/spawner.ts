@@ -10,20 +10,27 @@
 // each way.
 //
 // Protocol, one JSON object per line. Request: {"id", "file", "args", "env"?, "cwd"?, "input"? (base64),
-// "timeoutMs", "drainMs", "outputFile"?} or {"id", "kill": true}. Answer: {"id", "code", "signal",
+// "timeoutMs", "drainMs", "outputFile"?, "conmon"?} or {"id", "kill": true}. Answer: {"id", "code", "signal",
 // "stdout", "stderr" (base64), "timedOut"} or {"id", "error": "ENOENT"|"EACCES"|..., "message"}. With
 // outputFile, stdout and stderr are appended to that file and "stderr" holds what the run appended (its
 // last 8 KiB): for `runc run --detach`, whose container keeps runc's stdio.
 //
 // The spawner runs in its own session (a Ctrl-C to a foreground daemon must not reach a runc half-way),
-// exits when its stdin closes (the daemon is gone), and is started again on the next command if it dies.
+// dies with the daemon (PR_SET_PDEATHSIG; a crash-injection run once found spawners that outlived a
+// killed daemon holding its output pipe), and is started again on the next command if it dies.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { PeapodError } from '../common/errors.js';
 import { PYTHON3 } from './attach-socket.js';
 
 const SPAWNER = `
-import asyncio, base64, json, os, signal, sys, warnings
+import asyncio, base64, ctypes, json, os, signal, socket, sys, warnings
+# The daemon's death ends the spawner at once (PR_SET_PDEATHSIG = SIGKILL), whatever it was doing: the
+# commands it started finish by themselves, as they would have as the daemon's own children.
+ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+if os.getppid() != int(sys.argv[1]):
+    os._exit(0)  # the daemon died before the line above
 TAIL = 8192
 if hasattr(asyncio, 'PidfdChildWatcher') and hasattr(os, 'pidfd_open'):
     warnings.simplefilter('ignore', DeprecationWarning)
@@ -33,15 +40,18 @@ queued = set()  # received, process not started yet
 killed = set()  # of those, the ones a kill came for
 out = sys.stdout.buffer
 def reply(obj):
-    out.write(json.dumps(obj).encode() + b'\\n')
-    out.flush()
+    try:
+        out.write(json.dumps(obj).encode() + b'\\n')
+        out.flush()
+    except BrokenPipeError:
+        os._exit(0)  # the daemon is gone; the commands already started finish by themselves
 def b64(data):
     return base64.b64encode(data or b'').decode()
 async def collect(stream):
     return await stream.read() if stream is not None else b''
 async def run(req):
     try:
-        await run_one(req)
+        await (start_conmon(req) if req.get('conmon') else run_one(req))
     except Exception as e:
         reply({'id': req['id'], 'error': 'EIO', 'message': repr(e)})
     finally:
@@ -100,6 +110,82 @@ async def run_one(req):
 def errno_name(e):
     import errno
     return errno.errorcode.get(e.errno, 'EIO') if e.errno else 'EIO'
+async def read_capped(stream):
+    data = b''
+    while len(data) < TAIL:
+        chunk = await stream.read(TAIL - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+async def start_conmon(req):
+    # conmon's two socket pairs (host/oci-runtime/conmon.ts): it reads their fd numbers from the env.
+    rid = req['id']
+    loop = asyncio.get_running_loop()
+    sync_ours, sync_theirs = socket.socketpair()
+    start_ours, start_theirs = socket.socketpair()
+    env = dict(req.get('env') or os.environ)
+    env['_OCI_SYNCPIPE'], env['_OCI_STARTPIPE'] = str(sync_theirs.fileno()), str(start_theirs.fileno())
+    try:
+        try:
+            p = await asyncio.create_subprocess_exec(req['file'], *req['args'], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE, env=env, cwd=req.get('cwd'), start_new_session=True, pass_fds=(sync_theirs.fileno(), start_theirs.fileno()))
+        except OSError as e:
+            reply({'id': rid, 'error': errno_name(e), 'message': str(e)})
+            return
+        finally:
+            sync_theirs.close()
+            start_theirs.close()
+        procs[rid] = p
+        queued.discard(rid)
+        if rid in killed:
+            p.kill()
+        sync_ours.setblocking(False)
+        start_ours.setblocking(False)
+        try:
+            await loop.sock_sendall(start_ours, b'\\0')
+        except OSError:
+            pass  # conmon already gone: its exit status and stderr say why
+        async def read_sync():
+            text = b''
+            while True:
+                chunk = await loop.sock_recv(sync_ours, 4096)
+                if not chunk:
+                    return text
+                text += chunk
+                for line in text.split(b'\\n'):
+                    try:
+                        if isinstance(json.loads(line), dict):
+                            return text
+                    except ValueError:
+                        pass
+        sync_task = asyncio.ensure_future(read_sync())
+        err_task = asyncio.ensure_future(read_capped(p.stderr))
+        timed_out = False
+        try:
+            await asyncio.wait_for(p.wait(), req['timeoutMs'] / 1000)
+            # The intermediate failing means no monitor was forked: the sync pipe will never speak.
+            if p.returncode == 0:
+                await asyncio.wait_for(asyncio.shield(sync_task), req['timeoutMs'] / 1000)
+        except asyncio.TimeoutError:
+            timed_out = True
+            if p.returncode is None:
+                p.kill()
+                await p.wait()
+        # A monitor that reported is done with; only a failure waits (a moment) for conmon's stderr.
+        reported = p.returncode == 0 and sync_task.done()
+        done, pending = await asyncio.wait([sync_task, err_task], timeout=0 if reported else req['drainMs'] / 1000)
+        for t in pending:
+            t.cancel()
+        sync = sync_task.result() if sync_task in done else b''
+        err = err_task.result() if err_task in done else b''
+        code = p.returncode
+        reply({'id': rid, 'code': code if code is not None and code >= 0 else -1, 'signal': signal.Signals(-code).name if code is not None and code < 0 else None,
+            'stdout': b64(sync), 'stderr': b64(err), 'timedOut': timed_out})
+    finally:
+        procs.pop(rid, None)
+        sync_ours.close()
+        start_ours.close()
 async def main():
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 26)
@@ -108,7 +194,7 @@ async def main():
     while True:
         line = await reader.readline()
         if not line:
-            return
+            os._exit(0)  # stdin closed: the daemon is gone
         req = json.loads(line)
         if req.get('kill'):
             p = procs.get(req['id'])
@@ -133,6 +219,12 @@ export interface SpawnRequest {
   readonly signal?: AbortSignal;
   /** stdout and stderr appended to this file instead of returned (stderr: what the run appended). */
   readonly outputFile?: string;
+  /**
+   * Start conmon: its sync and start socket pairs (fd numbers in _OCI_SYNCPIPE and _OCI_STARTPIPE), the
+   * start byte sent at once, its own session; the answer comes when the intermediate process has exited
+   * and (if it succeeded) the monitor has reported. stdout then holds the sync pipe's text.
+   */
+  readonly conmon?: boolean;
 }
 
 export interface SpawnResult {
@@ -152,6 +244,16 @@ interface Answer {
   readonly timedOut?: boolean;
   readonly error?: string;
   readonly message?: string;
+}
+
+/** Whether the spawner can run here (python3 is there to run it). */
+export async function spawnerAvailable(python = PYTHON3): Promise<boolean> {
+  try {
+    await access(python, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The spawner gets this much longer than a command's own deadline before its answer is given up on. */
@@ -179,6 +281,7 @@ export class Spawner {
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
       ...(input === undefined ? {} : { input }),
       ...(request.outputFile === undefined ? {} : { outputFile: request.outputFile }),
+      ...(request.conmon === true ? { conmon: true } : {}),
     });
     return new Promise<SpawnResult>((resolve, reject) => {
       const onAbort = (): void => void child.stdin?.write(`${JSON.stringify({ id, kill: true })}\n`);
@@ -216,7 +319,7 @@ export class Spawner {
 
   private ensureChild(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) return this.child;
-    const child = spawn(this.python, ['-I', '-S', '-c', SPAWNER], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(this.python, ['-I', '-S', '-c', SPAWNER, String(process.pid)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
     child.unref();
     child.stdin.on('error', () => undefined);
     const lines = createInterface({ input: child.stdout });

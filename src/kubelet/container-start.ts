@@ -13,7 +13,7 @@ import { containerConfig, containerSubPaths, podLogDirectory } from './convert.j
 import { runHook } from './hooks.js';
 import { containerObject, RETRY_SETUP_MS, type PodContext } from './pod-context.js';
 import type { PodProbes } from './pod-probes.js';
-import type { ContainerTrack, TerminationInfo } from './pod-record.js';
+import type { ContainerTrack, PodEventInput, TerminationInfo } from './pod-record.js';
 import type { PreparedVolumes } from './volumes/setup.js';
 import { stageSubPaths, subPathStagingRoot, type StagedSubPaths } from './volumes/subpath-staging.js';
 
@@ -40,25 +40,35 @@ export class ContainerStarter {
     if (!image) return false;
     const created = await this.create({ sandboxId, pod: record.pod, c, track, image, attempt, volumes, adjust });
     if (!created) return false;
-    const next = await this.recordAttempt(record.pod, c, track, attempt, created.container);
-    if (!created.adopted) await this.ctx.event('Normal', 'Created', `Created container ${c.name}`, containerObject(c));
-    if (created.container.state !== 'created') return created.container.state === 'running';
-    return this.launch(c, next, created.container);
+    const next = await this.nextAttempt(record.pod, c, track, attempt, created.container);
+    const events: PodEventInput[] = created.adopted
+      ? []
+      : [{ type: 'Normal', reason: 'Created', message: `Created container ${c.name}`, object: containerObject(c) }];
+    if (created.container.state !== 'created') {
+      await this.ctx.setTrack(c.name, next, events);
+      return created.container.state === 'running';
+    }
+    // The track and the Created event are written with the start's outcome, in one write: until then the
+    // runtime's record is the truth, and a daemon killed in between adopts the container by name and attempt.
+    return this.launch(c, next, created.container, events);
   }
 
-  /** Starts a created container: right after creating it, or after a restart found it never started. */
-  async launch(c: Container, track: ContainerTrack, created: ContainerRecord): Promise<boolean> {
+  /**
+   * Starts a created container: right after creating it (its track and `pending` events not yet written),
+   * or after a restart found it never started.
+   */
+  async launch(c: Container, track: ContainerTrack, created: ContainerRecord, pending: readonly PodEventInput[] = []): Promise<boolean> {
     const object = containerObject(c);
-    const { waiting: failed, ...next } = track;
+    const { waiting: _waiting, ...next } = track;
     try {
       await this.ctx.runtime.startContainer(created.id);
-      if (failed !== undefined) await this.ctx.setTrack(c.name, next);
-      await this.ctx.event('Normal', 'Started', `Started container ${c.name}`, object);
+      // One write: the track (without a failed launch's waiting reason) and the events.
+      await this.ctx.setTrack(c.name, next, [...pending, { type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, object }]);
       if (c.lifecycle?.postStart && !(await this.postStart(c, created.id))) return false;
       this.probes.start(c, created.id);
       return true;
     } catch (err) {
-      await this.failed(c, { ...next, waiting: { reason: 'RunContainerError', message: errorMessage(err) } }, `Error: ${errorMessage(err)}`);
+      await this.failed(c, { ...next, waiting: { reason: 'RunContainerError', message: errorMessage(err) } }, `Error: ${errorMessage(err)}`, pending);
       return false;
     }
   }
@@ -82,10 +92,9 @@ export class ContainerStarter {
     }
   }
 
-  /** Records a failure as the container's waiting reason and a Warning event, and retries later. */
-  private async failed(c: Container, track: ContainerTrack, message: string): Promise<void> {
-    await this.ctx.setTrack(c.name, track);
-    await this.ctx.event('Warning', 'Failed', message, containerObject(c));
+  /** Records a failure as the container's waiting reason and a Warning event (after `pending` ones), and retries later. */
+  private async failed(c: Container, track: ContainerTrack, message: string, pending: readonly PodEventInput[] = []): Promise<void> {
+    await this.ctx.setTrack(c.name, track, [...pending, { type: 'Warning', reason: 'Failed', message, object: containerObject(c) }]);
     this.ctx.schedule(RETRY_SETUP_MS);
   }
 
@@ -106,7 +115,10 @@ export class ContainerStarter {
       // A daemon killed between creating this attempt and recording it left the container behind: adopt
       // it rather than trip over its name (the runtime's records are the truth, the track follows them).
       const { runtime } = this.ctx;
-      const orphan = runtime.containersOf(sandboxId).find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId);
+      // ('creating' is a create in progress, or a rootfs prepared for this very create: not an orphan.)
+      const orphan = runtime
+        .containersOf(sandboxId)
+        .find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId && r.state !== 'creating');
       if (orphan) return { container: orphan, adopted: true };
       try {
         return { container: await runtime.createContainer(sandboxId, config, input.image), adopted: false };
@@ -137,8 +149,8 @@ export class ContainerStarter {
     }
   }
 
-  /** The track of the new attempt; keeps exactly one dead attempt for lastState and `logs --previous`, as the kubelet does. */
-  private async recordAttempt(pod: Pod, c: Container, track: ContainerTrack, attempt: number, created: ContainerRecord): Promise<ContainerTrack> {
+  /** The track of the new attempt (written by the caller); keeps exactly one dead attempt for lastState and `logs --previous`, as the kubelet does. */
+  private async nextAttempt(pod: Pod, c: Container, track: ContainerTrack, attempt: number, created: ContainerRecord): Promise<ContainerTrack> {
     const { runtime } = this.ctx;
     const old = track.containerId === undefined ? undefined : runtime.containers.get(track.containerId);
     if (track.previousContainerId !== undefined && track.previousContainerId !== track.containerId) {
@@ -147,7 +159,7 @@ export class ContainerStarter {
       // Its log goes with it, as the kubelet's container GC removes a dead container's log.
       if (dead) await removeLogFiles(join(podLogDirectory(this.ctx.deps.ctx.logRoot, pod), dead.config.logPath));
     }
-    const next: ContainerTrack = {
+    return {
       restartCount: attempt,
       containerId: created.id,
       image: c.image ?? '',
@@ -155,8 +167,6 @@ export class ContainerStarter {
       ...(old?.exit ? { lastTermination: terminationOf(old, old.exit) } : track.lastTermination ? { lastTermination: track.lastTermination } : {}),
       ...(track.backoffSeconds !== undefined ? { backoffSeconds: track.backoffSeconds } : {}),
     };
-    await this.ctx.setTrack(c.name, next);
-    return next;
   }
 
   /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */

@@ -9,7 +9,7 @@ import type { RecordStore, RecordWriteOptions } from '../store/record-store.js';
 import type { ConvertContext } from './convert.js';
 import { downwardField } from './downward.js';
 import type { ObjectStore } from './objects.js';
-import { withEvent, type ContainerTrack, type PodRecord } from './pod-record.js';
+import { withEvent, type ContainerTrack, type PodEventInput, type PodRecord } from './pod-record.js';
 import type { VolumeHostOps } from './volumes/host-ops.js';
 import type { ClaimVolume, VolumeLookups } from './volumes/setup.js';
 
@@ -61,8 +61,9 @@ export class PodContext {
   }
 
   /** Like an event (see event()): a container's track is status, which a reboot resets (every container starts again). */
-  async setTrack(name: string, track: ContainerTrack): Promise<void> {
-    await this.update((r) => ({ ...r, containers: { ...r.containers, [name]: track } }), { sync: 'data' });
+  async setTrack(name: string, track: ContainerTrack, events: readonly PodEventInput[] = []): Promise<void> {
+    const now = this.deps.now();
+    await this.update((r) => events.reduce((next, e) => withEvent(next, e, now), { ...r, containers: { ...r.containers, [name]: track } }), { sync: 'data' });
   }
 
   /** A container's track and the runtime record of its current attempt. */

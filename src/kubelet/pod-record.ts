@@ -67,8 +67,11 @@ export function isPodRecord(value: unknown): value is PodRecord {
   return v['schema'] === 1 && typeof v['id'] === 'string' && typeof v['pod'] === 'object' && typeof v['containers'] === 'object';
 }
 
+/** An event as a writer states it; the timestamps and the count are the record's to keep. */
+export type PodEventInput = Omit<PodEvent, 'firstTimestamp' | 'lastTimestamp' | 'count'>;
+
 /** Appends an event, folding a repeat of the last one (same reason and message) into its count, as kubectl shows. */
-export function withEvent(record: PodRecord, event: Omit<PodEvent, 'firstTimestamp' | 'lastTimestamp' | 'count'>, now: Date): PodRecord {
+export function withEvent(record: PodRecord, event: PodEventInput, now: Date): PodRecord {
   const at = now.toISOString();
   const events = [...record.events];
   const index = events.findIndex((e) => e.reason === event.reason && e.message === event.message && e.object === event.object);

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { Container } from '../kube/types.js';
-import type { ContainerRecord } from '../runtime/types.js';
+import type { ContainerPreparation, ContainerRecord } from '../runtime/types.js';
 import { ContainerStarter, terminationOf } from './container-start.js';
 import { podLogDirectory, sandboxConfig } from './convert.js';
 import { completionPhase, computePodActions, deadlineCheck, type ContainerActions, type ObservedContainer, type PodActions, type Step } from './pod-actions.js';
@@ -36,7 +36,7 @@ export class PodSync {
 
   /** One sync: observe, plan, carry the plan out. */
   async sync(): Promise<void> {
-    const record = this.ctx.record;
+    const record = await this.adoptSandbox(this.ctx.record);
     if (!record) return;
     let plan = this.plan(record);
     if (plan.kind === 'terminate') return this.terminate(record);
@@ -62,8 +62,22 @@ export class PodSync {
     await this.checkCompletion();
   }
 
-  /** What the pod record and the runtime say now, planned. */
-  private plan(record: PodRecord): PodActions {
+  /**
+   * A daemon killed between a sandbox's `ready` write and the pod record's left a ready sandbox the record
+   * does not name: adopt it rather than make a second one beside it (the kubelet finds a pod's sandboxes
+   * by its UID), as a container created but not recorded is adopted. Its pause was never restarted.
+   */
+  private async adoptSandbox(record: PodRecord | undefined): Promise<PodRecord | undefined> {
+    const { runtime } = this.ctx;
+    if (!record || record.deletion !== undefined || (record.sandboxId !== undefined && runtime.sandboxes.get(record.sandboxId))) return record;
+    const found = runtime.sandboxes.list().find((s) => s.config.uid === this.ctx.uid && s.state === 'ready');
+    if (!found) return record;
+    const now = this.ctx.deps.now().toISOString();
+    return this.ctx.update((r) => ({ ...r, sandboxId: found.id, sandboxAttempt: found.config.attempt, startTime: r.startTime ?? now }));
+  }
+
+  /** What the pod record and the runtime say now, planned (as if the sandbox were `sandboxState`, when given). */
+  private plan(record: PodRecord, sandboxState?: 'ready'): PodActions {
     const { runtime } = this.ctx;
     const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
     const { spec } = record.pod;
@@ -77,7 +91,7 @@ export class PodSync {
       pod: record.pod,
       deleting: record.deletion !== undefined,
       terminal: record.terminalPhase !== undefined,
-      sandbox: sandbox === undefined ? 'absent' : sandbox.state === 'ready' ? 'ready' : 'changed',
+      sandbox: sandboxState ?? (sandbox === undefined ? 'absent' : sandbox.state === 'ready' ? 'ready' : 'changed'),
       sandboxAttempt: record.sandboxAttempt,
       tracks: record.containers,
       containers,
@@ -193,7 +207,8 @@ export class PodSync {
       await runtime.removePodSandbox(existing.id);
     }
     try {
-      const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.ctx.deps.ctx));
+      const prepare = replacing ? [] : await this.preparations(record);
+      const sandbox = await runtime.runPodSandbox(sandboxConfig(record.pod, attempt, this.ctx.deps.ctx), prepare);
       const now = this.ctx.deps.now().toISOString();
       await this.ctx.update((r) => ({ ...r, sandboxId: sandbox.id, sandboxAttempt: attempt, startTime: r.startTime ?? now }));
       const forwarding = sandbox.config.network === 'pod' ? await runtime.networkForwardingProblem() : undefined;
@@ -204,6 +219,25 @@ export class PodSync {
       this.ctx.schedule(RETRY_SETUP_MS);
       return false;
     }
+  }
+
+  /**
+   * The containers a fresh sandbox starts first (the plan as if it were ready: the first init container,
+   * or the main ones), whose image is here and not to be pulled again: the runtime makes their rootfs while
+   * it makes the sandbox. A re-created sandbox's plan depends on how the old containers ended: none then.
+   */
+  private async preparations(record: PodRecord): Promise<ContainerPreparation[]> {
+    const plan = this.plan(record, 'ready');
+    if (plan.kind !== 'containers') return [];
+    const prepare: ContainerPreparation[] = [];
+    for (const step of [...plan.initSteps, ...plan.mainSteps]) {
+      if (step.kind !== 'start' || step.container.imagePullPolicy === 'Always') continue;
+      const image = await this.ctx.deps.images.find(step.container.image ?? '').catch(() => undefined);
+      if (!image) continue;
+      const { restartCount } = this.ctx.current(step.container).track;
+      prepare.push({ name: step.container.name, attempt: step.restart ? restartCount + 1 : restartCount, image });
+    }
+    return prepare;
   }
 
   private async ensureVolumes(): Promise<boolean> {

@@ -2,7 +2,7 @@
 // sandbox or container are serialised, and only they write the records; records on disk are the truth
 // and this object only caches them. Container exits are watched and written down.
 import { EventEmitter } from 'node:events';
-import { PeapodError } from '../common/errors.js';
+import { PeapodError, errorMessage } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { RecordStore, KeyedMutex } from '../store/record-store.js';
 import type { CgroupReadback } from '../host/cgroups/types.js';
@@ -11,13 +11,14 @@ import type { ImageRecord } from '../image/types.js';
 import type { LinuxResources } from '../oci/types.js';
 import type { RuntimeDirs, RuntimeHost } from './host.js';
 import type { ContainerExitEvent, ExecOptions, RecordView, RuntimeService } from './service.js';
-import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
+import type { ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
 import { ExitWatches } from './exit-watch.js';
 import { attachSocketPath, containerLogPath } from './paths.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
 import { createContainer, type ContainerDeps } from './container/create.js';
+import { besideSandbox, prepareContainer, PreparedContainers } from './container/prepare.js';
 import { removeContainerArtifacts } from './container/remove.js';
 import { exitReason, orderedFinishedAt } from './container/exit.js';
 
@@ -36,6 +37,8 @@ export class Runtime implements RuntimeService {
   private readonly mutex = new KeyedMutex();
   private readonly events = new EventEmitter();
   private readonly exits: ExitWatches;
+  /** Containers made ahead of their create, not yet claimed by one. */
+  private readonly prepared = new PreparedContainers();
 
   constructor(
     private readonly host: RuntimeHost,
@@ -87,11 +90,28 @@ export class Runtime implements RuntimeService {
     return this.containers.list().filter((c) => c.sandboxId === sandboxId);
   }
 
-  async runPodSandbox(config: SandboxConfig): Promise<SandboxRecord> {
+  /** `prepare` (service.ts): made beside the sandbox; a sandbox that fails takes them along. */
+  async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
     const id = newId();
-    const record = await this.mutex.run(id, () => runPodSandbox(this.sandboxDeps, id, config));
-    this.watchPause(record);
-    return record;
+    const made = await besideSandbox(
+      this.host,
+      (host) => this.mutex.run(id, () => runPodSandbox({ ...this.sandboxDeps, host }, id, config)),
+      prepare.map((p) => () => this.prepareContainer(id, config, p)),
+    );
+    if (made.status === 'fulfilled') this.watchPause(made.value);
+    else await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c)));
+    if (made.status === 'rejected') throw made.reason;
+    return made.value;
+  }
+
+  /** Never fails: a container that could not be prepared (undone already) gets its rootfs at create. */
+  private async prepareContainer(sandboxId: string, config: SandboxConfig, preparation: ContainerPreparation): Promise<void> {
+    const id = newId();
+    try {
+      this.prepared.add(await this.mutex.run(id, () => prepareContainer(this.containerDeps, id, sandboxId, config, preparation)));
+    } catch (err) {
+      this.log(`sandbox ${sandboxId}: preparing container ${preparation.name}: ${errorMessage(err)}`);
+    }
   }
 
   /** Stops every container of the sandbox (concurrently), the pause process, and releases the network. */
@@ -120,13 +140,19 @@ export class Runtime implements RuntimeService {
   async removePodSandbox(id: string, stopGraceMs = 0): Promise<void> {
     if (!this.sandboxes.get(id)) return;
     if (stopGraceMs > 0) await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, stopGraceMs)));
+    // 'removing' is on disk before anything goes: a crash from here on leaves a sandbox recovery undoes whole.
+    const marked = await this.mutex.run(id, async () => {
+      const current = this.sandboxes.get(id);
+      if (!current) return undefined;
+      this.exits.unwatch(id);
+      return this.sandboxStore.put({ ...current, state: 'removing' });
+    });
     const containersGone = Promise.all(this.containersOf(id).map((c) => this.removeContainer(c.id)));
     containersGone.catch(() => undefined); // awaited in either branch below; this only marks it handled meanwhile
+    if (!marked) return void (await containersGone);
     await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
-      if (!current) return void (await containersGone);
-      this.exits.unwatch(id);
-      await this.sandboxStore.put({ ...current, state: 'removing' });
+      if (!current) return void (await containersGone); // removed meanwhile by another caller
       await tearDownSandbox(this.sandboxDeps, current, containersGone);
       await this.sandboxStore.delete(id);
     });
@@ -135,15 +161,24 @@ export class Runtime implements RuntimeService {
   async createContainer(sandboxId: string, config: ContainerRequest, image?: ImageRecord): Promise<ContainerRecord> {
     const sandbox = this.sandbox(sandboxId);
     const name = config.name;
-    const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt);
+    const ready = this.prepared.find(sandboxId, name, config.attempt);
+    const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt && c.id !== ready?.record.id);
     if (clash) throw new PeapodError('AlreadyExists', `container ${name} attempt ${config.attempt} already exists in sandbox ${sandboxId} as ${clash.id}`);
     let targetPid: number | undefined;
     if (config.targetContainerId !== undefined) {
       targetPid = this.container(config.targetContainerId).pid;
       if (targetPid === undefined) throw new PeapodError('FailedPrecondition', `target container ${config.targetContainerId} is not running`);
     }
-    const id = newId();
-    return this.mutex.run(id, () => createContainer(this.containerDeps, id, sandbox, config, { targetPid, image }));
+    const { prepared, stale } = this.prepared.claim(ready?.record.id, image?.id);
+    if (stale !== undefined) await this.removeContainer(stale);
+    const id = prepared?.record.id ?? newId();
+    return this.mutex
+      .run(id, () => createContainer(this.containerDeps, id, sandbox, config, { targetPid, image, prepared }))
+      .catch(async (err: unknown) => {
+        // A prepared container is undone like any half-made one when its create fails, even before its first step.
+        if (prepared) await this.removeContainer(id);
+        throw err;
+      });
   }
 
   async startContainer(id: string): Promise<ContainerRecord> {
@@ -168,6 +203,7 @@ export class Runtime implements RuntimeService {
 
   async removeContainer(id: string): Promise<void> {
     if (!this.containers.get(id)) return;
+    this.prepared.take(id);
     this.exits.unwatch(id);
     await this.mutex.run(id, async () => {
       const record = this.containers.get(id);

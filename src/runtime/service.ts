@@ -6,7 +6,7 @@
 import type { CgroupReadback, CgroupResources } from '../host/cgroups/types.js';
 import type { ExecResult } from '../host/oci-runtime/types.js';
 import type { ImageRecord } from '../image/types.js';
-import type { ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
+import type { ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from './types.js';
 
 /** The records as the runtime holds them; they change only through the runtime's verbs. */
 export interface RecordView<T> {
@@ -39,7 +39,11 @@ export interface RuntimeService {
   /** A ready sandbox's pause process died by itself (killed, OOM): the sandbox is now notready. */
   onSandboxExit(listener: (sandboxId: string) => void): void;
 
-  runPodSandbox(config: SandboxConfig): Promise<SandboxRecord>;
+  /**
+   * `prepare`: containers the caller creates as soon as the sandbox is ready; their rootfs is made while
+   * the sandbox is (the create with the same name, attempt and image finishes it; the sandbox's failure undoes it).
+   */
+  runPodSandbox(config: SandboxConfig, prepare?: readonly ContainerPreparation[]): Promise<SandboxRecord>;
   stopPodSandbox(id: string, graceMs: number): Promise<void>;
   /** Containers still running get stopGraceMs (default 0: forcibly, as CRI's RemovePodSandbox). */
   removePodSandbox(id: string, stopGraceMs?: number): Promise<void>;

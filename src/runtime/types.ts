@@ -7,6 +7,7 @@ import type { PodNetworkStatus, PortMapping } from '../host/network/types.js';
 import type { LinuxResources, SecurityInput } from '../oci/types.js';
 import type { ResolvedUser, UserRequest } from '../oci/user.js';
 import type { ExitStatus } from '../host/oci-runtime/types.js';
+import type { ImageRecord } from '../image/types.js';
 
 export type NamespaceScope = 'pod' | 'container' | 'node';
 
@@ -140,6 +141,14 @@ export interface ContainerConfig extends ContainerSettings {
   /** The user is asked for, not resolved: the runtime looks it up in the container's rootfs (oci/user.ts). */
   readonly security: SecurityRequest;
   readonly stopSignal?: NodeJS.Signals;
+}
+
+/** A container the caller will create in a sandbox as soon as it is ready (RunPodSandbox makes its rootfs meanwhile). */
+export interface ContainerPreparation {
+  readonly name: string;
+  readonly attempt: number;
+  /** The image record the create will name (a prepared rootfs is only used for the same image). */
+  readonly image: ImageRecord;
 }
 
 export type ContainerState = 'creating' | 'created' | 'running' | 'exited';

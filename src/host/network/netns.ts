@@ -4,18 +4,34 @@
 // `ip netns` also makes /run/netns a private bind mount of itself; util-linux unshare already refuses
 // a shared parent mount with a clear message, and a pin copied into a container's mount namespace is
 // detached by runc's pivot_root, so peapod leaves the directory as is (nothing extra to undo).
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrnoException } from '../../common/errors.js';
 import { run } from '../exec.js';
-import { isMountPoint, unmount } from '../mount.js';
+import { unmount } from '../mount.js';
 
 const NETNS_TIMEOUT_MS = 10_000;
+/** statfs(2) f_type of the nsfs filesystem a namespace file lives on (linux/magic.h NSFS_MAGIC). */
+const NSFS_MAGIC = 0x6e736673;
+
+/**
+ * Whether `path` still pins a namespace (an nsfs file is mounted on it). A pin whose unmount went
+ * through but whose file was not removed yet (a daemon killed in between) is a plain file: CNI DEL must
+ * not be pointed at it (the bridge plugin fails on it; with no netns it only releases the IP).
+ */
+export async function isNetnsPin(path: string): Promise<boolean> {
+  try {
+    return (await statfs(path)).type === NSFS_MAGIC;
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
 
 export async function createPinnedNetns(dir: string, id: string): Promise<string> {
   const path = join(dir, id);
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  if (await isMountPoint(path)) return path;
+  if (await isNetnsPin(path)) return path;
   const handle = await open(path, 'a', 0o444);
   await handle.close();
   try {

@@ -11,6 +11,8 @@ import type { Readable, Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PeapodError } from '../../common/errors.js';
+import { currentSpawner } from '../exec.js';
+import type { Spawner } from '../spawner.js';
 
 /**
  * CRI-O waits up to 240 s (ContainerCreateTimeout); runc create takes ~40 ms here (a few hundred in the
@@ -21,6 +23,9 @@ import { PeapodError } from '../../common/errors.js';
 export const CONMON_CREATE_TIMEOUT_MS = 30_000;
 /** conmon reads at most this much of runc's stderr for the failure message (config.h BUF_SIZE). */
 const MAX_STDERR_BYTES = 8192;
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** After the intermediate conmon exits, its stderr and the sync pipe get this long to be read out. */
+const CONMON_DRAIN_MS = 200;
 
 export interface ConmonLayout {
   /** conmon's --persist-dir and --socket-dir-path; also its working directory. */
@@ -136,12 +141,16 @@ interface ConmonOutcome {
 
 /** Starts conmon, waits for `runc create`, and returns the container's init PID and the monitor's PID. */
 export async function startConmon(options: StartConmonOptions): Promise<{ pid: number; conmonPid: number }> {
+  const spawner = currentSpawner();
+  // The daemon's spawner can hold conmon's pipes itself, unless conmon must be moved into a cgroup before
+  // it starts (the start byte is then ours to send).
+  if (spawner && options.placeConmon === undefined) return startConmonThrough(spawner, options);
   const child = spawn(options.conmonPath, conmonArgs(options), {
     // Its own session and process group: a Ctrl-C or SIGTERM to the daemon's group must not reach it.
     detached: true,
     cwd: options.layout.persistDir,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    env: { PATH: process.env.PATH ?? DEFAULT_PATH, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
   });
   const syncPipe = child.stdio[3] as Readable;
   const startPipe = child.stdio[4] as Writable;
@@ -171,6 +180,33 @@ export async function startConmon(options: StartConmonOptions): Promise<{ pid: n
     syncPipe.destroy();
     startPipe.destroy();
     stderrPipe.destroy();
+  }
+}
+
+/** startConmon through the resident spawner (host/spawner.ts): no fork of the daemon. */
+async function startConmonThrough(spawner: Spawner, options: StartConmonOptions): Promise<{ pid: number; conmonPid: number }> {
+  const timeoutMs = options.timeoutMs ?? CONMON_CREATE_TIMEOUT_MS;
+  try {
+    const r = await spawner
+      .run(options.conmonPath, conmonArgs(options), {
+        conmon: true,
+        cwd: options.layout.persistDir,
+        env: { PATH: process.env.PATH ?? DEFAULT_PATH },
+        timeoutMs,
+        drainMs: CONMON_DRAIN_MS,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })
+      .catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        throw new PeapodError('FailedPrecondition', `cannot run conmon (${options.conmonPath}): not found`, { hint: 'run scripts/setup.sh', cause: err });
+      });
+    if (options.signal?.aborted === true) throw new PeapodError('DeadlineExceeded', `creating container ${options.id} was cancelled`);
+    if (r.timedOut) throw new PeapodError('DeadlineExceeded', `conmon did not report container ${options.id} within ${timeoutMs} ms`);
+    const sync = parseSyncMessage(r.stdout);
+    return await interpretOutcome({ sync, exitCode: r.signal === null ? r.code : null, stderr: r.stderr }, options);
+  } catch (err) {
+    await killConmonFromPidFile(options.layout.conmonPidFile, options.layout.persistDir);
+    throw err;
   }
 }
 

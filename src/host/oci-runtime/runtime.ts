@@ -71,10 +71,11 @@ class RuncConmonRuntime implements OciRuntime {
 
   async run(id: string, options: RunOptions): Promise<{ pid: number }> {
     const layout = this.layout(id);
-    const killAll = await readBundleSharesPid(options.bundle);
+    // The binary is looked up first, as for create: a missing runc is a precondition, said as such.
+    const [runtimePath, killAll] = await Promise.all([this.runtimeBinary(), readBundleSharesPid(options.bundle)]);
     await this.makePersistDir(id, layout);
     try {
-      const pid = await runDetached(this.runc, id, options.bundle, layout.pidFile, options.outputPath);
+      const pid = await runDetached(runtimePath, this.runc.globalArgs(), id, options.bundle, layout.pidFile, options.outputPath);
       const pidStartTime = await processStartTime(pid);
       const startedAt = new Date().toISOString();
       await writeMeta(layout.persistDir, {

@@ -10,7 +10,7 @@ import { PeapodError } from '../../common/errors.js';
 import { runToFile } from '../exec.js';
 import { isAlive } from '../proc.js';
 import type { ContainerMeta } from './meta.js';
-import { RUNC_TIMEOUT_MS, type Runc } from './runc.js';
+import { RUNC_TIMEOUT_MS } from './runc.js';
 import type { ExitStatus } from './types.js';
 
 /** The exit code of a container whose exit nobody recorded (CRI-O's, runtime_oci.go). */
@@ -25,12 +25,19 @@ const STANDING_WATCH_POLL_MS = 1_000;
 const STANDING_WATCH_MIN_MS = 60_000;
 
 /** `runc run --detach`: init's stdio (and runc's error, if any) go to `outputPath`. Returns init's PID. */
-export async function runDetached(runc: Runc, id: string, bundle: string, pidFile: string, outputPath: string): Promise<number> {
-  const args = [...runc.globalArgs(), 'run', '--detach', '--pid-file', pidFile, '--bundle', bundle, id];
-  const r = await runToFile(runc.runtimePath, args, outputPath, { timeoutMs: RUNC_TIMEOUT_MS });
+export async function runDetached(
+  runtimePath: string,
+  globalArgs: readonly string[],
+  id: string,
+  bundle: string,
+  pidFile: string,
+  outputPath: string,
+): Promise<number> {
+  const args = [...globalArgs, 'run', '--detach', '--pid-file', pidFile, '--bundle', bundle, id];
+  const r = await runToFile(runtimePath, args, outputPath, { timeoutMs: RUNC_TIMEOUT_MS });
   if (r.code !== 0 || r.signal !== null) {
     const detail = r.stderr.trim().split('\n').slice(-5).join('\n');
-    throw new PeapodError('Internal', `${runc.runtimePath} run ${id} failed (${r.signal ?? `exit ${r.code}`})${detail ? `: ${detail}` : ''}`);
+    throw new PeapodError('Internal', `${runtimePath} run ${id} failed (${r.signal ?? `exit ${r.code}`})${detail ? `: ${detail}` : ''}`);
   }
   const pid = Number((await readFile(pidFile, 'utf8')).trim());
   if (!Number.isInteger(pid) || pid <= 0) throw new PeapodError('Internal', `runc run ${id} wrote no PID to ${pidFile}`);

@@ -13,7 +13,7 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { PeapodError, errorMessage, isErrnoException } from '../../common/errors.js';
 import { isUnder } from '../../host/mount.js';
 
 /** O_PATH (Linux, asm-generic and x86 alike): a handle on the inode that opens nothing, so a FIFO cannot block us. */
@@ -47,7 +47,12 @@ export async function openSubPath(volumePath: string, subPath: string, field: st
   try {
     for (const [i, name] of components.entries()) {
       const last = i === components.length - 1;
-      const next = await openChild(current, name, dirMode);
+      // A component that vanishes (or turns into something else) while it is opened fails naming the mount.
+      const next = await openChild(current, name, dirMode).catch((err: unknown) => {
+        throw new PeapodError('FailedPrecondition', `${field}: ${JSON.stringify(subPath)}: cannot open ${JSON.stringify(name)}: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      });
       const info = await next.stat();
       if (info.isSymbolicLink() || (!last && !info.isDirectory())) {
         await next.close();

@@ -34,10 +34,10 @@ export async function createContainer(
   id: string,
   sandbox: SandboxRecord,
   request: ContainerRequest,
-  options: { readonly targetPid?: number | undefined; readonly image?: ImageRecord | undefined } = {},
+  options: { readonly targetPid?: number | undefined; readonly image?: ImageRecord | undefined; readonly prepared?: PreparedRootfs | undefined } = {},
 ): Promise<ContainerRecord> {
   const { host, dirs, records } = deps;
-  const { targetPid } = options;
+  const { targetPid, prepared } = options;
   if (sandbox.state !== 'ready' || sandbox.pausePid === undefined) {
     throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
   }
@@ -46,54 +46,86 @@ export async function createContainer(
   if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(request.image)} is not present on this host`, { hint: `peapod pull ${request.image}` });
   // Before anything exists on the host: a request the image cannot satisfy (no argv, no profile) leaves nothing behind.
   const config = await resolveContainerConfig(request, image, sandbox);
-  const dir = join(dirs.containers, id);
-  let record: ContainerRecord = {
-    schema: 1,
-    id,
-    sandboxId: sandbox.id,
-    config,
-    imageId: image.id,
-    imageRef: config.image,
-    state: 'creating',
-    createdAt: host.now().toISOString(),
-    cgroupsPath: childCgroupPath(sandbox.config.cgroupParent, id),
-    dir,
-    // The overlay mount is noted before anything is made: the undo unmounts only what is mounted, so
-    // one write serves both the record's creation and the mount's step.
-    done: ['rootfs'],
-  };
-  await records.put(record);
+  let record: ContainerRecord = prepared
+    ? // Made while the sandbox was: its rootfs is mounted; the request's config replaces the placeholder with the next write.
+      { ...prepared.record, config, imageRef: config.image }
+    : newRecord(id, sandbox.id, sandbox.config.cgroupParent, config, image, host.now(), join(dirs.containers, id));
+  if (!prepared) await records.put(record);
   return CleanupStack.run(async (cleanup) => {
     cleanup.push(`remove container ${id}`, async () => {
       await removeContainerArtifacts(deps, records.get(id) ?? record);
       await records.delete(id);
     });
-    const rootfs = containerRootfs(dir);
-    const upper = join(dir, 'upper');
-    const work = join(dir, 'work');
-    await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true, mode: 0o755 })));
-    const layers = await host.images.rootfsLayers(image);
-    await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
+    // The mount's time is written with the next step (the 'rootfs' step itself was recorded first).
+    record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, rootfs: prepared?.mountedAt ?? (await mountRootfs(host, record, image)) } };
     await checkPropagation(host, config);
-    // The mount's time is stamped now and written with the next step (the 'rootfs' step itself was recorded first).
-    record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, rootfs: new Date().toISOString() } };
-    const user = resolveUser(config.security.user, await readUserDb(host, rootfs), `container ${config.name}`);
+    const rootfs = containerRootfs(record.dir);
+    const user = resolveUser(config.security.user, prepared?.userDb ?? (await readUserDb(host, rootfs)), `container ${config.name}`);
     record = { ...record, user };
 
     const spec = await bundleSpec(host, { id, sandbox, config, rootfs, cgroupsPath: record.cgroupsPath, user, targetPid });
     // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
-    await writeJsonAtomic(join(dir, 'config.json'), spec, 0o644, { sync: 'none' });
+    await writeJsonAtomic(join(record.dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = containerLogPath(sandbox, { config });
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
     // One write for both steps, before runc is asked: the bundle is in the container's dir, which the
     // undo removes whatever the record says.
     record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
-    const created = await host.oci.create(id, { bundle: dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
+    const created = await host.oci.create(id, { bundle: record.dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
     // Status (runc's pid): data fsynced, not the rename (docs/reliability.md, "fsync policy").
     return records.put({ ...record, ...extra, state: 'created' }, { sync: 'data' });
   });
+}
+
+/** A container whose rootfs was made ahead of its CreateContainer (prepare.ts). */
+export interface PreparedRootfs {
+  /** Its record: state 'creating', the 'rootfs' step done, a placeholder config. */
+  readonly record: ContainerRecord;
+  /** When the overlay was mounted (ISO time), stamped with the create's next write. */
+  readonly mountedAt: string;
+  /** The image's passwd and group files, read from the rootfs (nothing runs in it before the create). */
+  readonly userDb: UserDb;
+}
+
+/**
+ * A container's first record. The overlay mount is noted before anything is made: the undo unmounts
+ * only what is mounted, so one write serves both the record's creation and the mount's step.
+ */
+export function newRecord(
+  id: string,
+  sandboxId: string,
+  cgroupParent: string,
+  config: ContainerConfig,
+  image: ImageRecord,
+  now: Date,
+  dir: string,
+): ContainerRecord {
+  return {
+    schema: 1,
+    id,
+    sandboxId,
+    config,
+    imageId: image.id,
+    imageRef: config.image,
+    state: 'creating',
+    createdAt: now.toISOString(),
+    cgroupsPath: childCgroupPath(cgroupParent, id),
+    dir,
+    done: ['rootfs'],
+  };
+}
+
+/** The overlay rootfs over the image's layers, in the container's dir; returns when it was mounted. */
+export async function mountRootfs(host: RuntimeHost, record: ContainerRecord, image: ImageRecord): Promise<string> {
+  const rootfs = containerRootfs(record.dir);
+  const upper = join(record.dir, 'upper');
+  const work = join(record.dir, 'work');
+  await Promise.all([rootfs, upper, work].map((d) => mkdir(d, { recursive: true, mode: 0o755 })));
+  const layers = await host.images.rootfsLayers(image);
+  await host.mounts.overlay(layers.lowerDirs, upper, work, rootfs);
+  return new Date().toISOString();
 }
 
 /** The OCI spec of the container's bundle, from the pure spec generator. */
@@ -137,7 +169,7 @@ async function bundleSpec(
 /** The image's passwd and group files are small; a huge one is cut rather than read whole into memory. */
 const USER_DB_MAX_BYTES = 1 << 20;
 
-async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
+export async function readUserDb(host: RuntimeHost, rootfs: string): Promise<UserDb> {
   const [passwd, group] = await Promise.all([
     host.rootfs.readFile(rootfs, '/etc/passwd', USER_DB_MAX_BYTES),
     host.rootfs.readFile(rootfs, '/etc/group', USER_DB_MAX_BYTES),

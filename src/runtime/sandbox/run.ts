@@ -42,14 +42,20 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, request: Sand
       await records.delete(id);
     });
 
-    await mkdir(dir, { recursive: true, mode: 0o711 });
-    await host.cgroups.create(config.cgroupParent, config.podResources);
-    // Noted with the next write: teardown removes the pod cgroup whether or not the record lists it.
+    // The pod cgroup, the sandbox dir and the netns pin need nothing of each other: side by side, all
+    // settled before any failure is handled. Both are noted with the next write: teardown removes the pod
+    // cgroup and (for a pod network) the netns pin whether or not the record lists them.
+    const [made, pinned] = await Promise.allSettled([
+      mkdir(dir, { recursive: true, mode: 0o711 }).then(() => host.cgroups.create(config.cgroupParent, config.podResources)),
+      config.network === 'pod' ? host.network.createNetns(id) : Promise.resolve(undefined),
+    ]);
+    if (made.status === 'rejected') throw made.reason;
+    if (pinned.status === 'rejected') throw pinned.reason;
     record = withStep(record, 'cgroup');
 
     let netns: NamespaceMode = { mode: 'host' };
-    if (config.network === 'pod') {
-      const netnsPath = await host.network.createNetns(id);
+    const netnsPath = pinned.value;
+    if (netnsPath !== undefined) {
       // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run. One write for
       // both steps: nothing happens between them.
       record = await records.put(withStep(withStep(record, 'netns', { netnsPath }), 'network'));

@@ -1,0 +1,140 @@
+// A container's rootfs made ahead of its CreateContainer, while its sandbox is being made: the kubelet
+// front knows which containers a fresh pod starts first, and their overlay mounts (and the record that
+// notes them) need nothing of the sandbox but its ID and pod cgroup. The record is the container's own,
+// state 'creating' with the 'rootfs' step, so a daemon killed at any point undoes it as it undoes a
+// half-made container (runtime.recover), and a sandbox that fails takes its prepared containers with it.
+// Its config is a placeholder (nothing asked yet, the image's reference): CreateContainer replaces it
+// with the request's in the same write that records the bundle.
+import { join } from 'node:path';
+import { CleanupStack } from '../../common/cleanup.js';
+import type { RuntimeHost } from '../host.js';
+import type { ContainerConfig, ContainerPreparation, SandboxConfig } from '../types.js';
+import { removeContainerArtifacts } from './remove.js';
+import { containerRootfs } from '../paths.js';
+import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
+
+/**
+ * Makes a sandbox (`make`, given the host its steps must use) with the preparations beside it. They start
+ * when the sandbox asks the OCI runtime to make its pause (`run`, or `create`): runc's part is the
+ * sandbox's longest wait (tens of ms). Started with the sandbox, they slowed its first steps (the pod cgroup, the netns) by
+ * competing for the event loop and libuv's thread pool, and those are the pod start's critical path. A
+ * sandbox that settles without that call (it failed first) prepares nothing. Settles once the sandbox and
+ * every preparation have; preparations never fail (see Runtime).
+ */
+export async function besideSandbox<T>(
+  host: RuntimeHost,
+  make: (host: RuntimeHost) => Promise<T>,
+  preparations: readonly (() => Promise<void>)[],
+): Promise<PromiseSettledResult<T>> {
+  if (preparations.length === 0) return (await Promise.allSettled([make(host)]))[0];
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const oci = new Proxy(host.oci, {
+    get(target, prop, receiver): unknown {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        if (prop === 'run' || prop === 'create') open();
+        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+      };
+    },
+  });
+  const gated = new Proxy(host, { get: (target, prop, receiver): unknown => (prop === 'oci' ? oci : Reflect.get(target, prop, receiver)) });
+  let settled = false;
+  const making = make(gated).finally(() => {
+    settled = true;
+    open();
+  });
+  const [made] = await Promise.allSettled([making, opened.then(() => (settled ? undefined : Promise.all(preparations.map((p) => p()))))]);
+  return made;
+}
+
+export async function prepareContainer(
+  deps: ContainerDeps,
+  id: string,
+  sandboxId: string,
+  sandbox: Pick<SandboxConfig, 'cgroupParent'>,
+  preparation: ContainerPreparation,
+): Promise<PreparedRootfs> {
+  const { host, dirs, records } = deps;
+  const record = newRecord(id, sandboxId, sandbox.cgroupParent, placeholderConfig(preparation), preparation.image, host.now(), join(dirs.containers, id));
+  await records.put(record);
+  return CleanupStack.run(async (cleanup) => {
+    cleanup.push(`remove prepared container ${id}`, async () => {
+      await removeContainerArtifacts(deps, records.get(id) ?? record);
+      await records.delete(id);
+    });
+    const mountedAt = await mountRootfs(host, record, preparation.image);
+    return { record, mountedAt, userDb: await readUserDb(host, containerRootfs(record.dir)) };
+  });
+}
+
+/** What a prepared container's record says until its create: its name, attempt and image, nothing asked. */
+function placeholderConfig(p: ContainerPreparation): ContainerConfig {
+  return {
+    name: p.name,
+    attempt: p.attempt,
+    image: p.image.id,
+    mounts: [],
+    resources: {},
+    oomScoreAdj: 0,
+    tty: false,
+    stdin: false,
+    logPath: '',
+    labels: {},
+    annotations: {},
+    args: [],
+    env: [],
+    workingDir: '/',
+    security: {
+      user: { image: '', supplementalGroups: [] },
+      privileged: false,
+      capabilitiesAdd: [],
+      capabilitiesDrop: [],
+      readOnlyRootfs: false,
+      noNewPrivileges: false,
+      seccomp: { kind: 'runtime-default' },
+      procMount: 'Default',
+      sysctls: {},
+    },
+  };
+}
+
+/** The prepared containers no create has claimed yet (in memory: after a restart, recovery has undone them all). */
+export class PreparedContainers {
+  private readonly byId = new Map<string, PreparedRootfs>();
+
+  add(prepared: PreparedRootfs): void {
+    this.byId.set(prepared.record.id, prepared);
+  }
+
+  /** The unclaimed prepared container of this sandbox, name and attempt. */
+  find(sandboxId: string, name: string, attempt: number): PreparedRootfs | undefined {
+    for (const p of this.byId.values()) {
+      const { record } = p;
+      if (record.sandboxId === sandboxId && record.config.name === name && record.config.attempt === attempt) return p;
+    }
+    return undefined;
+  }
+
+  /** Claims it: from now on it is the claimer's to finish or undo. */
+  take(id: string): PreparedRootfs | undefined {
+    const prepared = this.byId.get(id);
+    this.byId.delete(id);
+    return prepared;
+  }
+
+  /** Claims it for a create from `imageId`; one prepared from another image is of no use: `stale`, for the caller to remove. */
+  claim(id: string | undefined, imageId: string | undefined): { prepared?: PreparedRootfs; stale?: string } {
+    const prepared = id === undefined ? undefined : this.take(id);
+    if (prepared === undefined) return {};
+    return prepared.record.imageId === imageId ? { prepared } : { stale: prepared.record.id };
+  }
+
+  /** Claims every prepared container of the sandbox. */
+  takeAll(sandboxId: string): string[] {
+    const ids = [...this.byId.values()].filter((p) => p.record.sandboxId === sandboxId).map((p) => p.record.id);
+    for (const id of ids) this.byId.delete(id);
+    return ids;
+  }
+}
