@@ -1,7 +1,7 @@
 // Memory readings for the benchmarks: a process's RSS, and the proportional set size (PSS: shared pages
 // split between their users) of a runtime's per-pod helper processes, its conmons and pause processes.
 import { readFile } from 'node:fs/promises';
-import { findProcesses, readProcStat } from '../../src/host/proc.js';
+import { findProcesses, processCgroups, readProcStat } from '../../src/host/proc.js';
 
 const MB = 1024 * 1024;
 
@@ -17,18 +17,32 @@ export async function rssMb(pid: number): Promise<number> {
 }
 
 /**
- * The PSS of every conmon whose command line matches, plus the pause process each conmon monitors
- * (its child running catatonit): the memory a runtime spends per pod besides the workload.
+ * The PSS of every conmon whose command line matches, plus the pause processes: each conmon's catatonit
+ * child (podman's infra), or with `pauseCgroup`, every catatonit in a cgroup whose path holds it (peapod
+ * runs its pauses with no monitor): the memory a runtime spends per pod besides the workload.
  */
-export async function helperPssMb(conmonMatches: (argv: readonly string[]) => boolean): Promise<{ mb: number; conmons: number; pauses: number }> {
+export async function helperPssMb(
+  conmonMatches: (argv: readonly string[]) => boolean,
+  pauseCgroup?: string,
+): Promise<{ mb: number; conmons: number; pauses: number }> {
   const conmons = await findProcesses((argv) => (argv[0] ?? '').endsWith('conmon') && conmonMatches(argv));
   const conmonPids = new Set(conmons.map((p) => p.pid));
   const pauses = [];
   for (const p of await findProcesses((argv) => (argv[0] ?? '').endsWith('catatonit'))) {
-    const stat = await readProcStat(p.pid);
-    if (stat && conmonPids.has(stat.ppid)) pauses.push(p);
+    if (pauseCgroup === undefined) {
+      const stat = await readProcStat(p.pid);
+      if (stat && conmonPids.has(stat.ppid)) pauses.push(p);
+    } else if ([...((await processCgroups(p.pid)) ?? new Map<string, string>()).values()].some((path) => path.includes(pauseCgroup))) pauses.push(p);
   }
   let kb = 0;
   for (const p of [...conmons, ...pauses]) kb += await statusKb(p.pid, 'Pss').catch(() => 0);
   return { mb: (kb * 1024) / MB, conmons: conmons.length, pauses: pauses.length };
+}
+
+/** RSS (MB) of the daemon's resident spawner (host/spawner.ts), its python3 child; 0 when it has none. */
+export async function spawnerRssMb(daemonPid: number): Promise<number> {
+  for (const p of await findProcesses((argv) => (argv[0] ?? '').endsWith('python3'))) {
+    if ((await readProcStat(p.pid))?.ppid === daemonPid) return rssMb(p.pid);
+  }
+  return 0;
 }

@@ -13,7 +13,7 @@ import { createFloor } from '../floor/pod.js';
 import { median, shuffled, timeIt, type BenchRow } from '../stats.js';
 import type { Suite, SuiteOptions } from '../suite.js';
 import { manyPods } from './manifests.js';
-import { helperPssMb, rssMb } from './memory.js';
+import { helperPssMb, rssMb, spawnerRssMb } from './memory.js';
 import { startBenchDaemon, type BenchDaemon } from './peapod.js';
 import { preparePodman } from './podman.js';
 
@@ -81,8 +81,9 @@ async function peapodMemoryPerPod(peapod: BenchDaemon, file: string, idleRss: nu
   try {
     await delay(SETTLE_MS);
     const rss = await rssMb(peapod.daemon.child.pid ?? 0);
-    const helpers = await helperPssMb((argv) => argv.some((a) => a.includes(peapod.roots.dir)));
-    if (helpers.pauses !== MEMORY_PODS) throw new Error(`expected ${MEMORY_PODS} pause processes under conmon, found ${helpers.pauses}`);
+    const helpers = await helperPssMb((argv) => argv.some((a) => a.includes(peapod.roots.dir)), peapod.roots.config.cgroupRoot);
+    if (helpers.pauses !== MEMORY_PODS)
+      throw new Error(`expected ${MEMORY_PODS} pause processes in ${peapod.roots.config.cgroupRoot}, found ${helpers.pauses}`);
     Object.assign(raw, { memoryPodsRss: rss, memoryPodsHelpersMb: helpers.mb });
     return (rss - idleRss) / MEMORY_PODS + helpers.mb / MEMORY_PODS;
   } finally {
@@ -115,6 +116,10 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
     const loadedRss = await rssMb(peapod.daemon.child.pid ?? 0);
     raw['loadedRss'] = loadedRss;
     rows.push({ name: `daemon RSS, ${MANY} pods running`, unit: 'MB', value: loadedRss, goal: { max: 80 } });
+    // Reported beside it, not hidden in it: the daemon's commands run through this second process.
+    const spawner = await spawnerRssMb(peapod.daemon.child.pid ?? 0);
+    raw['spawnerRss'] = spawner;
+    rows.push({ name: `spawner RSS (the daemon's python3 helper), ${MANY} pods running`, unit: 'MB', value: spawner });
   } finally {
     const manyStop = await timeIt(() => peapod.cli(['delete', '-f', many], LONG_MS));
     Object.assign(raw, { floorManyStart: floorStart, floorManyStop: floorStop, manyStart, manyStop });
