@@ -5,8 +5,8 @@
 // 100 MB, more under load. A pod's lifecycle runs ≈20 such commands, so 100 pods at once spent seconds of
 // the daemon's only thread copying page tables (a CPU profile of 100 pods in one apply: `spawn` was 40% of
 // the daemon's busy time). This small python3 process (python3 is already needed for the TTY shim and the
-// attach relay) starts them instead, with vfork (CPython's subprocess since 3.10), outside the daemon's
-// thread, and answers with what `runUnchecked` returns. The daemon's side of a command is one JSON line
+// attach relay) starts them instead, with vfork (CPython's subprocess since 3.10), one thread per command,
+// outside the daemon's thread, and answers with what `runUnchecked` returns. The daemon's side of a command is one JSON line
 // each way.
 //
 // Protocol, one JSON object per line. Request: {"id", "file", "args", "env"?, "cwd"?, "input"? (base64),
@@ -25,41 +25,80 @@ import { PeapodError } from '../common/errors.js';
 import { PYTHON3 } from './attach-socket.js';
 
 const SPAWNER = `
-import asyncio, base64, ctypes, json, os, signal, socket, sys, warnings
+import base64, ctypes, errno, json, os, select, selectors, signal, socket, subprocess, sys, threading, time
 # The daemon's death ends the spawner at once (PR_SET_PDEATHSIG = SIGKILL), whatever it was doing: the
 # commands it started finish by themselves, as they would have as the daemon's own children.
 ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
 if os.getppid() != int(sys.argv[1]):
     os._exit(0)  # the daemon died before the line above
+# Threads, not asyncio: importing asyncio (ssl with it) doubles the spawner's memory.
 TAIL = 8192
-if hasattr(asyncio, 'PidfdChildWatcher') and hasattr(os, 'pidfd_open'):
-    warnings.simplefilter('ignore', DeprecationWarning)
-    asyncio.set_child_watcher(asyncio.PidfdChildWatcher())
-procs = {}
-queued = set()  # received, process not started yet
-killed = set()  # of those, the ones a kill came for
+lock = threading.Lock()
+procs, queued, killed = {}, set(), set()
 out = sys.stdout.buffer
 def reply(obj):
-    try:
-        out.write(json.dumps(obj).encode() + b'\\n')
-        out.flush()
-    except BrokenPipeError:
-        os._exit(0)  # the daemon is gone; the commands already started finish by themselves
+    line = json.dumps(obj).encode() + b'\\n'
+    with lock:
+        try:
+            out.write(line)
+            out.flush()
+        except BrokenPipeError:
+            os._exit(0)  # the daemon is gone
 def b64(data):
     return base64.b64encode(data or b'').decode()
-async def collect(stream):
-    return await stream.read() if stream is not None else b''
-async def run(req):
+def errno_name(e):
+    return errno.errorcode.get(e.errno, 'EIO') if e.errno else 'EIO'
+def status(p, timed_out, stdout, stderr):
+    code = p.returncode
+    return {'code': code if code is not None and code >= 0 else -1, 'signal': signal.Signals(-code).name if code is not None and code < 0 else None,
+        'stdout': b64(stdout), 'stderr': b64(stderr), 'timedOut': timed_out}
+def started(rid, p):
+    with lock:
+        procs[rid] = p
+        queued.discard(rid)
+        if rid in killed:  # the kill came before the process existed
+            p.kill()
+def wait_exit(p, deadline):
+    # Woken by the exit itself through a pidfd: Popen.wait(timeout) polls with sleeps of up to 50 ms.
     try:
-        await (start_conmon(req) if req.get('conmon') else run_one(req))
-    except Exception as e:
-        reply({'id': req['id'], 'error': 'EIO', 'message': repr(e)})
+        fd = os.pidfd_open(p.pid)
+    except OSError:
+        return p.wait(max(0, deadline - time.monotonic()))  # already reaped (a kill's poll), or no pidfd
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        if not poller.poll(max(0, deadline - time.monotonic()) * 1000):
+            raise subprocess.TimeoutExpired(p.args, 0)
     finally:
-        queued.discard(req['id'])
-        killed.discard(req['id'])
-async def run_one(req):
-    rid = req['id']
-    output = None
+        os.close(fd)
+    return p.wait()
+def read_until(p, streams, deadline, drain):
+    # Reads the pipes to EOF; once the process has exited they get drain seconds more (a grandchild may
+    # hold them), and nothing goes past the deadline.
+    got = {s: [] for s in streams}
+    sel = selectors.DefaultSelector()
+    for s in streams:
+        os.set_blocking(s.fileno(), False)
+        sel.register(s, selectors.EVENT_READ)
+    exited_at = None
+    while sel.get_map():
+        now = time.monotonic()
+        if exited_at is None and p.poll() is not None:
+            exited_at = now
+        end = deadline if exited_at is None else min(deadline, exited_at + drain)
+        if now >= end:
+            break
+        for key, _ in sel.select(min(end - now, 0.05 if exited_at is None else end - now)):
+            chunk = os.read(key.fileobj.fileno(), 65536)
+            if chunk:
+                got[key.fileobj].append(chunk)
+            else:
+                sel.unregister(key.fileobj)
+    sel.close()
+    return [b''.join(got[s]) for s in streams]
+def run_one(req):
+    rid, output = req['id'], None
+    deadline = time.monotonic() + req['timeoutMs'] / 1000
     try:
         data = base64.b64decode(req['input']) if req.get('input') is not None else None
         if req.get('outputFile'):
@@ -67,147 +106,119 @@ async def run_one(req):
             before = os.fstat(output).st_size
             streams = dict(stdout=output, stderr=output)
         else:
-            streams = dict(stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        p = await asyncio.create_subprocess_exec(req['file'], *req['args'], stdin=asyncio.subprocess.PIPE if data is not None else asyncio.subprocess.DEVNULL,
+            streams = dict(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = subprocess.Popen([req['file'], *req['args']], stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
             env=req.get('env'), cwd=req.get('cwd'), **streams)
     except OSError as e:
         if output is not None: os.close(output)
         reply({'id': rid, 'error': errno_name(e), 'message': str(e)})
         return
-    procs[rid] = p
-    queued.discard(rid)
-    if rid in killed:  # the kill came before the process existed
-        p.kill()
-    readers = [asyncio.ensure_future(collect(p.stdout)), asyncio.ensure_future(collect(p.stderr))]
+    started(rid, p)
     if data is not None:
         try:
             p.stdin.write(data)
-            await p.stdin.drain()
         except (BrokenPipeError, ConnectionResetError):
             pass
-        p.stdin.close()
+        try:
+            p.stdin.close()
+        except OSError:
+            pass
+    got = [b'', b'']
+    if output is None:
+        got = read_until(p, [p.stdout, p.stderr], deadline, req['drainMs'] / 1000)
+        p.stdout.close()
+        p.stderr.close()
     timed_out = False
     try:
-        await asyncio.wait_for(p.wait(), req['timeoutMs'] / 1000)
-    except asyncio.TimeoutError:
+        wait_exit(p, deadline)
+    except subprocess.TimeoutExpired:
         timed_out = True
         p.kill()
-        await p.wait()
-    # A grandchild may keep the pipes open after the child exits: a short grace, then what was read.
-    done, pending = await asyncio.wait(readers, timeout=req['drainMs'] / 1000)
-    for r in pending:
-        r.cancel()
-    got = [r.result() if r in done and not r.cancelled() else b'' for r in readers]
-    procs.pop(rid, None)
+        p.wait()
     if output is not None:
         after = os.fstat(output).st_size
         start = max(before, after - TAIL)
         got[1] = os.pread(output, after - start, start) if after > start else b''
         os.close(output)
-    code = p.returncode
-    sig = signal.Signals(-code).name if code is not None and code < 0 else None
-    reply({'id': rid, 'code': code if code is not None and code >= 0 else -1, 'signal': sig, 'stdout': b64(got[0]), 'stderr': b64(got[1]), 'timedOut': timed_out})
-def errno_name(e):
-    import errno
-    return errno.errorcode.get(e.errno, 'EIO') if e.errno else 'EIO'
-async def read_capped(stream):
-    data = b''
-    while len(data) < TAIL:
-        chunk = await stream.read(TAIL - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data
-async def start_conmon(req):
+    reply(dict(id=rid, **status(p, timed_out, got[0], got[1])))
+def start_conmon(req):
     # conmon's two socket pairs (host/oci-runtime/conmon.ts): it reads their fd numbers from the env.
     rid = req['id']
-    loop = asyncio.get_running_loop()
+    deadline = time.monotonic() + req['timeoutMs'] / 1000
     sync_ours, sync_theirs = socket.socketpair()
     start_ours, start_theirs = socket.socketpair()
     env = dict(req.get('env') or os.environ)
     env['_OCI_SYNCPIPE'], env['_OCI_STARTPIPE'] = str(sync_theirs.fileno()), str(start_theirs.fileno())
     try:
         try:
-            p = await asyncio.create_subprocess_exec(req['file'], *req['args'], stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE, env=env, cwd=req.get('cwd'), start_new_session=True, pass_fds=(sync_theirs.fileno(), start_theirs.fileno()))
+            p = subprocess.Popen([req['file'], *req['args']], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=env, cwd=req.get('cwd'), start_new_session=True, pass_fds=(sync_theirs.fileno(), start_theirs.fileno()))
         except OSError as e:
             reply({'id': rid, 'error': errno_name(e), 'message': str(e)})
             return
         finally:
             sync_theirs.close()
             start_theirs.close()
-        procs[rid] = p
-        queued.discard(rid)
-        if rid in killed:
-            p.kill()
-        sync_ours.setblocking(False)
-        start_ours.setblocking(False)
+        started(rid, p)
         try:
-            await loop.sock_sendall(start_ours, b'\\0')
+            start_ours.sendall(b'\\0')
         except OSError:
             pass  # conmon already gone: its exit status and stderr say why
-        async def read_sync():
-            text = b''
-            while True:
-                chunk = await loop.sock_recv(sync_ours, 4096)
-                if not chunk:
-                    return text
-                text += chunk
-                for line in text.split(b'\\n'):
-                    try:
-                        if isinstance(json.loads(line), dict):
-                            return text
-                    except ValueError:
-                        pass
-        sync_task = asyncio.ensure_future(read_sync())
-        err_task = asyncio.ensure_future(read_capped(p.stderr))
         timed_out = False
         try:
-            await asyncio.wait_for(p.wait(), req['timeoutMs'] / 1000)
-            # The intermediate failing means no monitor was forked: the sync pipe will never speak.
-            if p.returncode == 0:
-                await asyncio.wait_for(asyncio.shield(sync_task), req['timeoutMs'] / 1000)
-        except asyncio.TimeoutError:
+            wait_exit(p, deadline)
+        except subprocess.TimeoutExpired:
             timed_out = True
-            if p.returncode is None:
-                p.kill()
-                await p.wait()
+            p.kill()
+            p.wait()
+        sync = b''
+        # The intermediate failing means no monitor was forked: the sync pipe will never speak.
+        if p.returncode == 0 and not timed_out:
+            sync_ours.settimeout(max(0.001, deadline - time.monotonic()))
+            try:
+                while True:
+                    chunk = sync_ours.recv(4096)
+                    if not chunk:
+                        break
+                    sync += chunk
+                    if any(line.strip().startswith(b'{') and line.strip().endswith(b'}') for line in sync.split(b'\\n')):
+                        break
+            except socket.timeout:
+                timed_out = True
         # A monitor that reported is done with; only a failure waits (a moment) for conmon's stderr.
-        reported = p.returncode == 0 and sync_task.done()
-        done, pending = await asyncio.wait([sync_task, err_task], timeout=0 if reported else req['drainMs'] / 1000)
-        for t in pending:
-            t.cancel()
-        sync = sync_task.result() if sync_task in done else b''
-        err = err_task.result() if err_task in done else b''
-        code = p.returncode
-        reply({'id': rid, 'code': code if code is not None and code >= 0 else -1, 'signal': signal.Signals(-code).name if code is not None and code < 0 else None,
-            'stdout': b64(sync), 'stderr': b64(err), 'timedOut': timed_out})
+        reported = p.returncode == 0 and sync != b''
+        err = b'' if reported else read_until(p, [p.stderr], time.monotonic() + req['drainMs'] / 1000, req['drainMs'] / 1000)[0][:TAIL]
+        p.stderr.close()
+        reply(dict(id=rid, **status(p, timed_out, sync, err)))
     finally:
-        procs.pop(rid, None)
+        with lock:
+            procs.pop(rid, None)
         sync_ours.close()
         start_ours.close()
-async def main():
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 26)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    tasks = set()
-    while True:
-        line = await reader.readline()
-        if not line:
-            os._exit(0)  # stdin closed: the daemon is gone
-        req = json.loads(line)
-        if req.get('kill'):
+def run(req):
+    try:
+        (start_conmon if req.get('conmon') else run_one)(req)
+    except Exception as e:
+        reply({'id': req['id'], 'error': 'EIO', 'message': repr(e)})
+    finally:
+        with lock:
+            procs.pop(req['id'], None)
+            queued.discard(req['id'])
+            killed.discard(req['id'])
+for line in sys.stdin.buffer:
+    req = json.loads(line)
+    if req.get('kill'):
+        with lock:
             p = procs.get(req['id'])
             if p is not None and p.returncode is None:
                 p.kill()
             elif req['id'] in queued:
                 killed.add(req['id'])
-            continue
+        continue
+    with lock:
         queued.add(req['id'])
-        t = asyncio.ensure_future(run(req))
-        tasks.add(t)
-        t.add_done_callback(tasks.discard)
-asyncio.run(main())
+    threading.Thread(target=run, args=(req,), daemon=True).start()
+os._exit(0)  # stdin closed: the daemon is gone
 `;
 
 export interface SpawnRequest {
