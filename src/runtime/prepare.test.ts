@@ -3,32 +3,15 @@
 // a failed sandbox, another image, a failed create and a crash each undo it, leaving nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from './runtime.js';
-import { FakeHost, fakeImage } from './testing/fake-host.js';
-import type { RuntimeDirs } from './host.js';
+import { fakeImage, type FakeHost } from './testing/fake-host.js';
 import type { SandboxConfig } from './types.js';
 import { containerRequest } from './testing/container-request.js';
+import { fakeRuntime, type FakeRuntime } from './testing/fake-runtime.js';
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ host: FakeHost; dirs: RuntimeDirs; runtime: Runtime }> {
-  const dir = await mkdtemp(join(tmpdir(), 'prepare-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dirs: RuntimeDirs = {
-    sandboxRecords: join(dir, 'records/sandboxes'),
-    containerRecords: join(dir, 'records/containers'),
-    sandboxes: join(dir, 'sandboxes'),
-    containers: join(dir, 'containers'),
-    pausePath: '/usr/bin/catatonit',
-    hostResolvConf: join(dir, 'missing-resolv.conf'),
-    hostHosts: join(dir, 'missing-hosts'),
-  };
-  const host = new FakeHost();
-  const runtime = new Runtime(host, dirs);
-  t.after(() => Promise.resolve(runtime.close()));
-  await runtime.load();
-  return { host, dirs, runtime };
+async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<FakeRuntime> {
+  return fakeRuntime(t, 'prepare-');
 }
 
 function sandboxConfig(dir: string): SandboxConfig {

@@ -2,35 +2,16 @@
 // exits are recorded with the kubelet's reasons, and a new Runtime on the same records adopts state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from './runtime.js';
-import { FakeHost } from './testing/fake-host.js';
-import type { RuntimeDirs } from './host.js';
 import type { ContainerRequest, SandboxConfig } from './types.js';
 import { containerRequest } from './testing/container-request.js';
+import { fakeRuntime, type FakeRuntime } from './testing/fake-runtime.js';
 import { RecordStore } from '../store/record-store.js';
 import { isSandboxRecord } from './validate-records.js';
 
-async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{ host: FakeHost; dirs: RuntimeDirs; runtime: Runtime }> {
-  const dir = await mkdtemp(join(tmpdir(), 'runtime-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  const dirs: RuntimeDirs = {
-    sandboxRecords: join(dir, 'records/sandboxes'),
-    containerRecords: join(dir, 'records/containers'),
-    sandboxes: join(dir, 'sandboxes'),
-    containers: join(dir, 'containers'),
-    pausePath: '/usr/bin/catatonit',
-    hostResolvConf: join(dir, 'missing-resolv.conf'),
-    hostHosts: join(dir, 'missing-hosts'),
-  };
-  const host = new FakeHost();
-  const runtime = new Runtime(host, dirs);
-  // Exit watchers (containers and pause processes) live until the runtime is closed.
-  t.after(() => Promise.resolve(runtime.close()));
-  await runtime.load();
-  return { host, dirs, runtime };
+async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<FakeRuntime> {
+  return fakeRuntime(t, 'runtime-');
 }
 
 function sandboxConfig(dir: string): SandboxConfig {

@@ -1,0 +1,34 @@
+// A real Runtime over the fake host and fresh record directories, for the runtime's component tests;
+// closed (its exit watches end) and its directory removed after the test.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Runtime } from '../runtime.js';
+import type { RuntimeDirs } from '../host.js';
+import { FakeHost } from './fake-host.js';
+
+export interface FakeRuntime {
+  readonly host: FakeHost;
+  readonly dirs: RuntimeDirs;
+  readonly runtime: Runtime;
+}
+
+export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void }, prefix = 'runtime-'): Promise<FakeRuntime> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dirs: RuntimeDirs = {
+    sandboxRecords: join(dir, 'records/sandboxes'),
+    containerRecords: join(dir, 'records/containers'),
+    sandboxes: join(dir, 'sandboxes'),
+    containers: join(dir, 'containers'),
+    pausePath: '/usr/bin/catatonit',
+    hostResolvConf: join(dir, 'missing-resolv.conf'),
+    hostHosts: join(dir, 'missing-hosts'),
+  };
+  const host = new FakeHost();
+  const runtime = new Runtime(host, dirs);
+  // Exit watchers (containers and pause processes) live until the runtime is closed.
+  t.after(() => Promise.resolve(runtime.close()));
+  await runtime.load();
+  return { host, dirs, runtime };
+}
