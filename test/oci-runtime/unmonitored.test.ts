@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { paths } from '../../src/common/config.js';
 import { readMeta } from '../../src/host/oci-runtime/meta.js';
-import { UNMONITORED_EXIT_CODE } from '../../src/host/oci-runtime/unmonitored.js';
+import { UNKNOWN_EXIT_CODE } from '../../src/host/oci-runtime/types.js';
 import { findProcesses, isAlive } from '../../src/host/proc.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeRuntimeFixture, type RuntimeFixture } from './fixture.js';
@@ -39,7 +39,7 @@ test('run: one runc run, no conmon; the output goes to the file; stop and remove
   await waitFor(async () => (await readFile(c.outputPath, 'utf8')).includes('started'), { timeoutMs: 5000, description: 'its output in the file' });
 
   const exit = await fx.runtime.stop(c.id, 5000);
-  assert.equal(exit.exitCode, UNMONITORED_EXIT_CODE, 'nobody recorded the exit code');
+  assert.equal(exit.exitCode, UNKNOWN_EXIT_CODE, 'nobody recorded the exit code');
   assert.equal(await isAlive(c.pid), false);
   await fx.runtime.remove(c.id);
   assert.equal(await fx.runtime.state(c.id), undefined);
@@ -65,7 +65,7 @@ test('the standing watch sees a death it did not cause; an aborted wait ends at 
   await assert.rejects(cancelled, /cancelled/);
   const watch = fx.runtime.waitExit(c.id, 24 * 3600 * 1000);
   process.kill(c.pid, 'SIGKILL');
-  assert.equal((await watch).exitCode, UNMONITORED_EXIT_CODE);
+  assert.equal((await watch).exitCode, UNKNOWN_EXIT_CODE);
   const state = await fx.runtime.state(c.id);
   assert.equal(state?.status, 'stopped');
   await fx.runtime.remove(c.id);
@@ -74,7 +74,7 @@ test('the standing watch sees a death it did not cause; an aborted wait ends at 
 test('stop: a process that ignores SIGTERM is KILLed after the grace period', async () => {
   const c = await runUnmonitored(['sleep', '1000']); // PID 1 without a handler: SIGTERM does nothing
   const exit = await fx.runtime.stop(c.id, 300);
-  assert.equal(exit.exitCode, UNMONITORED_EXIT_CODE);
+  assert.equal(exit.exitCode, UNKNOWN_EXIT_CODE);
   assert.equal(await isAlive(c.pid), false);
   await fx.runtime.remove(c.id);
 });

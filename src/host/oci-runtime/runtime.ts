@@ -2,7 +2,6 @@
 // runcRoot, conmon's pidfiles and our meta under <stateDir>/<id>, exit codes under exitDir, so a
 // fresh instance (a restarted daemon) sees exactly what the old one saw.
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
@@ -16,7 +15,16 @@ import { readBundleSharesPid, readMeta, resolveExecutable, writeMeta } from './m
 import type { ContainerMeta } from './meta.js';
 import { Runc } from './runc.js';
 import type { RuncState } from './runc.js';
-import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime, OciRuntimeOptions, RunOptions } from './types.js';
+import {
+  UNKNOWN_EXIT_CODE,
+  type ContainerRuntimeState,
+  type CreateOptions,
+  type ExecResult,
+  type ExitStatus,
+  type OciRuntime,
+  type OciRuntimeOptions,
+  type RunOptions,
+} from './types.js';
 import { runDetached, waitInitExit } from './unmonitored.js';
 import { checkId } from './container-id.js';
 
@@ -29,13 +37,9 @@ export const KILL_WAIT_MS = 10_000;
  * container's output. A live conmon gets this long to do so before we report "stopped" without a code.
  */
 export const STOPPED_EXIT_GRACE_MS = 2_000;
-/** CRI-O's exit code when a container stopped but no exit file says how (runtime_oci.go UpdateContainerStatus). */
-export const UNKNOWN_EXIT_CODE = 255;
 
 /** See monitorLost: with standing watches polling every 5 s, PID reuse is ruled out at least once a minute. */
 const FULL_LIVENESS_CHECK_EVERY = 12;
-/** How often a monitorless stop looks whether the KILLed init is gone. */
-const INIT_GONE_POLL_MS = 20;
 
 async function exists(path: string): Promise<boolean> {
   try {
@@ -297,7 +301,7 @@ class RuncConmonRuntime implements OciRuntime {
       if (rs.status === 'paused') await this.resume(id);
       await this.runc.kill(id, 'KILL', meta?.killAll ?? false);
     }
-    if (meta === undefined) return this.waitInitGone(id, rs.status === 'stopped' ? 0 : rs.pid);
+    if (meta === undefined) return waitInitExit(id, { pid: rs.status === 'stopped' ? 0 : rs.pid }, KILL_WAIT_MS);
     return this.waitExit(id, KILL_WAIT_MS);
   }
 
@@ -309,16 +313,6 @@ class RuncConmonRuntime implements OciRuntime {
   private async signalInit(id: string, meta: ContainerMeta, signal: NodeJS.Signals): Promise<'sent' | 'gone'> {
     if (meta.pidStartTime === undefined) return this.runc.kill(id, signal);
     return signalIfSame(meta.pid, meta.pidStartTime, signal);
-  }
-
-  /** Waits (bounded) for a KILLed init with no monitor to report it; the exit code is unknown (CRI-O's 255). */
-  private async waitInitGone(id: string, pid: number): Promise<ExitStatus> {
-    const deadline = Date.now() + KILL_WAIT_MS;
-    while (await isAlive(pid)) {
-      if (Date.now() > deadline) throw new PeapodError('DeadlineExceeded', `container ${id} did not exit within ${KILL_WAIT_MS} ms`);
-      await delay(INIT_GONE_POLL_MS);
-    }
-    return { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date().toISOString() };
   }
 
   /**

@@ -15,6 +15,9 @@ export interface CreateOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The exit code of a container whose exit nobody recorded (CRI-O's, runtime_oci.go UpdateContainerStatus). */
+export const UNKNOWN_EXIT_CODE = 255;
+
 export interface ExitStatus {
   readonly exitCode: number;
   /** Signal number when killed by one (exitCode is then 128 + signal). */

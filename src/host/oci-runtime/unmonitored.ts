@@ -11,10 +11,8 @@ import { runToFile } from '../exec.js';
 import { isAlive } from '../proc.js';
 import type { ContainerMeta } from './meta.js';
 import { RUNC_TIMEOUT_MS } from './runc.js';
-import type { ExitStatus } from './types.js';
+import { UNKNOWN_EXIT_CODE, type ExitStatus } from './types.js';
 
-/** The exit code of a container whose exit nobody recorded (CRI-O's, runtime_oci.go). */
-export const UNMONITORED_EXIT_CODE = 255;
 /** The first look after a stop signal comes this soon (catatonit exits within a millisecond of it)... */
 const FIRST_POLL_MS = 1;
 /** ...then the looks back off, up to this for a stop's wait... */
@@ -44,12 +42,20 @@ export async function runDetached(
   return pid;
 }
 
-/** Waits until init (as recorded at its start) has exited; its exit code is unknown (255). */
-export async function waitInitExit(id: string, meta: ContainerMeta, timeoutMs: number, signal?: AbortSignal): Promise<ExitStatus> {
+/**
+ * Waits until a container's init with no monitor has exited (gone or a zombie; with its start time, a
+ * reused PID counts as gone); nobody recorded its exit code, so it is CRI-O's 255.
+ */
+export async function waitInitExit(
+  id: string,
+  init: Pick<ContainerMeta, 'pid' | 'pidStartTime'>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ExitStatus> {
   const deadline = Date.now() + timeoutMs;
   const maxPoll = timeoutMs >= STANDING_WATCH_MIN_MS ? STANDING_WATCH_POLL_MS : SHORT_WAIT_MAX_POLL_MS;
   let poll = FIRST_POLL_MS;
-  while (await isAlive(meta.pid, meta.pidStartTime)) {
+  while (await isAlive(init.pid, init.pidStartTime)) {
     const left = deadline - Date.now();
     if (left <= 0) throw new PeapodError('DeadlineExceeded', `container ${id} did not exit within ${timeoutMs} ms`);
     try {
@@ -60,5 +66,5 @@ export async function waitInitExit(id: string, meta: ContainerMeta, timeoutMs: n
     }
     poll = Math.min(poll * 2, maxPoll);
   }
-  return { exitCode: UNMONITORED_EXIT_CODE, finishedAt: new Date().toISOString() };
+  return { exitCode: UNKNOWN_EXIT_CODE, finishedAt: new Date().toISOString() };
 }
