@@ -72,6 +72,15 @@ def wait_exit(p, deadline):
     finally:
         os.close(fd)
     return p.wait()
+def wait_or_kill(p, deadline):
+    # True when the deadline came first and the process was KILLed.
+    try:
+        wait_exit(p, deadline)
+        return False
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        return True
 def read_until(p, streams, deadline, drain):
     # Reads the pipes to EOF; once the process has exited they get drain seconds more (a grandchild may
     # hold them), and nothing goes past the deadline.
@@ -128,13 +137,7 @@ def run_one(req):
         got = read_until(p, [p.stdout, p.stderr], deadline, req['drainMs'] / 1000)
         p.stdout.close()
         p.stderr.close()
-    timed_out = False
-    try:
-        wait_exit(p, deadline)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        p.kill()
-        p.wait()
+    timed_out = wait_or_kill(p, deadline)
     if output is not None:
         after = os.fstat(output).st_size
         start = max(before, after - TAIL)
@@ -164,13 +167,7 @@ def start_conmon(req):
             start_ours.sendall(b'\\0')
         except OSError:
             pass  # conmon already gone: its exit status and stderr say why
-        timed_out = False
-        try:
-            wait_exit(p, deadline)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            p.kill()
-            p.wait()
+        timed_out = wait_or_kill(p, deadline)
         sync = b''
         # The intermediate failing means no monitor was forked: the sync pipe will never speak.
         if p.returncode == 0 and not timed_out:
