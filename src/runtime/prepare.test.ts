@@ -3,38 +3,13 @@
 // a failed sandbox, another image, a failed create and a crash each undo it, leaving nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Runtime } from './runtime.js';
 import { fakeImage, type FakeHost } from './testing/fake-host.js';
-import type { SandboxConfig } from './types.js';
 import { containerRequest } from './testing/container-request.js';
-import { fakeRuntime, type FakeRuntime } from './testing/fake-runtime.js';
+import { fakeRuntime, sandboxConfig, type FakeRuntime } from './testing/fake-runtime.js';
 
 async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<FakeRuntime> {
   return fakeRuntime(t, 'prepare-');
-}
-
-function sandboxConfig(dir: string): SandboxConfig {
-  return {
-    name: 'p',
-    namespace: 'default',
-    uid: 'u1',
-    attempt: 0,
-    hostname: 'p',
-    cgroupParent: '/test/kubepods/besteffort/podu1',
-    podResources: {},
-    network: 'pod',
-    pid: 'container',
-    ipc: 'pod',
-    portMappings: [],
-    dns: undefined,
-    hostAliases: [],
-    sysctls: {},
-    labels: {},
-    annotations: {},
-    logDirectory: join(dir, 'logs'),
-    oomScoreAdj: 0,
-  };
 }
 
 const busybox = fakeImage('busybox', { cmd: ['sh'] });

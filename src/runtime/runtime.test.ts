@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Runtime } from './runtime.js';
 import type { ContainerRequest, SandboxConfig } from './types.js';
 import { containerRequest } from './testing/container-request.js';
-import { fakeRuntime, type FakeRuntime } from './testing/fake-runtime.js';
+import { fakeRuntime, sandboxConfig as podSandbox, type FakeRuntime } from './testing/fake-runtime.js';
 import { RecordStore } from '../store/record-store.js';
 import { isSandboxRecord } from './validate-records.js';
 
@@ -14,28 +14,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<F
   return fakeRuntime(t, 'runtime-');
 }
 
-function sandboxConfig(dir: string): SandboxConfig {
-  return {
-    name: 'p',
-    namespace: 'default',
-    uid: 'u1',
-    attempt: 0,
-    hostname: 'p',
-    cgroupParent: '/test/kubepods/besteffort/podu1',
-    podResources: { cpuShares: 2 },
-    network: 'pod',
-    pid: 'container',
-    ipc: 'pod',
-    portMappings: [],
-    dns: undefined,
-    hostAliases: [],
-    sysctls: {},
-    labels: {},
-    annotations: {},
-    logDirectory: join(dir, 'logs'),
-    oomScoreAdj: 0,
-  };
-}
+const sandboxConfig = (dir: string): SandboxConfig => podSandbox(dir, { podResources: { cpuShares: 2 } });
 
 const containerConfig = (name: string): ContainerRequest => containerRequest(name, { command: ['sh'], workingDir: '/' });
 

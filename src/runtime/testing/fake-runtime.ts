@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Runtime } from '../runtime.js';
 import type { RuntimeDirs } from '../host.js';
+import type { SandboxConfig } from '../types.js';
 import { FakeHost } from './fake-host.js';
 
 export interface FakeRuntime {
@@ -31,4 +32,29 @@ export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void 
   t.after(() => Promise.resolve(runtime.close()));
   await runtime.load();
   return { host, dirs, runtime };
+}
+
+/** A plain pod-network sandbox named p (uid u1), its logs under `dir`. */
+export function sandboxConfig(dir: string, overrides: Partial<SandboxConfig> = {}): SandboxConfig {
+  return {
+    name: 'p',
+    namespace: 'default',
+    uid: 'u1',
+    attempt: 0,
+    hostname: 'p',
+    cgroupParent: '/test/kubepods/besteffort/podu1',
+    podResources: {},
+    network: 'pod',
+    pid: 'container',
+    ipc: 'pod',
+    portMappings: [],
+    dns: undefined,
+    hostAliases: [],
+    sysctls: {},
+    labels: {},
+    annotations: {},
+    logDirectory: join(dir, 'logs'),
+    oomScoreAdj: 0,
+    ...overrides,
+  };
 }
