@@ -1,6 +1,6 @@
 // Facts about processes read straight from /proc (never via ps): namespaces, start times that guard
 // against PID reuse, liveness, and a scan of command lines for the leak checker.
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from '../common/quick-fs.js';
 import { join } from 'node:path';
 import { isErrnoException } from '../common/errors.js';
 

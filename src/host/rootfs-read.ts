@@ -3,7 +3,8 @@
 // ../../../../etc/shadow, which a plain readFile would follow onto the host. Every component is looked
 // at with lstat; a symlink is resolved against the rootfs (an absolute target restarts at the rootfs,
 // '..' stops at it), as the kernel would resolve it inside the container after pivot_root.
-import { lstat, open, readlink } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { lstat, readlink } from '../common/quick-fs.js';
 import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { PeapodError } from '../common/errors.js';

@@ -1,6 +1,7 @@
 // Finding a program on PATH, once for every caller that needs an absolute path (conmon execv()s the
 // runtime without a PATH search; the pause binary is bind-mounted by path; zstd is optional).
-import { access, constants } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access } from '../common/quick-fs.js';
 import { delimiter, join } from 'node:path';
 
 /** The absolute path of an executable `name` (returned as is when it has a slash), or undefined. */

@@ -7,18 +7,31 @@
 // - 'data': the data fsynced, not the directory: after a power loss the name holds the new version or
 //   the previous one, each whole (the rename is journaled); for updates that a reboot makes moot.
 // - 'none': no fsync: for files whose use ends with the machine (an OCI bundle's config.json).
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+// Records are small: writing and closing are direct syscalls (common/quick-fs.ts says why). Creating the
+// file, renaming it and the fsyncs go to the thread pool: on a journaling filesystem they can wait for a
+// commit another fsync started, and that wait must not stop the event loop.
+import { closeSync, fsync, mkdirSync, open, openSync, rename, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { readFile, rm } from '../common/quick-fs.js';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isErrnoException } from '../common/errors.js';
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+const fsyncFd = promisify(fsync);
+const openFd = promisify(open);
+const renameAsync = promisify(rename);
+
+/** fsync(2) of an open descriptor on the thread pool, closed whatever happens. */
+async function syncAndClose(fd: number): Promise<void> {
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  await syncAndClose(openSync(dir, 'r'));
 }
 
 export type SyncLevel = 'full' | 'data' | 'none';
@@ -30,22 +43,21 @@ export interface WriteOptions {
 
 export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644, { sync = 'full' }: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', mode);
+  const fd = await openFd(tmp, 'wx', mode);
   try {
-    await handle.writeFile(data);
-    if (sync !== 'none') await handle.sync();
+    try {
+      writeFileSync(fd, data);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    if (sync === 'none') closeSync(fd);
+    else await syncAndClose(fd);
+    await renameAsync(tmp, path);
   } catch (err) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw err;
   }
   if (sync === 'full') await fsyncDir(dir);

@@ -1,6 +1,6 @@
 // Picks the cgroup manager for the host: the unified (v2) hierarchy is mounted at the root itself and
 // has cgroup.controllers there; a v1 or hybrid host has one directory per controller instead.
-import { access } from 'node:fs/promises';
+import { access } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import type { CgroupManager } from './types.js';
 import { CgroupV1Manager } from './v1.js';

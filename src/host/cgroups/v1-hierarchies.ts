@@ -3,7 +3,7 @@
 // symlinks "cpu" and "cpuacct" pointing at it, so hierarchies are deduplicated by real path. A directory
 // is a hierarchy only if it holds cgroup.procs: a plain directory someone made there (the tmpfs at
 // /sys/fs/cgroup takes any mkdir) must not be mistaken for a controller.
-import { access, readdir, realpath, stat } from 'node:fs/promises';
+import { access, readdir, realpath, stat } from '../../common/quick-fs.js';
 import { basename, join } from 'node:path';
 
 /** The controllers peapod manages (every one runc's cgroupfs manager joins on a Debian host). */

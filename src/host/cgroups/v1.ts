@@ -1,7 +1,7 @@
 // CgroupManager for cgroup v1 (cgroupfs): one directory per cgroup in every controller hierarchy,
 // the way runc's libcontainer/cgroups/fs manager lays them out.
 import { join } from 'node:path';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';

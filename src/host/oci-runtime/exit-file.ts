@@ -4,7 +4,7 @@
 // (ctr_exit.c get_exit_status), or -1 when neither. Its mtime is the finish time, as CRI-O reads it.
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import type { ExitStatus } from './types.js';

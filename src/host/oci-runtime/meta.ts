@@ -1,6 +1,7 @@
 // What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
 // a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
-import { access, constants, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, rename, writeFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import { which } from '../which.js';

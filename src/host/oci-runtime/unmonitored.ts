@@ -4,7 +4,7 @@
 // and no conmon (CRI-O goes further: with drop_infra_ctr it runs no infra process at all when the pod
 // does not share its PID namespace). Without a monitor, init is reparented to PID 1 (or the nearest
 // subreaper) when runc exits; its exit is seen in /proc: gone, or a zombie waiting to be reaped.
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../../common/quick-fs.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PeapodError } from '../../common/errors.js';
 import { runToFile } from '../exec.js';
