@@ -1,7 +1,9 @@
 // bench/floor: by hand, with no daemon and no bookkeeping, what starting the benchmark pod must do on
-// this host (pod cgroup, netns, CNI bridge + loopback ADD, a catatonit pause under runc, two busybox
-// containers under runc joining the pause's network, IPC and UTS namespaces with their own PID and mount
-// namespaces on an overlay rootfs, each in its own cgroup below the pod's) and the matching teardown.
+// this host (pod cgroup, netns and pinned IPC and UTS namespaces, CNI bridge + loopback ADD, a catatonit
+// pause under runc, two busybox containers under runc joining the pod's network, IPC and UTS namespaces
+// with their own PID and mount namespaces on an overlay rootfs, each in its own cgroup below the pod's;
+// the containers created beside the pause and started once it and the network are up, as peapod does)
+// and the matching teardown.
 // This is the physical limit of a runc-based pod runtime; every pod figure is read as a ratio to it.
 // With `monitor`, every container (not the pause, whose output and exit code mean nothing: bare runc on
 // both floors, as peapod runs it) is started the way a CRI runtime must start it to keep its logs and exit
@@ -53,22 +55,27 @@ export interface FloorOptions {
 
 /** How one floor container is started and stopped: bare runc, or runc under conmon. */
 interface Launcher {
-  run(id: string, bundle: string): Promise<number>;
+  /** Created, not started (its process waits in `runc init`); resolves to its PID. */
+  create(id: string, bundle: string): Promise<number>;
+  start(id: string): Promise<void>;
   /** Signals init and waits until it has exited (KILL after the grace period). */
   stop(id: string, pid: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Plain `runc delete` of a stopped container (and the monitor's files). */
   remove(id: string): Promise<void>;
 }
 
-const bareRunc: Launcher = { run: runcRunDetached, stop: stopBare, remove: (id) => run('runc', ['delete', id]).then(() => undefined) };
+const bareRunc: Launcher & { run(id: string, bundle: string): Promise<number> } = {
+  run: runcRunDetached,
+  create: runcCreate,
+  start: (id) => run('runc', ['start', id]).then(() => undefined),
+  stop: stopBare,
+  remove: (id) => run('runc', ['delete', id]).then(() => undefined),
+};
 
 function monitoredRunc(oci: OciRuntime): Launcher {
   return {
-    async run(id, bundle) {
-      const { pid } = await oci.create(id, { bundle, logPath: join(bundle, 'container.log') });
-      await oci.start(id);
-      return pid;
-    },
+    create: async (id, bundle) => (await oci.create(id, { bundle, logPath: join(bundle, 'container.log') })).pid,
+    start: (id) => oci.start(id),
     async stop(id, _pid, signal) {
       await oci.stop(id, signal === 'SIGKILL' ? 0 : GRACE_MS);
     },
@@ -115,9 +122,21 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       const podDir = join(dir, id);
       const podCgroup = `${cgroupRoot}/pod${n}`;
       await mkdir(podDir, { recursive: true });
-      await Promise.all(hierarchies.map((h) => mkdir(join(h, podCgroup), { recursive: true })));
-      await run('ip', ['netns', 'add', id]);
       const netns = `/run/netns/${id}`;
+      const pins = { ipc: join(podDir, 'ipcns'), uts: join(podDir, 'utsns') };
+      // The pod cgroup, the netns and the IPC and UTS namespaces (pinned, named inside): side by side.
+      await Promise.all([
+        ...hierarchies.map((h) => mkdir(join(h, podCgroup), { recursive: true })),
+        run('ip', ['netns', 'add', id]),
+        Promise.all(Object.values(pins).map((f) => writeFile(f, ''))).then(() =>
+          run('unshare', [`--ipc=${pins.ipc}`, `--uts=${pins.uts}`, 'hostname', '--', id.slice(0, 63)]),
+        ),
+      ]);
+      const podNamespaces = [
+        { type: 'network', path: netns },
+        { type: 'ipc', path: pins.ipc },
+        { type: 'uts', path: pins.uts },
+      ];
       const call = (command: CniInvocation['command'], ifName: string): CniInvocation => ({
         command,
         containerId: id,
@@ -131,9 +150,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       await writeFile(join(pauseBundle, 'rootfs/catatonit'), '');
       const pauseSpec = withProcess(baseSpec, ['/catatonit', '-P'], join(pauseBundle, 'rootfs'), `${podCgroup}/pause`, [
         { type: 'pid' },
-        { type: 'network', path: netns },
-        { type: 'ipc' },
-        { type: 'uts' },
+        ...podNamespaces,
         { type: 'mount' },
       ]);
       pauseSpec['mounts'] = [
@@ -141,31 +158,35 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
         { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] },
       ];
       await writeFile(join(pauseBundle, 'config.json'), JSON.stringify(pauseSpec));
+      const containers = ['a', 'b'];
       // The pause needs no monitor (its output and exit code mean nothing): bare runc on both floors, as
-      // peapod runs it. The two CNI ADDs touch different interfaces: side by side, with the pause.
-      const [, , pausePid] = await Promise.all([
+      // peapod runs it. The two CNI ADDs touch different interfaces; the containers join the pins, not the
+      // pause: all of it side by side. The containers are only created: they start once the network and
+      // the pause are up, as the kubelet orders it.
+      const [, , pausePid, pids] = await Promise.all([
         invokePlugin(network, plugin, call('ADD', 'eth0')),
         invokePlugin(network, { type: 'loopback' }, call('ADD', 'lo')),
         bareRunc.run(`${id}-pause`, pauseBundle),
+        Promise.all(
+          containers.map(async (name) => {
+            const bundle = join(podDir, name);
+            const rootfs = join(bundle, 'rootfs');
+            await Promise.all(['rootfs', 'upper', 'work'].map((d) => mkdir(join(bundle, d), { recursive: true })));
+            await run('mount', [
+              '-t',
+              'overlay',
+              'overlay',
+              '-o',
+              `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`,
+              rootfs,
+            ]);
+            const spec = withProcess(baseSpec, [...CONTAINER_COMMAND], rootfs, `${podCgroup}/${name}`, [{ type: 'pid' }, ...podNamespaces, { type: 'mount' }]);
+            await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
+            return launcher.create(`${id}-${name}`, bundle);
+          }),
+        ),
       ]);
-      const containers = ['a', 'b'];
-      const pids = await Promise.all(
-        containers.map(async (name) => {
-          const bundle = join(podDir, name);
-          const rootfs = join(bundle, 'rootfs');
-          await Promise.all(['rootfs', 'upper', 'work'].map((d) => mkdir(join(bundle, d), { recursive: true })));
-          await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`, rootfs]);
-          const spec = withProcess(baseSpec, [...CONTAINER_COMMAND], rootfs, `${podCgroup}/${name}`, [
-            { type: 'pid' },
-            { type: 'network', path: `/proc/${pausePid}/ns/net` },
-            { type: 'ipc', path: `/proc/${pausePid}/ns/ipc` },
-            { type: 'uts', path: `/proc/${pausePid}/ns/uts` },
-            { type: 'mount' },
-          ]);
-          await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
-          return launcher.run(`${id}-${name}`, bundle);
-        }),
-      );
+      await Promise.all(containers.map((name) => launcher.start(`${id}-${name}`)));
       return {
         ready: async () => void (await Promise.all(pids.map((pid) => waitCatchesTerm(pid)))),
         // The way peapod stops a pod: signal, wait for the exit; then, side by side, plain `runc delete`
@@ -177,6 +198,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
             ...containers.map((name) => Promise.all([launcher.remove(`${id}-${name}`), run('umount', [join(podDir, name, 'rootfs')])])),
             bareRunc.stop(`${id}-pause`, pausePid, 'SIGKILL').then(() => bareRunc.remove(`${id}-pause`)),
             invokePlugin(network, plugin, call('DEL', 'eth0')).then(() => run('ip', ['netns', 'del', id])),
+            run('umount', ['-l', pins.ipc, pins.uts]),
           ]);
           await Promise.all(hierarchies.map((h) => rmdirRetrying(join(h, podCgroup))));
           await rm(podDir, { recursive: true, force: true });
@@ -248,6 +270,14 @@ async function runcRunDetached(id: string, bundle: string): Promise<number> {
   const pidFile = join(bundle, 'pid');
   const r = await runToFile('runc', ['run', '-d', '--pid-file', pidFile, '--bundle', bundle, id], join(bundle, 'output.log'));
   if (r.code !== 0) throw new Error(`runc run ${id} exited ${r.code}: ${r.stderr}`);
+  return Number(await readFile(pidFile, 'utf8'));
+}
+
+/** `runc create`, its stdio (held by the container's init) to a file in the bundle; resolves to its PID. */
+async function runcCreate(id: string, bundle: string): Promise<number> {
+  const pidFile = join(bundle, 'pid');
+  const r = await runToFile('runc', ['create', '--pid-file', pidFile, '--bundle', bundle, id], join(bundle, 'output.log'));
+  if (r.code !== 0) throw new Error(`runc create ${id} exited ${r.code}: ${r.stderr}`);
   return Number(await readFile(pidFile, 'utf8'));
 }
 

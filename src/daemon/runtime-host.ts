@@ -3,6 +3,7 @@ import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
 import { createCgroupManager } from '../host/cgroups/index.js';
 import { createPodNetworkManager } from '../host/network/manager.js';
+import { createNamespacePins } from '../host/namespace-pins.js';
 import { createOciRuntime } from '../host/oci-runtime/runtime.js';
 import { mountOf, mountOverlay, unmount } from '../host/mount.js';
 import { namespaceInodes, processStartTime } from '../host/proc.js';
@@ -19,6 +20,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
   const host: RuntimeHost = {
     cgroups: withFaultPoints(cgroups, 'cgroups', ['create', 'update', 'remove']),
     network: withFaultPoints(createPodNetworkManager(config), 'network', ['createNetns', 'removeNetns', 'setUp', 'tearDown']),
+    pins: withFaultPoints(createNamespacePins(config.runRoot), 'pins', ['create', 'remove']),
     oci: withFaultPoints(
       createOciRuntime({
         runtimePath: config.runtimePath,
@@ -55,6 +57,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
     ...host,
     cgroups: traced(host.cgroups, 'cgroups', log),
     network: traced(host.network, 'network', log),
+    pins: traced(host.pins, 'pins', log),
     oci: traced(host.oci, 'oci', log),
     mounts: traced(host.mounts, 'mounts', log),
     images: traced(host.images, 'images', log),

@@ -115,10 +115,14 @@ export class ContainerStarter {
       // A daemon killed between creating this attempt and recording it left the container behind: adopt
       // it rather than trip over its name (the runtime's records are the truth, the track follows them).
       const { runtime } = this.ctx;
-      // ('creating' is a create in progress, or a rootfs prepared for this very create: not an orphan.)
+      // ('creating' is a create in progress, or a rootfs prepared for this very create; one created beside the
+      // pause is this create's too: neither is an orphan.)
       const orphan = runtime
         .containersOf(sandboxId)
-        .find((r) => r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId && r.state !== 'creating');
+        .find(
+          (r) =>
+            r.config.name === c.name && r.config.attempt === attempt && r.id !== track.containerId && r.state !== 'creating' && !runtime.createdBeside(r.id),
+        );
       if (orphan) return { container: orphan, adopted: true };
       try {
         return { container: await runtime.createContainer(sandboxId, config, input.image), adopted: false };
@@ -146,6 +150,25 @@ export class ContainerStarter {
     } catch (err) {
       await staging.undo().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * The runtime request of a container the sandbox about to be made starts first, when it is known before
+   * the sandbox exists: the runtime then creates the container beside the pause (its create here takes it).
+   * Not for a container with a subPath (its staging binds live for one create) or env from the pod's IP
+   * (there is none yet); undefined then, or when the request cannot be built (the create reports why).
+   */
+  async requestAhead(c: Container, image: ImageRecord, attempt: number): Promise<ContainerRequest | undefined> {
+    const record = this.ctx.record;
+    const volumes = this.volumes();
+    if (!record || !volumes || usesPodIp(c)) return undefined;
+    const convert = { pod: record.pod, container: c, image, attempt, volumes, lookups: this.ctx.lookups(), ctx: this.ctx.deps.ctx };
+    try {
+      if (containerSubPaths(convert).length > 0) return undefined;
+      return containerConfig({ ...convert, terminationLogHostPath: await this.terminationLogFile(c.name, attempt) });
+    } catch {
+      return undefined;
     }
   }
 
@@ -212,4 +235,9 @@ export function terminationOf(old: ContainerRecord, exit: NonNullable<ContainerR
     ...(old.startedAt ? { startedAt: old.startedAt } : {}),
     ...(exit.signal !== undefined ? { signal: exit.signal } : {}),
   };
+}
+
+/** Whether the container's env takes the pod's IP (the downward API's status.podIP or status.podIPs). */
+function usesPodIp(c: Container): boolean {
+  return (c.env ?? []).some((e) => e.valueFrom?.fieldRef?.fieldPath.startsWith('status.podIP') === true);
 }

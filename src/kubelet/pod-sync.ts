@@ -46,15 +46,19 @@ export class PodSync {
     if (plan.kind === 'idle') return;
     // Probes only run while their container does.
     this.probes.stop((id) => this.ctx.runtime.containers.get(id)?.state === 'running');
+    let volumesReady = false;
     if (plan.kind === 'createSandbox') {
-      if (!(await this.createSandbox(record, plan.attempt, plan.replacing))) return;
+      // The kubelet mounts a pod's volumes before it makes its sandbox (WaitForAttachAndMount, then SyncPod):
+      // the containers' requests are then known in time to be created beside the pause.
+      volumesReady = await this.ensureVolumes();
+      if (!volumesReady || !(await this.createSandbox(record, plan.attempt, plan.replacing))) return;
       const recreated = this.ctx.record;
       if (!recreated) return;
       plan = this.plan(recreated);
     }
     if (plan.kind !== 'containers') return;
     const sandboxId = this.ctx.record?.sandboxId;
-    if (sandboxId === undefined || !(await this.ensureVolumes())) return;
+    if (sandboxId === undefined || !(volumesReady || (await this.ensureVolumes()))) return;
     if (await this.checkDeadline()) return;
     await this.execute(sandboxId, plan);
     if (!plan.initialized) return;
@@ -235,7 +239,10 @@ export class PodSync {
       const image = await this.ctx.deps.images.find(step.container.image ?? '').catch(() => undefined);
       if (!image) continue;
       const { restartCount } = this.ctx.current(step.container).track;
-      prepare.push({ name: step.container.name, attempt: step.restart ? restartCount + 1 : restartCount, image });
+      const attempt = step.restart ? restartCount + 1 : restartCount;
+      // The pod's PID namespace is the pause's: nothing of it can be created before the pause.
+      const request = record.pod.spec.shareProcessNamespace === true ? undefined : await this.starter.requestAhead(step.container, image, attempt);
+      prepare.push({ name: step.container.name, attempt, image, ...(request ? { request } : {}) });
     }
     return prepare;
   }

@@ -1,6 +1,7 @@
 // Everything runtime/ needs from the host, passed in (never imported as globals) so that component
 // tests can run with fakes and integration tests with the real thing.
 import type { CgroupManager } from '../host/cgroups/types.js';
+import type { NamespacePins } from '../host/namespace-pins.js';
 import type { PodNetworkManager } from '../host/network/types.js';
 import type { OciRuntime } from '../host/oci-runtime/types.js';
 import type { ImageRecord, RootfsLayers } from '../image/types.js';
@@ -28,6 +29,8 @@ export interface RootfsOps {
 export interface RuntimeHost {
   readonly cgroups: CgroupManager;
   readonly network: PodNetworkManager;
+  /** The pod's IPC and UTS namespaces, pinned before its pause exists. */
+  readonly pins: NamespacePins;
   readonly oci: OciRuntime;
   readonly mounts: MountOps;
   readonly proc: ProcOps;

@@ -17,7 +17,7 @@ import { attachSocketPath, containerLogPath } from './paths.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
-import { createContainer, type ContainerDeps } from './container/create.js';
+import { canCreateBeside, createContainer, type ContainerDeps, type PreparedRootfs } from './container/create.js';
 import { besideSandbox, prepareContainer, PreparedContainers } from './container/prepare.js';
 import { removeContainerArtifacts } from './container/remove.js';
 import { exitReason, orderedFinishedAt } from './container/exit.js';
@@ -90,27 +90,60 @@ export class Runtime implements RuntimeService {
     return this.containers.list().filter((c) => c.sandboxId === sandboxId);
   }
 
+  createdBeside(id: string): boolean {
+    return this.prepared.isCreated(id);
+  }
+
   /** `prepare` (service.ts): made beside the sandbox; a sandbox that fails takes them along. */
   async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
     const id = newId();
+    const removePrepared = async (): Promise<void> => void (await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c))));
     const made = await besideSandbox(
       this.host,
-      (host) => this.mutex.run(id, () => runPodSandbox({ ...this.sandboxDeps, host }, id, config)),
-      prepare.map((p) => () => this.prepareContainer(id, config, p)),
+      (host, prepared) =>
+        this.mutex.run(id, () =>
+          runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+            await prepared();
+            await removePrepared();
+          }),
+        ),
+      prepare.map((p) => () => this.prepareContainer(id, p)),
     );
     if (made.status === 'fulfilled') this.watchPause(made.value);
-    else await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c)));
+    else await removePrepared();
     if (made.status === 'rejected') throw made.reason;
     return made.value;
   }
 
-  /** Never fails: a container that could not be prepared (undone already) gets its rootfs at create. */
-  private async prepareContainer(sandboxId: string, config: SandboxConfig, preparation: ContainerPreparation): Promise<void> {
+  /**
+   * Never fails: a container that could not be prepared (undone already) gets its rootfs at create. One
+   * with its request is then created beside the pause when the sandbox allows it (container/create.ts
+   * canCreateBeside); a create that fails there is undone, and its error is the answer of the create
+   * that claims it (the kubelet reports and retries it as any failed create).
+   */
+  private async prepareContainer(sandboxId: string, preparation: ContainerPreparation): Promise<void> {
     const id = newId();
+    // The sandbox's record as written before its pause was asked for: netns and pins, what a container joins.
+    const sandbox = this.sandboxes.get(sandboxId);
+    if (!sandbox) return;
+    let rootfs: PreparedRootfs;
     try {
-      this.prepared.add(await this.mutex.run(id, () => prepareContainer(this.containerDeps, id, sandboxId, config, preparation)));
+      rootfs = await this.mutex.run(id, () => prepareContainer(this.containerDeps, id, sandboxId, sandbox.config, preparation));
     } catch (err) {
       this.log(`sandbox ${sandboxId}: preparing container ${preparation.name}: ${errorMessage(err)}`);
+      return;
+    }
+    const { request } = preparation;
+    if (request === undefined || !canCreateBeside(sandbox)) return void this.prepared.add(rootfs);
+    const created = { sandboxId, request, imageId: preparation.image.id };
+    try {
+      const record = await this.mutex.run(id, () =>
+        createContainer(this.containerDeps, id, sandbox, request, { image: preparation.image, prepared: rootfs, beside: true }),
+      );
+      this.prepared.addCreated(id, { ...created, outcome: { record } });
+    } catch (err) {
+      await this.removeContainer(id).catch(() => undefined);
+      this.prepared.addCreated(id, { ...created, outcome: { error: err instanceof Error ? err : new Error(String(err)) } });
     }
   }
 
@@ -160,6 +193,14 @@ export class Runtime implements RuntimeService {
 
   async createContainer(sandboxId: string, config: ContainerRequest, image?: ImageRecord): Promise<ContainerRecord> {
     const sandbox = this.sandbox(sandboxId);
+    const beside = this.prepared.claimCreated(sandboxId, config, image?.id);
+    if (beside.error !== undefined) throw beside.error;
+    if (beside.stale !== undefined) await this.removeContainer(beside.stale);
+    if (beside.record !== undefined) {
+      const made = this.containers.get(beside.record.id);
+      if (made?.state === 'created') return made;
+      await this.removeContainer(beside.record.id); // its init died meanwhile: made again below
+    }
     const name = config.name;
     const ready = this.prepared.find(sandboxId, name, config.attempt);
     const clash = this.containersOf(sandboxId).find((c) => c.config.name === name && c.config.attempt === config.attempt && c.id !== ready?.record.id);

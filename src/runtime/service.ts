@@ -34,6 +34,8 @@ export interface RuntimeService {
   /** NotFound when absent. */
   container(id: string): ContainerRecord;
   containersOf(sandboxId: string): ContainerRecord[];
+  /** A container created beside its sandbox's pause that no create has taken yet (not an orphan: a create will). */
+  createdBeside(id: string): boolean;
 
   onContainerExit(listener: (event: ContainerExitEvent) => void): void;
   /** A ready sandbox's pause process died by itself (killed, OOM): the sandbox is now notready. */
@@ -41,7 +43,8 @@ export interface RuntimeService {
 
   /**
    * `prepare`: containers the caller creates as soon as the sandbox is ready; their rootfs is made while
-   * the sandbox is (the create with the same name, attempt and image finishes it; the sandbox's failure undoes it).
+   * the sandbox is (the create with the same name, attempt and image finishes it; the sandbox's failure undoes it),
+   * and those with their whole request are created too, beside the pause (a create with an equal request takes them).
    */
   runPodSandbox(config: SandboxConfig, prepare?: readonly ContainerPreparation[]): Promise<SandboxRecord>;
   stopPodSandbox(id: string, graceMs: number): Promise<void>;

@@ -59,6 +59,9 @@ export interface SandboxRecord {
   /** When each step finished (ISO time), for the build timeline the dashboard draws. */
   readonly stepsDoneAt?: Readonly<Partial<Record<SandboxStep, string>>>;
   readonly netnsPath?: string;
+  /** The pod's pinned IPC and UTS namespaces (host/namespace-pins.ts); absent for the host's, or in records older than the pins. */
+  readonly ipcPath?: string;
+  readonly utsPath?: string;
   readonly network?: PodNetworkStatus;
   readonly pausePid?: number;
   readonly pauseStartTime?: number;
@@ -149,6 +152,11 @@ export interface ContainerPreparation {
   readonly attempt: number;
   /** The image record the create will name (a prepared rootfs is only used for the same image). */
   readonly image: ImageRecord;
+  /**
+   * The create's whole request, when the caller knows it before the sandbox exists: the container is then
+   * created (runc create, nothing started) beside the pause, and a create with an equal request takes it.
+   */
+  readonly request?: ContainerRequest;
 }
 
 export type ContainerState = 'creating' | 'created' | 'running' | 'exited';

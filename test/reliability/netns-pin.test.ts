@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { paths } from '../../src/common/config.js';
 import { run } from '../../src/host/exec.js';
 import { createPodNetworkManager } from '../../src/host/network/manager.js';
-import { isNetnsPin } from '../../src/host/network/netns.js';
+import { isNamespacePin } from '../../src/host/network/netns.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { makeTestRoots } from '../helpers/roots.js';
 
@@ -22,13 +22,13 @@ test('a netns pin unmounted but not removed: tearDown releases the IP with no ne
   });
   const id = 'pinlost0';
   const netnsPath = await network.createNetns(id);
-  assert.equal(await isNetnsPin(netnsPath), true);
+  assert.equal(await isNamespacePin(netnsPath), true);
   const request = { sandboxId: id, netnsPath, podName: 'p', podNamespace: 'default', podUid: 'u1', portMappings: [] };
   const status = await network.setUp(request);
   assert.match(status.ip, /^\d+\.\d+\.\d+\.\d+$/);
 
   await run('umount', [netnsPath]); // what a daemon killed between the two halves of removeNetns leaves
-  assert.equal(await isNetnsPin(netnsPath), false);
+  assert.equal(await isNamespacePin(netnsPath), false);
   await network.tearDown(request, status);
   await network.removeNetns(id);
   assert.deepEqual(await readdir(paths(roots.config).netns), []);

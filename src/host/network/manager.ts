@@ -7,7 +7,7 @@ import { paths } from '../../common/config.js';
 import { PeapodError } from '../../common/errors.js';
 import { run, runUnchecked } from '../exec.js';
 import { invokePlugin, type CniInvocation, type PluginConfig } from './cni.js';
-import { createPinnedNetns, isNetnsPin, removePinnedNetns } from './netns.js';
+import { createPinnedNetns, isNamespacePin, removePinnedNetns } from './netns.js';
 import { ipForwarding } from './forwarding.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from './types.js';
 
@@ -98,7 +98,7 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
     const errors: string[] = [];
     // The namespace gone (its pin unmounted), its interfaces went with it: DEL with no netns, as
     // containerd calls it for a closed one, still releases the IP and the host-side rules.
-    const netns = (await isNetnsPin(request.netnsPath)) ? request.netnsPath : '';
+    const netns = (await isNamespacePin(request.netnsPath)) ? request.netnsPath : '';
     for (const plugin of plugins) {
       try {
         await invokePlugin(names.network, plugin, invocation('DEL', request, netns, POD_IFNAME, signal), previous?.cniResult);

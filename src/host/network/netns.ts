@@ -20,7 +20,7 @@ const NSFS_MAGIC = 0x6e736673;
  * through but whose file was not removed yet (a daemon killed in between) is a plain file: CNI DEL must
  * not be pointed at it (the bridge plugin fails on it; with no netns it only releases the IP).
  */
-export async function isNetnsPin(path: string): Promise<boolean> {
+export async function isNamespacePin(path: string): Promise<boolean> {
   try {
     return (await statfs(path)).type === NSFS_MAGIC;
   } catch (err) {
@@ -32,7 +32,7 @@ export async function isNetnsPin(path: string): Promise<boolean> {
 export async function createPinnedNetns(dir: string, id: string): Promise<string> {
   const path = join(dir, id);
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  if (await isNetnsPin(path)) return path;
+  if (await isNamespacePin(path)) return path;
   const handle = await open(path, 'a', 0o444);
   await handle.close();
   try {

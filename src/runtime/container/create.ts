@@ -15,6 +15,7 @@ import { childCgroupPath, containerLogPath, containerRootfs } from '../paths.js'
 import { resolveContainerConfig } from '../translate.js';
 import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
+import { SANDBOX_FILES } from '../sandbox/files.js';
 
 export interface ContainerDeps {
   readonly host: RuntimeHost;
@@ -34,13 +35,18 @@ export async function createContainer(
   id: string,
   sandbox: SandboxRecord,
   request: ContainerRequest,
-  options: { readonly targetPid?: number | undefined; readonly image?: ImageRecord | undefined; readonly prepared?: PreparedRootfs | undefined } = {},
+  options: {
+    readonly targetPid?: number | undefined;
+    readonly image?: ImageRecord | undefined;
+    readonly prepared?: PreparedRootfs | undefined;
+    /** Created while the sandbox is made, beside its pause (see canCreateBeside). */
+    readonly beside?: boolean;
+  } = {},
 ): Promise<ContainerRecord> {
   const { host, dirs, records } = deps;
   const { targetPid, prepared } = options;
-  if (sandbox.state !== 'ready' || sandbox.pausePid === undefined) {
-    throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
-  }
+  const usable = options.beside === true ? canCreateBeside(sandbox) : sandbox.state === 'ready' && sandbox.pausePid !== undefined;
+  if (!usable) throw new PeapodError('FailedPrecondition', `sandbox ${sandbox.id} is not ready (state ${sandbox.state})`);
   // The front resolved the reference already (pull policy, CRI's lookup): the record comes with the request.
   const image = options.image ?? (await host.images.find(request.image));
   if (!image) throw new PeapodError('NotFound', `image ${JSON.stringify(request.image)} is not present on this host`, { hint: `peapod pull ${request.image}` });
@@ -77,6 +83,19 @@ export async function createContainer(
     // Status (runc's pid): data fsynced, not the rename (docs/reliability.md, "fsync policy").
     return records.put({ ...record, ...extra, state: 'created' }, { sync: 'data' });
   });
+}
+
+/**
+ * Whether a sandbox being made can take a container before its pause runs: every namespace the container
+ * joins is pinned (net, IPC, UTS) or the node's, and the pod shares no PID namespace (that one is the pause's).
+ * The container is only created: it starts once the sandbox is ready, as the kubelet orders it.
+ */
+export function canCreateBeside(sandbox: SandboxRecord): boolean {
+  const { config } = sandbox;
+  if (sandbox.state !== 'creating' || config.pid === 'pod') return false;
+  const ipc = config.ipc === 'node' || sandbox.ipcPath !== undefined;
+  const netAndUts = config.network === 'node' || (sandbox.netnsPath !== undefined && sandbox.utsPath !== undefined);
+  return ipc && netAndUts;
 }
 
 /** A container whose rootfs was made ahead of its CreateContainer (prepare.ts). */
@@ -177,7 +196,7 @@ export async function readUserDb(host: RuntimeHost, rootfs: string): Promise<Use
   return { passwd: passwd === undefined ? undefined : parsePasswd(passwd), group: group === undefined ? undefined : parseGroup(group) };
 }
 
-/** Joins the sandbox's namespaces through the pause process (net through the pinned netns). */
+/** Joins the sandbox's namespaces through their pins (through the pause process in a record older than the IPC and UTS pins). */
 function joinNamespaces(
   sandbox: SandboxRecord,
   targetPid: number | undefined,
@@ -185,8 +204,8 @@ function joinNamespaces(
   const pause = sandbox.pausePid ?? 0;
   const { config } = sandbox;
   const network: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.netnsPath ?? `/proc/${pause}/ns/net` };
-  const ipc: NamespaceMode = config.ipc === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/ipc` };
-  const uts: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: `/proc/${pause}/ns/uts` };
+  const ipc: NamespaceMode = config.ipc === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.ipcPath ?? `/proc/${pause}/ns/ipc` };
+  const uts: NamespaceMode = config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: sandbox.utsPath ?? `/proc/${pause}/ns/uts` };
   let pid: NamespaceMode;
   if (targetPid !== undefined) pid = { mode: 'pod', path: `/proc/${targetPid}/ns/pid` };
   else if (config.pid === 'node') pid = { mode: 'host' };
@@ -206,7 +225,7 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
   });
   const mounts: Mount[] = [];
   const claimed = new Set(config.mounts.map((m) => m.containerPath));
-  for (const file of ['hosts', 'resolv.conf', 'hostname']) {
+  for (const file of SANDBOX_FILES) {
     const target = `/etc/${file}`;
     if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
   }

@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import type { RuntimeHost } from '../host.js';
-import type { ContainerConfig, ContainerPreparation, SandboxConfig } from '../types.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { ContainerConfig, ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { containerRootfs } from '../paths.js';
 import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
@@ -18,34 +19,41 @@ import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRo
  * when the sandbox asks the OCI runtime to make its pause (`run`, or `create`): runc's part is the
  * sandbox's longest wait (tens of ms). Started with the sandbox, they slowed its first steps (the pod cgroup, the netns) by
  * competing for the event loop and libuv's thread pool, and those are the pod start's critical path. A
- * sandbox that settles without that call (it failed first) prepares nothing. Settles once the sandbox and
- * every preparation have; preparations never fail (see Runtime).
+ * sandbox that settles without that call (it failed first) prepares nothing. `make` also gets
+ * `prepared`: settles once every started preparation has, so an undo of the sandbox can first take the
+ * containers made beside it (their processes sit in its cgroup). Settles once the sandbox and every
+ * preparation have; preparations never fail (see Runtime).
  */
 export async function besideSandbox<T>(
   host: RuntimeHost,
-  make: (host: RuntimeHost) => Promise<T>,
+  make: (host: RuntimeHost, prepared: () => Promise<void>) => Promise<T>,
   preparations: readonly (() => Promise<void>)[],
 ): Promise<PromiseSettledResult<T>> {
-  if (preparations.length === 0) return (await Promise.allSettled([make(host)]))[0];
-  let open = (): void => undefined;
-  const opened = new Promise<void>((resolve) => (open = resolve));
+  if (preparations.length === 0) return (await Promise.allSettled([make(host, () => Promise.resolve())]))[0];
+  let settled = false;
+  let preparing: Promise<void> | undefined;
+  // Started within the OCI call itself, so an undo that asks for `prepared` afterwards always waits for them.
+  const startPreparations = (): void => {
+    if (preparing === undefined && !settled) preparing = Promise.all(preparations.map((p) => p())).then(() => undefined);
+  };
   const oci = new Proxy(host.oci, {
     get(target, prop, receiver): unknown {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]): unknown => {
-        if (prop === 'run' || prop === 'create') open();
-        return Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+        const result = Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+        if (prop === 'run' || prop === 'create') startPreparations();
+        return result;
       };
     },
   });
   const gated = new Proxy(host, { get: (target, prop, receiver): unknown => (prop === 'oci' ? oci : Reflect.get(target, prop, receiver)) });
-  let settled = false;
-  const making = make(gated).finally(() => {
-    settled = true;
-    open();
-  });
-  const [made] = await Promise.allSettled([making, opened.then(() => (settled ? undefined : Promise.all(preparations.map((p) => p()))))]);
+  const [made] = await Promise.allSettled([
+    make(gated, () => preparing ?? Promise.resolve()).finally(() => {
+      settled = true;
+    }),
+  ]);
+  await preparing;
   return made;
 }
 
@@ -100,9 +108,50 @@ function placeholderConfig(p: ContainerPreparation): ContainerConfig {
   };
 }
 
-/** The prepared containers no create has claimed yet (in memory: after a restart, recovery has undone them all). */
+/**
+ * A container created beside its sandbox's pause for its request: runc create done, nothing started, or
+ * the create's failure (kept for the create that asks for it: a failure is reported by the create it stands for).
+ */
+export interface CreatedBeside {
+  readonly sandboxId: string;
+  readonly request: ContainerRequest;
+  readonly imageId: string;
+  readonly outcome: { readonly record: ContainerRecord } | { readonly error: Error };
+}
+
+/**
+ * The prepared containers no create has claimed yet (in memory: after a restart, recovery has undone the
+ * rootfs-only ones; one created beside the pause is a created container the kubelet adopts by name and attempt).
+ */
 export class PreparedContainers {
   private readonly byId = new Map<string, PreparedRootfs>();
+  /** By container ID (a failed create's ID names nothing on the host any more). */
+  private readonly created = new Map<string, CreatedBeside>();
+
+  addCreated(id: string, created: CreatedBeside): void {
+    this.created.set(id, created);
+  }
+
+  /**
+   * Claims what was created beside the sandbox for exactly this request and image: the container, or the
+   * create's failure. One for the same name and attempt but another request (a ConfigMap changed in
+   * between) is `stale` (the caller removes it), and a failure for another request is forgotten.
+   */
+  claimCreated(sandboxId: string, request: ContainerRequest, imageId: string | undefined): { record?: ContainerRecord; error?: Error; stale?: string } {
+    for (const [id, c] of this.created) {
+      if (c.sandboxId !== sandboxId || c.request.name !== request.name || c.request.attempt !== request.attempt) continue;
+      this.created.delete(id);
+      const same = imageId === c.imageId && isDeepStrictEqual(c.request, request);
+      if ('error' in c.outcome) return same ? { error: c.outcome.error } : {};
+      return same ? { record: c.outcome.record } : { stale: id };
+    }
+    return {};
+  }
+
+  isCreated(id: string): boolean {
+    const c = this.created.get(id);
+    return c !== undefined && 'record' in c.outcome;
+  }
 
   add(prepared: PreparedRootfs): void {
     this.byId.set(prepared.record.id, prepared);
@@ -121,6 +170,7 @@ export class PreparedContainers {
   take(id: string): PreparedRootfs | undefined {
     const prepared = this.byId.get(id);
     this.byId.delete(id);
+    this.created.delete(id);
     return prepared;
   }
 
@@ -133,8 +183,11 @@ export class PreparedContainers {
 
   /** Claims every prepared container of the sandbox. */
   takeAll(sandboxId: string): string[] {
-    const ids = [...this.byId.values()].filter((p) => p.record.sandboxId === sandboxId).map((p) => p.record.id);
-    for (const id of ids) this.byId.delete(id);
+    const ids = [
+      ...[...this.byId.values()].filter((p) => p.record.sandboxId === sandboxId).map((p) => p.record.id),
+      ...[...this.created].filter(([, c]) => c.sandboxId === sandboxId).map(([id]) => id),
+    ];
+    for (const id of ids) this.take(id);
     return ids;
   }
 }

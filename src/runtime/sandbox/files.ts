@@ -2,6 +2,9 @@
 // (pkg/kubelet/kubelet_pods.go managedHostsFileContent; resolv.conf from the pod's DNS config or the host's).
 import type { DnsConfig, HostAlias } from '../types.js';
 
+/** The files of the sandbox's dir every container of the pod bind-mounts under /etc. */
+export const SANDBOX_FILES = ['hosts', 'resolv.conf', 'hostname'] as const;
+
 export function hostsFileContent(podIp: string | undefined, hostname: string, fqdn: string | undefined, aliases: readonly HostAlias[]): string {
   const lines = [
     '# Kubernetes-managed hosts file.',

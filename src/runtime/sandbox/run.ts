@@ -12,7 +12,7 @@ import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
 import { childCgroupPath } from '../paths.js';
 import { resolveSandboxConfig } from '../translate.js';
-import { hostsFileContent, resolvConfContent } from './files.js';
+import { hostsFileContent, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
 
 export interface SandboxDeps {
@@ -28,7 +28,13 @@ const withStep = (record: SandboxRecord, step: SandboxStep, extra: Partial<Sandb
   stepsDoneAt: { ...record.stepsDoneAt, [step]: new Date().toISOString() },
 });
 
-export async function runPodSandbox(deps: SandboxDeps, id: string, request: SandboxConfig): Promise<SandboxRecord> {
+/** `beforeUndo`: what must go before the sandbox's undo (the containers made beside it, whose processes sit in its cgroup). */
+export async function runPodSandbox(
+  deps: SandboxDeps,
+  id: string,
+  request: SandboxConfig,
+  beforeUndo: () => Promise<void> = () => Promise.resolve(),
+): Promise<SandboxRecord> {
   const { host, dirs, records } = deps;
   const config = resolveSandboxConfig(request);
   const dir = join(dirs.sandboxes, id);
@@ -37,30 +43,32 @@ export async function runPodSandbox(deps: SandboxDeps, id: string, request: Sand
   return CleanupStack.run(async (cleanup) => {
     // One undo for everything: teardown reads the record's `done` list, so it also serves reconcile.
     cleanup.push(`tear down sandbox ${id}`, async () => {
+      await beforeUndo();
       const latest = records.get(id) ?? record;
       await tearDownSandbox(deps, latest);
       await records.delete(id);
     });
 
-    // The pod cgroup, the sandbox dir and the netns pin need nothing of each other: side by side, all
-    // settled before any failure is handled. Both are noted with the next write: teardown removes the pod
-    // cgroup and (for a pod network) the netns pin whether or not the record lists them.
-    const [made, pinned] = await Promise.allSettled([
-      mkdir(dir, { recursive: true, mode: 0o711 }).then(() => host.cgroups.create(config.cgroupParent, config.podResources)),
+    // The pod cgroup, the sandbox dir and the namespace pins need nothing of each other: side by side,
+    // all settled before any failure is handled. They are noted with the next write: teardown removes
+    // the pod cgroup and the pins whether or not the record lists them.
+    const [made, pinnedNet, pinnedOthers] = await Promise.allSettled([
+      mkdir(dir, { recursive: true, mode: 0o711 })
+        .then(() => createBindTargets(dir))
+        .then(() => host.cgroups.create(config.cgroupParent, config.podResources)),
       config.network === 'pod' ? host.network.createNetns(id) : Promise.resolve(undefined),
+      // UTS follows the network: a pod on the node's network has the node's hostname.
+      host.pins.create(id, { ipc: config.ipc !== 'node', hostname: config.network === 'pod' ? config.hostname : undefined }),
     ]);
-    if (made.status === 'rejected') throw made.reason;
-    if (pinned.status === 'rejected') throw pinned.reason;
-    record = withStep(record, 'cgroup');
-
-    let netns: NamespaceMode = { mode: 'host' };
-    const netnsPath = pinned.value;
-    if (netnsPath !== undefined) {
-      // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run. One write for
-      // both steps: nothing happens between them.
-      record = await records.put(withStep(withStep(record, 'netns', { netnsPath }), 'network'));
-      netns = { mode: 'pod', path: netnsPath };
-    }
+    for (const s of [made, pinnedNet, pinnedOthers]) if (s.status === 'rejected') throw s.reason;
+    const pins = pinnedOthers.status === 'fulfilled' ? pinnedOthers.value : {};
+    const netnsPath = pinnedNet.status === 'fulfilled' ? pinnedNet.value : undefined;
+    // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run. One write for the
+    // steps so far, which also tells the containers made beside the pause (runtime.ts) what to join.
+    record = withStep(record, 'cgroup', pins);
+    if (netnsPath !== undefined) record = withStep(withStep(record, 'netns', { netnsPath }), 'network');
+    record = await records.put(record);
+    const netns: NamespaceMode = netnsPath === undefined ? { mode: 'host' } : { mode: 'pod', path: netnsPath };
     // CNI ADD and the pause container need only the netns: run them side by side (the pod start's
     // critical path is runc's), and wait for both before undoing anything, so no undo races a live step.
     const sandboxRecord = record;
@@ -101,6 +109,21 @@ async function writeSandboxFiles(dirs: RuntimeDirs, record: SandboxRecord): Prom
   ]);
 }
 
+/**
+ * The files the containers bind-mount (sandbox/files.ts writes them once the pod has its IP), made empty
+ * first: a container created beside the pause binds them before they have content, and the later write
+ * (in place, the same inode) is what it sees.
+ */
+async function createBindTargets(dir: string): Promise<void> {
+  await Promise.all(SANDBOX_FILES.map((name) => writeFile(join(dir, name), '', { mode: 0o644, flag: 'a' })));
+}
+
+/** The host's namespace, a pinned one to join, or (a record older than the pins) one of its own. */
+function joined(host: boolean, pin: string | undefined): NamespaceMode {
+  if (host) return { mode: 'host' };
+  return pin === undefined ? { mode: 'own' } : { mode: 'pod', path: pin };
+}
+
 /** The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), owning the pod's namespaces. */
 async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
   const { host, dirs } = deps;
@@ -109,16 +132,15 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
   const rootfs = join(bundle, 'rootfs');
   await mkdir(rootfs, { recursive: true });
   await writeFile(join(rootfs, 'catatonit'), '');
-  const own: NamespaceMode = { mode: 'own' };
   const spec = buildSandboxSpec({
     sandboxId: id,
     hostname: config.hostname,
     rootfs,
     pausePath: dirs.pausePath,
     network,
-    ipc: config.ipc === 'node' ? { mode: 'host' } : own,
-    uts: config.network === 'node' ? { mode: 'host' } : own,
-    pid: config.pid === 'node' ? { mode: 'host' } : own,
+    ipc: joined(config.ipc === 'node', record.ipcPath),
+    uts: joined(config.network === 'node', record.utsPath),
+    pid: config.pid === 'node' ? { mode: 'host' } : { mode: 'own' },
     cgroupsPath: childCgroupPath(config.cgroupParent, id),
     oomScoreAdj: config.oomScoreAdj,
     sysctls: config.network === 'node' ? {} : config.sysctls,

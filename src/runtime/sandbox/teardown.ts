@@ -40,17 +40,19 @@ export async function releaseNetwork(deps: SandboxDeps, record: SandboxRecord): 
 }
 
 /**
- * Undoes every step. The pause (stopped, then removed from runc) and the network (CNI DEL, the netns pin)
- * need nothing of each other, nor of the sandbox's containers: they go side by side, and with
+ * Undoes every step. The pause (stopped, then removed from runc), the network (CNI DEL, the netns pin) and
+ * the IPC and UTS pins need nothing of each other, nor of the sandbox's containers: they go side by side, and with
  * `containersGone` (their removal, when the caller runs it), so only the pod cgroup, which holds the
- * containers' cgroups, waits for all three. Each finishes before a failure is reported.
+ * containers' cgroups, waits for all of them. Each finishes before a failure is reported.
  */
 export async function tearDownSandbox(deps: SandboxDeps, record: SandboxRecord, containersGone: Promise<unknown> = Promise.resolve()): Promise<void> {
   const removePause = async (): Promise<void> => {
     await stopPause(deps, record);
     await deps.host.oci.remove(record.id);
   };
-  const settled = await Promise.allSettled([removePause(), releaseNetwork(deps, record), containersGone]);
+  // The pins go whatever the record says, as the netns pin does: a crash between pinning and the record's
+  // next write must not leave them (removing what is gone succeeds).
+  const settled = await Promise.allSettled([removePause(), releaseNetwork(deps, record), deps.host.pins.remove(record.id), containersGone]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   await deps.host.cgroups.remove(record.config.cgroupParent);
   await rm(record.dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/cgroups/types.js';
+import type { NamespacePins } from '../../host/namespace-pins.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
 import type { ContainerRuntimeState, CreateOptions, ExecResult, ExitStatus, OciRuntime, RunOptions } from '../../host/oci-runtime/types.js';
 import type { RuntimeHost } from '../host.js';
@@ -102,8 +103,13 @@ export class FakeHost implements RuntimeHost {
       return Promise.resolve();
     },
     netnsPath: (id) => `/fake/netns/${id}`,
+    // A rejection, as from the real (async) CNI ADD: the pause beside it is still asked for.
     setUp: (request: PodNetworkRequest): Promise<PodNetworkStatus> => {
-      this.record('network.setUp', request.sandboxId);
+      try {
+        this.record('network.setUp', request.sandboxId);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       const ip = `10.0.0.${this.nextIp++}`;
       this.leases.set(request.sandboxId, ip);
       return Promise.resolve({ ip, prefixLength: 24, gateway: '10.0.0.1', interfaceName: 'eth0', cniResult: {} });
@@ -114,6 +120,19 @@ export class FakeHost implements RuntimeHost {
       return Promise.resolve();
     },
     removeHostSetup: () => Promise.resolve(),
+  };
+
+  readonly pins: NamespacePins = {
+    create: (id, request) => {
+      this.record('pins.create', id);
+      const paths = this.pins.paths(id);
+      return Promise.resolve({ ...(request.ipc ? { ipcPath: paths.ipcPath } : {}), ...(request.hostname !== undefined ? { utsPath: paths.utsPath } : {}) });
+    },
+    remove: (id) => {
+      this.record('pins.remove', id);
+      return Promise.resolve();
+    },
+    paths: (id) => ({ ipcPath: `/fake/ipcns/${id}`, utsPath: `/fake/utsns/${id}` }),
   };
 
   readonly oci: OciRuntime = {

@@ -1,0 +1,57 @@
+// A pod's IPC and UTS namespaces pinned in files before its pause exists (host/namespace-pins.ts): real
+// namespaces (not the host's), the pod's hostname set inside, a container joining them sees both, and
+// removal leaves nothing, twice over and after a half-done removal.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from '../../src/host/exec.js';
+import { createNamespacePins } from '../../src/host/namespace-pins.js';
+import { isNamespacePin } from '../../src/host/network/netns.js';
+import { assertNoLeaks } from '../helpers/leaks.js';
+import { makeTestRoots } from '../helpers/roots.js';
+
+const inode = async (path: string): Promise<string> => (await run('stat', ['-L', '-c', '%i', path])).stdout.trim();
+
+test('pinned IPC and UTS namespaces: their own, named, joined, and removed without a trace', async (t) => {
+  const roots = await makeTestRoots();
+  t.after(() => roots.cleanup());
+  const pins = createNamespacePins(roots.config.runRoot);
+  const pinned = await pins.create('pod0', { ipc: true, hostname: 'web-0' });
+  assert.deepEqual(pinned, pins.paths('pod0'));
+  const { ipcPath, utsPath } = pins.paths('pod0');
+  assert.equal(await isNamespacePin(ipcPath), true);
+  assert.equal(await isNamespacePin(utsPath), true);
+  assert.notEqual(await inode(ipcPath), await inode('/proc/self/ns/ipc'));
+  assert.notEqual(await inode(utsPath), await inode('/proc/self/ns/uts'));
+  // What a container joining the pins sees: the pod's hostname, and the same namespaces.
+  const inside = await run('nsenter', [`--uts=${utsPath}`, `--ipc=${ipcPath}`, 'sh', '-c', 'hostname; readlink /proc/self/ns/ipc']);
+  const [hostname, ipcLink] = inside.stdout.trim().split('\n');
+  assert.equal(hostname, 'web-0');
+  assert.equal(ipcLink, `ipc:[${await inode(ipcPath)}]`);
+  assert.notEqual(ipcLink, await readlink('/proc/self/ns/ipc'));
+
+  // A removal cut short (one pin unmounted, the files still there) is finished by the next one.
+  await run('umount', [ipcPath]);
+  await pins.remove('pod0');
+  await pins.remove('pod0');
+  assert.deepEqual(await readdir(join(roots.config.runRoot, 'ipcns')), []);
+  assert.deepEqual(await readdir(join(roots.config.runRoot, 'utsns')), []);
+  await assertNoLeaks(roots.config);
+});
+
+test('only what the pod owns is pinned, and a refused hostname leaves nothing', async (t) => {
+  const roots = await makeTestRoots();
+  t.after(() => roots.cleanup());
+  const pins = createNamespacePins(roots.config.runRoot);
+  assert.deepEqual(await pins.create('hostnet', { ipc: true }), { ipcPath: pins.paths('hostnet').ipcPath });
+  assert.equal(await isNamespacePin(pins.paths('hostnet').utsPath), false);
+  assert.deepEqual(await pins.create('hostall', { ipc: false }), {});
+  await pins.remove('hostnet');
+  await pins.remove('hostall');
+  // sethostname(2) takes at most 64 bytes.
+  await assert.rejects(pins.create('toolong', { ipc: true, hostname: 'x'.repeat(65) }));
+  assert.equal(await isNamespacePin(pins.paths('toolong').ipcPath), false);
+  assert.deepEqual(await readdir(join(roots.config.runRoot, 'ipcns')), []);
+  await assertNoLeaks(roots.config);
+});
