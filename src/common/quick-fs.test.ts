@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as quick from './quick-fs.js';
 
-test('quick-fs answers as fs/promises does: contents, listings, stats and links', async () => {
+test('quick-fs reads as fs/promises does: contents, listings, stats and links', async () => {
   const dir = await promises.mkdtemp(join(tmpdir(), 'quick-fs-'));
   try {
-    await quick.mkdir(join(dir, 'a/b'), { recursive: true });
-    await quick.writeFile(join(dir, 'a/f'), 'text\n');
+    await promises.mkdir(join(dir, 'a/b'), { recursive: true });
+    await promises.writeFile(join(dir, 'a/f'), 'text\n');
     await promises.symlink('f', join(dir, 'a/link'));
     assert.equal(await quick.readFile(join(dir, 'a/f'), 'utf8'), await promises.readFile(join(dir, 'a/f'), 'utf8'));
     assert.deepEqual(await quick.readFile(join(dir, 'a/f')), await promises.readFile(join(dir, 'a/f')));
@@ -24,12 +24,7 @@ test('quick-fs answers as fs/promises does: contents, listings, stats and links'
     assert.equal(await quick.readlink(join(dir, 'a/link')), 'f');
     assert.equal(await quick.realpath(join(dir, 'a/link')), await promises.realpath(join(dir, 'a/f')));
     assert.equal((await quick.statfs(dir)).type, (await promises.statfs(dir)).type);
-    await quick.rename(join(dir, 'a/f'), join(dir, 'a/g'));
-    await quick.access(join(dir, 'a/g'));
-    await quick.unlink(join(dir, 'a/g'));
-    await quick.rmdir(join(dir, 'a/b'));
-    await quick.rm(join(dir, 'a'), { recursive: true });
-    assert.deepEqual(await quick.readdir(dir), []);
+    await quick.access(join(dir, 'a/f'));
   } finally {
     await promises.rm(dir, { recursive: true, force: true });
   }
@@ -42,7 +37,7 @@ test('a failure is a rejected promise carrying the errno code, never a synchrono
     pending = quick.readFile(missing, 'utf8');
   });
   await assert.rejects(pending ?? Promise.resolve(''), (err: NodeJS.ErrnoException) => err.code === 'ENOENT' && err.path === missing);
-  await assert.rejects(quick.mkdir(missing), { code: 'ENOENT' });
-  await assert.rejects(quick.rmdir(missing), { code: 'ENOENT' });
-  await quick.rm(missing, { force: true });
+  await assert.rejects(quick.stat(missing), { code: 'ENOENT' });
+  await assert.rejects(quick.readdir(missing), { code: 'ENOENT' });
+  await assert.rejects(quick.access(missing), { code: 'ENOENT' });
 });

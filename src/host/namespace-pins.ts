@@ -4,9 +4,8 @@
 // namespaces exist before the pause container: the pod's containers are created beside the pause
 // rather than after it, and join the files, not /proc/<pause>/ns (CRI-O's pinns does the same).
 // The hostname is set here because the pause no longer creates the UTS namespace.
-import { open } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mkdir, rm } from '../common/quick-fs.js';
 import { run } from './exec.js';
 import { isNamespacePin } from './network/netns.js';
 

@@ -2,7 +2,7 @@
 // build the runtime request (subPath staging, termination log file), create, start, run the postStart
 // hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
 // ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
-import { mkdir, writeFile } from '../common/quick-fs.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { ImageRecord } from '../image/types.js';

@@ -7,21 +7,23 @@
 // - 'data': the data fsynced, not the directory: after a power loss the name holds the new version or
 //   the previous one, each whole (the rename is journaled); for updates that a reboot makes moot.
 // - 'none': no fsync: for files whose use ends with the machine (an OCI bundle's config.json).
-// Records are small: writing and closing are direct syscalls (common/quick-fs.ts says why). Creating the
-// file, renaming it and the fsyncs go to the thread pool: on a journaling filesystem they can wait for a
-// commit another fsync started, and that wait must not stop the event loop.
-import { closeSync, fsync, mkdirSync, open, openSync, rename, rmSync, writeFileSync } from 'node:fs';
+// Each step that can wait (creating the file, writing it, the fsyncs, the rename) is one trip through
+// libuv's thread pool, and no more: the callback API on a bare descriptor, not a FileHandle (whose
+// writeFile and close are trips of their own), the directory made only when the file cannot be
+// created without it, and the close of a descriptor made directly (common/quick-fs.ts says what a trip costs).
+import { closeSync, fsync, open, openSync, rename, write } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { readFile, rm } from '../common/quick-fs.js';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { isErrnoException } from '../common/errors.js';
 
-const fsyncFd = promisify(fsync);
 const openFd = promisify(open);
-const renameAsync = promisify(rename);
+const writeFd = promisify(write);
+const fsyncFd = promisify(fsync);
+const renameFile = promisify(rename);
 
-/** fsync(2) of an open descriptor on the thread pool, closed whatever happens. */
+/** fsync(2) on the pool, the descriptor closed whatever happens. */
 async function syncAndClose(fd: number): Promise<void> {
   try {
     await fsyncFd(fd);
@@ -31,7 +33,23 @@ async function syncAndClose(fd: number): Promise<void> {
 }
 
 export async function fsyncDir(dir: string): Promise<void> {
+  // Opening a directory read-only changes nothing on disk: made directly.
   await syncAndClose(openSync(dir, 'r'));
+}
+
+async function writeAll(fd: number, data: Uint8Array): Promise<void> {
+  for (let done = 0; done < data.length;) done += (await writeFd(fd, data, done, data.length - done, null)).bytesWritten;
+}
+
+/** Creates `path` exclusively, making its directory first only if it is missing. */
+async function createExclusive(path: string, mode: number): Promise<number> {
+  try {
+    return await openFd(path, 'wx', mode);
+  } catch (err) {
+    if (!isErrnoException(err, 'ENOENT')) throw err;
+    await mkdir(dirname(path), { recursive: true });
+    return openFd(path, 'wx', mode);
+  }
 }
 
 export type SyncLevel = 'full' | 'data' | 'none';
@@ -43,21 +61,20 @@ export interface WriteOptions {
 
 export async function atomicWriteFile(path: string, data: string | Uint8Array, mode = 0o644, { sync = 'full' }: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = await openFd(tmp, 'wx', mode);
+  const fd = await createExclusive(tmp, mode);
   try {
     try {
-      writeFileSync(fd, data);
+      await writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
     } catch (err) {
       closeSync(fd);
       throw err;
     }
     if (sync === 'none') closeSync(fd);
     else await syncAndClose(fd);
-    await renameAsync(tmp, path);
+    await renameFile(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    await rm(tmp, { force: true });
     throw err;
   }
   if (sync === 'full') await fsyncDir(dir);

@@ -1,7 +1,8 @@
 // File helpers shared by the v1 and v2 managers: cgroup paths are checked once here, pseudo-files are
 // read and written as short strings, and directory removal is injectable so unit tests can run on a
 // plain tmpfs/ext4 tree (where, unlike cgroupfs, rmdir refuses a directory that still holds files).
-import { readdir, readFile, rmdir, writeFile } from '../../common/quick-fs.js';
+import { rmdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { invalid, isErrnoException } from '../../common/errors.js';

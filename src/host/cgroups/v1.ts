@@ -1,7 +1,8 @@
 // CgroupManager for cgroup v1 (cgroupfs): one directory per cgroup in every controller hierarchy,
 // the way runc's libcontainer/cgroups/fs manager lays them out.
 import { join } from 'node:path';
-import { mkdir, stat } from '../../common/quick-fs.js';
+import { mkdir } from 'node:fs/promises';
+import { stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
@@ -52,22 +53,35 @@ export class CgroupV1Manager implements CgroupManager {
 
   async create(path: string, resources?: CgroupResources): Promise<void> {
     const segments = cgroupSegments(path);
-    for (const h of await this.all()) {
-      let dir = h.mount;
-      for (const segment of segments) {
-        const parent = dir;
-        dir = join(dir, segment);
-        const created = await mkdirOnce(dir).catch((err: unknown) => {
+    // Every hierarchy side by side; in each, the leaf first and its parents only when missing (a pod's
+    // parents, the QoS levels, exist already: one mkdir per hierarchy instead of one per level).
+    await Promise.all(
+      (await this.all()).map((h) =>
+        makeLevels(h, segments.length).catch((err: unknown) => {
           throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, {
             cause: err,
           });
-        });
-        // A new cpuset cgroup starts with empty cpus/mems and no task may join it until they are set
-        // (cgroup-v1/cpusets.rst); runc copies them from the parent level by level the same way.
-        if (created && h.controllers.includes('cpuset')) await copyCpuset(parent, dir);
-      }
-    }
+        }),
+      ),
+    );
     if (resources !== undefined) await this.update(path, resources);
+
+    /** Makes the first `depth` levels of the path in `h`, deepest first; a level made new copies its parent's cpuset. */
+    async function makeLevels(h: V1Hierarchy, depth: number): Promise<void> {
+      if (depth === 0) return;
+      const dir = join(h.mount, ...segments.slice(0, depth));
+      let created: boolean;
+      try {
+        created = await mkdirOnce(dir);
+      } catch (err) {
+        if (!isErrnoException(err, 'ENOENT')) throw err;
+        await makeLevels(h, depth - 1);
+        created = await mkdirOnce(dir);
+      }
+      // A new cpuset cgroup starts with empty cpus/mems and no task may join it until they are set
+      // (cgroup-v1/cpusets.rst); runc copies them from the parent level by level the same way.
+      if (created && h.controllers.includes('cpuset')) await copyCpuset(join(dir, '..'), dir);
+    }
   }
 
   /** Writes the whole description: an absent quota, memory or pids limit is written as unlimited. */

@@ -1,7 +1,8 @@
 // CgroupManager for the cgroup v2 unified hierarchy: one tree, controllers switched on for the children
 // of each level through cgroup.subtree_control (Documentation/admin-guide/cgroup-v2.rst).
 import { join } from 'node:path';
-import { mkdir, stat } from '../../common/quick-fs.js';
+import { mkdir } from 'node:fs/promises';
+import { stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, failedPrecondition, isErrnoException, notFound } from '../../common/errors.js';
 import { REQUIRED_CONTROLLERS, v2Controllers } from './controllers.js';
 import type { ControllerReport } from './controllers.js';

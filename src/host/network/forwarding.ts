@@ -2,7 +2,8 @@
 // nothing else). The daemon turns it on at start; when that fails (a read-only /proc/sys, a sysctl
 // policy) or something turns it off later, the problem is reported rather than swallowed: by
 // `peapod info` and as an event on each pod whose sandbox comes up on the pod network.
-import { readFile, writeFile } from '../../common/quick-fs.js';
+import { writeFile } from 'node:fs/promises';
+import { readFile } from '../../common/quick-fs.js';
 import { errorMessage } from '../../common/errors.js';
 
 export const IP_FORWARD_PATH = '/proc/sys/net/ipv4/ip_forward';

@@ -4,8 +4,8 @@
 // `ip netns` also makes /run/netns a private bind mount of itself; util-linux unshare already refuses
 // a shared parent mount with a clear message, and a pin copied into a container's mount namespace is
 // detached by runc's pivot_root, so peapod leaves the directory as is (nothing extra to undo).
-import { open } from 'node:fs/promises';
-import { mkdir, rm, statfs } from '../../common/quick-fs.js';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { statfs } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { isErrnoException } from '../../common/errors.js';
 import { run } from '../exec.js';

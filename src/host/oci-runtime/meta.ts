@@ -1,7 +1,8 @@
 // What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
 // a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
 import { constants } from 'node:fs';
-import { access, readFile, rename, writeFile } from '../../common/quick-fs.js';
+import { rename, writeFile } from 'node:fs/promises';
+import { access, readFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import { which } from '../which.js';

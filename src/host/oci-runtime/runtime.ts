@@ -2,7 +2,8 @@
 // runcRoot, conmon's pidfiles and our meta under <stateDir>/<id>, exit codes under exitDir, so a
 // fresh instance (a restarted daemon) sees exactly what the old one saw.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from '../../common/quick-fs.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { stat } from '../../common/quick-fs.js';
 import { dirname, join } from 'node:path';
 import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
 import { isAlive, pidExists, processStartTime, signalIfSame } from '../proc.js';

@@ -5,8 +5,8 @@
 // its marker, a staging or a half-removed directory is garbage, swept by the next ensure() or list().
 // One process (one daemon) owns a root: the in-process locks are the only coordination.
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm } from 'node:fs/promises';
-import { mkdir, readdir, stat } from '../../common/quick-fs.js';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { readdir, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, errorCode, errorMessage, isErrnoException } from '../../common/errors.js';
 import { syncFilesystem } from '../../host/layer-fs.js';

@@ -86,6 +86,16 @@ async function unstage(target: string, ops: VolumeHostOps): Promise<void> {
 /** Sweeps a pod's staging binds (left by a crash between bind and undo), deepest first, then their directories. */
 export async function cleanSubPathStaging(podDir: string, ops: VolumeHostOps): Promise<void> {
   const root = subPathStagingRoot(podDir);
+  // Nothing can be mounted below a directory that is not there: no mount table read (it grows with every
+  // pod's mounts, and this runs once per pod).
+  const present = await lstat(root).then(
+    () => true,
+    (err: unknown) => {
+      if (isErrnoException(err, 'ENOENT')) return false;
+      throw err;
+    },
+  );
+  if (!present) return;
   for (let round = 0; round < MAX_STACKED_MOUNTS; round++) {
     const mounts = await ops.mountsUnder(root);
     if (mounts.length === 0) break;

@@ -1,6 +1,6 @@
 // CreateContainer as named steps: the request merged with its image (translate.ts) → overlay rootfs over the image's layers → OCI bundle from the pure
 // spec generator → conmon + `runc create`. Each step recorded before the next; undone in reverse on failure.
-import { mkdir } from '../../common/quick-fs.js';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { PeapodError } from '../../common/errors.js';

@@ -1,7 +1,7 @@
 // RunPodSandbox as named steps: pod cgroup → netns → CNI → hosts files → pause container.
 // The record lists each step whose side effect exists, written before the next step starts, so a crash
 // anywhere leaves a record that reconcile can finish or undo. On failure the CleanupStack undoes in reverse.
-import { mkdir, readFile, writeFile } from '../../common/quick-fs.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { buildSandboxSpec } from '../../oci/spec.js';

@@ -1,7 +1,6 @@
 // Undo of RunPodSandbox, driven by the record's `done` steps in reverse. Every step tolerates
 // what is already gone, so it serves a failed create, RemovePodSandbox and reconcile alike.
-// The sandbox's directory holds its bundle and a few small files: removed directly (common/quick-fs.ts).
-import { rm } from '../../common/quick-fs.js';
+import { rm } from 'node:fs/promises';
 import { errorCode } from '../../common/errors.js';
 import type { SandboxRecord } from '../types.js';
 import type { SandboxDeps } from './run.js';
