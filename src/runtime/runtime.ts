@@ -2,7 +2,7 @@
 // sandbox or container are serialised, and only they write the records; records on disk are the truth
 // and this object only caches them. Container exits are watched and written down.
 import { EventEmitter } from 'node:events';
-import { PeapodError, errorMessage } from '../common/errors.js';
+import { PeapodError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import { RecordStore, KeyedMutex } from '../store/record-store.js';
 import type { CgroupReadback } from '../host/cgroups/types.js';
@@ -17,8 +17,8 @@ import { attachSocketPath, containerLogPath } from './paths.js';
 import { isContainerRecord, isSandboxRecord } from './validate-records.js';
 import { runPodSandbox, type SandboxDeps } from './sandbox/run.js';
 import { releaseNetwork, stopPause, tearDownSandbox } from './sandbox/teardown.js';
-import { canCreateBeside, createContainer, type ContainerDeps, type PreparedRootfs } from './container/create.js';
-import { besideSandbox, prepareContainer, PreparedContainers } from './container/prepare.js';
+import { createContainer, type ContainerDeps } from './container/create.js';
+import { besideSandbox, prepareBeside, PreparedContainers } from './container/prepare.js';
 import { removeContainerArtifacts } from './container/remove.js';
 import { exitReason, orderedFinishedAt } from './container/exit.js';
 
@@ -115,36 +115,19 @@ export class Runtime implements RuntimeService {
     return made.value;
   }
 
-  /**
-   * Never fails: a container that could not be prepared (undone already) gets its rootfs at create. One
-   * with its request is then created beside the pause when the sandbox allows it (container/create.ts
-   * canCreateBeside); a create that fails there is undone, and its error is the answer of the create
-   * that claims it (the kubelet reports and retries it as any failed create).
-   */
+  /** Never fails (container/prepare.ts prepareBeside). */
   private async prepareContainer(sandboxId: string, preparation: ContainerPreparation): Promise<void> {
-    const id = newId();
     // The sandbox's record as written before its pause was asked for: netns and pins, what a container joins.
     const sandbox = this.sandboxes.get(sandboxId);
     if (!sandbox) return;
-    let rootfs: PreparedRootfs;
-    try {
-      rootfs = await this.mutex.run(id, () => prepareContainer(this.containerDeps, id, sandboxId, sandbox.config, preparation));
-    } catch (err) {
-      this.log(`sandbox ${sandboxId}: preparing container ${preparation.name}: ${errorMessage(err)}`);
-      return;
-    }
-    const { request } = preparation;
-    if (request === undefined || !canCreateBeside(sandbox)) return void this.prepared.add(rootfs);
-    const created = { sandboxId, request, imageId: preparation.image.id };
-    try {
-      const record = await this.mutex.run(id, () =>
-        createContainer(this.containerDeps, id, sandbox, request, { image: preparation.image, prepared: rootfs, beside: true }),
-      );
-      this.prepared.addCreated(id, { ...created, outcome: { record } });
-    } catch (err) {
-      await this.removeContainer(id).catch(() => undefined);
-      this.prepared.addCreated(id, { ...created, outcome: { error: err instanceof Error ? err : new Error(String(err)) } });
-    }
+    const context = {
+      deps: this.containerDeps,
+      prepared: this.prepared,
+      locked: <T>(id: string, fn: () => Promise<T>): Promise<T> => this.mutex.run(id, fn),
+      remove: (id: string) => this.removeContainer(id),
+      log: this.log,
+    };
+    await prepareBeside(context, newId(), sandbox, preparation);
   }
 
   /** Stops every container of the sandbox (concurrently), the pause process, and releases the network. */

@@ -1,15 +1,18 @@
 // Unpacked layers, keyed by ChainID like containerd's overlay snapshotter: <root>/<chainId hex>/fs is
 // one layer's own diff in overlayfs form, usable directly as a lowerdir and shared by every image whose
 // layer chain starts the same. Crash safety follows pnpm's importIndexedDir: unpack into
-// <root>/.staging-<random>, write the completion marker last, rename into place. A directory without
-// its marker, a staging or a half-removed directory is garbage, swept by the next ensure() or list().
-// One process (one daemon) owns a root: the in-process locks are the only coordination.
+// <root>/.staging-<pid>.<instance>-<random>, write the completion marker last, rename into place. A
+// directory without its marker, a half-removed directory or a staging directory no live unpack owns is
+// garbage, swept by the next ensure() or list(). One process (one daemon) owns a root: the in-process
+// locks are the only coordination; the owner in a staging dir's name keeps a second snapshotter on the
+// same root (a test's) from sweeping a live unpack.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { readdir, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, errorCode, errorMessage, isErrnoException } from '../../common/errors.js';
 import { syncFilesystem } from '../../host/layer-fs.js';
+import { isAlive } from '../../host/proc.js';
 import { atomicWriteFile, fsyncDir } from '../../store/atomic.js';
 import { digestHex, sha256Digest } from '../digest.js';
 
@@ -22,6 +25,8 @@ export interface LayerToUnpack {
 /** Written last into a snapshot: its presence means the directory is complete. */
 export const COMPLETION_MARKER = 'snapshot.json';
 const STAGING_PREFIX = '.staging-';
+/** The owner (`<pid>.<instance>`) and the pid of a staging dir's name. */
+const STAGING_OWNER = /^\.staging-((\d+)\.[0-9a-f]+)-[0-9a-f]+$/;
 const REMOVING_PREFIX = '.removing-';
 const SNAPSHOT_DIR_RE = /^[0-9a-f]{64}$/;
 /** Layers unpacked at once: each is one decompressor and one writer, and the host has two cores. */
@@ -54,6 +59,9 @@ export function chainIds(diffIds: readonly string[]): string[] {
 export class Snapshotter {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly activeStaging = new Set<string>();
+
+  /** Staging dirs are named `.staging-<pid>.<instance>-<random>`: a sweep knows whose each one is. */
+  private readonly owner = `${process.pid}.${randomBytes(4).toString('hex')}`;
 
   constructor(private readonly root: string) {}
 
@@ -123,15 +131,27 @@ export class Snapshotter {
     }
   }
 
-  /** Removes what a crash left: staging dirs not in use here, half-removed dirs, snapshots without marker. */
+  /** Removes what a crash left: staging dirs no live unpack owns, half-removed dirs, snapshots without marker. */
   private async sweep(): Promise<void> {
     for (const name of await this.names()) {
       const leftover =
-        (name.startsWith(STAGING_PREFIX) && !this.activeStaging.has(name)) ||
+        (name.startsWith(STAGING_PREFIX) && (await this.abandoned(name))) ||
         name.startsWith(REMOVING_PREFIX) ||
         (SNAPSHOT_DIR_RE.test(name) && !this.inflight.has(`sha256:${name}`) && (await this.dirOf(`sha256:${name}`)) === undefined);
       if (leftover) await rm(join(this.root, name), { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Whether a staging dir is no live unpack's: ours and not in use, or made by a process that is gone (a
+   * crashed daemon), or unnamed (an older version's). Another snapshotter on the same root in a live
+   * process (as a test makes one) may be unpacking into it.
+   */
+  private async abandoned(name: string): Promise<boolean> {
+    const owner = STAGING_OWNER.exec(name);
+    if (owner === null) return true;
+    if (owner[1] === this.owner) return !this.activeStaging.has(name);
+    return !(await isAlive(Number(owner[2])));
   }
 
   /** Per-chain lock: concurrent callers share one unpack; a caller whose own signal is live retries one that was aborted. */
@@ -160,7 +180,7 @@ export class Snapshotter {
     const existing = await this.dirOf(chainId);
     if (existing !== undefined) return existing;
     const hex = digestHex(chainId, 'chainId');
-    const name = `${STAGING_PREFIX}${randomBytes(8).toString('hex')}`;
+    const name = `${STAGING_PREFIX}${this.owner}-${randomBytes(8).toString('hex')}`;
     const staging = join(this.root, name);
     this.activeStaging.add(name);
     try {

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import type { RuntimeHost } from '../host.js';
 import { isDeepStrictEqual } from 'node:util';
-import type { ContainerConfig, ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig } from '../types.js';
+import type { ContainerConfig, ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { containerRootfs } from '../paths.js';
-import { mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
+import { errorMessage } from '../../common/errors.js';
+import { canCreateBeside, createContainer, mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
 
 /**
  * Makes a sandbox (`make`, given the host its steps must use) with the preparations beside it. They start
@@ -75,6 +76,42 @@ export async function prepareContainer(
     const mountedAt = await mountRootfs(host, record, preparation.image);
     return { record, mountedAt, userDb: await readUserDb(host, containerRootfs(record.dir)) };
   });
+}
+
+/** What making a container beside its sandbox needs of the runtime. */
+export interface BesideContext {
+  readonly deps: ContainerDeps;
+  readonly prepared: PreparedContainers;
+  /** Runs `fn` under the container's lock (the runtime's KeyedMutex). */
+  locked<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  remove(id: string): Promise<void>;
+  log(message: string): void;
+}
+
+/**
+ * Never fails: a container that could not be prepared (undone already) gets its rootfs at create. One
+ * with its request is then created beside the pause when the sandbox allows it (create.ts
+ * canCreateBeside); a create that fails there is undone, and its error is the answer of the create that
+ * claims it (the kubelet reports and retries it as any failed create).
+ */
+export async function prepareBeside(ctx: BesideContext, id: string, sandbox: SandboxRecord, preparation: ContainerPreparation): Promise<void> {
+  let rootfs: PreparedRootfs;
+  try {
+    rootfs = await ctx.locked(id, () => prepareContainer(ctx.deps, id, sandbox.id, sandbox.config, preparation));
+  } catch (err) {
+    ctx.log(`sandbox ${sandbox.id}: preparing container ${preparation.name}: ${errorMessage(err)}`);
+    return;
+  }
+  const { request } = preparation;
+  if (request === undefined || !canCreateBeside(sandbox)) return void ctx.prepared.add(rootfs);
+  const created = { sandboxId: sandbox.id, request, imageId: preparation.image.id };
+  try {
+    const record = await ctx.locked(id, () => createContainer(ctx.deps, id, sandbox, request, { image: preparation.image, prepared: rootfs, beside: true }));
+    ctx.prepared.addCreated(id, { ...created, outcome: { record } });
+  } catch (err) {
+    await ctx.remove(id).catch(() => undefined);
+    ctx.prepared.addCreated(id, { ...created, outcome: { error: err instanceof Error ? err : new Error(String(err)) } });
+  }
 }
 
 /** What a prepared container's record says until its create: its name, attempt and image, nothing asked. */
