@@ -6,7 +6,7 @@ import { OPS_ENV_NAMES, resolveOpsSettings, type OpsSettings } from './ops-confi
 export interface PeapodConfig extends OpsSettings {
   /** Persistent state: images, snapshots, pod and container records. */
   readonly root: string;
-  /** Volatile state: sockets, netns pins, runc root, conmon pidfiles. */
+  /** Volatile state: sockets, namespace pins (netns, ipcns, utsns), runc root, conmon pidfiles. */
   readonly runRoot: string;
   /** The daemon's local API socket (HTTP/JSON). */
   readonly socket: string;
@@ -163,6 +163,9 @@ export function paths(config: PeapodConfig) {
     sandboxes: join(config.runRoot, 'sandboxes'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),
+    /** A pod's pinned IPC and UTS namespaces (host/namespace-pins.ts). */
+    ipcns: join(config.runRoot, 'ipcns'),
+    utsns: join(config.runRoot, 'utsns'),
     cni: join(config.runRoot, 'cni'),
     exits: join(config.runRoot, 'exits'),
     conmon: join(config.runRoot, 'conmon'),

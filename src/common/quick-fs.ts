@@ -6,9 +6,11 @@
 // Reads only: a call that changes something can wait for a lock or a disk, and made directly it would
 // stop the event loop for that long. Measured with 100 pods started at once: cgroup v1 mkdir waited
 // ≈ 28 ms per pod for the kernel's cgroup_mutex (runc and the other pods' cgroups hold it), creating and
-// renaming files whole milliseconds for ext4's journal. Those, and reads that may move much data
-// (layers, logs), stay on fs/promises. Same names and results as fs/promises, so a call site changes
-// only its import; a failure is a rejected promise, as there.
+// renaming files whole milliseconds for ext4's journal. Those stay on fs/promises, and so do reads that
+// may take long: much data (layers, logs), the mount table (a line per mount, hundreds with 100 pods),
+// another process's argv (read under its memory lock), and any path a user names (a hostPath may be on
+// NFS). Same names and results as fs/promises, so a call site changes only its import; a failure is a
+// rejected promise, as there.
 import {
   accessSync,
   lstatSync,

@@ -1,6 +1,6 @@
 // Mounts through mount(8)/umount(8) (src/host/exec.ts), and the kernel's own list of them from
 // /proc/self/mountinfo. Unmounting what is not mounted, or not there, succeeds.
-import { readFile, realpath, stat } from '../common/quick-fs.js';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { invalid, isErrnoException } from '../common/errors.js';
 import { CommandError, run } from './exec.js';

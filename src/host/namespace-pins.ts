@@ -31,8 +31,8 @@ export interface NamespacePins {
   paths(sandboxId: string): Required<PinnedNamespaces>;
 }
 
-export function createNamespacePins(runRoot: string): NamespacePins {
-  const dirs = { ipc: join(runRoot, 'ipcns'), uts: join(runRoot, 'utsns') };
+/** `dirs`: where the pins go (common/config.ts paths: ipcns, utsns). */
+export function createNamespacePins(dirs: { readonly ipc: string; readonly uts: string }): NamespacePins {
   const paths = (id: string): Required<PinnedNamespaces> => ({ ipcPath: join(dirs.ipc, id), utsPath: join(dirs.uts, id) });
   // One umount(8) for both pins (lazy: a process may still be entering them), then the files.
   const remove = async (id: string): Promise<void> => {

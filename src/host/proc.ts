@@ -1,5 +1,6 @@
 // Facts about processes read straight from /proc (never via ps): namespaces, start times that guard
 // against PID reuse, liveness, and a scan of command lines for the leak checker.
+import { readFile as readFileOnPool } from 'node:fs/promises';
 import { readdir, readFile, readlink } from '../common/quick-fs.js';
 import { join } from 'node:path';
 import { isErrnoException } from '../common/errors.js';
@@ -154,7 +155,8 @@ export async function findProcesses(predicate: (cmdline: readonly string[], pid:
         const pid = Number(name);
         let raw: string;
         try {
-          raw = await readFile(join(procRoot, name, 'cmdline'), 'utf8');
+          // Another process's argv is read from its memory (under its mm lock): on the pool, not the loop.
+          raw = await readFileOnPool(join(procRoot, name, 'cmdline'), 'utf8');
         } catch {
           return; // exited while we looked
         }

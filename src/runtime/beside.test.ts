@@ -1,4 +1,4 @@
-// Containers created beside their sandbox's pause (runtime.ts prepareContainer, container/create.ts
+// Containers created beside their sandbox's pause (container/prepare.ts prepareBeside, container/create.ts
 // canCreateBeside), on the fake host: with their whole request they are runc-created while the sandbox is
 // made, joining its pinned namespaces; the create with an equal request takes them, another request
 // replaces them, and a sandbox that fails removes them before its own undo (their processes sit in its cgroup).
@@ -95,5 +95,41 @@ test('a create beside the pause that fails is undone, and its error answers the 
   const a = await runtime.createContainer(sandbox.id, request('a'), busybox);
   assert.equal(a.state, 'created');
   await runtime.removePodSandbox(sandbox.id);
+  assert.equal(host.mounted.size + host.containers.size, 0);
+});
+
+test('a pod with sysctls gets only the rootfs beside the pause (runc would write them while CNI ADD runs)', async (t) => {
+  const { dirs, runtime } = await fakeRuntime(t, 'beside-');
+  const config = sandboxConfig(dirs.sandboxes, { sysctls: { 'net.ipv4.conf.eth0.rp_filter': '2' } });
+  const sandbox = await runtime.runPodSandbox(config, [{ name: 'a', attempt: 0, image: busybox, request: request('a') }]);
+  assert.deepEqual(
+    runtime.containersOf(sandbox.id).map((c) => c.state),
+    ['creating'],
+  );
+  await runtime.removePodSandbox(sandbox.id);
+});
+
+test('a container made beside a pause that died before the claim is not handed out; stop unpins, removal forgets', async (t) => {
+  const { host, dirs, runtime } = await fakeRuntime(t, 'beside-');
+  const sandbox = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes), [{ name: 'a', attempt: 0, image: busybox, request: request('a') }]);
+  const [made] = runtime.containersOf(sandbox.id);
+  host.exit(sandbox.id, 137);
+  for (let i = 0; i < 100 && runtime.sandboxes.get(sandbox.id)?.state === 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(runtime.sandboxes.get(sandbox.id)?.state, 'notready');
+  await assert.rejects(runtime.createContainer(sandbox.id, request('a'), busybox), /not ready/);
+  assert.equal(runtime.containers.get(made?.id ?? ''), undefined, 'the one made beside the pause is removed');
+
+  const second = await runtime.runPodSandbox(sandboxConfig(dirs.sandboxes, { uid: 'u2', name: 'q' }), [
+    { name: 'b', attempt: 0, image: busybox, request: request('b') },
+  ]);
+  const [unclaimed] = runtime.containersOf(second.id);
+  await runtime.stopPodSandbox(second.id, 0);
+  assert.ok(
+    host.calls.some((c) => c.op === 'pins.remove' && c.args[0] === second.id),
+    'StopPodSandbox releases the pins with the network',
+  );
+  await runtime.removePodSandbox(second.id);
+  await runtime.removePodSandbox(sandbox.id);
+  assert.equal(runtime.createdBeside(unclaimed?.id ?? ''), false);
   assert.equal(host.mounted.size + host.containers.size, 0);
 });

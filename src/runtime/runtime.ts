@@ -100,13 +100,17 @@ export class Runtime implements RuntimeService {
     const removePrepared = async (): Promise<void> => void (await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c))));
     const made = await besideSandbox(
       this.host,
+      // Under the sandbox's lock until its preparations are done too: a removal that comes meanwhile (a CRI
+      // client's) then finds the containers made beside the pause, rather than racing their creation.
       (host, prepared) =>
-        this.mutex.run(id, () =>
-          runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+        this.mutex.run(id, async () => {
+          const record = await runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
             await prepared();
             await removePrepared();
-          }),
-        ),
+          });
+          await prepared();
+          return record;
+        }),
       prepare.map((p) => () => this.prepareContainer(id, p)),
     );
     if (made.status === 'fulfilled') this.watchPause(made.value);
@@ -141,7 +145,9 @@ export class Runtime implements RuntimeService {
       this.exits.unwatch(id);
       // Side by side, as at creation: CNI DEL and the netns pin's removal need only the netns, which
       // outlives the pause for as long as either holds it. Both finish before a failure is reported.
-      const settled = await Promise.allSettled([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current)]);
+      // The IPC and UTS pins go too: with the pause gone nothing else would end the pod's IPC namespace
+      // (its shared memory) until the sandbox is removed.
+      const settled = await Promise.allSettled([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current), this.host.pins.remove(id)]);
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
       const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
       await this.sandboxStore.put({ ...current, state: 'notready', done });
@@ -156,6 +162,8 @@ export class Runtime implements RuntimeService {
   async removePodSandbox(id: string, stopGraceMs = 0): Promise<void> {
     if (!this.sandboxes.get(id)) return;
     if (stopGraceMs > 0) await Promise.all(this.containersOf(id).map((c) => this.stopContainer(c.id, stopGraceMs)));
+    // Whatever was made beside its pause and never claimed (or a create's failure kept for its claim) goes with it.
+    this.prepared.takeAll(id);
     // 'removing' is on disk before anything goes: a crash from here on leaves a sandbox recovery undoes whole.
     const marked = await this.mutex.run(id, async () => {
       const current = this.sandboxes.get(id);
@@ -181,8 +189,9 @@ export class Runtime implements RuntimeService {
     if (beside.stale !== undefined) await this.removeContainer(beside.stale);
     if (beside.record !== undefined) {
       const made = this.containers.get(beside.record.id);
-      if (made?.state === 'created') return made;
-      await this.removeContainer(beside.record.id); // its init died meanwhile: made again below
+      if (made?.state === 'created' && sandbox.state === 'ready') return made;
+      // Its init died meanwhile, or the sandbox did: made again below (or refused, as any create in it).
+      await this.removeContainer(beside.record.id);
     }
     const name = config.name;
     const ready = this.prepared.find(sandboxId, name, config.attempt);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { paths } from '../../src/common/config.js';
 import { run } from '../../src/host/exec.js';
 import { createNamespacePins } from '../../src/host/namespace-pins.js';
 import { isNamespacePin } from '../../src/host/network/netns.js';
@@ -16,7 +17,7 @@ const inode = async (path: string): Promise<string> => (await run('stat', ['-L',
 test('pinned IPC and UTS namespaces: their own, named, joined, and removed without a trace', async (t) => {
   const roots = await makeTestRoots();
   t.after(() => roots.cleanup());
-  const pins = createNamespacePins(roots.config.runRoot);
+  const pins = createNamespacePins({ ipc: paths(roots.config).ipcns, uts: paths(roots.config).utsns });
   const pinned = await pins.create('pod0', { ipc: true, hostname: 'web-0' });
   assert.deepEqual(pinned, pins.paths('pod0'));
   const { ipcPath, utsPath } = pins.paths('pod0');
@@ -43,7 +44,7 @@ test('pinned IPC and UTS namespaces: their own, named, joined, and removed witho
 test('only what the pod owns is pinned, and a refused hostname leaves nothing', async (t) => {
   const roots = await makeTestRoots();
   t.after(() => roots.cleanup());
-  const pins = createNamespacePins(roots.config.runRoot);
+  const pins = createNamespacePins({ ipc: paths(roots.config).ipcns, uts: paths(roots.config).utsns });
   assert.deepEqual(await pins.create('hostnet', { ipc: true }), { ipcPath: pins.paths('hostnet').ipcPath });
   assert.equal(await isNamespacePin(pins.paths('hostnet').utsPath), false);
   assert.deepEqual(await pins.create('hostall', { ipc: false }), {});

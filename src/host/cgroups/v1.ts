@@ -55,7 +55,8 @@ export class CgroupV1Manager implements CgroupManager {
     const segments = cgroupSegments(path);
     // Every hierarchy side by side; in each, the leaf first and its parents only when missing (a pod's
     // parents, the QoS levels, exist already: one mkdir per hierarchy instead of one per level).
-    await Promise.all(
+    // Settled all before a failure is reported: an undo must not race a mkdir still under way elsewhere.
+    const settled = await Promise.allSettled(
       (await this.all()).map((h) =>
         makeLevels(h, segments.length).catch((err: unknown) => {
           throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, {
@@ -64,6 +65,7 @@ export class CgroupV1Manager implements CgroupManager {
         }),
       ),
     );
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
     if (resources !== undefined) await this.update(path, resources);
 
     /** Makes the first `depth` levels of the path in `h`, deepest first; a level made new copies its parent's cpuset. */

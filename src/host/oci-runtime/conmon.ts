@@ -8,7 +8,7 @@
 // and writes "oom" files into --persist-dir and into its working directory on an OOM kill.
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { readFile } from '../../common/quick-fs.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PeapodError } from '../../common/errors.js';
 import { currentSpawner } from '../exec.js';

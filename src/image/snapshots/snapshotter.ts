@@ -1,18 +1,18 @@
 // Unpacked layers, keyed by ChainID like containerd's overlay snapshotter: <root>/<chainId hex>/fs is
 // one layer's own diff in overlayfs form, usable directly as a lowerdir and shared by every image whose
 // layer chain starts the same. Crash safety follows pnpm's importIndexedDir: unpack into
-// <root>/.staging-<pid>.<instance>-<random>, write the completion marker last, rename into place. A
-// directory without its marker, a half-removed directory or a staging directory no live unpack owns is
-// garbage, swept by the next ensure() or list(). One process (one daemon) owns a root: the in-process
-// locks are the only coordination; the owner in a staging dir's name keeps a second snapshotter on the
-// same root (a test's) from sweeping a live unpack.
+// <root>/.staging-<pid>.<start time>.<instance>-<random>, write the completion marker last, rename into
+// place. A directory without its marker, a half-removed directory or a staging directory no live unpack
+// owns is garbage, swept by the next ensure() or list(). One process (one daemon) owns a root: the
+// in-process locks are the only coordination; the owner in a staging dir's name keeps a second
+// snapshotter on the same root (a test's) from sweeping a live unpack.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { readdir, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, errorCode, errorMessage, isErrnoException } from '../../common/errors.js';
 import { syncFilesystem } from '../../host/layer-fs.js';
-import { isAlive } from '../../host/proc.js';
+import { isAlive, processStartTime } from '../../host/proc.js';
 import { atomicWriteFile, fsyncDir } from '../../store/atomic.js';
 import { digestHex, sha256Digest } from '../digest.js';
 
@@ -25,8 +25,8 @@ export interface LayerToUnpack {
 /** Written last into a snapshot: its presence means the directory is complete. */
 export const COMPLETION_MARKER = 'snapshot.json';
 const STAGING_PREFIX = '.staging-';
-/** The owner (`<pid>.<instance>`) and the pid of a staging dir's name. */
-const STAGING_OWNER = /^\.staging-((\d+)\.[0-9a-f]+)-[0-9a-f]+$/;
+/** The owner (`<pid>.<start time>.<instance>`), its pid and start time, of a staging dir's name. */
+const STAGING_OWNER = /^\.staging-((\d+)\.(\d+)\.[0-9a-f]+)-[0-9a-f]+$/;
 const REMOVING_PREFIX = '.removing-';
 const SNAPSHOT_DIR_RE = /^[0-9a-f]{64}$/;
 /** Layers unpacked at once: each is one decompressor and one writer, and the host has two cores. */
@@ -60,8 +60,11 @@ export class Snapshotter {
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly activeStaging = new Set<string>();
 
-  /** Staging dirs are named `.staging-<pid>.<instance>-<random>`: a sweep knows whose each one is. */
-  private readonly owner = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  /**
+   * Staging dirs are named `.staging-<pid>.<start time>.<instance>-<random>`: a sweep knows whose each one
+   * is, and a daemon restarted under the same PID (PID 1 of a container) is not its predecessor.
+   */
+  private owner: Promise<string> | undefined;
 
   constructor(private readonly root: string) {}
 
@@ -150,8 +153,13 @@ export class Snapshotter {
   private async abandoned(name: string): Promise<boolean> {
     const owner = STAGING_OWNER.exec(name);
     if (owner === null) return true;
-    if (owner[1] === this.owner) return !this.activeStaging.has(name);
-    return !(await isAlive(Number(owner[2])));
+    if (owner[1] === (await this.ownerName())) return !this.activeStaging.has(name);
+    return !(await isAlive(Number(owner[2]), Number(owner[3])));
+  }
+
+  private ownerName(): Promise<string> {
+    this.owner ??= processStartTime(process.pid).then((start) => `${process.pid}.${start ?? 0}.${randomBytes(4).toString('hex')}`);
+    return this.owner;
   }
 
   /** Per-chain lock: concurrent callers share one unpack; a caller whose own signal is live retries one that was aborted. */
@@ -180,7 +188,7 @@ export class Snapshotter {
     const existing = await this.dirOf(chainId);
     if (existing !== undefined) return existing;
     const hex = digestHex(chainId, 'chainId');
-    const name = `${STAGING_PREFIX}${this.owner}-${randomBytes(8).toString('hex')}`;
+    const name = `${STAGING_PREFIX}${await this.ownerName()}-${randomBytes(8).toString('hex')}`;
     const staging = join(this.root, name);
     this.activeStaging.add(name);
     try {

@@ -87,12 +87,14 @@ export async function createContainer(
 
 /**
  * Whether a sandbox being made can take a container before its pause runs: every namespace the container
- * joins is pinned (net, IPC, UTS) or the node's, and the pod shares no PID namespace (that one is the pause's).
- * The container is only created: it starts once the sandbox is ready, as the kubelet orders it.
+ * joins is pinned (net, IPC, UTS) or the node's, the pod shares no PID namespace (that one is the pause's),
+ * and it asks for no sysctls (runc writes them at the container's create, which would then race CNI ADD:
+ * a `net.ipv4.conf.eth0.*` before eth0 exists, or a value a plugin writes too). The container is only
+ * created: it starts once the sandbox is ready, as the kubelet orders it.
  */
 export function canCreateBeside(sandbox: SandboxRecord): boolean {
   const { config } = sandbox;
-  if (sandbox.state !== 'creating' || config.pid === 'pod') return false;
+  if (sandbox.state !== 'creating' || config.pid === 'pod' || Object.keys(config.sysctls).length > 0) return false;
   const ipc = config.ipc === 'node' || sandbox.ipcPath !== undefined;
   const netAndUts = config.network === 'node' || (sandbox.netnsPath !== undefined && sandbox.utsPath !== undefined);
   return ipc && netAndUts;

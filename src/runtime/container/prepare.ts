@@ -4,7 +4,8 @@
 // state 'creating' with the 'rootfs' step, so a daemon killed at any point undoes it as it undoes a
 // half-made container (runtime.recover), and a sandbox that fails takes its prepared containers with it.
 // Its config is a placeholder (nothing asked yet, the image's reference): CreateContainer replaces it
-// with the request's in the same write that records the bundle.
+// with the request's in the same write that records the bundle. Given the whole request, the container is
+// then created too (prepareBeside), beside the pause, and the create with an equal request takes it.
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import type { RuntimeHost } from '../host.js';

@@ -1,4 +1,5 @@
-// RunPodSandbox as named steps: pod cgroup → netns → CNI → hosts files → pause container.
+// RunPodSandbox as named steps: pod cgroup, netns pin and IPC/UTS pins (side by side) → CNI ADD beside the
+// pause container (and the containers made beside it, runtime.ts) → hosts files.
 // The record lists each step whose side effect exists, written before the next step starts, so a crash
 // anywhere leaves a record that reconcile can finish or undo. On failure the CleanupStack undoes in reverse.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -124,7 +125,10 @@ function joined(host: boolean, pin: string | undefined): NamespaceMode {
   return pin === undefined ? { mode: 'own' } : { mode: 'pod', path: pin };
 }
 
-/** The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), owning the pod's namespaces. */
+/**
+ * The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), in the
+ * pod's pinned namespaces: the pod's process (PID 1 of a shared PID namespace, the one the kubelet watches).
+ */
 async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
   const { host, dirs } = deps;
   const { config, id } = record;
