@@ -112,12 +112,26 @@ test('activeDeadlineSeconds: requeued for the deadline, then pods killed, Failur
   assert.deepEqual(plan.delete, [{ name: 'pi-a', uid: 'a' }]);
   assert.deepEqual(types(plan), ['FailureTarget=True']);
   assert.equal(plan.status.terminating, 1);
+  assert.equal(plan.status.failed, 1, 'counted as failed in the sync that kills it');
+  assert.deepEqual(plan.tracking.tracked, []);
   j = withStatus(j, plan);
   plan = syncJob({ job: j, pods: [], tracking: plan.tracking, now: T0 + 32 * S });
   assert.deepEqual(types(plan), ['FailureTarget=True', 'Failed=True']);
   assert.equal(plan.status.conditions?.[1]?.reason, 'DeadlineExceeded');
-  assert.equal(plan.status.failed, 1, 'the killed pod counts as failed');
+  assert.equal(plan.status.failed, 1, 'the killed pod counts as failed, once');
   assert.deepEqual(plan.events, [{ type: 'Warning', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }]);
+});
+
+test('activeDeadlineSeconds: a killed pod that catches TERM and exits 0 before it is gone is still a failure', () => {
+  let j = job({ activeDeadlineSeconds: 30 });
+  j = withStatus(j, syncJob({ job: j, pods: [], tracking: tracking(), now: T0 }));
+  let plan = syncJob({ job: j, pods: [pod('a', 'Running')], tracking: tracking('a'), now: T0 + 30 * S });
+  j = withStatus(j, plan);
+  const exited = pod('a', 'Succeeded', { terminating: true, finishedAt: T0 + 31 * S });
+  plan = syncJob({ job: j, pods: [exited], tracking: plan.tracking, now: T0 + 31 * S });
+  assert.deepEqual(types(plan), ['FailureTarget=True', 'Failed=True']);
+  assert.equal(plan.status.failed, 1);
+  assert.equal(plan.status.succeeded, undefined);
 });
 
 test('Indexed: the lowest missing indexes, a failed index re-created, completedIndexes as intervals', () => {

@@ -264,10 +264,13 @@ export function syncJob(input: JobSyncInput): JobSyncPlan {
   let startTime = c.startTime;
   const pods = new PodChanges(input.pods);
   let finished = finishedFrom(conditions) ?? failure(input, c, requeue);
+  // Every pod still running when the Job fails is a failure, counted in the sync that deletes it (Kubernetes'
+  // trackJobStatusAndRemoveFinalizers, "every non-terminated pod is considered failed"): one that then exits 0
+  // on its TERM does not become a success.
+  let failedNow = 0;
   if (finished) {
-    // A failing Job's remaining pods stay tracked: they count as failed once gone (every non-terminated pod of a
-    // failed Job is a failure).
-    pods.release(pods.active, finished.kind === 'success' ? c.acc.tracked : undefined);
+    if (finished.kind === 'failure') failedNow = pods.active.length;
+    pods.release(pods.active, c.acc.tracked);
   } else {
     manage(input, c, pods, requeue);
     const completions = c.spec.completions;
@@ -286,7 +289,7 @@ export function syncJob(input: JobSyncInput): JobSyncPlan {
     ...(completionTime !== undefined ? { completionTime } : {}),
     ...(pods.running > 0 ? { active: pods.running } : {}),
     ...(c.succeeded > 0 ? { succeeded: c.succeeded } : {}),
-    ...(c.failed > 0 ? { failed: c.failed } : {}),
+    ...(c.failed + failedNow > 0 ? { failed: c.failed + failedNow } : {}),
     terminating: pods.terminating,
     ready: pods.active.filter((p) => p.ready).length,
     ...(c.indexed && c.succeededIndexes.size > 0 ? { completedIndexes: formatIndexes(c.succeededIndexes) } : {}),

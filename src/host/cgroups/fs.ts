@@ -1,7 +1,7 @@
 // File helpers shared by the v1 and v2 managers: cgroup paths are checked once here, pseudo-files are
 // read and written as short strings, and directory removal is injectable so unit tests can run on a
 // plain tmpfs/ext4 tree (where, unlike cgroupfs, rmdir refuses a directory that still holds files).
-import { rmdir, writeFile } from 'node:fs/promises';
+import { readFile as readFileOnPool, rmdir, writeFile } from 'node:fs/promises';
 import { readdir, readFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -33,6 +33,20 @@ export function cgroupSegments(path: string): string[] {
 export async function readOptional(file: string): Promise<string | undefined> {
   try {
     return (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * A statistics file (memory.stat, cpu.stat): reading one makes the kernel flush the cgroup's per-CPU
+ * counters first, which takes milliseconds on a busy host: on the thread pool, not the event loop
+ * (readOptional reads the small control files directly, common/quick-fs.ts).
+ */
+export async function readStatOptional(file: string): Promise<string | undefined> {
+  try {
+    return (await readFileOnPool(file, 'utf8')).trim();
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return undefined;
     throw err;
