@@ -29,24 +29,15 @@ export function cgroupSegments(path: string): string[] {
   return segments;
 }
 
-/** The contents of a pseudo-file, trimmed; undefined when it does not exist. */
-export async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (err) {
-    if (isErrnoException(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-}
-
 /**
- * A statistics file (memory.stat, cpu.stat): reading one makes the kernel flush the cgroup's per-CPU
- * counters first, which takes milliseconds on a busy host: on the thread pool, not the event loop
- * (readOptional reads the small control files directly, common/quick-fs.ts).
+ * The contents of a pseudo-file, trimmed; undefined when it does not exist. Control files are read
+ * directly (common/quick-fs.ts); a statistics file (memory.stat, cpu.stat) on the thread pool: reading
+ * one makes the kernel flush the cgroup's per-CPU counters first, which takes milliseconds on a busy host.
  */
-export async function readStatOptional(file: string): Promise<string | undefined> {
+export async function readOptional(file: string): Promise<string | undefined> {
+  const read = file.endsWith('.stat') ? readFileOnPool : readFile;
   try {
-    return (await readFileOnPool(file, 'utf8')).trim();
+    return (await read(file, 'utf8')).trim();
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return undefined;
     throw err;

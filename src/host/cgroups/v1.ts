@@ -5,18 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
-import {
-  cgroupSegments,
-  compact,
-  flatKeyed,
-  listCgroupPaths,
-  parseIntOrUndefined,
-  parsePids,
-  readOptional,
-  readStatOptional,
-  removeTree,
-  writeValue,
-} from './fs.js';
+import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
 import { discoverOtherHierarchies, discoverV1Hierarchies, hierarchyFor } from './v1-hierarchies.js';
 import type { V1Controller, V1Hierarchy } from './v1-hierarchies.js';
@@ -128,8 +117,7 @@ export class CgroupV1Manager implements CgroupManager {
     if (!(await this.exists(path))) throw notFound(`cgroup ${path} does not exist in any v1 hierarchy under ${this.fsRoot}`);
     const file = async (controller: V1Controller, name: string): Promise<string | undefined> => {
       const dir = await this.dirFor(controller, path);
-      if (dir === undefined) return undefined;
-      return name.endsWith('.stat') ? readStatOptional(join(dir, name)) : readOptional(join(dir, name));
+      return dir === undefined ? undefined : readOptional(join(dir, name));
     };
     const [shares, quota, period, limit, usage, pidsMax, pidsCurrent, oomControl, cpuUsage, memoryStat] = await Promise.all([
       file('cpu', 'cpu.shares'),

@@ -7,18 +7,7 @@ import { PeapodError, errorMessage, failedPrecondition, isErrnoException, notFou
 import { REQUIRED_CONTROLLERS, v2Controllers } from './controllers.js';
 import type { ControllerReport } from './controllers.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
-import {
-  cgroupSegments,
-  compact,
-  flatKeyed,
-  listCgroupPaths,
-  parseIntOrUndefined,
-  parsePids,
-  readOptional,
-  readStatOptional,
-  removeTree,
-  writeValue,
-} from './fs.js';
+import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
 
 /** Controllers peapod enables down its tree when the level offers them (libcontainer's fs2 enables every one). */
@@ -99,7 +88,7 @@ export class CgroupV2Manager implements CgroupManager {
     const dir = this.dir(path);
     const [weight, cpuMax, memoryMax, memoryCurrent, pidsMax, pidsCurrent, events, cpuStat, memoryStat] = await Promise.all(
       ['cpu.weight', 'cpu.max', 'memory.max', 'memory.current', 'pids.max', 'pids.current', 'memory.events', 'cpu.stat', 'memory.stat'].map((f) =>
-        f.endsWith('.stat') ? readStatOptional(join(dir, f)) : readOptional(join(dir, f)),
+        readOptional(join(dir, f)),
       ),
     );
     const usageUsec = flatKeyed(cpuStat, 'usage_usec');
