@@ -46,6 +46,11 @@ export function errorCode(err: unknown): ErrorCode {
   return 'Internal';
 }
 
+/** What was thrown, as an Error (a rejection or a stream's destroy wants one): itself when it is one. */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -24,13 +24,14 @@ import {
   type Stats,
   type StatsFs,
 } from 'node:fs';
+import { asError } from './errors.js';
 
 function settle<T>(call: () => T): Promise<T> {
   try {
     return Promise.resolve(call());
   } catch (err) {
     // Node's fs throws Errors (with code and path), as fs/promises rejects with them.
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    return Promise.reject(asError(err));
   }
 }
 

@@ -7,7 +7,7 @@ import { join, posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
-import { PeapodError, isErrnoException } from '../common/errors.js';
+import { PeapodError, isErrnoException, asError } from '../common/errors.js';
 import type { ContentStore, Expected } from './content-store.js';
 import { dataLoss } from './content-store.js';
 import { sniffCompression } from './media-types.js';
@@ -146,7 +146,7 @@ async function scanTar(path: string, blobs: ContentStore, signal?: AbortSignal):
     }
   })().catch((err: unknown) => {
     // Stop the feeding side too, or it waits forever for an entry nobody reads.
-    ex.destroy(err instanceof Error ? err : new Error(String(err)));
+    ex.destroy(asError(err));
     throw err;
   });
   const [fed, read] = await Promise.allSettled([feeding, reading]);

@@ -3,7 +3,7 @@
 // through here (the CRI's pods are the runtime's, listed beside them read-only).
 import { rootPaths } from '../common/config.js';
 import { EventEmitter } from 'node:events';
-import { PeapodError } from '../common/errors.js';
+import { PeapodError, asError } from '../common/errors.js';
 import { metrics } from '../common/metrics.js';
 import { newUid } from '../common/ids.js';
 import type { EphemeralContainer, KubeObject, ObjectMeta, Pod } from '../kube/types.js';
@@ -312,7 +312,7 @@ export class PodManager {
         } catch (err) {
           clearTimeout(timer);
           off();
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(asError(err));
         }
       });
     });

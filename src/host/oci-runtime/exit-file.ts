@@ -6,7 +6,7 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readFile, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
-import { PeapodError, isErrnoException } from '../../common/errors.js';
+import { PeapodError, isErrnoException, asError } from '../../common/errors.js';
 import type { ExitStatus } from './types.js';
 
 /** The exit code shells use for "killed by signal N" and conmon writes: 128 + N. */
@@ -132,7 +132,7 @@ export function waitForExitFile(options: WaitForExitOptions): Promise<ExitStatus
       unlisten?.();
       options.signal?.removeEventListener('abort', onAbort);
       if (status !== undefined) resolve(status);
-      else reject(err instanceof Error ? err : new Error(String(err)));
+      else reject(asError(err));
     };
     const check = async (withFallback: boolean): Promise<void> => {
       if (checking) {

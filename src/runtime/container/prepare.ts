@@ -13,7 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ContainerConfig, ContainerPreparation, ContainerRecord, ContainerRequest, SandboxConfig, SandboxRecord } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { containerRootfs } from '../paths.js';
-import { errorMessage } from '../../common/errors.js';
+import { errorMessage, asError } from '../../common/errors.js';
 import { canCreateBeside, createContainer, mountRootfs, newRecord, readUserDb, type ContainerDeps, type PreparedRootfs } from './create.js';
 
 /**
@@ -111,7 +111,7 @@ export async function prepareBeside(ctx: BesideContext, id: string, sandbox: San
     ctx.prepared.addCreated(id, { ...created, outcome: { record } });
   } catch (err) {
     await ctx.remove(id).catch(() => undefined);
-    ctx.prepared.addCreated(id, { ...created, outcome: { error: err instanceof Error ? err : new Error(String(err)) } });
+    ctx.prepared.addCreated(id, { ...created, outcome: { error: asError(err) } });
   }
 }
 

@@ -1,7 +1,7 @@
 // An in-memory RuntimeHost for component tests of runtime/ and kubelet/ (containerd's fake_os idea):
 // records every call, lets a test fail the Nth call of an operation, and lets it make containers exit.
 import { EventEmitter } from 'node:events';
-import { PeapodError } from '../../common/errors.js';
+import { PeapodError, asError } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from '../../host/cgroups/types.js';
 import type { NamespacePins } from '../../host/namespace-pins.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from '../../host/network/types.js';
@@ -108,7 +108,7 @@ export class FakeHost implements RuntimeHost {
       try {
         this.record('network.setUp', request.sandboxId);
       } catch (err) {
-        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        return Promise.reject(asError(err));
       }
       const ip = `10.0.0.${this.nextIp++}`;
       this.leases.set(request.sandboxId, ip);
