@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { paths } from '../../src/common/config.js';
 import { run } from '../../src/host/exec.js';
 import { createNamespacePins } from '../../src/host/namespace-pins.js';
-import { isNamespacePin } from '../../src/host/network/netns.js';
+import { isNamespacePin } from '../../src/host/ns-pin.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { makeTestRoots } from '../helpers/roots.js';
 

@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { paths } from '../../src/common/config.js';
 import { run } from '../../src/host/exec.js';
 import { createPodNetworkManager } from '../../src/host/network/manager.js';
-import { isNamespacePin } from '../../src/host/network/netns.js';
+import { isNamespacePin } from '../../src/host/ns-pin.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
 import { makeTestRoots } from '../helpers/roots.js';
 

@@ -7,7 +7,8 @@ import { paths } from '../../common/config.js';
 import { PeapodError } from '../../common/errors.js';
 import { run, runUnchecked } from '../exec.js';
 import { invokePlugin, type CniInvocation, type PluginConfig } from './cni.js';
-import { createPinnedNetns, isNamespacePin, removePinnedNetns } from './netns.js';
+import { isNamespacePin } from '../ns-pin.js';
+import { createPinnedNetns, removePinnedNetns } from './netns.js';
 import { ipForwarding } from './forwarding.js';
 import type { PodNetworkManager, PodNetworkRequest, PodNetworkStatus } from './types.js';
 
