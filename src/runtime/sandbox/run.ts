@@ -119,12 +119,6 @@ async function createBindTargets(dir: string): Promise<void> {
   await Promise.all(SANDBOX_FILES.map((name) => writeFile(join(dir, name), '', { mode: 0o644, flag: 'a' })));
 }
 
-/** The host's namespace, a pinned one to join, or (a record older than the pins) one of its own. */
-function joined(host: boolean, pin: string | undefined): NamespaceMode {
-  if (host) return { mode: 'host' };
-  return pin === undefined ? { mode: 'own' } : { mode: 'pod', path: pin };
-}
-
 /**
  * The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), in the
  * pod's pinned namespaces: the pod's process (PID 1 of a shared PID namespace, the one the kubelet watches).
@@ -132,6 +126,7 @@ function joined(host: boolean, pin: string | undefined): NamespaceMode {
 async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
   const { host, dirs } = deps;
   const { config, id } = record;
+  const pins = host.pins.paths(id);
   const bundle = join(record.dir, 'pause');
   const rootfs = join(bundle, 'rootfs');
   await mkdir(rootfs, { recursive: true });
@@ -142,8 +137,9 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     rootfs,
     pausePath: dirs.pausePath,
     network,
-    ipc: joined(config.ipc === 'node', record.ipcPath),
-    uts: joined(config.network === 'node', record.utsPath),
+    // The pins made for this sandbox (runPodSandbox pins every namespace the pod owns).
+    ipc: config.ipc === 'node' ? { mode: 'host' } : { mode: 'pod', path: pins.ipcPath },
+    uts: config.network === 'node' ? { mode: 'host' } : { mode: 'pod', path: pins.utsPath },
     pid: config.pid === 'node' ? { mode: 'host' } : { mode: 'own' },
     cgroupsPath: childCgroupPath(config.cgroupParent, id),
     oomScoreAdj: config.oomScoreAdj,
