@@ -2,7 +2,8 @@
 // `unshare --<kind>=<file>` (Node cannot unshare itself). The pin keeps the namespace alive without any
 // process in it. A pod's netns (network/netns.ts) and its IPC and UTS namespaces (namespace-pins.ts)
 // are pinned and unpinned here.
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { removeFile } from '../common/remove-tree.js';
 import { dirname } from 'node:path';
 import { isErrnoException } from '../common/errors.js';
 import { statfs } from '../common/quick-fs.js';
@@ -57,5 +58,5 @@ export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
       for (const p of pinned) if (await isNamespacePin(p)) throw err;
     }
   }
-  await Promise.all(paths.map((p) => rm(p, { force: true })));
+  await Promise.all(paths.map((p) => removeFile(p)));
 }

@@ -2,7 +2,9 @@
 // build the runtime request (subPath staging, termination log file), create, start, run the postStart
 // hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
 // ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { closeSync, open } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { ImageRecord } from '../image/types.js';
@@ -22,7 +24,12 @@ const POST_START_TIMEOUT_MS = 30_000;
 
 export type ConfigAdjust = (config: ContainerRequest) => ContainerRequest;
 
+const openFd = promisify(open);
+
 export class ContainerStarter {
+  /** Termination-log files made by requestAhead, for the create of the same attempt to take. */
+  private readonly logFilesAhead = new Map<string, Promise<string>>();
+
   constructor(
     private readonly ctx: PodContext,
     private readonly probes: PodProbes,
@@ -166,7 +173,7 @@ export class ContainerStarter {
     const convert = { pod: record.pod, container: c, image, attempt, volumes, lookups: this.ctx.lookups(), ctx: this.ctx.deps.ctx };
     try {
       if (containerSubPaths(convert).length > 0) return undefined;
-      return containerConfig({ ...convert, terminationLogHostPath: await this.terminationLogFile(c.name, attempt) });
+      return containerConfig({ ...convert, terminationLogHostPath: await this.terminationLogFile(c.name, attempt, 'ahead') });
     } catch {
       return undefined;
     }
@@ -192,12 +199,26 @@ export class ContainerStarter {
     };
   }
 
-  /** An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory. */
-  private async terminationLogFile(name: string, attempt: number): Promise<string> {
+  /**
+   * An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory.
+   * Made once per attempt: the create takes the file its requestAhead made (unless that failed).
+   */
+  private terminationLogFile(name: string, attempt: number, when: 'ahead' | 'now' = 'now'): Promise<string> {
+    const key = `${name}/${attempt}`;
+    const made = this.logFilesAhead.get(key);
+    if (when === 'now') this.logFilesAhead.delete(key);
+    if (made) return made.catch(() => this.makeTerminationLogFile(name, attempt));
+    const making = this.makeTerminationLogFile(name, attempt);
+    if (when === 'ahead') this.logFilesAhead.set(key, making);
+    return making;
+  }
+
+  private async makeTerminationLogFile(name: string, attempt: number): Promise<string> {
     const dir = join(this.ctx.deps.podsRoot, this.ctx.uid, 'containers', name);
     await mkdir(dir, { recursive: true, mode: 0o755 });
     const path = join(dir, `${attempt}-termination-log`);
-    await writeFile(path, '', { mode: 0o666 });
+    // Created or emptied; closing a descriptor of a new empty file waits for nothing, so it is made directly.
+    closeSync(await openFd(path, 'w', 0o666));
     return path;
   }
 

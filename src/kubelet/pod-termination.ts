@@ -1,7 +1,7 @@
 // How a deleted pod goes away (the kubelet's killPod, then its cleanup): containers stopped in the
 // kubelet's order within one grace period, each given its preStop hook first, then the sandbox stopped
 // and removed, volumes torn down, logs and the pod record deleted.
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../common/remove-tree.js';
 import type { Container } from '../kube/types.js';
 import { podLogDirectory } from './convert.js';
 import { runHook } from './hooks.js';
@@ -25,7 +25,7 @@ export async function terminatePod(ctx: PodContext, probes: PodProbes, record: P
   for (const sandbox of runtime.sandboxes.list().filter((s) => s.config.uid === uid)) await runtime.removePodSandbox(sandbox.id);
   await tearDownVolumes(podVolumesDir(deps.podsRoot, uid), record.pod, deps.volumeOps);
   // The pod's logs go with the pod (the kubelet removes its pod log directory when it removes the pod).
-  await rm(podLogDirectory(deps.ctx.logRoot, record.pod), { recursive: true, force: true });
+  await removeTree(podLogDirectory(deps.ctx.logRoot, record.pod));
   await deps.pods.delete(uid);
 }
 

@@ -12,7 +12,8 @@
 // writeFile and close are trips of their own), the directory made only when the file cannot be
 // created without it, and the close of a descriptor made directly (common/quick-fs.ts says what a trip costs).
 import { closeSync, fsync, open, openSync, rename, write } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { removeFile } from '../common/remove-tree.js';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -74,7 +75,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, m
     else await syncAndClose(fd);
     await renameFile(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await removeFile(tmp);
     throw err;
   }
   if (sync === 'full') await fsyncDir(dir);
@@ -96,7 +97,7 @@ export async function readJsonIfExists(path: string): Promise<unknown> {
 
 /** Removes a file and fsyncs its directory; removing what is gone succeeds. */
 export async function removeDurably(path: string): Promise<void> {
-  await rm(path, { force: true, recursive: true });
+  await removeFile(path);
   try {
     await fsyncDir(dirname(path));
   } catch (err) {

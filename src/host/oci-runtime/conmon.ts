@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { readFile } from 'node:fs/promises';
+import { readFile as readStateFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError } from '../../common/errors.js';
 import { currentSpawner } from '../exec.js';
@@ -275,7 +276,7 @@ async function interpretOutcome(outcome: ConmonOutcome, options: StartConmonOpti
     const message = cleanRuncMessage(sync.message ?? '') || 'no message';
     throw new PeapodError('FailedPrecondition', `runc create failed for container ${options.id}: ${message}`);
   }
-  const conmonPid = Number((await readFile(options.layout.conmonPidFile, 'utf8')).trim());
+  const conmonPid = Number((await readStateFile(options.layout.conmonPidFile, 'utf8')).trim());
   return { pid: sync.data, conmonPid };
 }
 
@@ -288,7 +289,7 @@ export function cleanRuncMessage(raw: string): string {
 /** Kills the monitor of a failed create, making sure the PID still is that conmon (PIDs get reused). */
 export async function killConmonFromPidFile(pidFile: string, persistDir: string): Promise<void> {
   try {
-    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    const pid = Number((await readStateFile(pidFile, 'utf8')).trim());
     if (!Number.isInteger(pid) || pid <= 1) return;
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
     if (cmdline.split('\0').includes(persistDir)) process.kill(pid, 'SIGKILL');

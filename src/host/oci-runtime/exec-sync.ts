@@ -3,7 +3,8 @@
 // because runc exec hands its own stdio to the exec'd process and a killed runc alone would leave it
 // running inside the container.
 import { spawn } from 'node:child_process';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { removeFile } from '../../common/remove-tree.js';
 import { constants } from 'node:os';
 import { PeapodError } from '../../common/errors.js';
 import { processGroupMembers } from '../proc.js';
@@ -72,7 +73,7 @@ export async function runcExecSync(input: ExecSyncInput): Promise<ExecResult> {
     return { exitCode: code, stdout: stdout.bytes(), stderr: stderr.bytes(), timedOut: false };
   } finally {
     clearTimeout(timer);
-    await rm(input.pidFile, { force: true });
+    await removeFile(input.pidFile);
   }
 }
 

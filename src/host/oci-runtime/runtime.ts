@@ -2,8 +2,9 @@
 // runcRoot, conmon's pidfiles and our meta under <stateDir>/<id>, exit codes under exitDir, so a
 // fresh instance (a restarted daemon) sees exactly what the old one saw.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { stat } from '../../common/quick-fs.js';
+import { mkdir } from 'node:fs/promises';
+import { removeFile, removeTree } from '../../common/remove-tree.js';
+import { access, stat } from '../../common/quick-fs.js';
 import { dirname, join } from 'node:path';
 import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
 import { isAlive, pidExists, processStartTime, signalIfSame } from '../proc.js';
@@ -101,14 +102,15 @@ class RuncConmonRuntime implements OciRuntime {
 
   /** conmon's (and our meta's) dir for a new container; a stale exit file would make it look finished. */
   private async makePersistDir(id: string, layout: ConmonLayout): Promise<void> {
-    await Promise.all([mkdir(this.opts.exitDir, { recursive: true }), mkdir(this.opts.stateDir, { recursive: true })]);
+    // The shared dirs exist after the first container: looked for directly, made (on the pool) only when missing.
+    await Promise.all([this.opts.exitDir, this.opts.stateDir].map((dir) => access(dir).catch(() => mkdir(dir, { recursive: true }))));
     try {
       await mkdir(layout.persistDir);
     } catch (err) {
       if (isErrnoException(err, 'EEXIST')) throw alreadyExists(`container ${id} already exists (${layout.persistDir}); remove it first`);
       throw err;
     }
-    await rm(layout.exitFile, { force: true });
+    await removeFile(layout.exitFile);
   }
 
   async create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }> {
@@ -339,11 +341,7 @@ class RuncConmonRuntime implements OciRuntime {
     this.lostChecks.delete(layout.persistDir);
     // A runc killed during create leaves its state dir (exec.fifo, no state.json) that runc itself no
     // longer recognises: once runc has had its say, the dir is ours to remove.
-    await Promise.all([
-      rm(layout.persistDir, { recursive: true, force: true }),
-      rm(layout.exitFile, { force: true }),
-      rm(join(this.opts.runcRoot, id), { recursive: true, force: true }),
-    ]);
+    await Promise.all([removeTree(layout.persistDir), removeFile(layout.exitFile), removeTree(join(this.opts.runcRoot, id))]);
   }
 
   private async removeFromRunc(id: string, layout: ConmonLayout): Promise<void> {

@@ -1,7 +1,8 @@
 // The pod's volumes, made ready on the host before its containers start (the kubelet's volume manager,
 // for the local volume types): emptyDir (disk or tmpfs), hostPath (with its type check), configMap,
 // secret (always on tmpfs, never on disk), downwardAPI and projected.
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { removeTree } from '../../common/remove-tree.js';
 import { join } from 'node:path';
 import { PeapodError, errorMessage, isErrnoException } from '../../common/errors.js';
 import type { ConfigMap, Pod, Secret, Volume } from '../../kube/types.js';
@@ -207,5 +208,5 @@ export async function tearDownVolumes(volumesDir: string, pod: Pod, ops: VolumeH
     if (volume.hostPath || volume.persistentVolumeClaim) continue;
     await ops.unmount(join(volumesDir, volume.name));
   }
-  await rm(join(volumesDir, '..'), { recursive: true, force: true });
+  await removeTree(join(volumesDir, '..'));
 }

@@ -1,5 +1,5 @@
 // Undo of CreateContainer, driven by the record's `done` steps; tolerant of what is already gone.
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../../common/remove-tree.js';
 import { containerRootfs } from '../paths.js';
 import type { ContainerRecord } from '../types.js';
 import type { ContainerDeps } from './create.js';
@@ -22,5 +22,5 @@ export async function removeContainerArtifacts(deps: ContainerDeps, record: Cont
   };
   const settled = await Promise.allSettled([dropFromRunc(), record.done.includes('rootfs') ? host.mounts.unmount(containerRootfs(record.dir)) : undefined]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
-  await rm(record.dir, { recursive: true, force: true });
+  await removeTree(record.dir);
 }

@@ -2,7 +2,8 @@
 // pause container (and the containers made beside it, runtime.ts) → hosts files.
 // The record lists each step whose side effect exists, written before the next step starts, so a crash
 // anywhere leaves a record that reconcile can finish or undo. On failure the CleanupStack undoes in reverse.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { buildSandboxSpec } from '../../oci/spec.js';

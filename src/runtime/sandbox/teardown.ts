@@ -1,6 +1,6 @@
 // Undo of RunPodSandbox, driven by the record's `done` steps in reverse. Every step tolerates
 // what is already gone, so it serves a failed create, RemovePodSandbox and reconcile alike.
-import { rm } from 'node:fs/promises';
+import { removeTree } from '../../common/remove-tree.js';
 import { errorCode } from '../../common/errors.js';
 import type { SandboxRecord } from '../types.js';
 import type { SandboxDeps } from './run.js';
@@ -54,5 +54,5 @@ export async function tearDownSandbox(deps: SandboxDeps, record: SandboxRecord, 
   const settled = await Promise.allSettled([removePause(), releaseNetwork(deps, record), deps.host.pins.remove(record.id), containersGone]);
   for (const s of settled) if (s.status === 'rejected') throw s.reason;
   await deps.host.cgroups.remove(record.config.cgroupParent);
-  await rm(record.dir, { recursive: true, force: true });
+  await removeTree(record.dir);
 }
