@@ -104,8 +104,8 @@ export class GarbageCollector {
   private dependents(): Dependent[] {
     const referenced = new Set<string>();
     const objects = this.store.all();
-    const pods = this.pods.list();
-    for (const m of [...objects.map((o) => o.metadata), ...pods.map((p) => p.pod.metadata)]) for (const r of m.ownerReferences ?? []) referenced.add(r.uid);
+    const pods = this.pods.listMetadata();
+    for (const m of [...objects.map((o) => o.metadata), ...pods.map((p) => p.metadata)]) for (const r of m.ownerReferences ?? []) referenced.add(r.uid);
     const out: Dependent[] = [];
     for (const o of objects) {
       if (!o.metadata.ownerReferences?.length) continue;
@@ -119,13 +119,14 @@ export class GarbageCollector {
       });
     }
     for (const p of pods) {
-      if (!p.pod.metadata.ownerReferences?.length) continue;
-      const namespace = p.pod.metadata.namespace ?? 'default';
+      if (!p.metadata.ownerReferences?.length) continue;
+      const namespace = p.metadata.namespace ?? 'default';
+      const name = p.metadata.name;
       out.push({
-        metadata: p.pod.metadata,
+        metadata: p.metadata,
         deleting: p.terminating,
         hasDependents: false,
-        remove: () => this.pods.delete(namespace, p.pod.metadata.name),
+        remove: () => this.pods.delete(namespace, name),
         dropOwners: (uids) => this.pods.updateMetadata(p.uid, (m) => dropRefs(m, uids)),
       });
     }
@@ -155,7 +156,7 @@ export class GarbageCollector {
   private async finishOwners(): Promise<void> {
     const deleting = this.store.all().filter((o) => o.metadata.deletionTimestamp !== undefined);
     if (deleting.length === 0) return;
-    const refs = [...this.store.all().map((o) => o.metadata), ...this.pods.list().map((p) => p.pod.metadata)].flatMap((m) => m.ownerReferences ?? []);
+    const refs = [...this.store.all().map((o) => o.metadata), ...this.pods.listMetadata().map((p) => p.metadata)].flatMap((m) => m.ownerReferences ?? []);
     for (const owner of deleting) {
       const uid = owner.metadata.uid ?? '';
       const finalizers = owner.metadata.finalizers ?? [];

@@ -45,6 +45,9 @@ const MAX_NAME_ATTEMPTS = 5;
 /** What the pod client uses of the pod manager (a unit test can hand it a stand-in). */
 export type PodManagerPort = Pick<PodManager, 'pods' | 'view' | 'onChange' | 'apply' | 'find' | 'delete' | 'updateMetadata'>;
 
+/** A pod as the garbage collector sees it. */
+export type PodMetadataEntry = Pick<ControlledPod, 'uid' | 'terminating'> & { readonly metadata: ObjectMeta };
+
 export class PodClient {
   private readonly summaries = new Map<string, string>();
   private readonly known = new Map<string, ControlledPod>();
@@ -126,6 +129,15 @@ export class PodClient {
       .list()
       .filter((r) => namespace === undefined || (r.pod.metadata.namespace ?? 'default') === namespace)
       .map((r) => this.toControlled(r));
+  }
+
+  /**
+   * Every pod's uid, metadata and whether it is terminating, without its status: list() computes each
+   * pod's status, and the garbage collector, which sweeps after every change, needs none of it (with 100
+   * pods starting, those statuses were a tenth of the daemon's CPU).
+   */
+  listMetadata(): PodMetadataEntry[] {
+    return this.manager.pods.list().map((r) => ({ uid: r.id, metadata: r.pod.metadata, terminating: r.deletion !== undefined }));
   }
 
   get(uid: string): ControlledPod | undefined {

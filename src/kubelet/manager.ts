@@ -82,15 +82,16 @@ export class PodManager {
 
   /** The live logs of this manager's running containers. */
   private runningLogs(): RotatedLog[] {
+    // One pass over the containers: containersOf per pod would be one pass per pod, each rotation tick.
+    const ours = new Set<string>();
+    for (const record of this.pods.list()) if (record.sandboxId !== undefined) ours.add(record.sandboxId);
     const out: RotatedLog[] = [];
-    for (const record of this.pods.list()) {
-      const sandbox = record.sandboxId === undefined ? undefined : this.deps.runtime.sandboxes.get(record.sandboxId);
+    for (const c of this.deps.runtime.containers.list()) {
+      if (c.state !== 'running' || !ours.has(c.sandboxId)) continue;
+      const sandbox = this.deps.runtime.sandboxes.get(c.sandboxId);
       if (!sandbox) continue;
-      for (const c of this.deps.runtime.containersOf(sandbox.id)) {
-        if (c.state !== 'running') continue;
-        const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
-        out.push({ containerId: c.id, bundleDir: c.dir, logPath: containerLogPath(sandbox, c), stillRunning });
-      }
+      const stillRunning = (): boolean => this.deps.runtime.containers.get(c.id)?.state === 'running';
+      out.push({ containerId: c.id, bundleDir: c.dir, logPath: containerLogPath(sandbox, c), stillRunning });
     }
     return out;
   }

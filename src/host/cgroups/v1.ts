@@ -186,10 +186,13 @@ async function isDir(dir: string): Promise<boolean> {
   return (await stat(dir).catch(() => undefined))?.isDirectory() === true;
 }
 
+/**
+ * A new v1 cpuset cgroup starts empty (or, with the parent's cgroup.clone_children, with the parent's
+ * values) and takes no process until both are set: the parent's are written, which is right either way, so
+ * the new child's are not read first.
+ */
 async function copyCpuset(parent: string, child: string): Promise<void> {
   for (const name of ['cpuset.cpus', 'cpuset.mems']) {
-    const current = await readOptional(join(child, name));
-    if (current !== undefined && current !== '') continue;
     const value = await readOptional(join(parent, name));
     if (value !== undefined && value !== '') await writeValue(join(child, name), value);
   }
