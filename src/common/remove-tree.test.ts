@@ -35,6 +35,14 @@ test('removeTree removes a nested tree, links unfollowed, and a file or nothing 
     await removeTree(join(dir, 'plain'));
     assert.equal(await gone(join(dir, 'plain')), true);
     await removeTree(join(dir, 'never-was'));
+    // A link given as the path itself is unlinked; what it names stays, a missing target included.
+    await symlink(outside, join(dir, 'top-link'));
+    await removeTree(join(dir, 'top-link'));
+    assert.equal(await gone(join(dir, 'top-link')), true);
+    assert.deepEqual(await readdir(join(outside, 'kept')), ['file']);
+    await symlink(join(dir, 'nowhere'), join(dir, 'dangling-top'));
+    await removeTree(join(dir, 'dangling-top'));
+    assert.deepEqual((await readdir(dir)).sort(), ['outside']);
     await removeTree(join(dir, 'never-was/below'));
   } finally {
     await rm(dir, { recursive: true, force: true });

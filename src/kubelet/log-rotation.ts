@@ -2,7 +2,8 @@
 // live log passes maxSize, old rotated files beyond the budget go, the log is renamed to
 // "<log>.<stamp>" and conmon is told to reopen it (runtime/logs/conmon-control.ts); older rotated files
 // are optionally gzipped. The kubelet checks every 10 s; a container can write 100 MB/s, so each log is
-// checked at a pace set by its own growth (10 to 100 ms) to keep the overshoot small.
+// checked at a pace set by its own growth (10 to 100 ms; the quiet ones together, on a shared 100 ms
+// beat) to keep the overshoot small.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { stat as statNow } from '../common/quick-fs.js';
