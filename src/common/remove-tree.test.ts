@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeFile, removeTree } from './remove-tree.js';
+import { removeTree } from './remove-tree.js';
 
 async function gone(path: string): Promise<boolean> {
   return access(path).then(
@@ -49,17 +49,17 @@ test('removeTree removes a nested tree, links unfollowed, and a file or nothing 
   }
 });
 
-test('removeFile unlinks a file or a link, takes a directory found there whole, and ignores a missing one', async () => {
+test('removeTree unlinks a file, takes a directory found there whole, and ignores a missing one', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'remove-file-'));
   try {
     await writeFile(join(dir, 'f'), 'x');
-    await removeFile(join(dir, 'f'));
+    await removeTree(join(dir, 'f'));
     assert.equal(await gone(join(dir, 'f')), true);
     await mkdir(join(dir, 'd/e'), { recursive: true });
     await writeFile(join(dir, 'd/e/g'), 'y');
-    await removeFile(join(dir, 'd'));
+    await removeTree(join(dir, 'd'));
     assert.equal(await gone(join(dir, 'd')), true);
-    await removeFile(join(dir, 'missing'));
+    await removeTree(join(dir, 'missing'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -13,21 +13,16 @@ import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { isErrnoException } from './errors.js';
 
-/** Removes a file, a symbolic link (not what it points to) or a whole directory tree; a path that is not there is success. */
-export async function removeTree(path: string): Promise<void> {
-  await removeFile(path);
-}
-
 /**
- * Removes a file or a link in one trip; a directory found there is removed whole, and a path that is not
- * there is success.
+ * Removes a file, a symbolic link (not what it points to) or a whole directory tree; a path that is not
+ * there is success. One trip for a file or a link: unlink(2) answers EISDIR for a directory (Linux), and
+ * only for a real one.
  */
-export async function removeFile(path: string): Promise<void> {
+export async function removeTree(path: string): Promise<void> {
   try {
     await unlink(path);
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return;
-    // unlink(2) answers EISDIR for a directory (Linux), and only for a real one: a link is unlinked.
     if (!isErrnoException(err, 'EISDIR')) throw err;
     await removeDirectory(path);
   }
@@ -37,8 +32,8 @@ async function removeDirectory(path: string): Promise<void> {
   const entries = await listOrGone(path);
   if (entries === undefined) return;
   // An entry of unknown type (a file system without d_type: Node lstat's those itself) goes through
-  // removeFile, whose unlink tells a directory by EISDIR.
-  await Promise.all(entries.map((e) => (e.isDirectory() ? removeDirectory(join(path, e.name)) : removeFile(join(path, e.name)))));
+  // removeTree, whose unlink tells a directory by EISDIR.
+  await Promise.all(entries.map((e) => (e.isDirectory() ? removeDirectory(join(path, e.name)) : removeTree(join(path, e.name)))));
   try {
     await rmdir(path);
   } catch (err) {

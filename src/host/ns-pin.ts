@@ -3,7 +3,7 @@
 // process in it. A pod's netns (network/netns.ts) and its IPC and UTS namespaces (namespace-pins.ts)
 // are pinned and unpinned here.
 import { mkdir, open } from 'node:fs/promises';
-import { removeFile } from '../common/remove-tree.js';
+import { removeTree } from '../common/remove-tree.js';
 import { dirname } from 'node:path';
 import { isErrnoException } from '../common/errors.js';
 import { statfs } from '../common/quick-fs.js';
@@ -58,5 +58,5 @@ export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
       for (const p of pinned) if (await isNamespacePin(p)) throw err;
     }
   }
-  await Promise.all(paths.map((p) => removeFile(p)));
+  await Promise.all(paths.map((p) => removeTree(p)));
 }

@@ -13,7 +13,7 @@
 // created without it, and the close of a descriptor made directly (common/quick-fs.ts says what a trip costs).
 import { closeSync, fsync, open, openSync, rename, write } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { removeFile } from '../common/remove-tree.js';
+import { removeTree } from '../common/remove-tree.js';
 import { promisify } from 'node:util';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -75,7 +75,7 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, m
     else await syncAndClose(fd);
     await renameFile(tmp, path);
   } catch (err) {
-    await removeFile(tmp);
+    await removeTree(tmp);
     throw err;
   }
   if (sync === 'full') await fsyncDir(dir);
@@ -97,7 +97,7 @@ export async function readJsonIfExists(path: string): Promise<unknown> {
 
 /** Removes a file and fsyncs its directory; removing what is gone succeeds. */
 export async function removeDurably(path: string): Promise<void> {
-  await removeFile(path);
+  await removeTree(path);
   try {
     await fsyncDir(dirname(path));
   } catch (err) {

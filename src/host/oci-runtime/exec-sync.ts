@@ -4,7 +4,7 @@
 // running inside the container.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { removeFile } from '../../common/remove-tree.js';
+import { removeTree } from '../../common/remove-tree.js';
 import { constants } from 'node:os';
 import { PeapodError } from '../../common/errors.js';
 import { processGroupMembers } from '../proc.js';
@@ -73,7 +73,7 @@ export async function runcExecSync(input: ExecSyncInput): Promise<ExecResult> {
     return { exitCode: code, stdout: stdout.bytes(), stderr: stderr.bytes(), timedOut: false };
   } finally {
     clearTimeout(timer);
-    await removeFile(input.pidFile);
+    await removeTree(input.pidFile);
   }
 }
 

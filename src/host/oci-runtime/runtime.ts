@@ -3,7 +3,7 @@
 // fresh instance (a restarted daemon) sees exactly what the old one saw.
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { removeFile, removeTree } from '../../common/remove-tree.js';
+import { removeTree } from '../../common/remove-tree.js';
 import { access, stat } from '../../common/quick-fs.js';
 import { dirname, join } from 'node:path';
 import { PeapodError, alreadyExists, errorCode, errorMessage, invalid, isErrnoException, notFound } from '../../common/errors.js';
@@ -110,7 +110,7 @@ class RuncConmonRuntime implements OciRuntime {
       if (isErrnoException(err, 'EEXIST')) throw alreadyExists(`container ${id} already exists (${layout.persistDir}); remove it first`);
       throw err;
     }
-    await removeFile(layout.exitFile);
+    await removeTree(layout.exitFile);
   }
 
   async create(id: string, options: CreateOptions): Promise<{ pid: number; conmonPid: number }> {
@@ -341,7 +341,7 @@ class RuncConmonRuntime implements OciRuntime {
     this.lostChecks.delete(layout.persistDir);
     // A runc killed during create leaves its state dir (exec.fifo, no state.json) that runc itself no
     // longer recognises: once runc has had its say, the dir is ours to remove.
-    await Promise.all([removeTree(layout.persistDir), removeFile(layout.exitFile), removeTree(join(this.opts.runcRoot, id))]);
+    await Promise.all([removeTree(layout.persistDir), removeTree(layout.exitFile), removeTree(join(this.opts.runcRoot, id))]);
   }
 
   private async removeFromRunc(id: string, layout: ConmonLayout): Promise<void> {
