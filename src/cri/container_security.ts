@@ -12,7 +12,8 @@ import { SECCOMP_PROFILE_TYPES } from './types.js';
 const LEGACY_RUNTIME_DEFAULT = new Set(['runtime/default', 'docker/default']);
 const LEGACY_LOCALHOST_PREFIX = 'localhost/';
 
-function seccompFrom(sc: Fields | undefined): SeccompRequest {
+/** A container's or a sandbox's profile (both security contexts carry seccomp and seccomp_profile_path). */
+export function seccompFrom(sc: Fields | undefined): SeccompRequest {
   const profile = sc?.msg('seccomp');
   if (profile) {
     const type = profile.enumOf('profile_type', SECCOMP_PROFILE_TYPES);

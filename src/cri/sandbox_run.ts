@@ -7,6 +7,7 @@ import { podLogDirectoryName } from '../runtime/logs/layout.js';
 import type { PortMapping } from '../host/network/types.js';
 import type { DnsConfig, NamespaceScope, SandboxConfig } from '../runtime/types.js';
 import type { CriContext } from './context.js';
+import { seccompFrom } from './container_security.js';
 import { readResources } from './convert.js';
 import type { Fields } from './fields.js';
 import { sandboxName } from './names.js';
@@ -39,7 +40,8 @@ export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
   if (namespace === '') throw new PeapodError('InvalidArgument', 'config.metadata.namespace must not be empty');
   const uid = meta?.str('uid') ?? '';
   const linux = f.msg('linux');
-  const nsOptions = linux?.msg('security_context')?.msg('namespace_options');
+  const security = linux?.msg('security_context');
+  const nsOptions = security?.msg('namespace_options');
   const network = nsOptions?.enumOf('network', NAMESPACE_MODES) ?? 'POD';
   const pid = nsOptions?.enumOf('pid', NAMESPACE_MODES) ?? 'POD';
   const ipc = nsOptions?.enumOf('ipc', NAMESPACE_MODES) ?? 'POD';
@@ -63,6 +65,8 @@ export function sandboxConfigFrom(f: Fields, ctx: CriContext): SandboxConfig {
     annotations: f.strMap('annotations'),
     logDirectory: logDirectoryFrom(f.str('log_directory'), ctx.settings.logRoot, namespace, name, uid),
     oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, ctx.settings.oomScoreAdjFloor),
+    // The pause runs under the sandbox's profile, unconfined when privileged (containerd's sandbox spec).
+    seccomp: security?.bool('privileged') === true ? { kind: 'unconfined' } : seccompFrom(security),
   };
 }
 

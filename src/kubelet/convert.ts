@@ -5,7 +5,7 @@
 // profile's content, the node's hostname) is the runtime's, once for both fronts (runtime/translate.ts).
 import { join } from 'node:path';
 import { PeapodError } from '../common/errors.js';
-import type { Container, EnvVar, Pod } from '../kube/types.js';
+import type { Container, EnvVar, Pod, SeccompProfile } from '../kube/types.js';
 import { podQosClass, type QosClass } from '../kube/qos.js';
 import { expandEnvReferences } from '../kube/env.js';
 import { cpuMilli, memoryBytes } from '../kube/quantity.js';
@@ -97,6 +97,7 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     annotations: { ...(pod.metadata.annotations ?? {}), ...annotations },
     logDirectory: podLogDirectory(ctx.logRoot, pod),
     oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, ctx.oomScoreAdjFloor),
+    seccomp: sandboxSeccomp(pod, ctx),
   };
 }
 
@@ -359,14 +360,26 @@ function securityInput(pod: Pod, container: Container, image: ImageRecord, ctx: 
     capabilitiesDrop: sc.capabilities?.drop ?? [],
     readOnlyRootfs: sc.readOnlyRootFilesystem === true,
     noNewPrivileges: sc.allowPrivilegeEscalation === false && !privileged,
-    seccomp:
-      seccompProfile?.type === 'RuntimeDefault'
-        ? { kind: 'runtime-default' }
-        : seccompProfile?.type === 'Localhost'
-          ? localhostSeccomp(seccompProfile.localhostProfile ?? '', ctx.seccompRoot)
-          : { kind: 'unconfined' },
+    seccomp: seccompRequest(seccompProfile, ctx),
     procMount: sc.procMount === 'Unmasked' ? 'Unmasked' : 'Default',
   };
+}
+
+/** The kubelet's getSeccompProfile: RuntimeDefault, Localhost, or unconfined when none is given (its seccompDefault off). */
+function seccompRequest(profile: SeccompProfile | undefined, ctx: ConvertContext): SeccompRequest {
+  if (profile?.type === 'RuntimeDefault') return { kind: 'runtime-default' };
+  if (profile?.type === 'Localhost') return localhostSeccomp(profile.localhostProfile ?? '', ctx.seccompRoot);
+  return { kind: 'unconfined' };
+}
+
+/**
+ * The sandbox's profile, as the kubelet's generatePodSandboxLinuxConfig sends it: the pod's own, not a
+ * container's; a pod with a privileged container has a privileged sandbox, which containerd runs unconfined.
+ */
+function sandboxSeccomp(pod: Pod, ctx: ConvertContext): SeccompRequest {
+  const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
+  if (containers.some((c) => c.securityContext?.privileged === true)) return { kind: 'unconfined' };
+  return seccompRequest(pod.spec.securityContext?.seccompProfile, ctx);
 }
 
 /** The kubelet's Localhost profile: a path relative to its seccomp root, sent to the runtime as an absolute one. */

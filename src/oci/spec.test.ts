@@ -74,6 +74,7 @@ function sandbox(overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput {
     oomScoreAdj: -998,
     sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox' },
+    seccomp: { kind: 'unconfined' },
     ...overrides,
   };
 }
@@ -302,4 +303,15 @@ test('sandbox: catatonit -P from a read-only bind, read-only root, no capabiliti
   const hostNet = buildSandboxSpec(sandbox({ network: { mode: 'host' }, uts: { mode: 'host' }, pid: { mode: 'host' } }));
   assert.deepEqual(nsTypes(hostNet), ['ipc', 'mount']);
   assert.equal(mount(hostNet, '/sys')?.type, 'bind');
+});
+
+test("sandbox seccomp: the pod's profile, none when unconfined, the default one built for no capabilities", () => {
+  assert.equal(buildSandboxSpec(sandbox()).linux.seccomp, undefined);
+  const def = buildSandboxSpec(sandbox({ seccomp: { kind: 'runtime-default' } })).linux.seccomp;
+  assert.equal(def?.defaultAction, 'SCMP_ACT_ERRNO');
+  const names = new Set(def?.syscalls?.flatMap((s) => (s.action === 'SCMP_ACT_ALLOW' && s.args === undefined ? s.names : [])) ?? []);
+  assert.ok(names.has('pause') && names.has('wait4'), 'what catatonit calls');
+  assert.ok(!names.has('mount') && !names.has('umount2'), 'no capability widens it');
+  const profile = { defaultAction: 'SCMP_ACT_LOG' };
+  assert.deepEqual(buildSandboxSpec(sandbox({ seccomp: { kind: 'localhost', profile } })).linux.seccomp, profile);
 });

@@ -66,6 +66,8 @@ export interface SandboxSpecInput {
   readonly oomScoreAdj: number;
   readonly sysctls: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** The pod's profile (containerd runs the sandbox under it): unconfined unless the pod asks for one. */
+  readonly seccomp: SecurityInput['seccomp'];
 }
 
 export interface ContainerSpecInput {

@@ -73,7 +73,7 @@ export function processEnv(envs: readonly EnvEntry[], image: ImageWithConfig, ho
 }
 
 /** A Localhost profile is read from its absolute path on the host, as containerd reads localhost_ref. */
-async function loadSeccomp(seccomp: SeccompRequest): Promise<SecurityInput['seccomp']> {
+export async function loadSeccomp(seccomp: SeccompRequest): Promise<SecurityInput['seccomp']> {
   if (seccomp.kind !== 'localhost') return seccomp;
   if (!isAbsolute(seccomp.path)) throw new PeapodError('InvalidArgument', `seccomp profile ${JSON.stringify(seccomp.path)} must be an absolute path`);
   let text: string;

@@ -44,6 +44,11 @@ export interface SandboxConfig {
   /** Kubelet's per-pod log directory; container log paths are relative to it. */
   readonly logDirectory: string;
   readonly oomScoreAdj: number;
+  /**
+   * The pause's seccomp profile: the pod's (the kubelet sends the pod's securityContext.seccompProfile,
+   * unconfined for a privileged pod). Absent (records before it): unconfined, as an unset profile is.
+   */
+  readonly seccomp?: SeccompRequest;
 }
 
 export type SandboxState = 'creating' | 'ready' | 'notready' | 'removing';

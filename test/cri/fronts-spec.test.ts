@@ -4,7 +4,8 @@
 // every container and of each sandbox's pause) must be the same but for what the kubelet or the runtime
 // decides per object, listed in EXCEPTIONS with why. Covered: ENTRYPOINT+CMD with and without an args
 // override, the image's USER and runAsUser/runAsGroup/supplementalGroups, env with and without PATH (and
-// an image without PATH), a $(VAR) reference, a Localhost seccomp profile, RuntimeDefault, a hostNetwork
+// an image without PATH), a $(VAR) reference, a Localhost seccomp profile, RuntimeDefault (a container's and
+// a pod's, which its pause runs under too), a hostNetwork
 // pod's hostname, readOnlyRootFilesystem, capabilities, allowPrivilegeEscalation, a volume, pod sysctls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -118,6 +119,8 @@ function manifests(dataDir: string): string {
     spec: {
       terminationGracePeriodSeconds: 1,
       hostNetwork: true,
+      // The pod's profile: its pause's and its container's (the other pod's pause runs unconfined).
+      securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'host', image: ref('golden-nopath'), imagePullPolicy: 'Never', command: SLEEP }],
     },
   };
@@ -135,7 +138,7 @@ function criSandbox(name: string, uid: string, logRoot: string, hostNetwork: boo
       ...(hostNetwork ? {} : { sysctls: { 'kernel.shm_rmid_forced': '1' } }),
       security_context: {
         namespace_options: { network: hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
-        ...(hostNetwork ? {} : { supplemental_groups: ['4000'] }),
+        ...(hostNetwork ? { seccomp: { profile_type: 'RuntimeDefault' } } : { supplemental_groups: ['4000'] }),
       },
     },
     labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'golden-cri', 'io.kubernetes.pod.uid': uid },
@@ -173,7 +176,7 @@ function criContainers(dataDir: string, profile: string, terminationLog: string,
       ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'mounts')),
     },
   });
-  if (hostNetwork) return [base('host', 'golden-nopath', { command: SLEEP }, {})];
+  if (hostNetwork) return [base('host', 'golden-nopath', { command: SLEEP }, { seccomp: { profile_type: 'RuntimeDefault' } })];
   return [
     base(
       'entry',
@@ -312,6 +315,9 @@ test('the CLI front and the CRI front give the runtime the same request: identic
       normalize(await sandboxSpec(viaCri.sandboxId), viaCri, undefined),
       `${name}: the sandbox's spec`,
     );
+    // The pause runs under the pod's profile: golden-host names RuntimeDefault, golden none.
+    const pauseSeccomp = ((await sandboxSpec(cli.sandboxId))['linux'] as { seccomp?: { defaultAction: string } }).seccomp;
+    assert.equal(pauseSeccomp?.defaultAction, name === 'golden-host' ? 'SCMP_ACT_ERRNO' : undefined, `${name}: the pause's seccomp`);
     for (const [container, criId] of viaCri.containers) {
       const cliId = cli.containers.get(container);
       assert.ok(cliId, `${name}/${container} exists through peapod apply`);
@@ -365,6 +371,7 @@ function assertGolden(pod: string, container: string, spec: Message): void {
       assert.deepEqual(process.user, { uid: 1000, gid: 50, additionalGids: [10, 50] }, `${what}: the image's USER 1000:50`);
       assert.equal((spec as { hostname?: string }).hostname, undefined, `${what}: the node's UTS namespace`);
       assert.equal(linux.sysctl, undefined, `${what}: no sysctls in the node's network namespace`);
+      assert.equal(linux.seccomp?.defaultAction, 'SCMP_ACT_ERRNO', `${what}: the pod's RuntimeDefault`);
       return;
     default:
       assert.fail(`unexpected container ${what}`);

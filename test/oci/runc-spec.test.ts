@@ -167,6 +167,8 @@ test(
       oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, env.oomFloor),
       sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
       annotations: {},
+      // A RuntimeDefault pod's: catatonit must run under the default profile's filter.
+      seccomp: { kind: 'runtime-default' },
     };
     await writeBundle(sandboxDir, buildSandboxSpec(input));
     // Detached: runc returns once catatonit runs; its stdio goes nowhere.
@@ -175,6 +177,7 @@ test(
     assert.equal(state?.status, 'running');
     const pausePid = state?.pid ?? 0;
     assert.match(await readFile(`/proc/${pausePid}/cmdline`, 'utf8'), /catatonit/);
+    assert.match(await readFile(`/proc/${pausePid}/status`, 'utf8'), /^Seccomp:\s+2$/m, 'the filter is on');
 
     // A container in the pod: joins net, ipc, uts and pid; sees the pod's hostname and sysctl, no hostname of its own.
     const bundle = join(env.dir, 'c3');

@@ -1,7 +1,7 @@
 // securityContext, OOMKilled and static pods on real containers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { assertNoLeaks, runCli, waitFor } from '../helpers/leaks.js';
@@ -24,6 +24,14 @@ async function podJson(env: NodeJS.ProcessEnv, name: string): Promise<PodJson | 
   return r.code === 0 ? (JSON.parse(r.stdout) as PodJson) : undefined;
 }
 
+/** The Seccomp line of the pod's pause process, found through `describe` (its "pause pid"). */
+async function pauseSeccomp(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+  const described = await runCli(env, ['describe', 'pod', name]);
+  const pid = /pause pid (\d+)/.exec(described.stdout)?.[1];
+  assert.ok(pid !== undefined, `describe names the pause of ${name}: ${described.stdout}`);
+  return readFile(`/proc/${pid}/status`, 'utf8');
+}
+
 const SLEEP = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1 & wait $!; done"]`;
 
 const MANIFEST = `
@@ -32,7 +40,7 @@ kind: Pod
 metadata: { name: secure }
 spec:
   terminationGracePeriodSeconds: 1
-  securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000] }
+  securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], seccompProfile: { type: RuntimeDefault } }
   containers:
     - name: locked
       image: busybox
@@ -118,6 +126,8 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   const rooted = await runCli(env, ['exec', 'secure', '-c', 'rooted', '--', 'grep', '^CapEff:', '/proc/self/status']);
   const capEff = BigInt(`0x${rooted.stdout.split(/\s+/)[1] ?? '0'}`);
   assert.ok((capEff & (1n << 12n)) !== 0n, 'CAP_NET_ADMIN added');
+  // The pod's profile is the pause's too (the kubelet sends it on the sandbox; containerd applies it).
+  assert.match(await pauseSeccomp(env, 'secure'), /^Seccomp:\s+2$/m);
 
   // fsGroup owns the volume (setgid dir), namespaced sysctls apply, the Localhost seccomp profile loads.
   await waitFor(async () => (await podJson(env, 'tuned'))?.status.containerStatuses?.[0]?.state.running, {
@@ -132,6 +142,8 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   const mkdirDenied = await runCli(env, ['exec', 'tuned', '--', 'mkdir', '/tmp/x']);
   assert.notEqual(mkdirDenied.code, 0);
   assert.match(mkdirDenied.stderr + mkdirDenied.stdout, /Operation not permitted/);
+  // A container's profile is its own: the pod names none, so its pause runs unconfined.
+  assert.match(await pauseSeccomp(env, 'tuned'), /^Seccomp:\s+0$/m);
 
   // runAsNonRoot with an image that runs as root: refused with the kubelet's reason.
   const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, {

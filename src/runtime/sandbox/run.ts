@@ -13,7 +13,7 @@ import { writeJsonAtomic } from '../../store/atomic.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
 import { childCgroupPath } from '../paths.js';
-import { resolveSandboxConfig } from '../translate.js';
+import { loadSeccomp, resolveSandboxConfig } from '../translate.js';
 import { hostsFileContent, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
 
@@ -130,8 +130,10 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
   const pins = host.pins.paths(id);
   const bundle = join(record.dir, 'pause');
   const rootfs = join(bundle, 'rootfs');
-  await mkdir(rootfs, { recursive: true });
-  await writeFile(join(rootfs, 'catatonit'), '');
+  const [seccomp] = await Promise.all([
+    loadSeccomp(config.seccomp ?? { kind: 'unconfined' }),
+    mkdir(rootfs, { recursive: true }).then(() => writeFile(join(rootfs, 'catatonit'), '')),
+  ]);
   const spec = buildSandboxSpec({
     sandboxId: id,
     hostname: config.hostname,
@@ -146,6 +148,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     oomScoreAdj: config.oomScoreAdj,
     sysctls: config.network === 'node' ? {} : config.sysctls,
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },
+    seccomp,
   });
   // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
   await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });
