@@ -166,6 +166,8 @@ export function paths(config: PeapodConfig) {
     /** A pod's pinned IPC and UTS namespaces (host/namespace-pins.ts). */
     ipcns: join(config.runRoot, 'ipcns'),
     utsns: join(config.runRoot, 'utsns'),
+    /** A pod's /dev/shm, a tmpfs its containers share (host/namespace-pins.ts). */
+    shm: join(config.runRoot, 'shm'),
     cni: join(config.runRoot, 'cni'),
     exits: join(config.runRoot, 'exits'),
     conmon: join(config.runRoot, 'conmon'),

@@ -20,7 +20,7 @@ export async function createRuntimeHost(config: PeapodConfig, images: ImageServi
   const host: RuntimeHost = {
     cgroups: withFaultPoints(cgroups, 'cgroups', ['create', 'update', 'remove']),
     network: withFaultPoints(createPodNetworkManager(config), 'network', ['createNetns', 'removeNetns', 'setUp', 'tearDown']),
-    pins: withFaultPoints(createNamespacePins({ ipc: p.ipcns, uts: p.utsns }), 'pins', ['create', 'remove']),
+    pins: withFaultPoints(createNamespacePins({ ipc: p.ipcns, uts: p.utsns, shm: p.shm }), 'pins', ['create', 'remove']),
     oci: withFaultPoints(
       createOciRuntime({
         runtimePath: config.runtimePath,

@@ -80,14 +80,23 @@ export async function mountOverlay(lowerDirs: readonly string[], upperDir: strin
   });
 }
 
-export async function mountTmpfs(target: string, options: { sizeBytes?: number; mode?: number } = {}): Promise<void> {
-  const opts: string[] = [];
+export interface TmpfsOptions {
+  readonly sizeBytes?: number;
+  readonly mode?: number;
+  /** nosuid, nodev, noexec: a filesystem for data only (a pod's /dev/shm). */
+  readonly dataOnly?: boolean;
+  /** What mountinfo shows as its source; "tmpfs" by default. */
+  readonly source?: string;
+}
+
+export async function mountTmpfs(target: string, options: TmpfsOptions = {}): Promise<void> {
+  const opts: string[] = options.dataOnly === true ? ['nosuid', 'nodev', 'noexec'] : [];
   if (options.sizeBytes !== undefined) {
     if (!Number.isInteger(options.sizeBytes) || options.sizeBytes <= 0) throw invalid(`tmpfs size ${options.sizeBytes} must be a positive integer of bytes`);
     opts.push(`size=${options.sizeBytes}`);
   }
   if (options.mode !== undefined) opts.push(`mode=${options.mode.toString(8).padStart(4, '0')}`);
-  await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), 'tmpfs', target], { timeoutMs: MOUNT_TIMEOUT_MS });
+  await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), options.source ?? 'tmpfs', target], { timeoutMs: MOUNT_TIMEOUT_MS });
 }
 
 /**
@@ -126,7 +135,7 @@ export async function unmount(target: string, options: { lazy?: boolean } = {}):
  * The cheap answer first, as mountinfo holds a line per mount (hundreds with a hundred pods) and is
  * read whole; a bind of the same filesystem shares its parent's device, so "no" still asks mountinfo.
  */
-async function onOwnDevice(path: string): Promise<boolean> {
+export async function onOwnDevice(path: string): Promise<boolean> {
   try {
     const [own, parent] = await Promise.all([stat(path), stat(dirname(path))]);
     return own.dev !== parent.dev;

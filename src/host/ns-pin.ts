@@ -49,14 +49,24 @@ export async function pinNamespaces(pins: readonly { readonly kind: PinnedKind; 
 
 /** One umount(8) for the pins still mounted (lazy: a process may still be entering one), then the files; what is gone is no error. */
 export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
-  const pinned = (await Promise.all(paths.map(async (p) => ((await isNamespacePin(p)) ? [p] : [])))).flat();
-  if (pinned.length > 0) {
+  await unmountAndRemove(paths.map((path) => ({ path, mounted: isNamespacePin })));
+}
+
+/**
+ * One lazy umount(8) for every path whose `mounted` says so, then each path removed (a file, or a
+ * directory with what is in it); what is gone is no error. Lazy: a process may still be entering a pin,
+ * or hold a file open on a pod's tmpfs.
+ */
+export async function unmountAndRemove(entries: readonly { readonly path: string; readonly mounted: (path: string) => Promise<boolean> }[]): Promise<void> {
+  const flags = await Promise.all(entries.map(({ path, mounted }) => mounted(path)));
+  const targets = entries.filter((_, i) => flags[i]);
+  if (targets.length > 0) {
     try {
-      await run('umount', ['-l', ...pinned], { timeoutMs: PIN_TIMEOUT_MS });
+      await run('umount', ['-l', ...targets.map((t) => t.path)], { timeoutMs: PIN_TIMEOUT_MS });
     } catch (err) {
       // Someone else may have unmounted one between the check and umount(8).
-      for (const p of pinned) if (await isNamespacePin(p)) throw err;
+      for (const t of targets) if (await t.mounted(t.path)) throw err;
     }
   }
-  await Promise.all(paths.map((p) => removeTree(p)));
+  await Promise.all(entries.map((e) => removeTree(e.path)));
 }

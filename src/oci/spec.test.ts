@@ -305,6 +305,15 @@ test('sandbox: catatonit -P from a read-only bind, read-only root, no capabiliti
   assert.equal(mount(hostNet, '/sys')?.type, 'bind');
 });
 
+test("sandbox /dev/shm: the pod's, bound read-only and data only in place of the pause's own tmpfs", () => {
+  assert.equal(mount(buildSandboxSpec(sandbox()), '/dev/shm')?.type, 'tmpfs', 'a record older than the pod shm: the default');
+  const spec = buildSandboxSpec(sandbox({ shm: '/run/peapod/shm/s1' }));
+  assert.deepEqual(
+    spec.mounts.filter((m) => m.destination === '/dev/shm'),
+    [{ destination: '/dev/shm', type: 'bind', source: '/run/peapod/shm/s1', options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] }],
+  );
+});
+
 test("sandbox seccomp: the pod's profile, none when unconfined, the default one built for no capabilities", () => {
   assert.equal(buildSandboxSpec(sandbox()).linux.seccomp, undefined);
   const def = buildSandboxSpec(sandbox({ seccomp: { kind: 'runtime-default' } })).linux.seccomp;

@@ -165,6 +165,11 @@ function pauseMount(pausePath: string): SpecMount {
   return { destination: SANDBOX_PAUSE_PATH, type: 'bind', source: pausePath, options: ['rbind', 'ro'] };
 }
 
+/** The pod's /dev/shm in the pause, read-only and data only (containerd's sandbox spec). */
+function pauseShmMounts(shm: string | undefined): SpecMount[] {
+  return shm === undefined ? [] : [{ destination: '/dev/shm', type: 'bind', source: shm, options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec'] }];
+}
+
 /**
  * The sandbox holds the pod's namespaces and does nothing else: no capabilities, a read-only root with
  * only catatonit in it, no cgroup filesystem (nothing in it reads one). Its seccomp profile is the pod's,
@@ -185,7 +190,7 @@ export function buildSandboxSpec(input: SandboxSpecInput): Spec {
   return applyOptions(spec, [
     withHostname(input.hostname, ownsUts(input.uts)),
     withSysfsFor(input.network),
-    withMounts([pauseMount(input.pausePath)]),
+    withMounts([pauseMount(input.pausePath), ...pauseShmMounts(input.shm)]),
     withOomScoreAdj(input.oomScoreAdj),
     withSysctls(input.sysctls),
     withAnnotations(input.annotations),

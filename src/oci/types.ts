@@ -68,6 +68,8 @@ export interface SandboxSpecInput {
   readonly annotations: Readonly<Record<string, string>>;
   /** The pod's profile (containerd runs the sandbox under it): unconfined unless the pod asks for one. */
   readonly seccomp: SecurityInput['seccomp'];
+  /** The pod's /dev/shm (or the host's, with the host's IPC), bound read-only at /dev/shm as containerd binds it. */
+  readonly shm?: string;
 }
 
 export interface ContainerSpecInput {

@@ -67,6 +67,8 @@ export interface SandboxRecord {
   /** The pod's pinned IPC and UTS namespaces (host/namespace-pins.ts); absent for the host's, or in records older than the pins. */
   readonly ipcPath?: string;
   readonly utsPath?: string;
+  /** The pod's /dev/shm (a tmpfs made with the IPC pin) its containers bind; absent for the host's IPC, or in older records. */
+  readonly shmPath?: string;
   readonly network?: PodNetworkStatus;
   readonly pausePid?: number;
   readonly pauseStartTime?: number;

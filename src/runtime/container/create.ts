@@ -15,7 +15,7 @@ import { childCgroupPath, containerLogPath, containerRootfs } from '../paths.js'
 import { resolveContainerConfig } from '../translate.js';
 import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
-import { SANDBOX_FILES } from '../sandbox/files.js';
+import { podShm, SANDBOX_FILES } from '../sandbox/files.js';
 
 export interface ContainerDeps {
   readonly host: RuntimeHost;
@@ -226,11 +226,14 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
     options: [recursive ? 'rbind' : 'bind', readOnly ? 'ro' : 'rw', PROPAGATION_OPTION[propagation]],
   });
   const mounts: Mount[] = [];
-  const claimed = new Set(config.mounts.map((m) => m.containerPath));
+  const claimed = new Set(config.mounts.map((m) => (m.containerPath.length > 1 ? m.containerPath.replace(/\/+$/, '') : m.containerPath)));
   for (const file of SANDBOX_FILES) {
     const target = `/etc/${file}`;
     if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
   }
+  // The pod's /dev/shm, shared by its containers (containerd's containerMounts), unless a volume claims it.
+  const { shm } = podShm(sandbox);
+  if (shm !== undefined && !claimed.has('/dev/shm')) mounts.push(bind(shm, '/dev/shm', false, true));
   for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false, m.propagation));
   return mounts;
 }

@@ -14,7 +14,7 @@ import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
 import { childCgroupPath } from '../paths.js';
 import { loadSeccomp, resolveSandboxConfig } from '../translate.js';
-import { hostsFileContent, resolvConfContent, SANDBOX_FILES } from './files.js';
+import { hostsFileContent, podShm, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
 
 export interface SandboxDeps {
@@ -149,6 +149,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     sysctls: config.network === 'node' ? {} : config.sysctls,
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },
     seccomp,
+    ...podShm(record),
   });
   // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
   await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });

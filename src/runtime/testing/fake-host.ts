@@ -126,13 +126,16 @@ export class FakeHost implements RuntimeHost {
     create: (id, request) => {
       this.record('pins.create', id);
       const paths = this.pins.paths(id);
-      return Promise.resolve({ ...(request.ipc ? { ipcPath: paths.ipcPath } : {}), ...(request.hostname !== undefined ? { utsPath: paths.utsPath } : {}) });
+      return Promise.resolve({
+        ...(request.ipc ? { ipcPath: paths.ipcPath, shmPath: paths.shmPath } : {}),
+        ...(request.hostname !== undefined ? { utsPath: paths.utsPath } : {}),
+      });
     },
     remove: (id) => {
       this.record('pins.remove', id);
       return Promise.resolve();
     },
-    paths: (id) => ({ ipcPath: `/fake/ipcns/${id}`, utsPath: `/fake/utsns/${id}` }),
+    paths: (id) => ({ ipcPath: `/fake/ipcns/${id}`, utsPath: `/fake/utsns/${id}`, shmPath: `/fake/shm/${id}` }),
   };
 
   readonly oci: OciRuntime = {
