@@ -91,9 +91,9 @@ export async function dirsDeepestFirst(dir: string): Promise<string[]> {
   return out;
 }
 
-/** rmdir with the EBUSY retry; ENOENT counts as removed. */
-export async function removeCgroupDir(dir: string, removeDir: RemoveDir = rmdir): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+/** rmdir with the EBUSY retry; ENOENT counts as removed. `tried`: attempts already made (and refused with EBUSY). */
+export async function removeCgroupDir(dir: string, removeDir: RemoveDir = rmdir, tried = 0): Promise<void> {
+  for (let attempt = tried; ; attempt++) {
     try {
       await removeDir(dir);
       return;
@@ -105,9 +105,22 @@ export async function removeCgroupDir(dir: string, removeDir: RemoveDir = rmdir)
   }
 }
 
-/** Removes `dir` and every cgroup below it, deepest first. */
-export async function removeTree(dir: string, removeDir?: RemoveDir): Promise<void> {
-  for (const d of await dirsDeepestFirst(dir)) await removeCgroupDir(d, removeDir);
+/**
+ * Removes `dir` and every cgroup below it, deepest first. The usual cgroup is a leaf by then (runc
+ * removed its containers' cgroups): one rmdir, and only a refused one (EBUSY: child cgroups or tasks
+ * still leaving; ENOTEMPTY on a plain tree) lists the directory, whose entries are every control file.
+ */
+export async function removeTree(dir: string, removeDir: RemoveDir = rmdir): Promise<void> {
+  try {
+    await removeDir(dir);
+    return;
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return;
+    if (!isErrnoException(err, 'EBUSY') && !isErrnoException(err, 'ENOTEMPTY')) throw err;
+  }
+  const dirs = await dirsDeepestFirst(dir);
+  // A leaf refused with EBUSY has had its first attempt of the retries.
+  for (const d of dirs) await removeCgroupDir(d, removeDir, d === dir && dirs.length === 1 ? 1 : 0);
 }
 
 /** Cgroup paths ("/a/b") of `dir` and the directories below it, relative to the hierarchy mount `mount`. */

@@ -23,40 +23,39 @@ export function controllersOf(dirName: string): V1Controller[] {
   return dirName.split(',').filter(isController);
 }
 
-export async function discoverV1Hierarchies(fsRoot: string): Promise<V1Hierarchy[]> {
-  const byMount = new Map<string, V1Hierarchy>();
+/**
+ * What is mounted below `fsRoot`, in one pass: the hierarchies of the controllers peapod manages, and
+ * the others (the named "systemd" one, the hybrid layout's "unified" v2 tree), where runc's cgroupfs
+ * manager creates the container's path too, so removal must visit them.
+ */
+export interface HierarchyScan {
+  readonly managed: readonly V1Hierarchy[];
+  readonly others: readonly string[];
+}
+
+export async function scanHierarchies(fsRoot: string): Promise<HierarchyScan> {
+  const managed = new Map<string, V1Hierarchy>();
+  const others = new Set<string>();
   for (const name of (await readdir(fsRoot)).sort()) {
     const full = join(fsRoot, name);
     const st = await stat(full).catch(() => undefined);
     if (!st?.isDirectory() || !(await isCgroupRoot(full))) continue;
+    // The real path: a joined mount is visited once, and writes go through it.
     const real = await realpath(full);
     const controllers = controllersOf(basename(real));
-    if (controllers.length === 0 || byMount.has(real)) continue;
-    // The real path is used so a joined mount is visited once; writes go through it too.
-    byMount.set(real, { mount: real, controllers });
+    if (controllers.length === 0) others.add(real);
+    else if (!managed.has(real)) managed.set(real, { mount: real, controllers });
   }
-  return [...byMount.values()];
+  return { managed: [...managed.values()], others: [...others] };
+}
+
+export async function discoverV1Hierarchies(fsRoot: string): Promise<V1Hierarchy[]> {
+  return [...(await scanHierarchies(fsRoot)).managed];
 }
 
 /** The hierarchy that carries `controller`, if mounted. */
 export function hierarchyFor(hierarchies: readonly V1Hierarchy[], controller: V1Controller): V1Hierarchy | undefined {
   return hierarchies.find((h) => h.controllers.includes(controller));
-}
-
-/**
- * Hierarchies without a managed controller: the named "systemd" one and the hybrid layout's "unified"
- * v2 tree. runc's cgroupfs manager creates the container's path in them too, so removal must visit them.
- */
-export async function discoverOtherHierarchies(fsRoot: string): Promise<string[]> {
-  const found = new Set<string>();
-  for (const name of (await readdir(fsRoot).catch(() => [] as string[])).sort()) {
-    const full = join(fsRoot, name);
-    const st = await stat(full).catch(() => undefined);
-    if (!st?.isDirectory() || !(await isCgroupRoot(full))) continue;
-    const real = await realpath(full);
-    if (controllersOf(basename(real)).length === 0) found.add(real);
-  }
-  return [...found];
 }
 
 async function isCgroupRoot(dir: string): Promise<boolean> {

@@ -166,18 +166,61 @@ test('remove goes deepest first in every hierarchy, retries EBUSY, and succeeds 
   await m.remove('/p');
 });
 
-test('remove gives up after the EBUSY retries', async (t) => {
+test('remove gives up after the EBUSY retries, each hierarchy tried as often', async (t) => {
   const root = await fakeV1(t, false);
-  let calls = 0;
+  const calls = new Map<string, number>();
   const m = new CgroupV1Manager(root, {
-    removeDir: () => {
-      calls++;
-      return Promise.reject(Object.assign(new Error('busy'), { code: 'EBUSY' }));
+    removeDir: async (dir) => {
+      await stat(dir); // ENOENT where the cgroup is not (the named and unified hierarchies here), as rmdir(2)
+      calls.set(dir, (calls.get(dir) ?? 0) + 1);
+      throw Object.assign(new Error('busy'), { code: 'EBUSY' });
     },
   });
   await m.create('/q');
   await assert.rejects(m.remove('/q'), { code: 'EBUSY' });
-  assert.equal(calls, REMOVE_BUSY_RETRIES + 1);
+  // The 8 managed hierarchies, side by side.
+  assert.equal(calls.size, 8);
+  for (const [dir, n] of calls) assert.equal(n, REMOVE_BUSY_RETRIES + 1, dir);
+});
+
+test('a leaf cgroup goes with one rmdir, without listing its control files', async (t) => {
+  const root = await fakeV1(t, false);
+  const m = new CgroupV1Manager(root, { removeDir: fakeRemoveDir });
+  await m.create('/leaf');
+  const tried: string[] = [];
+  const counting = new CgroupV1Manager(root, {
+    removeDir: async (dir) => {
+      tried.push(dir);
+      await fakeRemoveDir(dir);
+    },
+  });
+  await counting.remove('/leaf');
+  // One rmdir in each of the 8 managed and the 2 other hierarchies (there: ENOENT), none a second time.
+  assert.equal(tried.length, 10);
+  assert.equal(new Set(tried).size, 10);
+  assert.equal(await m.exists('/leaf'), false);
+});
+
+test("the named and unified hierarchies are scanned again once /sys/fs/cgroup's directory changes", async (t) => {
+  const root = await fakeV1(t, false);
+  const removed: string[] = [];
+  const m = new CgroupV1Manager(root, {
+    removeDir: async (dir) => {
+      removed.push(dir.slice(root.length));
+      await fakeRemoveDir(dir).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      });
+    },
+  });
+  await m.remove('/r');
+  assert.ok(removed.includes('/systemd/r') && !removed.includes('/extra/r'));
+  // A named hierarchy mounted later: its directory is made in fsRoot (its mtime moves).
+  await new Promise((r) => setTimeout(r, 20));
+  await mkdir(join(root, 'extra'));
+  await writeFile(join(root, 'extra', 'cgroup.procs'), '');
+  removed.length = 0;
+  await m.remove('/r');
+  assert.ok(removed.includes('/extra/r'), 'the new hierarchy is visited');
 });
 
 test('period is written before quota; if the period is refused the quota goes first', async (t) => {
