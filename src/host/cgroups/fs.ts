@@ -111,16 +111,20 @@ export async function removeCgroupDir(dir: string, removeDir: RemoveDir = rmdir,
  * still leaving; ENOTEMPTY on a plain tree) lists the directory, whose entries are every control file.
  */
 export async function removeTree(dir: string, removeDir: RemoveDir = rmdir): Promise<void> {
+  let refused: unknown;
   try {
     await removeDir(dir);
     return;
   } catch (err) {
     if (isErrnoException(err, 'ENOENT')) return;
-    if (!isErrnoException(err, 'EBUSY') && !isErrnoException(err, 'ENOTEMPTY')) throw err;
+    refused = err;
   }
+  // Listed only now. Gone after all is no error: rmdir(2) says EROFS before it looks the name up, so a
+  // read-only mount over a parent refuses even a directory that is not there.
   const dirs = await dirsDeepestFirst(dir);
   // A leaf refused with EBUSY has had its first attempt of the retries.
-  for (const d of dirs) await removeCgroupDir(d, removeDir, d === dir && dirs.length === 1 ? 1 : 0);
+  const tried = isErrnoException(refused, 'EBUSY') && dirs.length === 1 ? 1 : 0;
+  for (const d of dirs) await removeCgroupDir(d, removeDir, d === dir ? tried : 0);
 }
 
 /** Cgroup paths ("/a/b") of `dir` and the directories below it, relative to the hierarchy mount `mount`. */

@@ -201,6 +201,19 @@ test('a leaf cgroup goes with one rmdir, without listing its control files', asy
   assert.equal(await m.exists('/leaf'), false);
 });
 
+test('an rmdir refused for a cgroup that is not there (EROFS: a read-only mount over its parent) is no error', async (t) => {
+  const root = await fakeV1(t, false);
+  const m = new CgroupV1Manager(root, {
+    removeDir: () => Promise.reject(Object.assign(new Error('read-only'), { code: 'EROFS' })),
+  });
+  await m.remove('/never-made');
+  const made = new CgroupV1Manager(root, {
+    removeDir: () => Promise.reject(Object.assign(new Error('read-only'), { code: 'EROFS' })),
+  });
+  await made.create('/made');
+  await assert.rejects(made.remove('/made'), { code: 'EROFS' }, 'one that is there still fails');
+});
+
 test("the named and unified hierarchies are scanned again once /sys/fs/cgroup's directory changes", async (t) => {
   const root = await fakeV1(t, false);
   const removed: string[] = [];
