@@ -6,7 +6,7 @@
 // A pod's IPC is also its POSIX shared memory: with the IPC pin comes the pod's /dev/shm, a tmpfs under
 // <runRoot>/shm that every container of the pod (and the pause) binds, so shm_open(3) in one container
 // finds what another made, as the Kubernetes docs promise and containerd's sandbox /dev/shm provides.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { statfs } from '../common/quick-fs.js';
 import { isErrnoException } from '../common/errors.js';
@@ -54,6 +54,12 @@ async function isShmMount(path: string): Promise<boolean> {
   return onOwnDevice(path);
 }
 
+async function removeEmptyDir(path: string): Promise<void> {
+  await rmdir(path).catch((err: unknown) => {
+    if (!isErrnoException(err, 'ENOENT')) throw err;
+  });
+}
+
 /** The pod's /dev/shm: mode 1777 at its root, data only, 64 MiB (containerd's sandbox shm). */
 async function mountPodShm(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
@@ -68,7 +74,9 @@ export function createNamespacePins(dirs: { readonly ipc: string; readonly uts: 
     return unmountAndRemove([
       { path: ipcPath, mounted: isNamespacePin },
       { path: utsPath, mounted: isNamespacePin },
-      { path: shmPath, mounted: isShmMount },
+      // rmdir, never a walk: the tmpfs is the containers' to write, and once unmounted the directory
+      // under it is empty (nothing is made there before the mount); one still mounted is refused (EBUSY).
+      { path: shmPath, mounted: isShmMount, remove: removeEmptyDir },
     ]);
   };
   return {

@@ -57,7 +57,14 @@ export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
  * directory with what is in it); what is gone is no error. Lazy: a process may still be entering a pin,
  * or hold a file open on a pod's tmpfs.
  */
-export async function unmountAndRemove(entries: readonly { readonly path: string; readonly mounted: (path: string) => Promise<boolean> }[]): Promise<void> {
+export interface MountedEntry {
+  readonly path: string;
+  readonly mounted: (path: string) => Promise<boolean>;
+  /** How the path goes once unmounted; removeTree by default. */
+  readonly remove?: (path: string) => Promise<void>;
+}
+
+export async function unmountAndRemove(entries: readonly MountedEntry[]): Promise<void> {
   const flags = await Promise.all(entries.map(({ path, mounted }) => mounted(path)));
   const targets = entries.filter((_, i) => flags[i]);
   if (targets.length > 0) {
@@ -68,5 +75,5 @@ export async function unmountAndRemove(entries: readonly { readonly path: string
       for (const t of targets) if (await t.mounted(t.path)) throw err;
     }
   }
-  await Promise.all(entries.map((e) => removeTree(e.path)));
+  await Promise.all(entries.map((e) => (e.remove ?? removeTree)(e.path)));
 }

@@ -97,7 +97,7 @@ export function sandboxConfig(pod: Pod, attempt: number, ctx: ConvertContext): S
     annotations: { ...(pod.metadata.annotations ?? {}), ...annotations },
     logDirectory: podLogDirectory(ctx.logRoot, pod),
     oomScoreAdj: clampOomScoreAdj(SANDBOX_OOM_SCORE_ADJ, ctx.oomScoreAdjFloor),
-    seccomp: sandboxSeccomp(pod, ctx),
+    seccomp: sandboxSeccomp(pod),
   };
 }
 
@@ -373,13 +373,14 @@ function seccompRequest(profile: SeccompProfile | undefined, ctx: ConvertContext
 }
 
 /**
- * The sandbox's profile, as the kubelet's generatePodSandboxLinuxConfig sends it: the pod's own, not a
- * container's; a pod with a privileged container has a privileged sandbox, which containerd runs unconfined.
+ * The sandbox's profile, as the kubelet's generatePodSandboxLinuxConfig sends it: RuntimeDefault whatever
+ * the pod asks for (a pod-level profile is written for the app and may not even let the pause start:
+ * kubernetes#84623), and a privileged sandbox when any container is privileged, which containerd then
+ * runs unconfined.
  */
-function sandboxSeccomp(pod: Pod, ctx: ConvertContext): SeccompRequest {
+function sandboxSeccomp(pod: Pod): SeccompRequest {
   const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
-  if (containers.some((c) => c.securityContext?.privileged === true)) return { kind: 'unconfined' };
-  return seccompRequest(pod.spec.securityContext?.seccompProfile, ctx);
+  return containers.some((c) => c.securityContext?.privileged === true) ? { kind: 'unconfined' } : { kind: 'runtime-default' };
 }
 
 /** The kubelet's Localhost profile: a path relative to its seccomp root, sent to the runtime as an absolute one. */

@@ -74,7 +74,8 @@ function sandbox(overrides: Partial<SandboxSpecInput> = {}): SandboxSpecInput {
     oomScoreAdj: -998,
     sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' },
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox' },
-    seccomp: { kind: 'unconfined' },
+    // What the kubelet asks for every sandbox.
+    seccomp: { kind: 'runtime-default' },
     ...overrides,
   };
 }
@@ -314,9 +315,9 @@ test("sandbox /dev/shm: the pod's, bound read-only and data only in place of the
   );
 });
 
-test("sandbox seccomp: the pod's profile, none when unconfined, the default one built for no capabilities", () => {
-  assert.equal(buildSandboxSpec(sandbox()).linux.seccomp, undefined);
-  const def = buildSandboxSpec(sandbox({ seccomp: { kind: 'runtime-default' } })).linux.seccomp;
+test("sandbox seccomp: the sandbox security context's, none when unconfined, the default one built for no capabilities", () => {
+  assert.equal(buildSandboxSpec(sandbox({ seccomp: { kind: 'unconfined' } })).linux.seccomp, undefined);
+  const def = buildSandboxSpec(sandbox()).linux.seccomp;
   assert.equal(def?.defaultAction, 'SCMP_ACT_ERRNO');
   const names = new Set(def?.syscalls?.flatMap((s) => (s.action === 'SCMP_ACT_ALLOW' && s.args === undefined ? s.names : [])) ?? []);
   assert.ok(names.has('pause') && names.has('wait4'), 'what catatonit calls');

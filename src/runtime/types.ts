@@ -45,8 +45,9 @@ export interface SandboxConfig {
   readonly logDirectory: string;
   readonly oomScoreAdj: number;
   /**
-   * The pause's seccomp profile: the pod's (the kubelet sends the pod's securityContext.seccompProfile,
-   * unconfined for a privileged pod). Absent (records before it): unconfined, as an unset profile is.
+   * The pause's seccomp profile, the sandbox security context's (the kubelet sends RuntimeDefault, and a
+   * privileged sandbox, which runs unconfined, when a container is privileged). Absent in records older
+   * than it: RuntimeDefault, what their pause ran under.
    */
   readonly seccomp?: SeccompRequest;
 }
@@ -67,7 +68,7 @@ export interface SandboxRecord {
   /** The pod's pinned IPC and UTS namespaces (host/namespace-pins.ts); absent for the host's, or in records older than the pins. */
   readonly ipcPath?: string;
   readonly utsPath?: string;
-  /** The pod's /dev/shm (a tmpfs made with the IPC pin) its containers bind; absent for the host's IPC, or in older records. */
+  /** The /dev/shm its containers bind: the pod's tmpfs (made with the IPC pin), or the host's with the host's IPC; absent in older records. */
   readonly shmPath?: string;
   readonly network?: PodNetworkStatus;
   readonly pausePid?: number;

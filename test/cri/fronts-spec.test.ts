@@ -5,7 +5,7 @@
 // decides per object, listed in EXCEPTIONS with why. Covered: ENTRYPOINT+CMD with and without an args
 // override, the image's USER and runAsUser/runAsGroup/supplementalGroups, env with and without PATH (and
 // an image without PATH), a $(VAR) reference, a Localhost seccomp profile, RuntimeDefault (a container's and
-// a pod's, which its pause runs under too), a hostNetwork
+// a pod's; the pause is under RuntimeDefault in every pod, as the kubelet asks), a hostNetwork
 // pod's hostname, readOnlyRootFilesystem, capabilities, allowPrivilegeEscalation, a volume, pod sysctls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,7 +119,7 @@ function manifests(dataDir: string): string {
     spec: {
       terminationGracePeriodSeconds: 1,
       hostNetwork: true,
-      // The pod's profile: its pause's and its container's (the other pod's pause runs unconfined).
+      // The pod's profile: its container's; the pause is under RuntimeDefault in either pod (the kubelet's).
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
       containers: [{ name: 'host', image: ref('golden-nopath'), imagePullPolicy: 'Never', command: SLEEP }],
     },
@@ -138,7 +138,9 @@ function criSandbox(name: string, uid: string, logRoot: string, hostNetwork: boo
       ...(hostNetwork ? {} : { sysctls: { 'kernel.shm_rmid_forced': '1' } }),
       security_context: {
         namespace_options: { network: hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
-        ...(hostNetwork ? { seccomp: { profile_type: 'RuntimeDefault' } } : { supplemental_groups: ['4000'] }),
+        ...(hostNetwork ? {} : { supplemental_groups: ['4000'] }),
+        // generatePodSandboxLinuxConfig: RuntimeDefault for every sandbox (kubernetes#84623).
+        seccomp: { profile_type: 'RuntimeDefault' },
       },
     },
     labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'golden-cri', 'io.kubernetes.pod.uid': uid },
@@ -315,9 +317,9 @@ test('the CLI front and the CRI front give the runtime the same request: identic
       normalize(await sandboxSpec(viaCri.sandboxId), viaCri, undefined),
       `${name}: the sandbox's spec`,
     );
-    // The pause runs under the pod's profile: golden-host names RuntimeDefault, golden none.
+    // The pause runs under RuntimeDefault in both pods, whatever their own profile.
     const pauseSeccomp = ((await sandboxSpec(cli.sandboxId))['linux'] as { seccomp?: { defaultAction: string } }).seccomp;
-    assert.equal(pauseSeccomp?.defaultAction, name === 'golden-host' ? 'SCMP_ACT_ERRNO' : undefined, `${name}: the pause's seccomp`);
+    assert.equal(pauseSeccomp?.defaultAction, 'SCMP_ACT_ERRNO', `${name}: the pause's seccomp`);
     for (const [container, criId] of viaCri.containers) {
       const cliId = cli.containers.get(container);
       assert.ok(cliId, `${name}/${container} exists through peapod apply`);

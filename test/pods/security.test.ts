@@ -40,7 +40,7 @@ kind: Pod
 metadata: { name: secure }
 spec:
   terminationGracePeriodSeconds: 1
-  securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000], seccompProfile: { type: RuntimeDefault } }
+  securityContext: { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [4000] }
   containers:
     - name: locked
       image: busybox
@@ -126,7 +126,7 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   const rooted = await runCli(env, ['exec', 'secure', '-c', 'rooted', '--', 'grep', '^CapEff:', '/proc/self/status']);
   const capEff = BigInt(`0x${rooted.stdout.split(/\s+/)[1] ?? '0'}`);
   assert.ok((capEff & (1n << 12n)) !== 0n, 'CAP_NET_ADMIN added');
-  // The pod's profile is the pause's too (the kubelet sends it on the sandbox; containerd applies it).
+  // The pause runs under RuntimeDefault, as the kubelet asks for every sandbox (a pod-level profile is the app's).
   assert.match(await pauseSeccomp(env, 'secure'), /^Seccomp:\s+2$/m);
 
   // fsGroup owns the volume (setgid dir), namespaced sysctls apply, the Localhost seccomp profile loads.
@@ -142,8 +142,8 @@ test('securityContext, runAsNonRoot, OOMKilled and static pods', { timeout: 150_
   const mkdirDenied = await runCli(env, ['exec', 'tuned', '--', 'mkdir', '/tmp/x']);
   assert.notEqual(mkdirDenied.code, 0);
   assert.match(mkdirDenied.stderr + mkdirDenied.stdout, /Operation not permitted/);
-  // A container's profile is its own: the pod names none, so its pause runs unconfined.
-  assert.match(await pauseSeccomp(env, 'tuned'), /^Seccomp:\s+0$/m);
+  // A pod that names no profile: its pause is still under RuntimeDefault.
+  assert.match(await pauseSeccomp(env, 'tuned'), /^Seccomp:\s+2$/m);
 
   // runAsNonRoot with an image that runs as root: refused with the kubelet's reason.
   const refused = await waitFor(async () => (await podJson(env, 'nonroot'))?.status.containerStatuses?.[0]?.state.waiting, {

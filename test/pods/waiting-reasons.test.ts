@@ -1,6 +1,7 @@
 // Waiting reasons the API reports, on real pulls and containers: ErrImagePull then ImagePullBackOff for
 // an image that cannot be pulled, CreateContainerError for a command that cannot run; and a privileged
-// container gets every capability.
+// container gets every capability, its pod's pause no seccomp filter (a privileged sandbox, as the kubelet
+// sends it and containerd runs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -74,6 +75,9 @@ spec:
   // Privileged means every capability this host lets the runtime hold: the test's own bounding set.
   const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile('/proc/self/status', 'utf8'))?.[1];
   assert.equal(caps.stdout.trim().split(/\s+/)[1], bounding);
+  const pausePid = /pause pid (\d+)/.exec((await runCli(env, ['describe', 'pod', 'priv'])).stdout)?.[1];
+  assert.ok(pausePid !== undefined, 'describe names the pause');
+  assert.match(await readFile(`/proc/${pausePid}/status`, 'utf8'), /^Seccomp:\s+0$/m, 'a privileged pod: an unconfined pause');
 
   for (const name of ['nopull', 'norun', 'priv']) assert.equal((await runCli(env, ['delete', 'pod', name])).code, 0);
   await daemon.stop();

@@ -93,6 +93,7 @@ export async function dirsDeepestFirst(dir: string): Promise<string[]> {
 
 /** rmdir with the EBUSY retry; ENOENT counts as removed. `tried`: attempts already made (and refused with EBUSY). */
 export async function removeCgroupDir(dir: string, removeDir: RemoveDir = rmdir, tried = 0): Promise<void> {
+  if (tried > 0) await delay(REMOVE_BUSY_BACKOFF_MS * 2 ** (tried - 1));
   for (let attempt = tried; ; attempt++) {
     try {
       await removeDir(dir);

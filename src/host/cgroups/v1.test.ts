@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CgroupV1Manager, V1_MEMORY_UNLIMITED } from './v1.js';
 import { controllersOf, discoverV1Hierarchies } from './v1-hierarchies.js';
 import { createCgroupManager } from './index.js';
-import { REMOVE_BUSY_RETRIES } from './fs.js';
+import { REMOVE_BUSY_BACKOFF_MS, REMOVE_BUSY_RETRIES } from './fs.js';
 
 /** rmdir for a fake tree: plain directories keep their "pseudo-files", so delete those first. */
 async function fakeRemoveDir(dir: string): Promise<void> {
@@ -169,10 +169,16 @@ test('remove goes deepest first in every hierarchy, retries EBUSY, and succeeds 
 test('remove gives up after the EBUSY retries, each hierarchy tried as often', async (t) => {
   const root = await fakeV1(t, false);
   const calls = new Map<string, number>();
+  const firstAt = new Map<string, number>();
+  const firstGaps: number[] = [];
   const m = new CgroupV1Manager(root, {
     removeDir: async (dir) => {
       await stat(dir); // ENOENT where the cgroup is not (the named and unified hierarchies here), as rmdir(2)
       calls.set(dir, (calls.get(dir) ?? 0) + 1);
+      const now = performance.now();
+      const first = firstAt.get(dir);
+      if (first === undefined) firstAt.set(dir, now);
+      else if (calls.get(dir) === 2) firstGaps.push(now - first);
       throw Object.assign(new Error('busy'), { code: 'EBUSY' });
     },
   });
@@ -181,6 +187,9 @@ test('remove gives up after the EBUSY retries, each hierarchy tried as often', a
   // The 8 managed hierarchies, side by side.
   assert.equal(calls.size, 8);
   for (const [dir, n] of calls) assert.equal(n, REMOVE_BUSY_RETRIES + 1, dir);
+  // The first retry waits the first backoff too, though the cgroup was listed in between.
+  const gaps = firstGaps;
+  assert.ok(gaps.length > 0 && gaps.every((g) => g >= REMOVE_BUSY_BACKOFF_MS - 1), `gaps ${gaps.join(', ')} ms`);
 });
 
 test('a leaf cgroup goes with one rmdir, without listing its control files', async (t) => {

@@ -7,7 +7,8 @@ import { PeapodError, errorMessage, isErrnoException, notFound } from '../../com
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
-import { discoverV1Hierarchies, hierarchyFor, scanHierarchies } from './v1-hierarchies.js';
+import { hierarchyFor, scanHierarchies } from './v1-hierarchies.js';
+import type { HierarchyScan } from './v1-hierarchies.js';
 import type { V1Controller, V1Hierarchy } from './v1-hierarchies.js';
 import { v1Controllers } from './controllers.js';
 import type { ControllerReport } from './controllers.js';
@@ -26,7 +27,8 @@ const OTHER_HIERARCHIES_RESCAN_MS = 10_000;
 export class CgroupV1Manager implements CgroupManager {
   readonly version = 'v1' as const;
   private hierarchies: Promise<V1Hierarchy[]> | undefined;
-  private others: { readonly at: number; readonly mtimeMs: number; readonly list: Promise<readonly string[]> } | undefined;
+  private others: { readonly at: number; readonly mtimeMs: number; readonly list: readonly string[] } | undefined;
+  private rescan: Promise<HierarchyScan> | undefined;
   private readonly removeDir: RemoveDir | undefined;
 
   constructor(
@@ -46,8 +48,21 @@ export class CgroupV1Manager implements CgroupManager {
   }
 
   private all(): Promise<V1Hierarchy[]> {
-    this.hierarchies ??= discoverV1Hierarchies(this.fsRoot);
+    this.hierarchies ??= this.scan().then((scan) => [...scan.managed]);
     return this.hierarchies;
+  }
+
+  /** One pass over fsRoot; it also refreshes the other hierarchies' list. */
+  private async scan(): Promise<HierarchyScan> {
+    const mtimeMs = await this.fsRootMtime();
+    const at = Date.now();
+    const scan = await scanHierarchies(this.fsRoot);
+    this.others = { at, mtimeMs, list: scan.others };
+    return scan;
+  }
+
+  private async fsRootMtime(): Promise<number> {
+    return (await stat(this.fsRoot).catch(() => undefined))?.mtimeMs ?? 0;
   }
 
   /**
@@ -57,16 +72,16 @@ export class CgroupV1Manager implements CgroupManager {
    * hierarchy mounted on a directory made earlier is found by the next scan).
    */
   private async otherHierarchies(): Promise<readonly string[]> {
-    const mtimeMs = (await stat(this.fsRoot).catch(() => undefined))?.mtimeMs ?? 0;
-    const now = Date.now();
     const cached = this.others;
-    if (cached !== undefined && cached.mtimeMs === mtimeMs && now - cached.at < OTHER_HIERARCHIES_RESCAN_MS) return cached.list;
-    const list = scanHierarchies(this.fsRoot).then(
+    if (cached !== undefined && cached.mtimeMs === (await this.fsRootMtime()) && Date.now() - cached.at < OTHER_HIERARCHIES_RESCAN_MS) return cached.list;
+    // One scan for the removals that find the list stale together; one that fails is not kept.
+    this.rescan ??= this.scan().finally(() => {
+      this.rescan = undefined;
+    });
+    return this.rescan.then(
       (scan) => scan.others,
       () => [],
     );
-    this.others = { at: now, mtimeMs, list };
-    return list;
   }
 
   private async dirFor(controller: V1Controller, path: string): Promise<string | undefined> {

@@ -6,15 +6,15 @@ import type { DnsConfig, HostAlias, SandboxRecord } from '../types.js';
 /** The files of the sandbox's dir every container of the pod bind-mounts under /etc. */
 export const SANDBOX_FILES = ['hosts', 'resolv.conf', 'hostname'] as const;
 
-const HOST_SHM = '/dev/shm';
+/** What a sandbox on the host's IPC records as its /dev/shm (never removed: teardown computes the pod's own path). */
+export const HOST_SHM = '/dev/shm';
 
 /**
- * The /dev/shm the pod's processes share (containerd's sandbox /dev/shm): the host's with the host's
- * IPC, else the pod's tmpfs (host/namespace-pins.ts). None in a record older than it: its containers
- * keep a /dev/shm of their own, as they were made.
+ * The /dev/shm the pod's processes share (containerd's sandbox /dev/shm), as its record says: the pod's
+ * tmpfs (host/namespace-pins.ts), or the host's with the host's IPC. None in a record older than it: its
+ * containers keep a /dev/shm of their own, as they were made.
  */
-export function podShm(record: Pick<SandboxRecord, 'config' | 'shmPath'>): { shm?: string } {
-  if (record.config.ipc === 'node') return { shm: HOST_SHM };
+export function podShm(record: Pick<SandboxRecord, 'shmPath'>): { shm?: string } {
   return record.shmPath === undefined ? {} : { shm: record.shmPath };
 }
 

@@ -14,7 +14,7 @@ import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
 import { childCgroupPath } from '../paths.js';
 import { loadSeccomp, resolveSandboxConfig } from '../translate.js';
-import { hostsFileContent, podShm, resolvConfContent, SANDBOX_FILES } from './files.js';
+import { HOST_SHM, hostsFileContent, podShm, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
 
 export interface SandboxDeps {
@@ -67,7 +67,7 @@ export async function runPodSandbox(
     const netnsPath = pinnedNet.status === 'fulfilled' ? pinnedNet.value : undefined;
     // Recorded before ADD: ADD can allocate an IP and then fail, and DEL must still run. One write for the
     // steps so far, which also tells the containers made beside the pause (runtime.ts) what to join.
-    record = withStep(record, 'cgroup', pins);
+    record = withStep(record, 'cgroup', config.ipc === 'node' ? { ...pins, shmPath: HOST_SHM } : pins);
     if (netnsPath !== undefined) record = withStep(withStep(record, 'netns', { netnsPath }), 'network');
     record = await records.put(record);
     const netns: NamespaceMode = netnsPath === undefined ? { mode: 'host' } : { mode: 'pod', path: netnsPath };
@@ -131,7 +131,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
   const bundle = join(record.dir, 'pause');
   const rootfs = join(bundle, 'rootfs');
   const [seccomp] = await Promise.all([
-    loadSeccomp(config.seccomp ?? { kind: 'unconfined' }),
+    loadSeccomp(config.seccomp ?? { kind: 'runtime-default' }),
     mkdir(rootfs, { recursive: true }).then(() => writeFile(join(rootfs, 'catatonit'), '')),
   ]);
   const spec = buildSandboxSpec({
