@@ -37,11 +37,18 @@ export function writableSysAndCgroup(mounts: readonly SpecMount[]): SpecMount[] 
 
 const clean = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path);
 
-/** Defaults first, minus any the caller overrides by destination; then the caller's mounts in order. */
+const depth = (path: string): number => clean(path).split('/').length - 1;
+
+/**
+ * Defaults first, minus any the caller overrides by destination; then the caller's mounts, shallowest
+ * first and otherwise in order (containerd's WithMounts sorts them so: a volume at /etc or /dev must not
+ * cover /etc/hosts or /dev/shm mounted before it).
+ */
 export function mergeMounts(defaults: readonly SpecMount[], extra: readonly Mount[]): SpecMount[] {
   const overridden = new Set(extra.map((m) => clean(m.destination)));
+  const ordered = extra.map((m, i) => ({ m, i, d: depth(m.destination) })).sort((a, b) => a.d - b.d || a.i - b.i);
   return [
     ...defaults.filter((m) => !overridden.has(clean(m.destination))),
-    ...extra.map((m) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
+    ...ordered.map(({ m }) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
   ];
 }

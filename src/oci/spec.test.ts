@@ -113,11 +113,20 @@ test('the spec is pure: same input, same output, input untouched', () => {
   assert.deepEqual(input, copy);
 });
 
-test('default mounts in containerd order, then input mounts; an input on a default destination replaces it', () => {
+test('default mounts in containerd order, then input mounts shallowest first; an input on a default destination replaces it', () => {
   const spec = buildContainerSpec(container());
   assert.deepEqual(
     spec.mounts.map((m) => m.destination),
-    ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/etc/hosts', '/data'],
+    ['/proc', '/dev', '/dev/pts', '/dev/shm', '/dev/mqueue', '/sys', '/sys/fs/cgroup', '/data', '/etc/hosts'],
+  );
+  // A volume at /etc goes before the pod's /etc/hosts (containerd's WithMounts), which then shows over it.
+  const etc = { destination: '/etc/', source: '/vol', type: 'bind', options: ['rbind', 'rw'] };
+  const hosts = { destination: '/etc/hosts', source: '/run/peapod/sandboxes/s1/hosts', type: 'bind', options: ['bind', 'rw'] };
+  assert.deepEqual(
+    buildContainerSpec(container({ mounts: [hosts, etc] }))
+      .mounts.slice(-2)
+      .map((m) => m.destination),
+    ['/etc/', '/etc/hosts'],
   );
   assert.deepEqual(mount(spec, '/dev/pts')?.options, ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5']);
   const shm = { destination: '/dev/shm', source: '/run/peapod/sandboxes/s1/shm', type: 'bind', options: ['rbind', 'ro'] };
