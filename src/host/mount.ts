@@ -3,6 +3,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { invalid, isErrnoException } from '../common/errors.js';
+import { statfs } from '../common/quick-fs.js';
 import { CommandError, run } from './exec.js';
 
 /** mount(2) copies its data argument as one page, NUL included (fs/namespace.c copy_mount_options). */
@@ -126,6 +127,16 @@ export async function unmount(target: string, options: { lazy?: boolean } = {}):
   } catch (err) {
     // Someone else may have unmounted it between our check and umount(8).
     if (err instanceof CommandError && !(await isMountPoint(path))) return;
+    throw err;
+  }
+}
+
+/** Whether `path` lives on a filesystem of type `magic` (statfs(2) f_type, linux/magic.h); a missing path does not. */
+export async function onFilesystemType(path: string, magic: number): Promise<boolean> {
+  try {
+    return (await statfs(path)).type === magic;
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return false;
     throw err;
   }
 }

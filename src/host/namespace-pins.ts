@@ -8,9 +8,8 @@
 // finds what another made, as the Kubernetes docs promise and containerd's sandbox /dev/shm provides.
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { statfs } from '../common/quick-fs.js';
 import { isErrnoException } from '../common/errors.js';
-import { mountTmpfs, onOwnDevice } from './mount.js';
+import { mountTmpfs, onFilesystemType, onOwnDevice } from './mount.js';
 import { isNamespacePin, pinNamespaces, unmountAndRemove, type PinnedKind } from './ns-pin.js';
 
 /** containerd's defaultShmSize (and Docker's): 64 MiB. */
@@ -45,13 +44,7 @@ export interface NamespacePins {
  * so the filesystem type alone would take the bare directory for the mount).
  */
 async function isShmMount(path: string): Promise<boolean> {
-  try {
-    if ((await statfs(path)).type !== TMPFS_MAGIC) return false;
-  } catch (err) {
-    if (isErrnoException(err, 'ENOENT')) return false;
-    throw err;
-  }
-  return onOwnDevice(path);
+  return (await onFilesystemType(path, TMPFS_MAGIC)) && onOwnDevice(path);
 }
 
 async function removeEmptyDir(path: string): Promise<void> {

@@ -5,9 +5,8 @@
 import { mkdir, open } from 'node:fs/promises';
 import { removeTree } from '../common/remove-tree.js';
 import { dirname } from 'node:path';
-import { isErrnoException } from '../common/errors.js';
-import { statfs } from '../common/quick-fs.js';
 import { run } from './exec.js';
+import { onFilesystemType } from './mount.js';
 
 const PIN_TIMEOUT_MS = 10_000;
 /** statfs(2) f_type of the nsfs filesystem a namespace file lives on (linux/magic.h NSFS_MAGIC). */
@@ -20,13 +19,8 @@ export type PinnedKind = 'net' | 'ipc' | 'uts';
  * through but whose file was not removed yet (a daemon killed in between) is a plain file: CNI DEL must
  * not be pointed at it (the bridge plugin fails on it; with no netns it only releases the IP).
  */
-export async function isNamespacePin(path: string): Promise<boolean> {
-  try {
-    return (await statfs(path)).type === NSFS_MAGIC;
-  } catch (err) {
-    if (isErrnoException(err, 'ENOENT')) return false;
-    throw err;
-  }
+export function isNamespacePin(path: string): Promise<boolean> {
+  return onFilesystemType(path, NSFS_MAGIC);
 }
 
 /**
@@ -52,11 +46,6 @@ export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
   await unmountAndRemove(paths.map((path) => ({ path, mounted: isNamespacePin })));
 }
 
-/**
- * One lazy umount(8) for every path whose `mounted` says so, then each path removed (a file, or a
- * directory with what is in it); what is gone is no error. Lazy: a process may still be entering a pin,
- * or hold a file open on a pod's tmpfs.
- */
 export interface MountedEntry {
   readonly path: string;
   readonly mounted: (path: string) => Promise<boolean>;
@@ -64,6 +53,11 @@ export interface MountedEntry {
   readonly remove?: (path: string) => Promise<void>;
 }
 
+/**
+ * One lazy umount(8) for every path whose `mounted` says so, then each path removed (by its `remove`,
+ * or as a file or a directory with what is in it); what is gone is no error. Lazy: a process may still
+ * be entering a pin, or hold a file open on a pod's tmpfs.
+ */
 export async function unmountAndRemove(entries: readonly MountedEntry[]): Promise<void> {
   const flags = await Promise.all(entries.map(({ path, mounted }) => mounted(path)));
   const targets = entries.filter((_, i) => flags[i]);

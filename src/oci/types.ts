@@ -66,7 +66,7 @@ export interface SandboxSpecInput {
   readonly oomScoreAdj: number;
   readonly sysctls: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
-  /** The pod's profile (containerd runs the sandbox under it): unconfined unless the pod asks for one. */
+  /** The sandbox security context's profile, as containerd's sandbox spec takes it (the kubelet asks RuntimeDefault). */
   readonly seccomp: SecurityInput['seccomp'];
   /** The pod's /dev/shm (or the host's, with the host's IPC), bound read-only at /dev/shm as containerd binds it. */
   readonly shm?: string;
