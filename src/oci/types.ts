@@ -68,8 +68,11 @@ export interface SandboxSpecInput {
   readonly annotations: Readonly<Record<string, string>>;
   /** The sandbox security context's profile, as containerd's sandbox spec takes it (the kubelet asks RuntimeDefault). */
   readonly seccomp: SecurityInput['seccomp'];
-  /** The pod's /dev/shm (or the host's, with the host's IPC), bound read-only at /dev/shm as containerd binds it. */
-  readonly shm?: string;
+  /**
+   * The pod's /dev/shm (or the host's, with the host's IPC), bound read-only at /dev/shm as containerd binds
+   * it; none (a record older than the pod's /dev/shm): the pause's own tmpfs.
+   */
+  readonly shm?: string | undefined;
 }
 
 export interface ContainerSpecInput {

@@ -15,7 +15,7 @@ import { childCgroupPath, containerLogPath, containerRootfs } from '../paths.js'
 import { resolveContainerConfig } from '../translate.js';
 import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
-import { podShm, SANDBOX_FILES } from '../sandbox/files.js';
+import { SANDBOX_FILES } from '../sandbox/files.js';
 
 export interface ContainerDeps {
   readonly host: RuntimeHost;
@@ -232,8 +232,8 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
     if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
   }
   // The pod's /dev/shm, shared by its containers (containerd's containerMounts), unless a volume claims it.
-  const { shm } = podShm(sandbox);
-  if (shm !== undefined && !claimed.has('/dev/shm')) mounts.push(bind(shm, '/dev/shm', false, true));
+  // A sandbox recorded before it has none: its containers keep a tmpfs each, as they were made.
+  if (sandbox.shmPath !== undefined && !claimed.has('/dev/shm')) mounts.push(bind(sandbox.shmPath, '/dev/shm', false, true));
   for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false, m.propagation));
   return mounts;
 }

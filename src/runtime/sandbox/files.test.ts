@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostsFileContent, podShm, resolvConfContent } from './files.js';
+import { hostsFileContent, resolvConfContent } from './files.js';
 
 test('the managed hosts file names the pod at its IP, with FQDN and host aliases', () => {
   const text = hostsFileContent('10.89.0.5', 'web', 'web.sub.default.svc.cluster.local', [{ ip: '1.2.3.4', hostnames: ['a', 'b'] }]);
@@ -17,9 +17,4 @@ test('resolv.conf: the pod DNS config wins; loopback nameservers are dropped for
   const host = 'nameserver 127.0.0.53\nnameserver 9.9.9.9\nsearch lan\n';
   assert.equal(resolvConfContent(undefined, host, true), 'nameserver 9.9.9.9\nsearch lan\n');
   assert.equal(resolvConfContent(undefined, host, false), 'nameserver 127.0.0.53\nnameserver 9.9.9.9\nsearch lan\n');
-});
-
-test("the pod's /dev/shm is the record's; none in a record older than it", () => {
-  assert.deepEqual(podShm({ shmPath: '/run/peapod/shm/s1' }), { shm: '/run/peapod/shm/s1' });
-  assert.deepEqual(podShm({}), {});
 });

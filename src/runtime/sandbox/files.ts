@@ -1,22 +1,9 @@
 // The per-pod /etc/hosts, /etc/resolv.conf and /etc/hostname, generated as the kubelet does
-// (pkg/kubelet/kubelet_pods.go managedHostsFileContent; resolv.conf from the pod's DNS config or the host's),
-// and the pod's /dev/shm: what every container of the pod binds from its sandbox.
-import type { DnsConfig, HostAlias, SandboxRecord } from '../types.js';
+// (pkg/kubelet/kubelet_pods.go managedHostsFileContent; resolv.conf from the pod's DNS config or the host's).
+import type { DnsConfig, HostAlias } from '../types.js';
 
 /** The files of the sandbox's dir every container of the pod bind-mounts under /etc. */
 export const SANDBOX_FILES = ['hosts', 'resolv.conf', 'hostname'] as const;
-
-/** What a sandbox on the host's IPC records as its /dev/shm (never removed: teardown computes the pod's own path). */
-export const HOST_SHM = '/dev/shm';
-
-/**
- * The /dev/shm the pod's processes share (containerd's sandbox /dev/shm), as its record says: the pod's
- * tmpfs (host/namespace-pins.ts), or the host's with the host's IPC. None in a record older than it: its
- * containers keep a /dev/shm of their own, as they were made.
- */
-export function podShm(record: Pick<SandboxRecord, 'shmPath'>): { shm?: string } {
-  return record.shmPath === undefined ? {} : { shm: record.shmPath };
-}
 
 export function hostsFileContent(podIp: string | undefined, hostname: string, fqdn: string | undefined, aliases: readonly HostAlias[]): string {
   const lines = [

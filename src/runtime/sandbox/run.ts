@@ -14,8 +14,11 @@ import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import type { SandboxConfig, SandboxRecord, SandboxStep } from '../types.js';
 import { childCgroupPath } from '../paths.js';
 import { loadSeccomp, resolveSandboxConfig } from '../translate.js';
-import { HOST_SHM, hostsFileContent, podShm, resolvConfContent, SANDBOX_FILES } from './files.js';
+import { hostsFileContent, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
+
+/** What a sandbox on the host's IPC records as its /dev/shm (never removed: teardown computes the pod's own path). */
+const HOST_SHM = '/dev/shm';
 
 export interface SandboxDeps {
   readonly host: RuntimeHost;
@@ -149,7 +152,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     sysctls: config.network === 'node' ? {} : config.sysctls,
     annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': id },
     seccomp,
-    ...podShm(record),
+    shm: record.shmPath,
   });
   // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
   await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });
