@@ -21,6 +21,7 @@ import { configMapData, secretData } from './volumes/project.js';
 import { podDnsConfig, type ClusterDnsSettings } from './dns-config.js';
 import { podServiceEnv } from './service-env.js';
 import type { Service } from '../kube/service-types.js';
+import { podContainers } from '../kube/pod-containers.js';
 
 export interface ConvertContext {
   readonly cgroupRoot: string;
@@ -379,8 +380,7 @@ function seccompRequest(profile: SeccompProfile | undefined, ctx: ConvertContext
  * runs unconfined.
  */
 function sandboxSeccomp(pod: Pod): SeccompRequest {
-  const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...(pod.spec.ephemeralContainers ?? [])];
-  return containers.some((c) => c.securityContext?.privileged === true) ? { kind: 'unconfined' } : { kind: 'runtime-default' };
+  return podContainers(pod.spec).some((c) => c.securityContext?.privileged === true) ? { kind: 'unconfined' } : { kind: 'runtime-default' };
 }
 
 /** The kubelet's Localhost profile: a path relative to its seccomp root, sent to the runtime as an absolute one. */

@@ -4,6 +4,7 @@
 import type { CgroupReadback } from '../host/cgroups/types.js';
 import type { RuntimeService } from '../runtime/service.js';
 import type { PodRecord } from './pod-record.js';
+import { podContainers } from '../kube/pod-containers.js';
 
 export const NAMESPACE_TYPES = ['net', 'ipc', 'uts', 'pid', 'mnt', 'cgroup', 'user'] as const;
 export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
@@ -39,7 +40,7 @@ export async function podLinuxView(record: PodRecord, runtime: RuntimeService): 
   const pausePid = sandbox?.state === 'ready' ? sandbox.pausePid : undefined;
   const sandboxNs = sandbox === undefined ? {} : await runtime.sandboxNamespaces(sandbox.id);
   const podCgroup = sandbox ? await runtime.readCgroup(sandbox.config.cgroupParent) : undefined;
-  const specs = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])];
+  const specs = podContainers(record.pod.spec);
   const containers: ContainerLinuxView[] = [];
   for (const c of specs) {
     const id = record.containers[c.name]?.containerId;

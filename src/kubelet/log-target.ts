@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PeapodError } from '../common/errors.js';
 import { podLogDirectory } from './convert.js';
 import type { PodRecord } from './pod-record.js';
+import { podContainers } from '../kube/pod-containers.js';
 
 export interface LogTarget {
   readonly container: string;
@@ -13,7 +14,7 @@ export interface LogTarget {
 }
 
 export function resolveLogTarget(record: PodRecord, logRoot: string, requested: string | undefined, previous: boolean): LogTarget {
-  const names = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+  const names = podContainers(record.pod.spec).map((c) => c.name);
   const container = requested ?? (record.pod.spec.containers.length === 1 ? record.pod.spec.containers[0]?.name : undefined);
   if (container === undefined) {
     throw new PeapodError('InvalidArgument', `a container name must be specified for pod ${record.pod.metadata.name}, choose one of: [${names.join(' ')}]`);

@@ -24,6 +24,7 @@ import type { ProbeTransition } from './probes/container-probes.js';
 import { startedOutcome, waitingReasons } from './wait-started.js';
 import type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
 import { compareStrings } from '../common/compare.js';
+import { podContainers } from '../kube/pod-containers.js';
 
 export type { ApplyAction, ApplyResult, PodManagerDeps, PodView } from './manager-types.js';
 
@@ -336,7 +337,7 @@ export class PodManager {
     mode: 'exec' | 'attach' = 'exec',
   ): Promise<string> {
     const record = this.get(namespace, name);
-    const taken = [...(record.pod.spec.initContainers ?? []), ...record.pod.spec.containers, ...(record.pod.spec.ephemeralContainers ?? [])].map((c) => c.name);
+    const taken = podContainers(record.pod.spec).map((c) => c.name);
     if (taken.includes(container.name)) throw new PeapodError('AlreadyExists', `a container named "${container.name}" already exists in pod ${name}`);
     if (container.targetContainerName !== undefined && !record.pod.spec.containers.some((c) => c.name === container.targetContainerName)) {
       throw new PeapodError('InvalidArgument', `--target: container "${container.targetContainerName}" not found in pod ${name}`);

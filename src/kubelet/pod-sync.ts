@@ -15,6 +15,7 @@ import { stopContainer } from './pod-termination.js';
 import { logTail, readTerminationFile } from './termination-message.js';
 import { podVolumesDir, refreshProjectedVolumes, setUpVolumes, type PreparedVolumes } from './volumes/setup.js';
 import { cleanSubPathStaging } from './volumes/subpath-staging.js';
+import { podContainers } from '../kube/pod-containers.js';
 
 /** Where an interactive ephemeral container's idle init (catatonit) is mounted. */
 export const EPHEMERAL_INIT_PATH = '/.peapod-init';
@@ -86,7 +87,7 @@ export class PodSync {
     const sandbox = record.sandboxId === undefined ? undefined : runtime.sandboxes.get(record.sandboxId);
     const { spec } = record.pod;
     const containers: Record<string, ObservedContainer | undefined> = {};
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers, ...(spec.ephemeralContainers ?? [])]) {
+    for (const c of podContainers(spec)) {
       const id = record.containers[c.name]?.containerId;
       const observed = id === undefined ? undefined : runtime.containers.get(id);
       containers[c.name] = observed ? this.observed(observed) : undefined;
