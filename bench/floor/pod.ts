@@ -17,6 +17,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { invokePlugin, type CniInvocation, type PluginConfig } from '../../src/host/network/cni.js';
 import { run, runToFile, runUnchecked, withSpawner } from '../../src/host/exec.js';
 import { Spawner } from '../../src/host/spawner.js';
+import { mountOverlay, unmountAll } from '../../src/host/mount.js';
+import { pinNamespaces } from '../../src/host/ns-pin.js';
 import { CONTAINER_COMMAND } from '../suites/manifests.js';
 import { cgroupMountPoints } from '../../test/helpers/cgroupfs.js';
 import { removeCgroupTree } from '../../test/helpers/roots.js';
@@ -142,14 +144,19 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
     const podDir = join(dir, id);
     const podCgroup = `${cgroupRoot}/pod${n}`;
     await mkdir(podDir, { recursive: true });
-    const netns = `/run/netns/${id}`;
+    const netns = join(podDir, 'netns');
     const pins = { ipc: join(podDir, 'ipcns'), uts: join(podDir, 'utsns') };
-    // The pod cgroup, the netns and the IPC and UTS namespaces (pinned, named inside): side by side.
+    // The pod cgroup, the netns and the IPC and UTS namespaces (pinned, named inside): side by side, the
+    // pins made by the spawner's syscalls as peapod's daemon makes them (host/ns-pin.ts).
     await Promise.all([
       ...hierarchies.map((h) => mkdir(join(h, podCgroup), { recursive: true })),
-      run('ip', ['netns', 'add', id]),
-      Promise.all(Object.values(pins).map((f) => writeFile(f, ''))).then(() =>
-        run('unshare', [`--ipc=${pins.ipc}`, `--uts=${pins.uts}`, 'hostname', '--', id.slice(0, 63)]),
+      pinNamespaces([{ kind: 'net', path: netns }]),
+      pinNamespaces(
+        [
+          { kind: 'ipc', path: pins.ipc },
+          { kind: 'uts', path: pins.uts },
+        ],
+        id.slice(0, 63),
       ),
     ]);
     const podNamespaces = [
@@ -183,7 +190,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       const bundle = join(podDir, name);
       const rootfs = join(bundle, 'rootfs');
       await Promise.all(['rootfs', 'upper', 'work'].map((d) => mkdir(join(bundle, d), { recursive: true })));
-      await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`, rootfs]);
+      await mountOverlay([lower], join(bundle, 'upper'), join(bundle, 'work'), rootfs);
       const spec = withProcess(baseSpec, [...CONTAINER_COMMAND], rootfs, `${podCgroup}/${name}`, [{ type: 'pid' }, ...podNamespaces, { type: 'mount' }]);
       await writeFile(join(bundle, 'config.json'), JSON.stringify(spec));
       return bundle;
@@ -215,10 +222,10 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       async teardown() {
         await Promise.all(containers.map((name, i) => launcher.stop(`${id}-${name}`, pids[i] ?? 0, 'SIGTERM')));
         await Promise.all([
-          ...containers.map((name) => Promise.all([launcher.remove(`${id}-${name}`), run('umount', [join(podDir, name, 'rootfs')])])),
+          ...containers.map((name) => Promise.all([launcher.remove(`${id}-${name}`), unmountAll([join(podDir, name, 'rootfs')])])),
           bareRunc.stop(`${id}-pause`, pausePid, 'SIGKILL').then(() => bareRunc.remove(`${id}-pause`)),
-          invokePlugin(network, plugin, call('DEL', 'eth0')).then(() => run('ip', ['netns', 'del', id])),
-          run('umount', ['-l', pins.ipc, pins.uts]),
+          invokePlugin(network, plugin, call('DEL', 'eth0')).then(() => unmountAll([netns], { lazy: true })),
+          unmountAll([pins.ipc, pins.uts], { lazy: true }),
         ]);
         await Promise.all(hierarchies.map((h) => rmdirRetrying(join(h, podCgroup))));
         await rm(podDir, { recursive: true, force: true });

@@ -1,15 +1,24 @@
-// Mounts through mount(8)/umount(8) (src/host/exec.ts), and the kernel's own list of them from
-// /proc/self/mountinfo. Unmounting what is not mounted, or not there, succeeds.
+// Mounts, and the kernel's own list of them from /proc/self/mountinfo. Unmounting what is not mounted, or
+// not there, succeeds. In the daemon, overlays, tmpfs and unmounts are the syscalls made by its resident
+// spawner (host/spawner-script.ts: no fork, no exec, no parse of the whole mount table as mount(8) and
+// umount(8) do for each call); elsewhere (the CLI, the tests' helpers) and for binds, mount(8)/umount(8).
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { invalid, isErrnoException } from '../common/errors.js';
 import { statfs } from '../common/quick-fs.js';
-import { CommandError, run } from './exec.js';
+import { CommandError, currentSpawner, run } from './exec.js';
 
 /** mount(2) copies its data argument as one page, NUL included (fs/namespace.c copy_mount_options). */
 export const MOUNT_DATA_MAX_BYTES = 4096 - 1;
 
 const MOUNT_TIMEOUT_MS = 10_000;
+/** mount(2) and umount2(2) flags (linux/mount.h, sys/mount.h). */
+const MS_NOSUID = 0x2;
+const MS_NODEV = 0x4;
+const MS_NOEXEC = 0x8;
+const MNT_DETACH = 0x2;
+/** The last component is not followed: the target is the real path we resolved, a symlink made there since is refused. */
+const UMOUNT_NOFOLLOW = 0x8;
 
 export interface MountInfo {
   readonly id: number;
@@ -75,6 +84,12 @@ export function planOverlay(lowerDirs: readonly string[], upperDir: string, work
 /** Overlay of `lowerDirs` (top-most first) with a writable upper layer, at `target`. */
 export async function mountOverlay(lowerDirs: readonly string[], upperDir: string, workDir: string, target: string): Promise<void> {
   const plan = planOverlay(lowerDirs, upperDir, workDir);
+  const spawner = currentSpawner();
+  // Relative lowerdirs need mount(8) in their directory: the spawner's threads share one working directory.
+  if (spawner && plan.cwd === undefined) {
+    await spawner.native({ op: 'mount', source: 'overlay', target, fstype: 'overlay', flags: 0, data: plan.options }, MOUNT_TIMEOUT_MS);
+    return;
+  }
   await run('mount', ['-t', 'overlay', 'overlay', '-o', plan.options, target], {
     timeoutMs: MOUNT_TIMEOUT_MS,
     ...(plan.cwd === undefined ? {} : { cwd: plan.cwd }),
@@ -91,13 +106,21 @@ export interface TmpfsOptions {
 }
 
 export async function mountTmpfs(target: string, options: TmpfsOptions = {}): Promise<void> {
-  const opts: string[] = options.dataOnly === true ? ['nosuid', 'nodev', 'noexec'] : [];
+  const data: string[] = [];
   if (options.sizeBytes !== undefined) {
     if (!Number.isInteger(options.sizeBytes) || options.sizeBytes <= 0) throw invalid(`tmpfs size ${options.sizeBytes} must be a positive integer of bytes`);
-    opts.push(`size=${options.sizeBytes}`);
+    data.push(`size=${options.sizeBytes}`);
   }
-  if (options.mode !== undefined) opts.push(`mode=${options.mode.toString(8).padStart(4, '0')}`);
-  await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), options.source ?? 'tmpfs', target], { timeoutMs: MOUNT_TIMEOUT_MS });
+  if (options.mode !== undefined) data.push(`mode=${options.mode.toString(8).padStart(4, '0')}`);
+  const source = options.source ?? 'tmpfs';
+  const spawner = currentSpawner();
+  if (spawner) {
+    const flags = options.dataOnly === true ? MS_NOSUID | MS_NODEV | MS_NOEXEC : 0;
+    await spawner.native({ op: 'mount', source, target, fstype: 'tmpfs', flags, ...(data.length > 0 ? { data: data.join(',') } : {}) }, MOUNT_TIMEOUT_MS);
+    return;
+  }
+  const opts = [...(options.dataOnly === true ? ['nosuid', 'nodev', 'noexec'] : []), ...data];
+  await run('mount', ['-t', 'tmpfs', ...(opts.length > 0 ? ['-o', opts.join(',')] : []), source, target], { timeoutMs: MOUNT_TIMEOUT_MS });
 }
 
 /**
@@ -123,12 +146,31 @@ export async function unmount(target: string, options: { lazy?: boolean } = {}):
   }
   if (!(await onOwnDevice(path)) && !(await isMountPoint(path))) return;
   try {
-    await run('umount', [...(options.lazy === true ? ['-l'] : []), path], { timeoutMs: MOUNT_TIMEOUT_MS });
+    await unmountAll([path], options);
   } catch (err) {
-    // Someone else may have unmounted it between our check and umount(8).
-    if (err instanceof CommandError && !(await isMountPoint(path))) return;
+    // Someone else may have unmounted it between our check and the unmount.
+    if (unmountFailed(err) && !(await isMountPoint(path))) return;
     throw err;
   }
+}
+
+/**
+ * Unmounts the top-most mount at each of `paths` (real paths, each mounted): one umount(8), or in the
+ * daemon one request to its spawner. Every path is tried; a failure is thrown after the others were.
+ */
+export async function unmountAll(paths: readonly string[], options: { lazy?: boolean } = {}): Promise<void> {
+  if (paths.length === 0) return;
+  const spawner = currentSpawner();
+  if (spawner) {
+    await spawner.native({ op: 'umount', targets: paths, flags: (options.lazy === true ? MNT_DETACH : 0) | UMOUNT_NOFOLLOW }, MOUNT_TIMEOUT_MS);
+    return;
+  }
+  await run('umount', [...(options.lazy === true ? ['-l'] : []), ...paths], { timeoutMs: MOUNT_TIMEOUT_MS });
+}
+
+/** The unmount itself failed (umount(8)'s exit, or the syscall's errno), as opposed to a timeout or a lost spawner. */
+export function unmountFailed(err: unknown): boolean {
+  return err instanceof CommandError || (err instanceof Error && isErrnoException(err) && /^E[A-Z0-9]+$/.test(String(err.code)));
 }
 
 /** Whether `path` lives on a filesystem of type `magic` (statfs(2) f_type, linux/magic.h); a missing path does not. */

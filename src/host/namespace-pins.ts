@@ -82,10 +82,7 @@ export function createNamespacePins(dirs: { readonly ipc: string; readonly uts: 
       if (request.hostname !== undefined) pins.push({ kind: 'uts', path: utsPath });
       if (pins.length === 0) return {};
       // Side by side, both settled before a failure is handled: the undo then races nothing.
-      const settled = await Promise.allSettled([
-        pinNamespaces(pins, request.hostname === undefined ? ['true'] : ['hostname', '--', request.hostname]),
-        request.ipc ? mountPodShm(shmPath) : Promise.resolve(),
-      ]);
+      const settled = await Promise.allSettled([pinNamespaces(pins, request.hostname), request.ipc ? mountPodShm(shmPath) : Promise.resolve()]);
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed) {
         await remove(id);

@@ -1,12 +1,13 @@
-// Namespaces pinned in files: an empty file bind-mounted over a namespace by util-linux
+// Namespaces pinned in files: an empty file bind-mounted over a namespace, by the daemon's spawner
+// (unshare(2) on a thread of its own, then the binds: host/spawner-script.ts) or elsewhere by util-linux
 // `unshare --<kind>=<file>` (Node cannot unshare itself). The pin keeps the namespace alive without any
 // process in it. A pod's netns (network/netns.ts) and its IPC and UTS namespaces (namespace-pins.ts)
 // are pinned and unpinned here.
 import { mkdir, open } from 'node:fs/promises';
 import { removeTree } from '../common/remove-tree.js';
 import { dirname } from 'node:path';
-import { run } from './exec.js';
-import { onFilesystemType } from './mount.js';
+import { currentSpawner, run } from './exec.js';
+import { onFilesystemType, unmountAll } from './mount.js';
 
 const PIN_TIMEOUT_MS = 10_000;
 /** statfs(2) f_type of the nsfs filesystem a namespace file lives on (linux/magic.h NSFS_MAGIC). */
@@ -24,24 +25,28 @@ export function isNamespacePin(path: string): Promise<boolean> {
 }
 
 /**
- * New namespaces of each kind, pinned at their paths, with `command` run inside them (`true`, or
- * `hostname -- <name>` to name a UTS namespace). On failure nothing is left: a command that fails after
- * unshare has bound the pins is undone too.
+ * New namespaces of each kind, pinned at their paths; `hostname` names a new UTS namespace. On failure
+ * nothing is left: a failure after some pins were bound undoes them too.
  */
-export async function pinNamespaces(pins: readonly { readonly kind: PinnedKind; readonly path: string }[], command: readonly string[]): Promise<void> {
+export async function pinNamespaces(pins: readonly { readonly kind: PinnedKind; readonly path: string }[], hostname?: string): Promise<void> {
   for (const { path } of pins) {
     await mkdir(dirname(path), { recursive: true, mode: 0o755 });
     await (await open(path, 'a', 0o444)).close();
   }
   try {
-    await run('unshare', [...pins.map(({ kind, path }) => `--${kind}=${path}`), ...command], { timeoutMs: PIN_TIMEOUT_MS });
+    const spawner = currentSpawner();
+    if (spawner) await spawner.native({ op: 'pin', pins, ...(hostname === undefined ? {} : { hostname }) }, PIN_TIMEOUT_MS);
+    else
+      await run('unshare', [...pins.map(({ kind, path }) => `--${kind}=${path}`), ...(hostname === undefined ? ['true'] : ['hostname', '--', hostname])], {
+        timeoutMs: PIN_TIMEOUT_MS,
+      });
   } catch (err) {
     await unpinNamespaces(pins.map((p) => p.path));
     throw err;
   }
 }
 
-/** One umount(8) for the pins still mounted (lazy: a process may still be entering one), then the files; what is gone is no error. */
+/** One unmount for the pins still mounted (lazy: a process may still be entering one), then the files; what is gone is no error. */
 export async function unpinNamespaces(paths: readonly string[]): Promise<void> {
   await unmountAndRemove(paths.map((path) => ({ path, mounted: isNamespacePin })));
 }
@@ -54,18 +59,21 @@ export interface MountedEntry {
 }
 
 /**
- * One lazy umount(8) for every path whose `mounted` says so, then each path removed (by its `remove`,
- * or as a file or a directory with what is in it); what is gone is no error. Lazy: a process may still
- * be entering a pin, or hold a file open on a pod's tmpfs.
+ * One lazy unmount (mount.ts unmountAll) for every path whose `mounted` says so, then each path removed
+ * (by its `remove`, or as a file or a directory with what is in it); what is gone is no error. Lazy: a
+ * process may still be entering a pin, or hold a file open on a pod's tmpfs.
  */
 export async function unmountAndRemove(entries: readonly MountedEntry[]): Promise<void> {
   const flags = await Promise.all(entries.map(({ path, mounted }) => mounted(path)));
   const targets = entries.filter((_, i) => flags[i]);
   if (targets.length > 0) {
     try {
-      await run('umount', ['-l', ...targets.map((t) => t.path)], { timeoutMs: PIN_TIMEOUT_MS });
+      await unmountAll(
+        targets.map((t) => t.path),
+        { lazy: true },
+      );
     } catch (err) {
-      // Someone else may have unmounted one between the check and umount(8).
+      // Someone else may have unmounted one between the check and the unmount.
       for (const t of targets) if (await t.mounted(t.path)) throw err;
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runUnchecked, runToFile, withSpawner } from './exec.js';
@@ -87,4 +87,25 @@ test('spawner: conmon mode hands the program the sync and start socket pairs and
   assert.equal(r.stdout.trim(), '{"data": 4242}');
   const failed = await s.run('bash', ['-c', 'echo broken >&2; exit 1'], { ...OPTS, conmon: true });
   assert.deepEqual([failed.code, failed.stdout, failed.stderr], [1, '', 'broken\n']);
+});
+
+test('spawner: native calls answer with the errno of a refused syscall, and a pin leaves its namespace bound', async (t) => {
+  const s = new Spawner();
+  t.after(() => s.close());
+  const dir = await mkdtemp(join(tmpdir(), 'spawner-native-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await assert.rejects(s.native({ op: 'mount', source: 'tmpfs', target: join(dir, 'missing'), fstype: 'tmpfs', flags: 0 }, 10_000), {
+    code: 'ENOENT',
+    message: /native mount ENOENT: mount .*missing: No such file or directory/,
+  });
+  await assert.rejects(s.native({ op: 'umount', targets: [dir], flags: 0 }, 10_000), { code: 'EINVAL' });
+  const pin = join(dir, 'uts');
+  await writeFile(pin, '');
+  await s.native({ op: 'pin', pins: [{ kind: 'uts', path: pin }], hostname: 'pinned-here' }, 10_000);
+  t.after(() => s.native({ op: 'umount', targets: [pin], flags: 2 }, 10_000).catch(() => undefined));
+  const inside = await s.run('nsenter', [`--uts=${pin}`, 'hostname'], OPTS);
+  assert.equal(inside.stdout.trim(), 'pinned-here');
+  // The spawner itself stayed in the host's UTS namespace: only the request's thread moved.
+  assert.notEqual((await s.run('hostname', [], OPTS)).stdout.trim(), 'pinned-here');
+  await s.native({ op: 'umount', targets: [pin], flags: 2 }, 10_000);
 });

@@ -8,7 +8,7 @@ import { isNamespacePin, pinNamespaces, unpinNamespaces } from '../ns-pin.js';
 
 export async function createPinnedNetns(dir: string, id: string): Promise<string> {
   const path = join(dir, id);
-  if (!(await isNamespacePin(path))) await pinNamespaces([{ kind: 'net', path }], ['true']);
+  if (!(await isNamespacePin(path))) await pinNamespaces([{ kind: 'net', path }]);
   return path;
 }
 
