@@ -1,6 +1,7 @@
 // runc + conmon for real, as root: logs, exit codes, stop with and without a SIGTERM handler, exec,
 // removal, and containers outliving the process that created them.
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -102,6 +103,21 @@ test('stop: a container handling SIGTERM exits with its own code', async () => {
   const exit = await fx.runtime.stop(c.id, 10_000);
   assert.equal(exit.exitCode, 42);
   assert.ok(Date.now() - started < 5000, 'it did not wait for the grace period');
+  await fx.runtime.remove(c.id);
+});
+
+test('state: a running container says when it was started, not when it was created', async () => {
+  const c = await fx.bundle(['sleep', '1000']);
+  await fx.runtime.create(c.id, { bundle: c.bundle, logPath: c.logPath });
+  // The create's own time is behind us for sure (its meta was written before this instant).
+  await delay(20);
+  const before = Date.now();
+  await fx.runtime.start(c.id);
+  const after = Date.now();
+  const state = await fx.runtime.state(c.id);
+  assert.equal(state?.status, 'running');
+  const startedAt = state?.status === 'running' ? (state.startedAt ?? '') : '';
+  assert.ok(Date.parse(startedAt) >= before && Date.parse(startedAt) <= after, `startedAt ${startedAt} within the start`);
   await fx.runtime.remove(c.id);
 });
 

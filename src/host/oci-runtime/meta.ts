@@ -1,8 +1,8 @@
 // What we remember about a container next to conmon's own files (<stateDir>/<id>/peapod.json), so that
 // a restarted daemon can still tell its monitor from a reused PID and knows how to kill it.
 import { constants } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
-import { access, readFile } from '../../common/quick-fs.js';
+import { rename, utimes, writeFile } from 'node:fs/promises';
+import { access, readFile, stat } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { PeapodError, isErrnoException } from '../../common/errors.js';
 import { which } from '../which.js';
@@ -20,6 +20,7 @@ export interface ContainerMeta {
   readonly conmonStartTime?: number;
   /** Started by `run` with no conmon (a pause process): no exit file will ever come; /proc tells its exit. */
   readonly unmonitored?: boolean;
+  /** Set when the meta is written at the start (`run`); after `start`, the file's mtime says it (markStarted). */
   readonly startedAt?: string;
 }
 
@@ -29,6 +30,28 @@ export async function writeMeta(persistDir: string, meta: ContainerMeta): Promis
   // run root is volatile state that does not outlive a reboot anyway.
   await writeFile(`${file}.tmp`, JSON.stringify(meta));
   await rename(`${file}.tmp`, file);
+}
+
+/**
+ * Notes that the container was started, at `at`: the meta file's mtime, set in place. Rewriting the meta
+ * (a new file renamed over the old) would make and free an inode per container start for one timestamp.
+ * A meta gone already (the container removed meanwhile) is no error.
+ */
+export async function markStarted(persistDir: string, at: Date): Promise<void> {
+  await utimes(join(persistDir, META_FILE), at, at).catch((err: unknown) => {
+    if (!isErrnoException(err, 'ENOENT')) throw err;
+  });
+}
+
+/** When the container was started: the meta's own field (`run`), else the file's mtime (markStarted; before it, its creation). */
+export async function startedAtOf(persistDir: string, meta: ContainerMeta): Promise<string | undefined> {
+  if (meta.startedAt !== undefined) return meta.startedAt;
+  try {
+    return (await stat(join(persistDir, META_FILE))).mtime.toISOString();
+  } catch (err) {
+    if (isErrnoException(err, 'ENOENT')) return undefined; // removed since it was read
+    throw err;
+  }
 }
 
 export async function readMeta(persistDir: string): Promise<ContainerMeta | undefined> {

@@ -13,7 +13,7 @@ import type { ConmonLayout } from './conmon.js';
 import { runcExecSync } from './exec-sync.js';
 import { execArgs } from './exec-sync.js';
 import { readExitFile, waitForExitFile } from './exit-file.js';
-import { readBundleSharesPid, readMeta, resolveExecutable, writeMeta } from './meta.js';
+import { markStarted, readBundleSharesPid, readMeta, resolveExecutable, startedAtOf, writeMeta } from './meta.js';
 import type { ContainerMeta } from './meta.js';
 import { Runc } from './runc.js';
 import type { RuncState } from './runc.js';
@@ -173,8 +173,7 @@ class RuncConmonRuntime implements OciRuntime {
   async start(id: string, signal?: AbortSignal): Promise<void> {
     const layout = this.layout(id);
     await this.runc.start(id, signal);
-    const meta = await readMeta(layout.persistDir);
-    if (meta) await writeMeta(layout.persistDir, { ...meta, startedAt: new Date().toISOString() });
+    await markStarted(layout.persistDir, new Date());
   }
 
   async state(id: string): Promise<ContainerRuntimeState | undefined> {
@@ -198,7 +197,8 @@ class RuncConmonRuntime implements OciRuntime {
         return { status: 'created', pid: rs.pid };
       case 'running': {
         const meta = await readMeta(layout.persistDir);
-        return meta?.startedAt === undefined ? { status: 'running', pid: rs.pid } : { status: 'running', pid: rs.pid, startedAt: meta.startedAt };
+        const startedAt = meta === undefined ? undefined : await startedAtOf(layout.persistDir, meta);
+        return startedAt === undefined ? { status: 'running', pid: rs.pid } : { status: 'running', pid: rs.pid, startedAt };
       }
       case 'paused':
         return { status: 'paused', pid: rs.pid };
