@@ -123,6 +123,8 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
   const bridge = `pf${tag}`;
   const cgroupRoot = `/peapod-floor-${tag}`;
   const lower = join(dir, `busybox-lower-${tag}`);
+  const pauseRootfs = join(dir, `pause-rootfs-${tag}`);
+  await mkdir(pauseRootfs, { recursive: true });
   await mkdir(join(lower, 'bin'), { recursive: true });
   await copyFile('/bin/busybox', join(lower, 'bin/busybox'));
   for (const applet of ['sh', 'sleep', 'true']) await symlink('busybox', join(lower, 'bin', applet));
@@ -172,14 +174,10 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       args: {},
       binDir: CNI_BIN,
     });
-    const pauseBundle = join(podDir, 'pause');
-    await mkdir(join(pauseBundle, 'rootfs'), { recursive: true });
-    await writeFile(join(pauseBundle, 'rootfs/catatonit'), '');
-    const pauseSpec = withProcess(baseSpec, ['/catatonit', '-P'], join(pauseBundle, 'rootfs'), `${podCgroup}/pause`, [
-      { type: 'pid' },
-      ...podNamespaces,
-      { type: 'mount' },
-    ]);
+    // The pod's dir is the pause's bundle; its root filesystem is the one every pause shares, as peapod's.
+    const pauseBundle = podDir;
+    const pauseSpec = withProcess(baseSpec, ['/catatonit', '-P'], pauseRootfs, `${podCgroup}/pause`, [{ type: 'pid' }, ...podNamespaces, { type: 'mount' }]);
+    pauseSpec['root'] = { path: pauseRootfs, readonly: true };
     pauseSpec['mounts'] = [
       ...(pauseSpec['mounts'] as unknown[]),
       { destination: '/catatonit', type: 'bind', source: '/usr/bin/catatonit', options: ['bind', 'ro'] },
@@ -250,6 +248,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
       await removeCgroupTree(cgroupRoot);
       await rm(join(dir, 'cni-leases'), { recursive: true, force: true });
       await rm(lower, { recursive: true, force: true });
+      await rm(pauseRootfs, { recursive: true, force: true });
       await rm(monitorDir, { recursive: true, force: true });
     },
   };

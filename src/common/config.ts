@@ -159,8 +159,10 @@ export function rootPaths(root: string) {
 export function paths(config: PeapodConfig) {
   return {
     ...rootPaths(config.root),
-    /** Per-sandbox files (hosts, resolv.conf, hostname, the pause bundle). */
+    /** Per-sandbox files (hosts, resolv.conf, hostname, the pause's config.json and output). */
     sandboxes: join(config.runRoot, 'sandboxes'),
+    /** The one root filesystem every pause shares, read-only (runtime/sandbox/run.ts). */
+    pauseRootfs: join(config.runRoot, 'pause-rootfs'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),
     /** A pod's pinned IPC and UTS namespaces (host/namespace-pins.ts). */

@@ -70,6 +70,7 @@ export function runtimeDirs(config: PeapodConfig, pausePath: string): RuntimeDir
     sandboxRecords: p.sandboxRecords,
     containerRecords: p.containerRecords,
     sandboxes: p.sandboxes,
+    pauseRootfs: p.pauseRootfs,
     containers: p.containers,
     pausePath,
     hostResolvConf: '/etc/resolv.conf',

@@ -37,6 +37,7 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }): Promise<{
     sandboxRecords: join(dir, 'rs'),
     containerRecords: join(dir, 'rc'),
     sandboxes: join(dir, 'sandboxes'),
+    pauseRootfs: join(dir, 'pause-rootfs'),
     containers: join(dir, 'containers'),
     pausePath: '/usr/bin/catatonit',
     hostResolvConf: join(dir, 'none'),

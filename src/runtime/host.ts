@@ -46,8 +46,10 @@ export interface RuntimeHost {
 export interface RuntimeDirs {
   readonly sandboxRecords: string;
   readonly containerRecords: string;
-  /** Per-sandbox files (hosts, resolv.conf, hostname, pause rootfs). */
+  /** Per-sandbox files (hosts, resolv.conf, hostname; the pause's bundle). */
   readonly sandboxes: string;
+  /** The pauses' shared root filesystem: an empty directory, made once (runtime/sandbox/run.ts). */
+  readonly pauseRootfs: string;
   /** Per-container dirs (bundle, overlay upper/work, merged rootfs). */
   readonly containers: string;
   readonly pausePath: string;

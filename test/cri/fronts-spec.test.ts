@@ -306,7 +306,7 @@ test('the CLI front and the CRI front give the runtime the same request: identic
     { timeoutMs: 60_000, description: 'the applied pods to have their containers' },
   );
 
-  const sandboxSpec = (id: string): Promise<Message> => readJson(join(roots.config.runRoot, 'sandboxes', id, 'pause', 'config.json'));
+  const sandboxSpec = (id: string): Promise<Message> => readJson(join(roots.config.runRoot, 'sandboxes', id, 'config.json'));
   const containerSpec = (id: string): Promise<Message> => readJson(join(roots.config.root, 'containers', id, 'config.json'));
   for (const name of ['golden', 'golden-host']) {
     const cli = cliIds.get(name);

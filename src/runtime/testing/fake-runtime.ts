@@ -21,6 +21,7 @@ export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void 
     sandboxRecords: join(dir, 'records/sandboxes'),
     containerRecords: join(dir, 'records/containers'),
     sandboxes: join(dir, 'sandboxes'),
+    pauseRootfs: join(dir, 'pause-rootfs'),
     containers: join(dir, 'containers'),
     pausePath: '/usr/bin/catatonit',
     hostResolvConf: join(dir, 'missing-resolv.conf'),
