@@ -2,6 +2,7 @@
 // the way runc's libcontainer/cgroups/fs manager lays them out.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { fstatSync, openSync } from 'node:fs';
 import { stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
@@ -29,6 +30,8 @@ export class CgroupV1Manager implements CgroupManager {
   private hierarchies: Promise<V1Hierarchy[]> | undefined;
   private others: { readonly at: number; readonly mtimeMs: number; readonly list: readonly string[] } | undefined;
   private rescan: Promise<HierarchyScan> | undefined;
+  /** Open for the manager's life (one per daemon): see fsRootMtime. */
+  private fsRootFd: number | undefined;
   private readonly removeDir: RemoveDir | undefined;
 
   constructor(
@@ -54,15 +57,26 @@ export class CgroupV1Manager implements CgroupManager {
 
   /** One pass over fsRoot; it also refreshes the other hierarchies' list. */
   private async scan(): Promise<HierarchyScan> {
-    const mtimeMs = await this.fsRootMtime();
+    const mtimeMs = this.fsRootMtime();
     const at = Date.now();
     const scan = await scanHierarchies(this.fsRoot);
     this.others = { at, mtimeMs, list: scan.others };
     return scan;
   }
 
-  private async fsRootMtime(): Promise<number> {
-    return (await stat(this.fsRoot).catch(() => undefined))?.mtimeMs ?? 0;
+  /**
+   * fsRoot's mtime, through a descriptor kept open: a path under /sys is looked up under sysfs's lock,
+   * which the kernel holds for writing while network devices come and go (a veth per pod), so a stat of
+   * the path stalled the event loop for milliseconds now and then (p99 5 ms with 100 pods started and
+   * deleted, against 12 µs for fstat). 0 when fsRoot cannot be opened (the next call tries again).
+   */
+  private fsRootMtime(): number {
+    try {
+      this.fsRootFd ??= openSync(this.fsRoot, 'r');
+      return fstatSync(this.fsRootFd).mtimeMs;
+    } catch {
+      return 0;
+    }
   }
 
   /**
@@ -73,7 +87,7 @@ export class CgroupV1Manager implements CgroupManager {
    */
   private async otherHierarchies(): Promise<readonly string[]> {
     const cached = this.others;
-    if (cached !== undefined && cached.mtimeMs === (await this.fsRootMtime()) && Date.now() - cached.at < OTHER_HIERARCHIES_RESCAN_MS) return cached.list;
+    if (cached !== undefined && cached.mtimeMs === this.fsRootMtime() && Date.now() - cached.at < OTHER_HIERARCHIES_RESCAN_MS) return cached.list;
     // One scan for the removals that find the list stale together; one that fails is not kept.
     this.rescan ??= this.scan().finally(() => {
       this.rescan = undefined;
