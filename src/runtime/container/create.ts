@@ -55,7 +55,7 @@ export async function createContainer(
   let record: ContainerRecord = prepared
     ? // Made while the sandbox was: its rootfs is mounted; the request's config replaces the placeholder with the next write.
       { ...prepared.record, config, imageRef: config.image }
-    : newRecord(id, sandbox.id, sandbox.config.cgroupParent, config, image, host.now(), join(dirs.containers, id));
+    : newRecord(id, sandbox.id, sandbox.config.cgroupParent, config, image, host.now(), join(dirs.containers, id), ALL_STEPS);
   if (!prepared) await records.put(record);
   return CleanupStack.run(async (cleanup) => {
     cleanup.push(`remove container ${id}`, async () => {
@@ -74,9 +74,11 @@ export async function createContainer(
     await writeJsonAtomic(join(record.dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = containerLogPath(sandbox, { config });
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
-    // One write for both steps, before runc is asked: the bundle is in the container's dir, which the
-    // undo removes whatever the record says.
-    record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
+    // The bundle is in the container's dir, which the undo removes whatever the record says. A prepared
+    // rootfs was recorded alone: both steps in one write, before runc is asked; otherwise the record's
+    // first write listed them, and their times go with the next write.
+    if (prepared) record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
+    else record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, bundle: new Date().toISOString(), created: new Date().toISOString() } };
     const created = await host.oci.create(id, { bundle: record.dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
@@ -110,9 +112,14 @@ export interface PreparedRootfs {
   readonly userDb: UserDb;
 }
 
+/** Every step of a create: the overlay rootfs, the bundle, runc's create (through conmon). */
+const ALL_STEPS: readonly ContainerStep[] = ['rootfs', 'bundle', 'created'];
+
 /**
- * A container's first record. The overlay mount is noted before anything is made: the undo unmounts
- * only what is mounted, so one write serves both the record's creation and the mount's step.
+ * A container's first record, with `steps` noted before anything is made: the undo unmounts only what
+ * is mounted and removing a container runc does not know is no error, so one write serves the record's
+ * creation and the steps (the mount alone for a prepared rootfs; the mount, the bundle and runc's create
+ * for a create, which then writes once more, with runc's pid: a write and an inode fewer per container).
  */
 export function newRecord(
   id: string,
@@ -122,6 +129,7 @@ export function newRecord(
   image: ImageRecord,
   now: Date,
   dir: string,
+  steps: readonly ContainerStep[] = ['rootfs'],
 ): ContainerRecord {
   return {
     schema: 1,
@@ -134,7 +142,7 @@ export function newRecord(
     createdAt: now.toISOString(),
     cgroupsPath: childCgroupPath(cgroupParent, id),
     dir,
-    done: ['rootfs'],
+    done: [...steps],
   };
 }
 
