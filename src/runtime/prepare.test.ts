@@ -24,9 +24,14 @@ test('the create of a prepared container finishes it: same ID, one overlay mount
   ]);
   const prepared = runtime.containersOf(sandbox.id);
   assert.deepEqual(prepared.map((c) => [c.config.name, c.state, c.done]).sort(), [
-    ['a', 'creating', ['rootfs']],
-    ['b', 'creating', ['rootfs']],
+    // Every step of the create listed with the record's first write: the undo takes what never happened.
+    ['a', 'creating', ['rootfs', 'bundle', 'created']],
+    ['b', 'creating', ['rootfs', 'bundle', 'created']],
   ]);
+  assert.ok(
+    prepared.every((c) => c.stepsDoneAt?.bundle === undefined),
+    'a listed step has no time until it is done',
+  );
   assert.equal(host.mounted.size, 2);
   // Not before the sandbox asked for its pause: its first steps are the pod start's critical path.
   const ops = host.calls.map((c) => c.op);
@@ -37,7 +42,7 @@ test('the create of a prepared container finishes it: same ID, one overlay mount
   assert.equal(a.state, 'created');
   assert.deepEqual(a.config.args, ['sh']);
   assert.equal(a.config.logPath, 'a/0.log');
-  assert.ok(a.stepsDoneAt?.rootfs !== undefined);
+  assert.ok(a.stepsDoneAt?.rootfs !== undefined && a.stepsDoneAt.bundle !== undefined && a.stepsDoneAt.created !== undefined);
   assert.equal(overlays(host), 2);
   // Another attempt is not the prepared one: it gets its own rootfs.
   const b1 = await runtime.createContainer(sandbox.id, request('b', 1), busybox);

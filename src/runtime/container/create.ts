@@ -13,7 +13,7 @@ import type { ImageRecord } from '../../image/types.js';
 import type { RuntimeDirs, RuntimeHost } from '../host.js';
 import { childCgroupPath, containerLogPath, containerRootfs } from '../paths.js';
 import { resolveContainerConfig } from '../translate.js';
-import type { ContainerConfig, ContainerRecord, ContainerRequest, ContainerStep, SandboxRecord, VolumeMount } from '../types.js';
+import type { ContainerConfig, ContainerRecord, ContainerRequest, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { SANDBOX_FILES } from '../sandbox/files.js';
 
@@ -22,13 +22,6 @@ export interface ContainerDeps {
   readonly dirs: RuntimeDirs;
   readonly records: RecordStore<ContainerRecord>;
 }
-
-const withStep = (record: ContainerRecord, step: ContainerStep, extra: Partial<ContainerRecord> = {}): ContainerRecord => ({
-  ...record,
-  ...extra,
-  done: [...record.done, step],
-  stepsDoneAt: { ...record.stepsDoneAt, [step]: new Date().toISOString() },
-});
 
 export async function createContainer(
   deps: ContainerDeps,
@@ -55,14 +48,14 @@ export async function createContainer(
   let record: ContainerRecord = prepared
     ? // Made while the sandbox was: its rootfs is mounted; the request's config replaces the placeholder with the next write.
       { ...prepared.record, config, imageRef: config.image }
-    : newRecord(id, sandbox.id, sandbox.config.cgroupParent, config, image, host.now(), join(dirs.containers, id), ALL_STEPS);
+    : newRecord(id, sandbox.id, sandbox.config.cgroupParent, config, image, host.now(), join(dirs.containers, id));
   if (!prepared) await records.put(record);
   return CleanupStack.run(async (cleanup) => {
     cleanup.push(`remove container ${id}`, async () => {
       await removeContainerArtifacts(deps, records.get(id) ?? record);
       await records.delete(id);
     });
-    // The mount's time is written with the next step (the 'rootfs' step itself was recorded first).
+    // The mount's time is written with the next write (the 'rootfs' step itself was listed first).
     record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, rootfs: prepared?.mountedAt ?? (await mountRootfs(host, record, image)) } };
     await checkPropagation(host, config);
     const rootfs = containerRootfs(record.dir);
@@ -74,11 +67,10 @@ export async function createContainer(
     await writeJsonAtomic(join(record.dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = containerLogPath(sandbox, { config });
     await mkdir(join(logPath, '..'), { recursive: true, mode: 0o755 });
-    // The bundle is in the container's dir, which the undo removes whatever the record says. A prepared
-    // rootfs was recorded alone: both steps in one write, before runc is asked; otherwise the record's
-    // first write listed them, and their times go with the next write.
-    if (prepared) record = await records.put(withStep(withStep(record, 'bundle'), 'created'));
-    else record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, bundle: new Date().toISOString(), created: new Date().toISOString() } };
+    // Both steps were listed by the record's first write (the bundle is in the container's dir, which the
+    // undo removes whatever the record says); their times go with the next write.
+    const asked = new Date().toISOString();
+    record = { ...record, stepsDoneAt: { ...record.stepsDoneAt, bundle: asked, created: asked } };
     const created = await host.oci.create(id, { bundle: record.dir, logPath, stdin: config.stdin, stdinOnce: config.stdinOnce === true, terminal: config.tty });
     const pidStartTime = await host.proc.startTime(created.pid);
     const extra: Partial<ContainerRecord> = pidStartTime === undefined ? { pid: created.pid } : { pid: created.pid, pidStartTime };
@@ -104,7 +96,7 @@ export function canCreateBeside(sandbox: SandboxRecord): boolean {
 
 /** A container whose rootfs was made ahead of its CreateContainer (prepare.ts). */
 export interface PreparedRootfs {
-  /** Its record: state 'creating', the 'rootfs' step done, a placeholder config. */
+  /** Its record: state 'creating', its steps listed (newRecord), a placeholder config. */
   readonly record: ContainerRecord;
   /** When the overlay was mounted (ISO time), stamped with the create's next write. */
   readonly mountedAt: string;
@@ -112,14 +104,13 @@ export interface PreparedRootfs {
   readonly userDb: UserDb;
 }
 
-/** Every step of a create: the overlay rootfs, the bundle, runc's create (through conmon). */
-const ALL_STEPS: readonly ContainerStep[] = ['rootfs', 'bundle', 'created'];
-
 /**
- * A container's first record, with `steps` noted before anything is made: the undo unmounts only what
- * is mounted and removing a container runc does not know is no error, so one write serves the record's
- * creation and the steps (the mount alone for a prepared rootfs; the mount, the bundle and runc's create
- * for a create, which then writes once more, with runc's pid: a write and an inode fewer per container).
+ * A container's first record, every step of its create noted before anything is made (the overlay
+ * rootfs, the bundle, runc's create through conmon): the undo unmounts only what is mounted, and removing
+ * a container runc and conmon do not know is no error, so one write serves the record's creation and all
+ * three steps; the create writes once more, with runc's pid. (A separate write of the bundle and created
+ * steps cost a write, its fsyncs and an inode per container.) A prepared rootfs (prepare.ts) is such a
+ * record too, whose create comes later.
  */
 export function newRecord(
   id: string,
@@ -129,7 +120,6 @@ export function newRecord(
   image: ImageRecord,
   now: Date,
   dir: string,
-  steps: readonly ContainerStep[] = ['rootfs'],
 ): ContainerRecord {
   return {
     schema: 1,
@@ -142,7 +132,7 @@ export function newRecord(
     createdAt: now.toISOString(),
     cgroupsPath: childCgroupPath(cgroupParent, id),
     dir,
-    done: [...steps],
+    done: ['rootfs', 'bundle', 'created'],
   };
 }
 

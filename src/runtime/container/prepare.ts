@@ -1,10 +1,10 @@
 // A container's rootfs made ahead of its CreateContainer, while its sandbox is being made: the kubelet
 // front knows which containers a fresh pod starts first, and their overlay mounts (and the record that
 // notes them) need nothing of the sandbox but its ID and pod cgroup. The record is the container's own,
-// state 'creating' with the 'rootfs' step, so a daemon killed at any point undoes it as it undoes a
-// half-made container (runtime.recover), and a sandbox that fails takes its prepared containers with it.
-// Its config is a placeholder (nothing asked yet, the image's reference): CreateContainer replaces it
-// with the request's in the same write that records the bundle. Given the whole request, the container is
+// state 'creating' with every step of the create listed (create.ts newRecord), so a daemon killed at any
+// point undoes it as it undoes a half-made container (runtime.recover), and a sandbox that fails takes
+// its prepared containers with it. Its config is a placeholder (nothing asked yet, the image's
+// reference): CreateContainer replaces it with the request's in its one write, with runc's pid. Given the whole request, the container is
 // then created too (prepareBeside), beside the pause, and the create with an equal request takes it.
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
