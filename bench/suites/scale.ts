@@ -1,5 +1,5 @@
 // Many pods on one daemon: 10 pods in one apply; 100 pods in one apply and their delete against the
-// floor's 100 pods started (and torn down) in parallel; with the 100 pods running, `get pods` and `exec`
+// floor's 100 pods started (and torn down) in parallel, bare and with conmon; with the 100 pods running, `get pods` and `exec`
 // through the CLI and on the daemon side (the API request, no CLI) against `node -e 0`; the daemon's RSS
 // idle and loaded; and the memory each pod adds, against podman at the same pod count.
 import { writeFile } from 'node:fs/promises';
@@ -95,18 +95,10 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
   const { dir, log } = options;
   const many = join(dir, 'many.yaml');
   await writeFile(many, manyPods('many', MANY));
-  const floor = await createFloor(dir, randomSubnet());
-  let floorStart = 0;
-  let floorStop = 0;
-  try {
-    let pods: Awaited<ReturnType<typeof floor.startMany>> | undefined;
-    floorStart = await timeIt(async () => (pods = await floor.startMany(1, MANY)));
-    await pods?.ready();
-    floorStop = await timeIt(() => pods?.teardown() ?? Promise.resolve());
-  } finally {
-    await floor.close();
-  }
+  const [floorStart, floorStop] = await floorMany(dir, false);
   log(`scale: floor, ${MANY} pods in parallel: ${(floorStart / 1000).toFixed(1)} s up, ${(floorStop / 1000).toFixed(1)} s down`);
+  const [monitoredStart, monitoredStop] = await floorMany(dir, true);
+  log(`scale: floor with conmon, ${MANY} pods in parallel: ${(monitoredStart / 1000).toFixed(1)} s up, ${(monitoredStop / 1000).toFixed(1)} s down`);
   const manyStart = await timeIt(() => peapod.cli(['apply', '-f', many, '--wait'], LONG_MS));
   log(`scale: ${MANY} pods running after ${(manyStart / 1000).toFixed(1)} s`);
   const rows: BenchRow[] = [];
@@ -122,17 +114,43 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
     rows.push({ name: `spawner RSS (the daemon's python3 helper), ${MANY} pods running`, unit: 'MB', value: spawner });
   } finally {
     const manyStop = await timeIt(() => peapod.cli(['delete', '-f', many], LONG_MS));
-    Object.assign(raw, { floorManyStart: floorStart, floorManyStop: floorStop, manyStart, manyStop });
-    const floorRef = (value: number): Pick<BenchRow, 'reference' | 'referenceValue'> => ({
-      reference: `floor, ${MANY} pods in parallel`,
+    Object.assign(raw, {
+      floorManyStart: floorStart,
+      floorManyStop: floorStop,
+      monitoredManyStart: monitoredStart,
+      monitoredManyStop: monitoredStop,
+      manyStart,
+      manyStop,
+    });
+    const floorRef = (value: number, floor = 'floor'): Pick<BenchRow, 'reference' | 'referenceValue'> => ({
+      reference: `${floor}, ${MANY} pods in parallel`,
       referenceValue: value,
     });
+    const applied = { name: `${MANY} pods in one apply (→ all running)`, unit: 'ms', value: manyStart, samples: 1 } as const;
+    const deleted = { name: `${MANY} pods deleted (delete -f → nothing left)`, unit: 'ms', value: manyStop, samples: 1 } as const;
     rows.unshift(
-      { name: `${MANY} pods in one apply (→ all running)`, unit: 'ms', value: manyStart, samples: 1, ...floorRef(floorStart), goal: { maxRatio: 1.5 } },
-      { name: `${MANY} pods deleted (delete -f → nothing left)`, unit: 'ms', value: manyStop, samples: 1, ...floorRef(floorStop), goal: { maxRatio: 1.5 } },
+      { ...applied, ...floorRef(floorStart), goal: { maxRatio: 1.5 } },
+      { ...deleted, ...floorRef(floorStop), goal: { maxRatio: 1.5 } },
+      // What a monitor per container costs at this scale (two more runc execs and a conmon per container), apart.
+      { ...applied, ...floorRef(monitoredStart, 'floor with conmon') },
+      { ...deleted, ...floorRef(monitoredStop, 'floor with conmon') },
     );
   }
   return rows;
+}
+
+/** The floor's MANY pods started in parallel and torn down, with or without conmon: [up, down] in ms. */
+async function floorMany(dir: string, monitor: boolean): Promise<[number, number]> {
+  const floor = await createFloor(dir, randomSubnet(), { monitor });
+  try {
+    let pods: Awaited<ReturnType<typeof floor.startMany>> | undefined;
+    const up = await timeIt(async () => (pods = await floor.startMany(1, MANY)));
+    await pods?.ready();
+    const down = await timeIt(() => pods?.teardown() ?? Promise.resolve());
+    return [up, down];
+  } finally {
+    await floor.close();
+  }
 }
 
 /** `get pods` and `exec` with the 100 pods running: CLI, daemon side, runc by hand and `node -e 0`, rounds shuffled. */
