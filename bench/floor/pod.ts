@@ -340,7 +340,8 @@ async function waitCatchesTerm(pid: number): Promise<void> {
     // before it got there would wait for its `sleep 1` to end, a second added to this floor's teardown
     // (seen in 1 round of 10 or more) that is the workload's, not the runtime's.
     if ((caught >> 14n) & 1n && /wait|sigsuspend/.test(wchan)) return;
-    if (Date.now() > deadline) throw new Error(`pid ${pid} does not catch SIGTERM`);
+    if (Date.now() > deadline)
+      throw new Error(`pid ${pid} is not idle in its wait with SIGTERM caught (SigCgt bit ${(caught >> 14n) & 1n}, wchan ${wchan || '-'})`);
     await delay(EXIT_POLL_MS);
   }
 }

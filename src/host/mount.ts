@@ -168,7 +168,10 @@ export async function unmountAll(paths: readonly string[], options: { lazy?: boo
   await run('umount', [...(options.lazy === true ? ['-l'] : []), ...paths], { timeoutMs: MOUNT_TIMEOUT_MS });
 }
 
-/** The unmount itself failed (umount(8)'s exit, or the syscall's errno), as opposed to a timeout or a lost spawner. */
+/**
+ * The unmount failed rather than timed out: umount(8)'s exit, or an errno from the spawner (the syscall's, or
+ * EPIPE/EIO when the spawner was lost or failed). Either way the caller then looks at what is still mounted.
+ */
 export function unmountFailed(err: unknown): boolean {
   return err instanceof CommandError || (err instanceof Error && isErrnoException(err) && /^E[A-Z0-9]+$/.test(String(err.code)));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runUnchecked, runToFile, withSpawner } from './exec.js';
@@ -108,4 +108,14 @@ test('spawner: native calls answer with the errno of a refused syscall, and a pi
   // The spawner itself stayed in the host's UTS namespace: only the request's thread moved.
   assert.notEqual((await s.run('hostname', [], OPTS)).stdout.trim(), 'pinned-here');
   await s.native({ op: 'umount', targets: [pin], flags: 2 }, 10_000);
+  // UMOUNT_NOFOLLOW (8): a symlink put where a mount was is not followed to the mount behind it.
+  const target = join(dir, 'tmpfs');
+  await mkdir(target);
+  await s.native({ op: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags: 0 }, 10_000);
+  t.after(() => s.native({ op: 'umount', targets: [target], flags: 2 }, 10_000).catch(() => undefined));
+  await symlink(target, join(dir, 'link'));
+  await assert.rejects(s.native({ op: 'umount', targets: [join(dir, 'link')], flags: 8 }, 10_000), { code: 'EINVAL' });
+  assert.equal((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${target} `), true, 'the mount behind the link stays');
+  await s.native({ op: 'umount', targets: [target], flags: 8 }, 10_000);
+  assert.equal((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${target} `), false);
 });

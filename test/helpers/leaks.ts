@@ -171,13 +171,13 @@ async function leakedProcesses(config: PeapodConfig, daemonPid: number | undefin
 
 /**
  * Everything under runRoot but the running daemon's socket, pid file and log (netns pins are listed
- * apart), the state lock file, which is kept on purpose (host/state-lock.ts says why), and the mount
- * points runc made in the pauses' shared root filesystem, kept for the next pause (runtime/sandbox/run.ts).
+ * apart), the state lock file, which is kept on purpose (host/state-lock.ts says why), and the pause
+ * binary's mount point in the pauses' shared root filesystem, kept for the next pause (runtime/sandbox/pause-rootfs.ts).
  */
 async function leakedFiles(config: PeapodConfig, daemonPid: number | undefined): Promise<string[]> {
   const p = paths(config);
   const allowed = new Set([join(config.runRoot, STATE_LOCK_FILE), ...(daemonPid === undefined ? [] : [config.socket, p.daemonPid, p.daemonLog])]);
-  return (await listFiles(config.runRoot)).filter((f) => !allowed.has(f) && !isUnder(f, p.netns) && !isUnder(f, p.pauseRootfs));
+  return (await listFiles(config.runRoot)).filter((f) => !allowed.has(f) && !isUnder(f, p.netns) && f !== join(p.pauseRootfs, 'catatonit'));
 }
 
 async function runningDaemonPid(config: PeapodConfig): Promise<number | undefined> {

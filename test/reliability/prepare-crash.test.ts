@@ -1,8 +1,8 @@
 // Crash windows of the containers prepared while their sandbox is made (src/runtime/container/prepare.ts),
 // which the crash-injection test (first crossing of each point) does not reach: the daemon is SIGKILLed
 // with the rootfs of both containers mounted while the pause is made, with the sandbox ready (and not yet
-// in the pod record) and both prepared containers not yet claimed, and with a claimed one's bundle
-// recorded. After a restart the pod must run completely (its record was written before any of these
+// in the pod record) and both prepared containers not yet claimed, with a claimed one's bundle written
+// and runc not yet asked, and with runc done while its record still says `creating`. After a restart the pod must run completely (its record was written before any of these
 // points) in one sandbox, no container restarted, and once deleted leave nothing on the host.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,9 @@ const KILL_POINTS = [
   { point: 'mounts.overlay.after#2', window: 'both prepared rootfs mounted, the sandbox still being made' },
   // Sandbox record writes: creating, netns + network, ready.
   { point: 'records.sandboxes.put.after#3', window: 'the sandbox ready but not in the pod record, its prepared containers unclaimed' },
-  { point: 'records.containers.put.after#3', window: 'a prepared container claimed, its bundle recorded, runc not yet asked' },
+  // A prepared record lists every step of its create at once (create.ts newRecord): the windows are runc's.
+  { point: 'oci.create.before#1', window: 'a prepared container claimed, its bundle written, runc not yet asked' },
+  { point: 'oci.create.after#1', window: 'runc created a prepared container whose record still says creating, with a placeholder config' },
 ];
 
 for (const { point, window } of KILL_POINTS) {

@@ -30,7 +30,10 @@ export class CgroupV1Manager implements CgroupManager {
   private hierarchies: Promise<V1Hierarchy[]> | undefined;
   private others: { readonly at: number; readonly mtimeMs: number; readonly list: readonly string[] } | undefined;
   private rescan: Promise<HierarchyScan> | undefined;
-  /** Open for the manager's life (one per daemon): see fsRootMtime. */
+  /**
+   * Open for the manager's life (one per daemon; close-on-exec, so no child inherits it): see fsRootMtime.
+   * Were /sys/fs/cgroup itself mounted again, it would watch the old one: the 10 s rescan bounds that.
+   */
   private fsRootFd: number | undefined;
   private readonly removeDir: RemoveDir | undefined;
 

@@ -181,10 +181,14 @@ class RuncConmonRuntime implements OciRuntime {
     const exit = await this.readExit(layout);
     if (exit) return { status: 'stopped', exit };
     let rs: RuncState | undefined;
-    try {
-      rs = await this.runc.state(id);
-    } catch {
-      return { status: 'unknown' };
+    // runc knows a container by its state file; without one, `runc state` would only say so, for an exec
+    // (the undo of every create that never reached runc asks).
+    if (await exists(join(this.opts.runcRoot, id, 'state.json'))) {
+      try {
+        rs = await this.runc.state(id);
+      } catch {
+        return { status: 'unknown' };
+      }
     }
     if (rs === undefined) {
       if (!(await exists(layout.persistDir))) return undefined;

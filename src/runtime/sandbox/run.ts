@@ -3,7 +3,7 @@
 // The record lists each step whose side effect exists, written before the next step starts, so a crash
 // anywhere leaves a record that reconcile can finish or undo. On failure the CleanupStack undoes in reverse.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { access, readFile } from '../../common/quick-fs.js';
+import { readFile } from '../../common/quick-fs.js';
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { buildSandboxSpec } from '../../oci/spec.js';
@@ -16,6 +16,7 @@ import { childCgroupPath } from '../paths.js';
 import { loadSeccomp, resolveSandboxConfig } from '../translate.js';
 import { hostsFileContent, resolvConfContent, SANDBOX_FILES } from './files.js';
 import { tearDownSandbox } from './teardown.js';
+import { ensurePauseRootfs } from './pause-rootfs.js';
 
 /** What a sandbox on the host's IPC records as its /dev/shm (never removed: teardown computes the pod's own path). */
 const HOST_SHM = '/dev/shm';
@@ -123,17 +124,12 @@ async function createBindTargets(dir: string): Promise<void> {
   await Promise.all(SANDBOX_FILES.map((name) => writeFile(join(dir, name), '', { mode: 0o644, flag: 'a' })));
 }
 
-/** A directory made when missing: looked for directly (common/quick-fs.ts), made on the pool only the first time. */
-async function ensureDir(dir: string): Promise<void> {
-  await access(dir).catch(() => mkdir(dir, { recursive: true, mode: 0o755 }));
-}
-
 /**
  * The pause container: catatonit -P under runc with no monitor (host/oci-runtime/unmonitored.ts), in the
  * pod's pinned namespaces: the pod's process (PID 1 of a shared PID namespace, the one the kubelet watches).
- * Its bundle is the sandbox's dir (config.json beside hosts and resolv.conf); its root filesystem, one
- * empty directory every pause shares, read-only (runc makes the mount points in it once: /proc, /dev, /sys,
- * /catatonit). A directory per pause made and removed five inodes per pod, each a scan on a busy ext4.
+ * Its bundle is the sandbox's dir (config.json beside hosts and resolv.conf); its root filesystem, the one
+ * every pause shares, read-only (pause-rootfs.ts). A directory per pause made and removed five inodes per
+ * pod (its dir, rootfs, /catatonit, and runc's /proc, /dev, /sys), each a scan on a busy ext4.
  */
 async function startPause(deps: SandboxDeps, record: SandboxRecord, network: NamespaceMode): Promise<Partial<SandboxRecord>> {
   const { host, dirs } = deps;
@@ -141,7 +137,7 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
   const pins = host.pins.paths(id);
   const bundle = record.dir;
   const rootfs = dirs.pauseRootfs;
-  const [seccomp] = await Promise.all([loadSeccomp(config.seccomp ?? { kind: 'runtime-default' }), ensureDir(rootfs)]);
+  const seccomp = await loadSeccomp(config.seccomp ?? { kind: 'runtime-default' });
   const spec = buildSandboxSpec({
     sandboxId: id,
     hostname: config.hostname,
@@ -159,8 +155,14 @@ async function startPause(deps: SandboxDeps, record: SandboxRecord, network: Nam
     seccomp,
     shm: record.shmPath,
   });
-  // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
-  await writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' });
+  await Promise.all([
+    ensurePauseRootfs(
+      rootfs,
+      spec.mounts.map((m) => m.destination),
+    ),
+    // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
+    writeJsonAtomic(join(bundle, 'config.json'), spec, 0o644, { sync: 'none' }),
+  ]);
   const { pid } = await host.oci.run(id, { bundle, outputPath: join(record.dir, 'pause.log') });
   const startTime = await host.proc.startTime(pid);
   return startTime === undefined ? { pausePid: pid } : { pausePid: pid, pauseStartTime: startTime };
