@@ -1,10 +1,7 @@
 // How the pod worker starts one container (the kubelet's startContainer): pull per the image policy,
-// build the runtime request (subPath staging, termination log file), create, start, run the postStart
+// build the runtime request (subPath staging, the termination log file's path), create, start, run the postStart
 // hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
 // ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
-import { closeSync, open } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import type { ImageRecord } from '../image/types.js';
@@ -24,12 +21,7 @@ const POST_START_TIMEOUT_MS = 30_000;
 
 export type ConfigAdjust = (config: ContainerRequest) => ContainerRequest;
 
-const openFd = promisify(open);
-
 export class ContainerStarter {
-  /** Termination-log files made by requestAhead, for the create of the same attempt to take. */
-  private readonly logFilesAhead = new Map<string, Promise<string>>();
-
   constructor(
     private readonly ctx: PodContext,
     private readonly probes: PodProbes,
@@ -150,7 +142,7 @@ export class ContainerStarter {
     const convert = { pod, container: c, image, attempt, volumes, lookups: this.ctx.lookups(), ctx: deps.ctx };
     const staging = await stageSubPaths(containerSubPaths(convert), join(subPathStagingRoot(join(deps.podsRoot, uid)), c.name), deps.volumeOps);
     try {
-      const terminationLogHostPath = await this.terminationLogFile(c.name, attempt);
+      const terminationLogHostPath = this.terminationLogFile(c.name, attempt);
       let config = containerConfig({ ...convert, terminationLogHostPath, subPathSources: staging.sources });
       if (adjust) config = adjust(config);
       return { config, staging };
@@ -166,14 +158,14 @@ export class ContainerStarter {
    * Not for a container with a subPath (its staging binds live for one create) or env from the pod's IP
    * (there is none yet); undefined then, or when the request cannot be built (the create reports why).
    */
-  async requestAhead(c: Container, image: ImageRecord, attempt: number): Promise<ContainerRequest | undefined> {
+  requestAhead(c: Container, image: ImageRecord, attempt: number): ContainerRequest | undefined {
     const record = this.ctx.record;
     const volumes = this.volumes();
     if (!record || !volumes || usesPodIp(c)) return undefined;
     const convert = { pod: record.pod, container: c, image, attempt, volumes, lookups: this.ctx.lookups(), ctx: this.ctx.deps.ctx };
     try {
       if (containerSubPaths(convert).length > 0) return undefined;
-      return containerConfig({ ...convert, terminationLogHostPath: await this.terminationLogFile(c.name, attempt, 'ahead') });
+      return containerConfig({ ...convert, terminationLogHostPath: this.terminationLogFile(c.name, attempt) });
     } catch {
       return undefined;
     }
@@ -200,26 +192,12 @@ export class ContainerStarter {
   }
 
   /**
-   * An empty file per attempt, bind-mounted at terminationMessagePath; removed with the pod's directory.
-   * Made once per attempt: the create takes the file its requestAhead made (unless that failed).
+   * The file of an attempt's termination message, bind-mounted at terminationMessagePath; the runtime's
+   * create makes it (VolumeMount.createFile), beside the pause for a fresh pod rather than before its
+   * sandbox; removed with the pod's directory.
    */
-  private terminationLogFile(name: string, attempt: number, when: 'ahead' | 'now' = 'now'): Promise<string> {
-    const key = `${name}/${attempt}`;
-    const made = this.logFilesAhead.get(key);
-    if (when === 'now') this.logFilesAhead.delete(key);
-    if (made) return made.catch(() => this.makeTerminationLogFile(name, attempt));
-    const making = this.makeTerminationLogFile(name, attempt);
-    if (when === 'ahead') this.logFilesAhead.set(key, making);
-    return making;
-  }
-
-  private async makeTerminationLogFile(name: string, attempt: number): Promise<string> {
-    const dir = join(this.ctx.deps.podsRoot, this.ctx.uid, 'containers', name);
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    const path = join(dir, `${attempt}-termination-log`);
-    // Created or emptied; closing a descriptor of a new empty file waits for nothing, so it is made directly.
-    closeSync(await openFd(path, 'w', 0o666));
-    return path;
+  private terminationLogFile(name: string, attempt: number): string {
+    return join(this.ctx.deps.podsRoot, this.ctx.uid, 'containers', name, `${attempt}-termination-log`);
   }
 
   /** postStart: a failed hook kills the container (FailedPostStartHook); its restart policy decides what next. */

@@ -321,7 +321,13 @@ function containerMounts(input: ContainerConvertInput, env: ReadonlyMap<string, 
     });
   }
   if (input.terminationLogHostPath && container.terminationMessagePath) {
-    mounts.push({ containerPath: container.terminationMessagePath, hostPath: input.terminationLogHostPath, readOnly: false, recursive: true });
+    mounts.push({
+      containerPath: container.terminationMessagePath,
+      hostPath: input.terminationLogHostPath,
+      readOnly: false,
+      recursive: true,
+      createFile: true,
+    });
   }
   return mounts;
 }

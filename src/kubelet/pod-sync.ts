@@ -242,7 +242,7 @@ export class PodSync {
       const { restartCount } = this.ctx.current(step.container).track;
       const attempt = step.restart ? restartCount + 1 : restartCount;
       // The pod's PID namespace is the pause's: nothing of it can be created before the pause.
-      const request = record.pod.spec.shareProcessNamespace === true ? undefined : await this.starter.requestAhead(step.container, image, attempt);
+      const request = record.pod.spec.shareProcessNamespace === true ? undefined : this.starter.requestAhead(step.container, image, attempt);
       prepare.push({ name: step.container.name, attempt, image, ...(request ? { request } : {}) });
     }
     return prepare;

@@ -86,6 +86,11 @@ export interface VolumeMount {
   /** Recursive bind for directories that hold mounts of their own. */
   readonly recursive?: boolean;
   readonly propagation?: 'private' | 'rslave' | 'rshared';
+  /**
+   * The host file is made by the create, empty, with its directory (the kubelet front's termination-log
+   * file, one per attempt): made beside the pause rather than before the sandbox. No CRI field sets it.
+   */
+  readonly createFile?: boolean;
 }
 
 /** A CRI KeyValue of ContainerConfig.envs. */

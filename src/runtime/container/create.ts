@@ -1,7 +1,9 @@
 // CreateContainer as named steps: the request merged with its image (translate.ts) → overlay rootfs over the image's layers → OCI bundle from the pure
 // spec generator → conmon + `runc create`. Each step recorded before the next; undone in reverse on failure.
+import { closeSync, open } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { dirname, join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { PeapodError } from '../../common/errors.js';
 import { buildContainerSpec } from '../../oci/spec.js';
@@ -16,6 +18,8 @@ import { resolveContainerConfig } from '../translate.js';
 import type { ContainerConfig, ContainerRecord, ContainerRequest, SandboxRecord, VolumeMount } from '../types.js';
 import { removeContainerArtifacts } from './remove.js';
 import { SANDBOX_FILES } from '../sandbox/files.js';
+
+const openFd = promisify(open);
 
 export interface ContainerDeps {
   readonly host: RuntimeHost;
@@ -62,7 +66,10 @@ export async function createContainer(
     const user = resolveUser(config.security.user, prepared?.userDb ?? (await readUserDb(host, rootfs)), `container ${config.name}`);
     record = { ...record, user };
 
-    const spec = await bundleSpec(host, { id, sandbox, config, rootfs, cgroupsPath: record.cgroupsPath, user, targetPid });
+    const [spec] = await Promise.all([
+      bundleSpec(host, { id, sandbox, config, rootfs, cgroupsPath: record.cgroupsPath, user, targetPid }),
+      makeHostFiles(config.mounts),
+    ]);
     // Not fsynced: a bundle serves one `runc create`, and runc's state (in the run root) dies with the machine.
     await writeJsonAtomic(join(record.dir, 'config.json'), spec, 0o644, { sync: 'none' });
     const logPath = containerLogPath(sandbox, { config });
@@ -234,6 +241,19 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
   if (sandbox.shmPath !== undefined && !claimed.has('/dev/shm')) mounts.push(bind(sandbox.shmPath, '/dev/shm', false, true));
   for (const m of config.mounts) mounts.push(bind(m.hostPath, m.containerPath, m.readOnly, m.recursive ?? false, m.propagation));
   return mounts;
+}
+
+/** The host files the request asks the create to make (VolumeMount.createFile): created or emptied, directories first. */
+async function makeHostFiles(mounts: readonly VolumeMount[]): Promise<void> {
+  await Promise.all(
+    mounts
+      .filter((m) => m.createFile === true)
+      .map(async (m) => {
+        await mkdir(dirname(m.hostPath), { recursive: true, mode: 0o755 });
+        // Closing a descriptor of a new empty file waits for nothing: made directly.
+        closeSync(await openFd(m.hostPath, 'w', 0o666));
+      }),
+  );
 }
 
 /**
