@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mapConcurrent } from './concurrency.js';
+import { mapConcurrent, settleAll } from './concurrency.js';
 
 test('mapConcurrent keeps order, respects the limit, and reports the first error', async () => {
   let active = 0;
@@ -19,4 +19,12 @@ test('mapConcurrent keeps order, respects the limit, and reports the first error
     mapConcurrent([1, 2], 2, (n) => (n === 2 ? Promise.reject(new Error('two')) : Promise.resolve(n))),
     /two/,
   );
+});
+
+test('settleAll waits for every step, then rejects with the first failure in their order', async () => {
+  let slowDone = false;
+  const slow = new Promise<void>((resolve) => setTimeout(() => ((slowDone = true), resolve()), 30));
+  await assert.rejects(settleAll([slow, Promise.reject(new Error('second')), Promise.reject(new Error('third'))]), /second/);
+  assert.equal(slowDone, true, 'the slow step had settled before the failure was reported');
+  await settleAll([Promise.resolve(1), Promise.resolve()]);
 });

@@ -1,5 +1,11 @@
 // Bounded parallelism for work over many items (layers, pods to delete): a fixed number of workers pull
-// the next item, so one slow item never holds back the others.
+// the next item, so one slow item never holds back the others. And side-by-side steps that must all have
+// settled before a failure is acted on (an undo must not race a step still under way).
+
+/** Waits for every one of `steps`; then rejects with the first failure, in their order. */
+export async function settleAll(steps: readonly Promise<unknown>[]): Promise<void> {
+  for (const s of await Promise.allSettled(steps)) if (s.status === 'rejected') throw s.reason;
+}
 
 /** Runs fn over items with at most `limit` at once; rejects with the first error after the others settle. */
 export async function mapConcurrent<I, O>(items: readonly I[], limit: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {

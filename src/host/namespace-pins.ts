@@ -9,6 +9,7 @@
 import { mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isErrnoException } from '../common/errors.js';
+import { settleAll } from '../common/concurrency.js';
 import { mountTmpfs, onFilesystemType, onOwnDevice } from './mount.js';
 import { isNamespacePin, pinNamespaces, unmountAndRemove, type PinnedKind } from './ns-pin.js';
 
@@ -82,11 +83,11 @@ export function createNamespacePins(dirs: { readonly ipc: string; readonly uts: 
       if (request.hostname !== undefined) pins.push({ kind: 'uts', path: utsPath });
       if (pins.length === 0) return {};
       // Side by side, both settled before a failure is handled: the undo then races nothing.
-      const settled = await Promise.allSettled([pinNamespaces(pins, request.hostname), request.ipc ? mountPodShm(shmPath) : Promise.resolve()]);
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) {
+      try {
+        await settleAll([pinNamespaces(pins, request.hostname), request.ipc ? mountPodShm(shmPath) : Promise.resolve()]);
+      } catch (err) {
         await remove(id);
-        throw failed.reason;
+        throw err;
       }
       return {
         ...(request.ipc ? { ipcPath, shmPath } : {}),

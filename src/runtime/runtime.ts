@@ -1,6 +1,7 @@
 // The runtime service in CRI terms (the fronts hold it as RuntimeService, service.ts). Operations on one
 // sandbox or container are serialised, and only they write the records; records on disk are the truth
 // and this object only caches them. Container exits are watched and written down.
+import { settleAll } from '../common/concurrency.js';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -147,8 +148,7 @@ export class Runtime implements RuntimeService {
       // outlives the pause for as long as either holds it. Both finish before a failure is reported.
       // The IPC and UTS pins go too: with the pause gone nothing else would end the pod's IPC namespace
       // (its shared memory) until the sandbox is removed.
-      const settled = await Promise.allSettled([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current), this.host.pins.remove(id)]);
-      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      await settleAll([stopPause(this.sandboxDeps, current), releaseNetwork(this.sandboxDeps, current), this.host.pins.remove(id)]);
       const done = current.done.filter((s) => s !== 'network' && s !== 'netns' && s !== 'pause');
       await this.sandboxStore.put({ ...current, state: 'notready', done });
     });

@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { fstatSync, openSync } from 'node:fs';
 import { stat } from '../../common/quick-fs.js';
 import { PeapodError, errorMessage, isErrnoException, notFound } from '../../common/errors.js';
+import { settleAll } from '../../common/concurrency.js';
 import type { CgroupManager, CgroupReadback, CgroupResources } from './types.js';
 import { cgroupSegments, compact, flatKeyed, listCgroupPaths, parseIntOrUndefined, parsePids, readOptional, removeTree, writeValue } from './fs.js';
 import type { CgroupFsOptions, RemoveDir } from './fs.js';
@@ -111,7 +112,7 @@ export class CgroupV1Manager implements CgroupManager {
     // Every hierarchy side by side; in each, the leaf first and its parents only when missing (a pod's
     // parents, the QoS levels, exist already: one mkdir per hierarchy instead of one per level).
     // Settled all before a failure is reported: an undo must not race a mkdir still under way elsewhere.
-    const settled = await Promise.allSettled(
+    await settleAll(
       (await this.all()).map((h) =>
         makeLevels(h, segments.length).catch((err: unknown) => {
           throw new PeapodError('FailedPrecondition', `cannot create cgroup ${path} in the ${h.controllers.join(',')} hierarchy: ${errorMessage(err)}`, {
@@ -120,7 +121,6 @@ export class CgroupV1Manager implements CgroupManager {
         }),
       ),
     );
-    for (const s of settled) if (s.status === 'rejected') throw s.reason;
     if (resources !== undefined) await this.update(path, resources);
 
     /** Makes the first `depth` levels of the path in `h`, deepest first; a level made new copies its parent's cpuset. */
@@ -158,9 +158,7 @@ export class CgroupV1Manager implements CgroupManager {
     const segments = cgroupSegments(path);
     const mounts = [...(await this.all()).map((h) => h.mount), ...(await this.otherHierarchies())];
     // Every hierarchy side by side, all settled before a failure is reported (as create).
-    const settled = await Promise.allSettled(mounts.map((mount) => removeTree(join(mount, ...segments), this.removeDir)));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    await settleAll(mounts.map((mount) => removeTree(join(mount, ...segments), this.removeDir)));
   }
 
   async exists(path: string): Promise<boolean> {

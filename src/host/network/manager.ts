@@ -1,6 +1,7 @@
 // The pod network: a pinned netns per sandbox and the CNI chain loopback → bridge (+ host-local IPAM)
 // → portmap (only with hostPorts). One masquerade rule for the whole subnet instead of the bridge
 // plugin's per-pod ipMasq (≈18 ms more per ADD and ≈43 ms per DEL on these machines).
+import { settleAll } from '../../common/concurrency.js';
 import { join } from 'node:path';
 import type { PeapodConfig } from '../../common/config.js';
 import { paths } from '../../common/config.js';
@@ -130,8 +131,7 @@ export function createPodNetworkManager(config: PeapodConfig): PodNetworkManager
       };
       const loopback = invokePlugin(names.network, { type: 'loopback' }, invocation('ADD', request, request.netnsPath, 'lo', signal));
       try {
-        const settled = await Promise.allSettled([loopback, addChain()]);
-        for (const s of settled) if (s.status === 'rejected') throw s.reason;
+        await settleAll([loopback, addChain()]);
         return statusFrom(result, config.bridge);
       } catch (err) {
         // ADD may have allocated an IP or rules before failing: DEL the whole chain, keeping the original error.

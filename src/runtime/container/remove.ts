@@ -1,4 +1,5 @@
 // Undo of CreateContainer, driven by the record's `done` steps; tolerant of what is already gone.
+import { settleAll } from '../../common/concurrency.js';
 import { removeTree } from '../../common/remove-tree.js';
 import { containerRootfs } from '../paths.js';
 import type { ContainerRecord } from '../types.js';
@@ -20,7 +21,6 @@ export async function removeContainerArtifacts(deps: ContainerDeps, record: Cont
     if (record.done.includes('created')) await host.oci.remove(record.id);
     await host.cgroups.remove(record.cgroupsPath);
   };
-  const settled = await Promise.allSettled([dropFromRunc(), record.done.includes('rootfs') ? host.mounts.unmount(containerRootfs(record.dir)) : undefined]);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  await settleAll([dropFromRunc(), record.done.includes('rootfs') ? host.mounts.unmount(containerRootfs(record.dir)) : Promise.resolve()]);
   await removeTree(record.dir);
 }

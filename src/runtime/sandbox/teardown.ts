@@ -1,5 +1,6 @@
 // Undo of RunPodSandbox, driven by the record's `done` steps in reverse. Every step tolerates
 // what is already gone, so it serves a failed create, RemovePodSandbox and reconcile alike.
+import { settleAll } from '../../common/concurrency.js';
 import { removeTree } from '../../common/remove-tree.js';
 import { errorCode } from '../../common/errors.js';
 import type { SandboxRecord } from '../types.js';
@@ -51,8 +52,7 @@ export async function tearDownSandbox(deps: SandboxDeps, record: SandboxRecord, 
   };
   // The pins go whatever the record says, as the netns pin does: a crash between pinning and the record's
   // next write must not leave them (removing what is gone succeeds).
-  const settled = await Promise.allSettled([removePause(), releaseNetwork(deps, record), deps.host.pins.remove(record.id), containersGone]);
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  await settleAll([removePause(), releaseNetwork(deps, record), deps.host.pins.remove(record.id), containersGone]);
   await deps.host.cgroups.remove(record.config.cgroupParent);
   await removeTree(record.dir);
 }
