@@ -161,7 +161,7 @@ export function paths(config: PeapodConfig) {
     ...rootPaths(config.root),
     /** Per-sandbox files (hosts, resolv.conf, hostname, the pause's config.json and output). */
     sandboxes: join(config.runRoot, 'sandboxes'),
-    /** The one root filesystem every pause shares, read-only (runtime/sandbox/run.ts). */
+    /** The one root filesystem every pause shares, read-only (runtime/sandbox/pause-rootfs.ts). */
     pauseRootfs: join(config.runRoot, 'pause-rootfs'),
     runcRoot: join(config.runRoot, 'runc'),
     netns: join(config.runRoot, 'netns'),

@@ -35,9 +35,10 @@ export function writableSysAndCgroup(mounts: readonly SpecMount[]): SpecMount[] 
   );
 }
 
-const clean = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path);
+/** A mount destination as a path compares: no trailing slash (but the root's). */
+export const cleanDestination = (path: string): string => (path.length > 1 ? path.replace(/\/+$/, '') : path);
 
-const depth = (path: string): number => clean(path).split('/').length - 1;
+const depth = (path: string): number => cleanDestination(path).split('/').length - 1;
 
 /**
  * Defaults first, minus any the caller overrides by destination; then the caller's mounts, shallowest
@@ -45,10 +46,10 @@ const depth = (path: string): number => clean(path).split('/').length - 1;
  * cover /etc/hosts or /dev/shm mounted before it).
  */
 export function mergeMounts(defaults: readonly SpecMount[], extra: readonly Mount[]): SpecMount[] {
-  const overridden = new Set(extra.map((m) => clean(m.destination)));
+  const overridden = new Set(extra.map((m) => cleanDestination(m.destination)));
   const ordered = extra.map((m, i) => ({ m, i, d: depth(m.destination) })).sort((a, b) => a.d - b.d || a.i - b.i);
   return [
-    ...defaults.filter((m) => !overridden.has(clean(m.destination))),
+    ...defaults.filter((m) => !overridden.has(cleanDestination(m.destination))),
     ...ordered.map(({ m }) => ({ destination: m.destination, type: m.type, source: m.source, options: [...m.options] })),
   ];
 }

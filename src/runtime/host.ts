@@ -48,7 +48,7 @@ export interface RuntimeDirs {
   readonly containerRecords: string;
   /** Per-sandbox files (hosts, resolv.conf, hostname; the pause's bundle). */
   readonly sandboxes: string;
-  /** The pauses' shared root filesystem: an empty directory, made once (runtime/sandbox/run.ts). */
+  /** The pauses' shared root filesystem: their mount points only, made once (runtime/sandbox/pause-rootfs.ts). */
   readonly pauseRootfs: string;
   /** Per-container dirs (bundle, overlay upper/work, merged rootfs). */
   readonly containers: string;

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import { PeapodError } from '../../common/errors.js';
 import { buildContainerSpec } from '../../oci/spec.js';
+import { cleanDestination } from '../../oci/mounts.js';
 import { parseGroup, parsePasswd, resolveUser, type UserDb } from '../../oci/user.js';
 import type { Mount, NamespaceMode } from '../../oci/types.js';
 import type { RecordStore } from '../../store/record-store.js';
@@ -231,7 +232,7 @@ function containerMounts(sandbox: SandboxRecord, config: ContainerConfig): Mount
     options: [recursive ? 'rbind' : 'bind', readOnly ? 'ro' : 'rw', PROPAGATION_OPTION[propagation]],
   });
   const mounts: Mount[] = [];
-  const claimed = new Set(config.mounts.map((m) => (m.containerPath.length > 1 ? m.containerPath.replace(/\/+$/, '') : m.containerPath)));
+  const claimed = new Set(config.mounts.map((m) => cleanDestination(m.containerPath)));
   for (const file of SANDBOX_FILES) {
     const target = `/etc/${file}`;
     if (!claimed.has(target)) mounts.push(bind(join(sandbox.dir, file), target, false));
