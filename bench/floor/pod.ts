@@ -338,7 +338,7 @@ async function waitCatchesTerm(pid: number): Promise<void> {
     const caught = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`);
     // bit 15 - 1: SIGTERM. And the shell blocked in its `wait` (wait4 or sigsuspend): a TERM that came
     // before it got there would wait for its `sleep 1` to end, a second added to this floor's teardown
-    // (seen in 1 round of 10 or more) that is the workload's, not the runtime's.
+    // (2 or 3 rounds in 10 before this check) that is the workload's, not the runtime's.
     if ((caught >> 14n) & 1n && /wait|sigsuspend/.test(wchan)) return;
     if (Date.now() > deadline)
       throw new Error(`pid ${pid} is not idle in its wait with SIGTERM caught (SigCgt bit ${(caught >> 14n) & 1n}, wchan ${wchan || '-'})`);

@@ -172,7 +172,7 @@ export async function unmountAll(paths: readonly string[], options: { lazy?: boo
  * The unmount failed rather than timed out: umount(8)'s exit, or an errno from the spawner (the syscall's, or
  * EPIPE/EIO when the spawner was lost or failed). Either way the caller then looks at what is still mounted.
  */
-export function unmountFailed(err: unknown): boolean {
+function unmountFailed(err: unknown): boolean {
   return err instanceof CommandError || (err instanceof Error && isErrnoException(err) && /^E[A-Z0-9]+$/.test(String(err.code)));
 }
 

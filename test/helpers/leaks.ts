@@ -1,6 +1,7 @@
 // The end-of-test check that nothing was left behind on the host: mounts, cgroups (every hierarchy),
 // netns pins, veths, IP leases, iptables rules, processes and files. It looks only at objects named by
 // the test's own roots, so concurrent tests and a user's peapod never show up here.
+import { SANDBOX_PAUSE_PATH } from '../../src/oci/spec.js';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -177,7 +178,7 @@ async function leakedProcesses(config: PeapodConfig, daemonPid: number | undefin
 async function leakedFiles(config: PeapodConfig, daemonPid: number | undefined): Promise<string[]> {
   const p = paths(config);
   const allowed = new Set([join(config.runRoot, STATE_LOCK_FILE), ...(daemonPid === undefined ? [] : [config.socket, p.daemonPid, p.daemonLog])]);
-  return (await listFiles(config.runRoot)).filter((f) => !allowed.has(f) && !isUnder(f, p.netns) && f !== join(p.pauseRootfs, 'catatonit'));
+  return (await listFiles(config.runRoot)).filter((f) => !allowed.has(f) && !isUnder(f, p.netns) && f !== join(p.pauseRootfs, SANDBOX_PAUSE_PATH));
 }
 
 async function runningDaemonPid(config: PeapodConfig): Promise<number | undefined> {
