@@ -21,6 +21,14 @@ export const SECCOMP_ARCHES: Readonly<Record<string, readonly string[]>> = {
   riscv64: ['SCMP_ARCH_RISCV64'],
 };
 
+/** The host's own ABI per Node arch: the only one a binary built for this host makes syscalls through. */
+export const NATIVE_SECCOMP_ARCH: Readonly<Record<string, string>> = {
+  x64: 'SCMP_ARCH_X86_64',
+  arm64: 'SCMP_ARCH_AARCH64',
+  s390x: 'SCMP_ARCH_S390X',
+  riscv64: 'SCMP_ARCH_RISCV64',
+};
+
 /** Syscalls a capability in the bounding set unlocks. */
 export const CAPABILITY_SYSCALLS: Readonly<Record<string, readonly string[]>> = {
   CAP_DAC_READ_SEARCH: ['open_by_handle_at'],

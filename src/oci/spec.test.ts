@@ -10,6 +10,7 @@ import type { ContainerSpecInput, SandboxSpecInput, SecurityInput } from './type
 import type { Seccomp, Spec } from './spec-types.js';
 import { DEFAULT_CAPABILITIES, ALL_CAPABILITIES } from './security.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from './defaults.js';
+import { defaultSeccompProfile, pauseSeccompProfile } from './seccomp.js';
 
 // Goldens live in the source tree (src/oci/testdata), not in dist/.
 const here = dirname(fileURLToPath(import.meta.url));
@@ -331,6 +332,11 @@ test("sandbox seccomp: the sandbox security context's, none when unconfined, the
   const names = new Set(def?.syscalls?.flatMap((s) => (s.action === 'SCMP_ACT_ALLOW' && s.args === undefined ? s.names : [])) ?? []);
   assert.ok(names.has('pause') && names.has('wait4'), 'what catatonit calls');
   assert.ok(!names.has('mount') && !names.has('umount2'), 'no capability widens it');
+  assert.deepEqual(def?.syscalls, defaultSeccompProfile([]).syscalls, "the default profile's rules for no capabilities");
+  if (onX64) assert.deepEqual(def?.architectures, ['SCMP_ARCH_X86_64'], 'the host ABI only: catatonit makes no compat syscall');
+  assert.deepEqual(pauseSeccompProfile('arm64').architectures, ['SCMP_ARCH_AARCH64']);
+  assert.deepEqual(pauseSeccompProfile('s390x').architectures, ['SCMP_ARCH_S390X']);
+  assert.deepEqual(pauseSeccompProfile('mips').architectures, [], "an arch peapod has no name for: runc's native one");
   const profile = { defaultAction: 'SCMP_ACT_LOG' };
   assert.deepEqual(buildSandboxSpec(sandbox({ seccomp: { kind: 'localhost', profile } })).linux.seccomp, profile);
 });

@@ -8,6 +8,7 @@ import { DEFAULT_DEVICE_RULES, DEFAULT_PATH_ENV, DEFAULT_RLIMITS, PRIVILEGED_DEV
 import { buildNamespaces, canMountSysfs, ownsUts } from './namespaces.js';
 import { defaultMounts, mergeMounts, sysfsAsBind, writableSysAndCgroup } from './mounts.js';
 import { capabilitySets, effectiveCapabilities, pathMasks, seccompFor } from './security.js';
+import { pauseSeccompProfile } from './seccomp.js';
 
 /** Where the pause binary appears inside the sandbox's root. */
 export const SANDBOX_PAUSE_PATH = '/catatonit';
@@ -173,7 +174,8 @@ function pauseShmMounts(shm: string | undefined): SpecMount[] {
 /**
  * The sandbox holds the pod's namespaces and does nothing else: no capabilities, a read-only root with
  * only catatonit in it, no cgroup filesystem (nothing in it reads one). Its seccomp profile is the
- * sandbox security context's, as containerd's sandbox spec takes it (the kubelet asks RuntimeDefault).
+ * sandbox security context's, as containerd's sandbox spec takes it (the kubelet asks RuntimeDefault,
+ * which for the pause is the default profile on the host's own ABI: seccomp.ts pauseSeccompProfile).
  */
 export function buildSandboxSpec(input: SandboxSpecInput): Spec {
   const spec = baseSpec(input.rootfs, true, input.cgroupsPath);
@@ -183,7 +185,7 @@ export function buildSandboxSpec(input: SandboxSpecInput): Spec {
   spec.linux.namespaces = buildNamespaces(input, false);
   spec.linux.maskedPaths = pathMasks({ privileged: false, procMount: 'Default' }).maskedPaths;
   spec.linux.readonlyPaths = pathMasks({ privileged: false, procMount: 'Default' }).readonlyPaths;
-  const seccomp = seccompFor({ privileged: false, seccomp: input.seccomp }, []);
+  const seccomp = input.seccomp.kind === 'runtime-default' ? pauseSeccompProfile() : seccompFor({ privileged: false, seccomp: input.seccomp }, []);
   if (seccomp !== undefined) spec.linux.seccomp = seccomp;
   return applyOptions(spec, [
     withHostname(input.hostname, ownsUts(input.uts)),
