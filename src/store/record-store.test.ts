@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyedMutex, RecordStore } from './record-store.js';
+import { KeyedMutex, RecordStore, type RecordWriteOptions } from './record-store.js';
 
 interface Rec {
   readonly id: string;
@@ -52,4 +52,50 @@ test('the keyed mutex serialises per key and keeps going after a failure', async
   await assert.rejects(slow, /boom/);
   assert.equal(await next, 2);
   assert.deepEqual(order, ['first', 'second']);
+});
+
+test('updates that queue behind a write share the next one, each resolving to its own result', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'records-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const writes: { n: number; sync: RecordWriteOptions['sync'] }[] = [];
+  class Counting extends RecordStore<Rec> {
+    override async put(record: Rec, options: RecordWriteOptions = {}): Promise<Rec> {
+      writes.push({ n: record.n, sync: options.sync });
+      return super.put(record, options);
+    }
+  }
+  const store = new Counting(dir, isRec);
+  await store.load();
+  await store.put({ id: 'a', n: 1 });
+  writes.length = 0;
+  // The first starts its write at once; the next four arrive while it is under way.
+  const first = store.update('a', (r) => ({ ...r, n: r.n + 1 }), { sync: 'data' });
+  const failing = assert.rejects(
+    store.update('a', () => {
+      throw new Error('refused');
+    }),
+    /refused/,
+    'a throwing update fails alone',
+  );
+  const times10 = store.update('a', (r) => ({ ...r, n: r.n * 10 }), { sync: 'data' });
+  const plus1 = store.update('a', (r) => ({ ...r, n: r.n + 1 }));
+  const missing = assert.rejects(
+    store.update('b', (r) => r),
+    /not found/,
+  );
+  assert.deepEqual(await first, { id: 'a', n: 2 });
+  await failing;
+  assert.deepEqual(await times10, { id: 'a', n: 20 }, 'its own result, not the batch’s last');
+  assert.deepEqual(await plus1, { id: 'a', n: 21 });
+  await missing;
+  assert.deepEqual(writes, [
+    { n: 2, sync: 'data' },
+    { n: 21, sync: 'full' },
+  ]);
+  const reloaded = new RecordStore<Rec>(dir, isRec);
+  await reloaded.load();
+  assert.deepEqual(reloaded.get('a'), { id: 'a', n: 21 });
+  // Nothing queued any more: the next update is a write of its own.
+  assert.deepEqual(await store.update('a', (r) => ({ ...r, n: 0 }), { sync: 'data' }), { id: 'a', n: 0 });
+  assert.deepEqual(writes.at(-1), { n: 0, sync: 'data' });
 });

@@ -1,6 +1,8 @@
 // A directory of JSON records, one file per ID, cached in memory. Like containerd's UpdateSync:
 // an update is applied to a copy, written atomically, and only then swapped into the cache,
-// so memory never holds what disk does not.
+// so memory never holds what disk does not. Updates of one record that arrive while a write of it is
+// under way share the next write (group commit): each is applied in order to the newest record, and
+// each resolves once that write is durable.
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { faultPoint } from '../common/fault.js';
@@ -14,9 +16,18 @@ export interface RecordWriteOptions {
 
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
+/** An update waiting for the write that will carry it. */
+interface QueuedUpdate<T> {
+  readonly fn: (current: T) => T;
+  readonly sync: 'full' | 'data' | undefined;
+  readonly resolve: (record: T) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 export class RecordStore<T extends { readonly id: string }> {
   private readonly cache = new Map<string, T>();
-  private readonly locks = new KeyedMutex();
+  /** Per record being written: the updates that arrived since, for its next write. */
+  private readonly queued = new Map<string, QueuedUpdate<T>[]>();
   private loaded = false;
 
   constructor(
@@ -68,15 +79,56 @@ export class RecordStore<T extends { readonly id: string }> {
   }
 
   /**
-   * Applies fn to the current record and persists the result; NotFound when absent. Updates of one
-   * record are serialised, so concurrent read-modify-writes never lose each other's changes.
+   * Applies fn to the current record and persists the result, which it resolves to; NotFound when
+   * absent. Updates of one record are serialised, so concurrent read-modify-writes never lose each
+   * other's changes, and those that queue behind a write go to disk together in the next one (with the
+   * strongest sync any of them asked for): a pod's two containers starting at once are one write.
    */
-  async update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
-    return this.locks.run(id, async () => {
-      const current = this.cache.get(id);
-      if (!current) throw new PeapodError('NotFound', `record ${id} not found`);
-      return this.put(fn(current), options);
+  update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: QueuedUpdate<T> = { fn, sync: options.sync, resolve, reject };
+      const waiting = this.queued.get(id);
+      if (waiting) waiting.push(entry);
+      else void this.writeQueued(id, [entry]);
     });
+  }
+
+  /** Writes `batch`, then whatever queued meanwhile, until nothing is left for this record. */
+  private async writeQueued(id: string, first: QueuedUpdate<T>[]): Promise<void> {
+    let batch = first;
+    while (batch.length > 0) {
+      this.queued.set(id, []);
+      await this.writeBatch(id, batch);
+      batch = this.queued.get(id) ?? [];
+    }
+    this.queued.delete(id);
+  }
+
+  /** One write for every update of the batch that applied; a throwing fn fails its caller alone. */
+  private async writeBatch(id: string, batch: readonly QueuedUpdate<T>[]): Promise<void> {
+    let current = this.cache.get(id);
+    const applied: { entry: QueuedUpdate<T>; result: T }[] = [];
+    for (const entry of batch) {
+      if (!current) {
+        entry.reject(new PeapodError('NotFound', `record ${id} not found`));
+        continue;
+      }
+      try {
+        current = entry.fn(current);
+        applied.push({ entry, result: current });
+      } catch (err) {
+        entry.reject(err);
+      }
+    }
+    if (current === undefined || applied.length === 0) return;
+    const sync = applied.every(({ entry }) => entry.sync === 'data') ? 'data' : 'full';
+    try {
+      await this.put(current, { sync });
+    } catch (err) {
+      for (const { entry } of applied) entry.reject(err);
+      return;
+    }
+    for (const { entry, result } of applied) entry.resolve(result);
   }
 
   async delete(id: string): Promise<void> {
