@@ -297,6 +297,9 @@ export class PodManager {
     };
     const now = check();
     if (now) return now;
+    // Only this pod's changes can end the wait: an apply of 100 pods waits on 100 at once, and each
+    // computing its pod's status on every change of every pod was quadratic work.
+    const uid = this.find(namespace, name)?.id;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
@@ -304,7 +307,8 @@ export class PodManager {
         const reasons = record ? waitingReasons(this.view(record).pod) : '';
         reject(new PeapodError('DeadlineExceeded', `timed out after ${timeoutMs} ms waiting for pod ${name} to start${reasons ? ` (${reasons})` : ''}`));
       }, timeoutMs);
-      const off = this.onChange(() => {
+      const off = this.onChange((changed) => {
+        if (changed !== uid) return;
         try {
           const view = check();
           if (!view) return;
