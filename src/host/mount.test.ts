@@ -39,8 +39,12 @@ test('isUnder is path-component aware', () => {
   assert.equal(isUnder('/tmp/xy', '/tmp/x'), false);
 });
 
-test('planOverlay: absolute lowerdirs (top first) while they fit one page', () => {
-  assert.deepEqual(planOverlay(['/l/top', '/l/bottom'], '/u', '/w'), { options: 'lowerdir=/l/top:/l/bottom,upperdir=/u,workdir=/w' });
+test('planOverlay: relative to the upper and work dirs’ own directory while it fits one page, absolute when they live apart', () => {
+  assert.deepEqual(planOverlay(['/l/top', '/l/bottom'], '/c/upper', '/c/work'), {
+    options: 'lowerdir=../l/top:../l/bottom,upperdir=upper,workdir=work',
+    cwd: '/c',
+  });
+  assert.deepEqual(planOverlay(['/l/top', '/l/bottom'], '/a/u', '/b/w'), { options: 'lowerdir=/l/top:/l/bottom,upperdir=/a/u,workdir=/b/w' });
 });
 
 test('planOverlay: relative lowerdirs from their common parent when too long, and an error when even that is', () => {

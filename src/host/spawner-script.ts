@@ -177,6 +177,7 @@ libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 libc.unshare.argtypes = [ctypes.c_int]
 libc.sethostname.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
 MS_BIND = 4096
+CLONE_FS = 0x200
 NS_FLAGS = {'net': 0x40000000, 'ipc': 0x08000000, 'uts': 0x04000000}
 def enc(text):
     return None if text is None else text.encode()
@@ -185,6 +186,11 @@ def check(ret, what):
         code = ctypes.get_errno()
         raise OSError(code, what + ': ' + os.strerror(code))
 def native_mount(n):
+    if n.get('cwd') is not None:
+        # Options relative to a directory: this thread alone moves there (its own fs struct after
+        # unshare(CLONE_FS)), and the thread ends with the request.
+        check(libc.unshare(CLONE_FS), 'unshare')
+        os.chdir(n['cwd'])
     check(libc.mount(enc(n['source']), enc(n['target']), enc(n['fstype']), n['flags'], enc(n.get('data'))), 'mount ' + n['target'])
 def native_umount(n):
     # Every target is tried; the first failure is reported (the daemon then looks at what is still mounted).

@@ -118,4 +118,21 @@ test('spawner: native calls answer with the errno of a refused syscall, and a pi
   assert.equal((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${target} `), true, 'the mount behind the link stays');
   await s.native({ op: 'umount', targets: [target], flags: 8 }, 10_000);
   assert.equal((await readFile('/proc/self/mountinfo', 'utf8')).includes(` ${target} `), false);
+  // A mount with a working directory: relative options start there, and only the request's thread moved.
+  const before = (await s.run('pwd', [], OPTS)).stdout;
+  await Promise.all(['layer', 'c/upper', 'c/work', 'c/merged'].map((d) => mkdir(join(dir, d), { recursive: true })));
+  await writeFile(join(dir, 'layer', 'f'), 'from the layer');
+  const merged = join(dir, 'c', 'merged');
+  await s.native(
+    { op: 'mount', source: 'overlay', target: merged, fstype: 'overlay', flags: 0, data: 'lowerdir=../layer,upperdir=upper,workdir=work', cwd: join(dir, 'c') },
+    10_000,
+  );
+  t.after(() => s.native({ op: 'umount', targets: [merged], flags: 2 }, 10_000).catch(() => undefined));
+  assert.equal(await readFile(join(merged, 'f'), 'utf8'), 'from the layer');
+  assert.equal((await s.run('pwd', [], OPTS)).stdout, before, "the spawner's own directory is where it was");
+  await assert.rejects(
+    s.native({ op: 'mount', source: 'overlay', target: merged, fstype: 'overlay', flags: 0, data: 'x', cwd: join(dir, 'nowhere') }, 10_000),
+    { code: 'ENOENT' },
+  );
+  await s.native({ op: 'umount', targets: [merged], flags: 8 }, 10_000);
 });

@@ -53,7 +53,16 @@ export interface SpawnResult {
 
 /** What `native` asks for: one mount(2), umount2(2) of each target, or namespaces unshared and pinned. */
 export type NativeCall =
-  | { readonly op: 'mount'; readonly source: string; readonly target: string; readonly fstype: string; readonly flags: number; readonly data?: string }
+  | {
+      readonly op: 'mount';
+      readonly source: string;
+      readonly target: string;
+      readonly fstype: string;
+      readonly flags: number;
+      readonly data?: string;
+      /** The directory relative paths in `data` start from (an overlay's layers). */
+      readonly cwd?: string;
+    }
   | { readonly op: 'umount'; readonly targets: readonly string[]; readonly flags: number }
   | { readonly op: 'pin'; readonly pins: readonly { readonly kind: 'net' | 'ipc' | 'uts'; readonly path: string }[]; readonly hostname?: string };
 

@@ -3,7 +3,7 @@
 // both ways (test/helpers/mount-ways.ts): mount(8)/umount(8), and the daemon's spawner making the syscalls.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { mkdir, open, readFile, readdir, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, statfs, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MOUNT_DATA_MAX_BYTES, bindMount, isMountPoint, listMounts, mountOverlay, mountTmpfs, planOverlay, unmount } from '../../src/host/mount.js';
 import { assertNoLeaks } from '../helpers/leaks.js';
@@ -47,6 +47,7 @@ for (const way of mountWays()) {
       assert.equal(await readFile(join(upper, 'c.txt'), 'utf8'), 'new');
       const [m] = await listMounts(merged);
       assert.equal(m?.fsType, 'overlay');
+      assert.match(m?.superOptions ?? '', /lowerdir=top:bottom,upperdir=upper,workdir=work/, 'relative to the upper dir: short mountinfo lines');
       await unmount(merged);
       await unmount(merged);
       assert.equal(await isMountPoint(merged), false);
@@ -71,6 +72,20 @@ for (const way of mountWays()) {
       assert.equal(await readFile(join(merged, 'shared'), 'utf8'), 'top');
       await unmount(merged);
       await unmount(merged);
+    }));
+
+  test(`overlay through a symlinked directory: '..' is taken from where the upper dir really is (${way.label})`, (t) =>
+    way.run(async () => {
+      // link → deep/er/real: lexically two levels above link/c is the base, physically it is deep/.
+      const [layer = '', real = '', base = ''] = await dirs('sym/layers/l1', 'sym/deep/er/real/c', 'sym');
+      await symlink(dirname(real), join(base, 'link'));
+      const home = join(base, 'link', 'c');
+      await Promise.all(['upper', 'work', 'merged'].map((d) => mkdir(join(home, d))));
+      await writeFile(join(layer, 'from-layer'), 'yes');
+      await mountOverlay([layer], join(home, 'upper'), join(home, 'work'), join(home, 'merged'));
+      t.after(() => unmount(join(real, 'merged')));
+      assert.equal(await readFile(join(home, 'merged', 'from-layer'), 'utf8'), 'yes');
+      await unmount(join(real, 'merged'));
     }));
 
   test(`tmpfs with a size and mode; unmount twice (${way.label})`, (t) =>
