@@ -40,13 +40,15 @@ export const scaleSuite: Suite = async (options) => {
   const rows: BenchRow[] = [];
   try {
     await delay(SETTLE_MS);
-    const idleRss = await rssMb(peapod.daemon.child.pid ?? 0);
+    const idle = await steadyRssMb(peapod.daemon.child.pid ?? 0, RSS_READINGS);
+    raw['idleRss'] = idle.readings;
+    const idleRss = idle.median;
     rows.push(...(await fewPods(peapod, few, options, raw)));
     const perPod = await peapodMemoryPerPod(peapod, few, idleRss, raw);
     rows.push(...(await manyPodsRows(peapod, options, raw)));
     const podmanPerPod = await podmanMemoryPerPod(dir, peapod, log, raw);
     rows.push(
-      { name: 'daemon RSS, idle', unit: 'MB', value: idleRss },
+      { name: `daemon RSS, idle (median of ${RSS_READINGS} readings 1 s apart)`, unit: 'MB', value: idleRss },
       {
         name: `memory per pod (daemon growth + conmons + pause, PSS, ${MEMORY_PODS} pods)`,
         unit: 'MB',
@@ -111,6 +113,11 @@ async function manyPodsRows(peapod: BenchDaemon, options: SuiteOptions, raw: Rec
     raw['loadedRss'] = loaded.readings;
     rows.push(
       { name: `daemon RSS, ${MANY} pods running (median of ${RSS_READINGS} readings 1 s apart)`, unit: 'MB', value: loaded.median, goal: { max: 80 } },
+      {
+        name: `daemon RSS, ${MANY} pods running, first of those readings (the single reading before 2026-12-07's eighth stop)`,
+        unit: 'MB',
+        value: loaded.readings[0] ?? 0,
+      },
       { name: `daemon RSS, ${MANY} pods running, highest of those readings`, unit: 'MB', value: loaded.max },
     );
     // Reported beside it, not hidden in it: the daemon's commands run through this second process.

@@ -287,8 +287,11 @@ export class PodManager {
    * DeadlineExceeded after timeoutMs (`apply --wait`).
    */
   async waitStarted(namespace: string, name: string, timeoutMs: number): Promise<PodView> {
+    // Only this pod's changes can end the wait: an apply of 100 pods waits on 100 at once, and each
+    // computing its pod's status on every change of every pod was quadratic work.
+    const uid = this.find(namespace, name)?.id;
     const check = (): PodView | undefined => {
-      const record = this.find(namespace, name);
+      const record = uid === undefined ? undefined : this.pods.get(uid);
       if (!record) throw notFoundPod(namespace, name);
       const view = this.view(record);
       const outcome = startedOutcome(view.pod);
@@ -297,13 +300,10 @@ export class PodManager {
     };
     const now = check();
     if (now) return now;
-    // Only this pod's changes can end the wait: an apply of 100 pods waits on 100 at once, and each
-    // computing its pod's status on every change of every pod was quadratic work.
-    const uid = this.find(namespace, name)?.id;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         off();
-        const record = this.find(namespace, name);
+        const record = uid === undefined ? undefined : this.pods.get(uid);
         const reasons = record ? waitingReasons(this.view(record).pod) : '';
         reject(new PeapodError('DeadlineExceeded', `timed out after ${timeoutMs} ms waiting for pod ${name} to start${reasons ? ` (${reasons})` : ''}`));
       }, timeoutMs);

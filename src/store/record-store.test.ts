@@ -99,3 +99,39 @@ test('updates that queue behind a write share the next one, each resolving to it
   assert.deepEqual(await store.update('a', (r) => ({ ...r, n: 0 }), { sync: 'data' }), { id: 'a', n: 0 });
   assert.deepEqual(writes.at(-1), { n: 0, sync: 'data' });
 });
+
+test('a failed write fails every update it carried and leaves the record as it was; an update that returns no record fails alone', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'records-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  let failNext = false;
+  class Failing extends RecordStore<Rec> {
+    override async put(record: Rec, options: RecordWriteOptions = {}): Promise<Rec> {
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk full');
+      }
+      return super.put(record, options);
+    }
+  }
+  const store = new Failing(dir, isRec);
+  await store.load();
+  await store.put({ id: 'a', n: 1 });
+  const first = store.update('a', (r) => ({ ...r, n: 2 }));
+  failNext = true; // the second write, carrying both queued updates
+  const second = assert.rejects(
+    store.update('a', (r) => ({ ...r, n: 3 })),
+    /disk full/,
+  );
+  const third = assert.rejects(
+    store.update('a', (r) => ({ ...r, n: 4 })),
+    /disk full/,
+  );
+  const none = assert.rejects(
+    store.update('a', () => undefined as unknown as Rec),
+    /returned no record/,
+  );
+  assert.deepEqual(await first, { id: 'a', n: 2 });
+  await Promise.all([second, third, none]);
+  assert.deepEqual(store.get('a'), { id: 'a', n: 2 }, 'memory holds what disk holds');
+  assert.deepEqual(await store.update('a', (r) => ({ ...r, n: 5 })), { id: 'a', n: 5 }, 'and the next update writes again');
+});

@@ -82,7 +82,7 @@ export class RecordStore<T extends { readonly id: string }> {
    * Applies fn to the current record and persists the result, which it resolves to; NotFound when
    * absent. Updates of one record are serialised, so concurrent read-modify-writes never lose each
    * other's changes, and those that queue behind a write go to disk together in the next one (with the
-   * strongest sync any of them asked for): a pod's two containers starting at once are one write.
+   * strongest sync any of them asked for). With nothing queued, fn runs before update() returns.
    */
   update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -96,12 +96,18 @@ export class RecordStore<T extends { readonly id: string }> {
   /** Writes `batch`, then whatever queued meanwhile, until nothing is left for this record. */
   private async writeQueued(id: string, first: QueuedUpdate<T>[]): Promise<void> {
     let batch = first;
-    while (batch.length > 0) {
-      this.queued.set(id, []);
-      await this.writeBatch(id, batch);
-      batch = this.queued.get(id) ?? [];
+    try {
+      while (batch.length > 0) {
+        this.queued.set(id, []);
+        await this.writeBatch(id, batch);
+        batch = this.queued.get(id) ?? [];
+      }
+    } catch (err) {
+      // writeBatch answers every caller itself; should it ever throw, nobody is left waiting.
+      for (const entry of [...batch, ...(this.queued.get(id) ?? [])]) entry.reject(err);
+    } finally {
+      this.queued.delete(id);
     }
-    this.queued.delete(id);
   }
 
   /** One write for every update of the batch that applied; a throwing fn fails its caller alone. */
@@ -114,8 +120,10 @@ export class RecordStore<T extends { readonly id: string }> {
         continue;
       }
       try {
-        current = entry.fn(current);
-        applied.push({ entry, result: current });
+        const next = entry.fn(current);
+        if (typeof next !== 'object' || next === null) throw new TypeError(`an update of record ${id} returned no record`);
+        current = next;
+        applied.push({ entry, result: next });
       } catch (err) {
         entry.reject(err);
       }

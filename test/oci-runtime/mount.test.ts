@@ -76,7 +76,7 @@ for (const way of mountWays()) {
 
   test(`overlay through a symlinked directory: '..' is taken from where the upper dir really is (${way.label})`, (t) =>
     way.run(async () => {
-      // link → deep/er/real: lexically two levels above link/c is the base, physically it is deep/.
+      // link → deep/er/real: two levels above link/c is the base lexically, deep/er physically.
       const [layer = '', real = '', base = ''] = await dirs('sym/layers/l1', 'sym/deep/er/real/c', 'sym');
       await symlink(dirname(real), join(base, 'link'));
       const home = join(base, 'link', 'c');
