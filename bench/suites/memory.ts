@@ -1,6 +1,7 @@
 // Memory readings for the benchmarks: a process's RSS, and the proportional set size (PSS: shared pages
 // split between their users) of a runtime's per-pod helper processes, its conmons and pause processes.
 import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import { findProcesses, processCgroups, readProcStat } from '../../src/host/proc.js';
 import { median } from '../stats.js';
 
@@ -26,7 +27,7 @@ export async function rssMb(pid: number): Promise<number> {
 export async function steadyRssMb(pid: number, count: number): Promise<{ median: number; max: number; readings: number[] }> {
   const readings: number[] = [];
   for (let i = 0; i < count; i++) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (i > 0) await delay(1000);
     readings.push(await rssMb(pid));
   }
   return { median: median(readings), max: Math.max(...readings), readings };

@@ -1,7 +1,8 @@
 // Many pods on one daemon: 10 pods in one apply; 100 pods in one apply and their delete against the
-// floor's 100 pods started (and torn down) in parallel, bare and with conmon; with the 100 pods running, `get pods` and `exec`
-// through the CLI and on the daemon side (the API request, no CLI) against `node -e 0`; the daemon's RSS
-// idle and loaded; and the memory each pod adds, against podman at the same pod count.
+// floor's 100 pods started (and torn down) in parallel, bare and with conmon; with the 100 pods running,
+// `get pods` and `exec` through the CLI and on the daemon side (the API request, no CLI) against
+// `node -e 0`; the daemon's RSS idle and loaded; and the memory each pod adds, against podman at the
+// same pod count.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -23,7 +24,7 @@ const FEW = 10;
 const MEMORY_PODS = FEW;
 /** Lets a daemon's heap settle after a burst before its RSS is read. */
 const SETTLE_MS = 3000;
-/** The loaded daemon's RSS is the median of this many readings, a second apart (memory.ts steadyRssMb says why). */
+/** The daemon's RSS, idle and loaded, is the median of this many readings a second apart (memory.ts steadyRssMb says why). */
 const RSS_READINGS = 15;
 const LONG_MS = 600_000;
 

@@ -1,6 +1,6 @@
 // How the pod worker starts one container (the kubelet's startContainer): pull per the image policy,
-// build the runtime request (subPath staging, the termination log file's path), create, start, run the postStart
-// hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
+// build the runtime request (subPath staging, the termination log file's path), create, start, run the
+// postStart hook and start the probes. Each failure becomes the kubelet's waiting reason (ErrImagePull,
 // ImagePullBackOff, CreateContainerConfigError, CreateContainerError, RunContainerError).
 import { join } from 'node:path';
 import { errorMessage } from '../common/errors.js';

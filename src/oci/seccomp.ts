@@ -49,12 +49,12 @@ export function defaultSeccompProfile(boundingCaps: readonly string[], arch: str
 /**
  * RuntimeDefault for the pause: the default profile for a process with no capabilities, on the host's own
  * ABI only. The pause is peapod's catatonit, a static binary for this host, so no syscall of a compat ABI
- * (x86 and x32 beside x86_64, arm beside aarch64) is ever one it makes, and any meets the filter's action for an unlisted architecture; containerd's
- * sandbox lists them all, as its containers' profile does. runc builds the filter for every listed
- * architecture in the pause's init, on each pod start's critical path: one instead of three on x86_64 is
- * ≈ 6 ms less per pod start (the pause's `runc run -d` alone, 30 runs each: 32–34 ms of wall time with
- * the three, 26–28 with one, 24–25 with no filter). Containers keep every ABI: an image may hold 32-bit
- * programs.
+ * (x86 and x32 beside x86_64, arm beside aarch64) is ever one it makes, and any meets the filter's action
+ * for an unlisted architecture; containerd's sandbox lists them all, as its containers' profile does.
+ * runc builds the filter for every listed architecture in the pause's init, on each pod start's critical
+ * path: one instead of three on x86_64 is ≈ 6 ms less per pod start (the pause's `runc run -d` alone, 30
+ * runs each: 32–34 ms of wall time with the three, 26–28 with one, 24–25 with no filter). Containers keep
+ * every ABI: an image may hold 32-bit programs.
  */
 export function pauseSeccompProfile(arch: string = process.arch): Seccomp {
   const native = NATIVE_SECCOMP_ARCH[arch];

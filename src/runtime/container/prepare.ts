@@ -4,8 +4,9 @@
 // state 'creating' with every step of the create listed (create.ts newRecord), so a daemon killed at any
 // point undoes it as it undoes a half-made container (runtime.recover), and a sandbox that fails takes
 // its prepared containers with it. Its config is a placeholder (nothing asked yet, the image's
-// reference): CreateContainer replaces it with the request's in its one write, with runc's pid. Given the whole request, the container is
-// then created too (prepareBeside), beside the pause, and the create with an equal request takes it.
+// reference): CreateContainer replaces it with the request's in its one write, with runc's pid. Given
+// the whole request, the container is then created too (prepareBeside), beside the pause, and the create
+// with an equal request takes it.
 import { join } from 'node:path';
 import { CleanupStack } from '../../common/cleanup.js';
 import type { RuntimeHost } from '../host.js';
