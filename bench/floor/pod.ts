@@ -11,6 +11,8 @@
 // host/oci-runtime: `runc create` + `runc start`, CRI log file, exit file), torn down with its stop and
 // remove. The difference between the two floors is what the monitor costs; what peapod costs
 // above the monitored floor is its own (records, kubelet logic, API).
+import { Limiter } from '../../src/common/concurrency.js';
+import { defaultParallelPodStarts } from '../../src/common/ops-config.js';
 import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -233,7 +235,9 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
   const inner: Floor = {
     start: (n) => startPod(n, 'beside'),
     async startMany(first, count) {
-      const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => startPod(first + i, 'after')));
+      // As many pods under way at once as peapod's daemon allows by default (PEAPOD_MAX_PARALLEL_POD_STARTS).
+      const starts = new Limiter(defaultParallelPodStarts());
+      const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => starts.run(() => startPod(first + i, 'after'))));
       const pods = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const teardown = async (): Promise<void> => void (await Promise.all(pods.map((p) => p.teardown())));
       const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

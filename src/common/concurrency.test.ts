@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { mapConcurrent, settleAll } from './concurrency.js';
+import { Limiter, mapConcurrent, settleAll } from './concurrency.js';
 
 test('mapConcurrent keeps order, respects the limit, and reports the first error', async () => {
   let active = 0;
@@ -27,4 +27,36 @@ test('settleAll waits for every step, then rejects with the first failure in the
   await assert.rejects(settleAll([slow, Promise.reject(new Error('second')), Promise.reject(new Error('third'))]), /second/);
   assert.equal(slowDone, true, 'the slow step had settled before the failure was reported');
   await settleAll([Promise.resolve(1), Promise.resolve()]);
+});
+
+test('Limiter runs at most its limit at once, in the order asked, and frees a slot after a failure', async () => {
+  const limiter = new Limiter(2);
+  let active = 0;
+  let peak = 0;
+  const started: number[] = [];
+  const job =
+    (n: number, fail = false) =>
+    async (): Promise<number> => {
+      started.push(n);
+      active++;
+      peak = Math.max(peak, active);
+      await delay(5);
+      active--;
+      if (fail) throw new Error(`job ${n}`);
+      return n;
+    };
+  const runs = [limiter.run(job(1)), limiter.run(job(2, true)), limiter.run(job(3)), limiter.run(job(4)), limiter.run(job(5))];
+  const settled = await Promise.allSettled(runs);
+  assert.deepEqual(
+    settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message)),
+    [1, 'job 2', 3, 4, 5],
+  );
+  assert.equal(peak, 2);
+  assert.deepEqual(started, [1, 2, 3, 4, 5]);
+  // Every slot came back: a full round runs at once again.
+  active = 0;
+  peak = 0;
+  await Promise.all([limiter.run(job(6)), limiter.run(job(7))]);
+  assert.equal(peak, 2);
+  assert.throws(() => new Limiter(0), /positive integer/);
 });

@@ -26,3 +26,26 @@ export async function mapConcurrent<I, O>(items: readonly I[], limit: number, fn
   if (firstError !== undefined) throw firstError.err;
   return results;
 }
+
+/** At most `limit` of the functions given to run() are under way at once; the others wait their turn, in order. */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  }
+
+  async run<R>(fn: () => Promise<R>): Promise<R> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      // The slot passes straight to the next in line, so `active` never dips and lets a newcomer cut in.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseByteSize, resolveOpsSettings } from './ops-config.js';
+import { defaultParallelPodStarts, parseByteSize, resolveOpsSettings } from './ops-config.js';
 
 test('ops settings: the kubelet defaults', () => {
   const s = resolveOpsSettings({}, {});
@@ -10,6 +10,11 @@ test('ops settings: the kubelet defaults', () => {
   assert.deepEqual([s.imageGcHighPercent, s.imageGcLowPercent], [85, 80]);
   assert.equal(s.metricsAddress, '');
   assert.equal(s.logFormat, 'text');
+  assert.equal(s.maxParallelPodStarts, defaultParallelPodStarts());
+  assert.deepEqual(
+    [1, 2, 16].map((cpus) => defaultParallelPodStarts(cpus)),
+    [8, 16, 128],
+  );
 });
 
 test('ops settings: environment values and refusals naming the variable', () => {
@@ -27,5 +32,7 @@ test('ops settings: environment values and refusals naming the variable', () => 
   assert.throws(() => resolveOpsSettings({}, { PEAPOD_IMAGE_GC_LOW_PERCENT: '90' }), /PEAPOD_IMAGE_GC_LOW_PERCENT: 90 is above/);
   assert.throws(() => resolveOpsSettings({}, { PEAPOD_METRICS_ADDRESS: '0.0.0.0:9101' }), /must be a loopback host:port/);
   assert.throws(() => resolveOpsSettings({}, { PEAPOD_LOG_FORMAT: 'xml' }), /PEAPOD_LOG_FORMAT/);
+  assert.equal(resolveOpsSettings({}, { PEAPOD_MAX_PARALLEL_POD_STARTS: '3' }).maxParallelPodStarts, 3);
+  assert.throws(() => resolveOpsSettings({}, { PEAPOD_MAX_PARALLEL_POD_STARTS: '0' }), /PEAPOD_MAX_PARALLEL_POD_STARTS: "0" must be an integer from 1 to 1000/);
   assert.throws(() => parseByteSize('10MB', 'x'), /x: "10MB" is not a size/);
 });

@@ -133,7 +133,7 @@ async function startCore(config: PeapodConfig, log: Logger): Promise<Core> {
   const host = await createRuntimeHost(config, images, log);
   // Like the kubelet: no start without the cpu, memory and pids controllers (the error names the file).
   assertControllers(await host.cgroups.controllers());
-  const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log);
+  const runtime = new Runtime(host, runtimeDirs(config, await resolvePause(config.pausePath)), log, { maxParallelPodStarts: config.maxParallelPodStarts });
   await runtime.load();
   await runtime.recover();
   for (const cgroup of qosParentCgroups(config.cgroupRoot)) await host.cgroups.create(cgroup);

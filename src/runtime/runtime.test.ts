@@ -177,3 +177,32 @@ test('a resource update racing an exit on the same container keeps both (one loc
   assert.equal(both.config.resources.memoryLimitBytes, 32 << 20);
   assert.equal(host.cgroupsCreated.get(both.cgroupsPath)?.memoryLimitBytes, 32 << 20);
 });
+
+test('sandboxes past maxParallelPodStarts wait before their first step, and start as a slot frees', async (t) => {
+  const { host, dirs, runtime } = await fakeRuntime(t, 'runtime-', { maxParallelPodStarts: 1 });
+  // The first sandbox's CNI ADD is held until the test lets it go.
+  let release = (): void => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const setUp = host.network.setUp.bind(host.network);
+  let calls = 0;
+  host.network.setUp = async (request) => {
+    if (calls++ === 0) await held;
+    return setUp(request);
+  };
+  const first = runtime.runPodSandbox(podSandbox(dirs.sandboxes, { name: 'a', uid: 'ua' }));
+  const second = runtime.runPodSandbox(podSandbox(dirs.sandboxes, { name: 'b', uid: 'ub' }));
+  const netnsMade = (): number => host.calls.filter((c) => c.op === 'network.createNetns').length;
+  await waitUntil(() => calls === 1);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(netnsMade(), 1, 'the second sandbox has not started any step while the first holds the only slot');
+  assert.equal(runtime.sandboxes.list().length, 1);
+  release();
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(netnsMade(), 2);
+  assert.deepEqual([a.state, b.state], ['ready', 'ready']);
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  assert.ok(condition(), 'condition never held');
+}

@@ -1,7 +1,7 @@
 // The runtime service in CRI terms (the fronts hold it as RuntimeService, service.ts). Operations on one
 // sandbox or container are serialised, and only they write the records; records on disk are the truth
 // and this object only caches them. Container exits are watched and written down.
-import { settleAll } from '../common/concurrency.js';
+import { Limiter, settleAll } from '../common/concurrency.js';
 import { EventEmitter } from 'node:events';
 import { PeapodError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -29,6 +29,13 @@ import { exitReason, orderedFinishedAt } from './container/exit.js';
  */
 const STATUS_ONLY = { sync: 'data' } as const;
 
+/** Without a setting (tests, tools), no sandbox waits for another. */
+const UNLIMITED_STARTS = Number.MAX_SAFE_INTEGER;
+
+export interface RuntimeOptions {
+  readonly maxParallelPodStarts?: number;
+}
+
 export class Runtime implements RuntimeService {
   /** The only writers of the records are this class's verbs, each under `mutex` for its ID. */
   private readonly sandboxStore: RecordStore<SandboxRecord>;
@@ -40,12 +47,16 @@ export class Runtime implements RuntimeService {
   private readonly exits: ExitWatches;
   /** Containers made ahead of their create, not yet claimed by one. */
   private readonly prepared = new PreparedContainers();
+  /** Sandboxes being made at once (ops-config.ts maxParallelPodStarts): the others wait here, before any step. */
+  private readonly starts: Limiter;
 
   constructor(
     private readonly host: RuntimeHost,
     private readonly dirs: RuntimeDirs,
     private readonly log: (message: string) => void = () => undefined,
+    options: RuntimeOptions = {},
   ) {
+    this.starts = new Limiter(options.maxParallelPodStarts ?? UNLIMITED_STARTS);
     this.sandboxStore = new RecordStore(dirs.sandboxRecords, isSandboxRecord);
     this.containerStore = new RecordStore(dirs.containerRecords, isContainerRecord);
     this.sandboxes = readOnly(this.sandboxStore);
@@ -99,20 +110,22 @@ export class Runtime implements RuntimeService {
   async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
     const id = newId();
     const removePrepared = async (): Promise<void> => void (await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c))));
-    const made = await besideSandbox(
-      this.host,
-      // Under the sandbox's lock until its preparations are done too: a removal that comes meanwhile (a CRI
-      // client's) then finds the containers made beside the pause, rather than racing their creation.
-      (host, prepared) =>
-        this.mutex.run(id, async () => {
-          const record = await runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+    const made = await this.starts.run(() =>
+      besideSandbox(
+        this.host,
+        // Under the sandbox's lock until its preparations are done too: a removal that comes meanwhile (a CRI
+        // client's) then finds the containers made beside the pause, rather than racing their creation.
+        (host, prepared) =>
+          this.mutex.run(id, async () => {
+            const record = await runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+              await prepared();
+              await removePrepared();
+            });
             await prepared();
-            await removePrepared();
-          });
-          await prepared();
-          return record;
-        }),
-      prepare.map((p) => () => this.prepareContainer(id, p)),
+            return record;
+          }),
+        prepare.map((p) => () => this.prepareContainer(id, p)),
+      ),
     );
     if (made.status === 'fulfilled') this.watchPause(made.value);
     else await removePrepared();

@@ -19,7 +19,9 @@ import type { Spawner } from '../spawner.js';
  * CRI-O waits up to 240 s (ContainerCreateTimeout); runc create takes ~40 ms here (a few hundred in the
  * emulated v2 guest). What does hang is a runc killed mid-create: its `runc init` child lives on holding
  * conmon's pipes, and conmon never reports. 30 s bounds that and leaves the kubelet's retry (and the
- * kubelet's own 2-minute request timeout) room, while no healthy create comes near it.
+ * kubelet's own 2-minute request timeout) room. A healthy create comes near it only on an overloaded host:
+ * 100 sandboxes made at once on a slow 2-vCPU VM took one past it, which is why the runtime bounds how many
+ * are made at once (ops-config.ts maxParallelPodStarts).
  */
 export const CONMON_CREATE_TIMEOUT_MS = 30_000;
 /** conmon reads at most this much of runc's stderr for the failure message (config.h BUF_SIZE). */

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Runtime } from '../runtime.js';
+import { Runtime, type RuntimeOptions } from '../runtime.js';
 import type { RuntimeDirs } from '../host.js';
 import type { SandboxConfig } from '../types.js';
 import { FakeHost } from './fake-host.js';
@@ -14,7 +14,7 @@ export interface FakeRuntime {
   readonly runtime: Runtime;
 }
 
-export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void }, prefix = 'runtime-'): Promise<FakeRuntime> {
+export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void }, prefix = 'runtime-', options: RuntimeOptions = {}): Promise<FakeRuntime> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const dirs: RuntimeDirs = {
@@ -28,7 +28,7 @@ export async function fakeRuntime(t: { after: (fn: () => Promise<void>) => void 
     hostHosts: join(dir, 'missing-hosts'),
   };
   const host = new FakeHost();
-  const runtime = new Runtime(host, dirs);
+  const runtime = new Runtime(host, dirs, undefined, options);
   // Exit watchers (containers and pause processes) live until the runtime is closed.
   t.after(() => Promise.resolve(runtime.close()));
   await runtime.load();
