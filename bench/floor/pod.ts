@@ -42,7 +42,7 @@ const GRACE_MS = 1000;
 export interface Floor {
   /** Everything a pod start does, returning when both containers run. */
   start(n: number): Promise<FloorPod>;
-  /** `count` pod starts at once (numbered from `first`), the same steps in parallel. */
+  /** `count` pod starts (numbered from `first`), the same steps, `parallel` of them under way at once. */
   startMany(first: number, count: number): Promise<FloorPod>;
   /** Removes the bridge, host-local's leases and the lower rootfs. */
   close(): Promise<void>;
@@ -60,6 +60,8 @@ export interface FloorPod {
 export interface FloorOptions {
   /** Start and stop every container under conmon (see the header), not bare `runc run -d`. */
   readonly monitor?: boolean;
+  /** startMany's pods under way at once: peapod's daemon's bound (PEAPOD_MAX_PARALLEL_POD_STARTS), so both sides queue alike. */
+  readonly parallel?: number;
 }
 
 /**
@@ -235,8 +237,7 @@ export async function createFloor(dir: string, subnet: string, options: FloorOpt
   const inner: Floor = {
     start: (n) => startPod(n, 'beside'),
     async startMany(first, count) {
-      // As many pods under way at once as peapod's daemon allows by default (PEAPOD_MAX_PARALLEL_POD_STARTS).
-      const starts = new Limiter(defaultParallelPodStarts());
+      const starts = new Limiter(options.parallel ?? defaultParallelPodStarts());
       const settled = await Promise.allSettled(Array.from({ length: count }, (_, i) => starts.run(() => startPod(first + i, 'after'))));
       const pods = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const teardown = async (): Promise<void> => void (await Promise.all(pods.map((p) => p.teardown())));

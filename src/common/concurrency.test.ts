@@ -60,3 +60,34 @@ test('Limiter runs at most its limit at once, in the order asked, and frees a sl
   assert.equal(peak, 2);
   assert.throws(() => new Limiter(0), /positive integer/);
 });
+
+test('Limiter: a call aborted in line leaves it without running; a synchronous throw frees its slot', async () => {
+  const limiter = new Limiter(1);
+  let release = (): void => undefined;
+  const holding = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+  const controller = new AbortController();
+  let ran = false;
+  const aborted = limiter.run(() => {
+    ran = true;
+    return Promise.resolve();
+  }, controller.signal);
+  const after = limiter.run(() => Promise.resolve('next'));
+  controller.abort(new Error('gave up'));
+  await assert.rejects(aborted, /gave up/);
+  release();
+  await holding;
+  assert.equal(await after, 'next', 'the one behind the aborted call got the slot');
+  assert.equal(ran, false);
+  await assert.rejects(
+    limiter.run(() => Promise.resolve(), controller.signal),
+    /gave up/,
+    'already aborted: refused at once',
+  );
+  await assert.rejects(
+    limiter.run(() => {
+      throw new Error('sync');
+    }),
+    /sync/,
+  );
+  assert.equal(await limiter.run(() => Promise.resolve(1)), 1, 'the slot came back after the synchronous throw');
+});

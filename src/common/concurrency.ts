@@ -36,8 +36,13 @@ export class Limiter {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
   }
 
-  async run<R>(fn: () => Promise<R>): Promise<R> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  /**
+   * `signal`: aborted while still waiting, the call leaves the line and rejects with the signal's reason
+   * without running fn; once fn has a slot, the signal is fn's business.
+   */
+  async run<R>(fn: () => Promise<R>, signal?: AbortSignal): Promise<R> {
+    signal?.throwIfAborted();
+    if (this.active >= this.limit) await this.turn(signal);
     else this.active++;
     try {
       return await fn();
@@ -47,5 +52,22 @@ export class Limiter {
       if (next) next();
       else this.active--;
     }
+  }
+
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(go);
+        if (at >= 0) this.waiting.splice(at, 1);
+        const reason: unknown = signal?.reason;
+        reject(reason instanceof Error ? reason : new Error('aborted while waiting for a slot', { cause: reason }));
+      };
+      const go = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.push(go);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

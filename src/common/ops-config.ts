@@ -1,6 +1,7 @@
-// Settings of a long-lived node (log rotation, image GC, eviction, metrics, daemon log format), with the
-// kubelet's defaults. Each comes from a flag override, then its PEAPOD_* variable, then the default; a
-// bad value is refused naming the variable, since a daemon that silently ignores it fills the disk.
+// Settings of a long-lived node (log rotation, image GC, eviction, metrics, daemon log format, sandboxes
+// made at once), with the kubelet's defaults. Each comes from a flag override, then its PEAPOD_* variable,
+// then the default; a bad value is refused naming the variable, since a daemon that silently ignores it
+// fills the disk.
 import { availableParallelism } from 'node:os';
 import { PeapodError } from './errors.js';
 
@@ -101,18 +102,19 @@ export function resolveOpsSettings(overrides: OpsOverrides, env: NodeJS.ProcessE
     evictionHard: overrides.evictionHard ?? raw('evictionHard') ?? DEFAULT_EVICTION_HARD,
     metricsAddress,
     logFormat,
-    maxParallelPodStarts: integer('maxParallelPodStarts', defaultParallelPodStarts(), 1, 1000),
+    maxParallelPodStarts: integer('maxParallelPodStarts', defaultParallelPodStarts(), 1, MAX_PARALLEL_POD_STARTS),
   };
 }
 
 const PARALLEL_POD_STARTS_PER_CPU = 8;
+const MAX_PARALLEL_POD_STARTS = 1000;
 
 /**
  * Making a sandbox is mostly CPU (runc, conmon, CNI plugins, the kernel's namespace and cgroup setup). With
  * no bound, 100 pods applied at once each took as long as the whole apply, and on a slow 2-vCPU host one
  * conmon went past its 30 s report deadline; 100 pods came up as fast with 16 or 32 under way as with all
- * of them (4 was slower). docs/status.md (2026-12-08) has the figures.
+ * of them (4 was slower): docs/status.md, ninth stop of issue 15.
  */
 export function defaultParallelPodStarts(cpus = availableParallelism()): number {
-  return PARALLEL_POD_STARTS_PER_CPU * Math.max(1, cpus);
+  return Math.min(MAX_PARALLEL_POD_STARTS, PARALLEL_POD_STARTS_PER_CPU * Math.max(1, cpus));
 }

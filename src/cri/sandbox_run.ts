@@ -19,7 +19,7 @@ const DEFAULT_QOS_PARENT = 'kubepods/besteffort';
 /** A DNS label (RFC 1123): what a hostname may be, as the kubelet validates it. */
 const HOSTNAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
-export async function runPodSandbox(ctx: CriContext, request: Fields): Promise<{ pod_sandbox_id: string }> {
+export async function runPodSandbox(ctx: CriContext, request: Fields, signal?: AbortSignal): Promise<{ pod_sandbox_id: string }> {
   const configMsg = request.msg('config');
   if (!configMsg) throw new PeapodError('InvalidArgument', 'config: a PodSandboxConfig is required');
   const handler = request.str('runtime_handler');
@@ -27,7 +27,7 @@ export async function runPodSandbox(ctx: CriContext, request: Fields): Promise<{
     throw new PeapodError('InvalidArgument', `runtime_handler ${JSON.stringify(handler)} is not configured; peapod has one handler: "" (runc)`);
   }
   const config = sandboxConfigFrom(configMsg, ctx);
-  const record = await ctx.names.withReservation('sandbox', sandboxName(config), () => ctx.runtime.runPodSandbox(config));
+  const record = await ctx.names.withReservation('sandbox', sandboxName(config), () => ctx.runtime.runPodSandbox(config, [], signal));
   return { pod_sandbox_id: record.id };
 }
 

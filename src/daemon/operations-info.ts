@@ -1,5 +1,6 @@
 // What `peapod info` says about running for weeks: the root filesystem's use (logs and image blobs
-// counted), image GC's last pass, log rotation's settings and count, eviction thresholds and pressure.
+// counted), image GC's last pass, log rotation's settings and count, eviction thresholds and pressure, and
+// how many pod sandboxes are made at once.
 import type { PeapodConfig } from '../common/config.js';
 import { paths } from '../common/config.js';
 import type { OpsInfo } from '../api/routes/system.js';
@@ -36,5 +37,6 @@ export async function operationsInfo(config: PeapodConfig, imageGc: ImageGcManag
     },
     eviction: { hard: config.evictionHard, underPressure: eviction.underPressure() },
     metricsAddress: config.metricsAddress,
+    maxParallelPodStarts: config.maxParallelPodStarts,
   };
 }

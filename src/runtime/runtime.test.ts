@@ -191,15 +191,27 @@ test('sandboxes past maxParallelPodStarts wait before their first step, and star
   };
   const first = runtime.runPodSandbox(podSandbox(dirs.sandboxes, { name: 'a', uid: 'ua' }));
   const second = runtime.runPodSandbox(podSandbox(dirs.sandboxes, { name: 'b', uid: 'ub' }));
+  // A third one whose caller gives up while it waits (a CRI client's cancelled RunPodSandbox).
+  const controller = new AbortController();
+  const third = runtime.runPodSandbox(podSandbox(dirs.sandboxes, { name: 'c', uid: 'uc' }), [], controller.signal);
   const netnsMade = (): number => host.calls.filter((c) => c.op === 'network.createNetns').length;
   await waitUntil(() => calls === 1);
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(netnsMade(), 1, 'the second sandbox has not started any step while the first holds the only slot');
   assert.equal(runtime.sandboxes.list().length, 1);
+  controller.abort();
+  await assert.rejects(third, /pod default\/c was cancelled while it waited for one of 1 start slots/);
   release();
   const [a, b] = await Promise.all([first, second]);
-  assert.equal(netnsMade(), 2);
+  assert.equal(netnsMade(), 2, 'the cancelled sandbox never made anything');
   assert.deepEqual([a.state, b.state], ['ready', 'ready']);
+  assert.deepEqual(
+    runtime.sandboxes
+      .list()
+      .map((r) => r.config.name)
+      .sort(),
+    ['a', 'b'],
+  );
 });
 
 async function waitUntil(condition: () => boolean): Promise<void> {

@@ -107,26 +107,37 @@ export class Runtime implements RuntimeService {
   }
 
   /** `prepare` (service.ts): made beside the sandbox; a sandbox that fails takes them along. */
-  async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = []): Promise<SandboxRecord> {
+  async runPodSandbox(config: SandboxConfig, prepare: readonly ContainerPreparation[] = [], signal?: AbortSignal): Promise<SandboxRecord> {
     const id = newId();
     const removePrepared = async (): Promise<void> => void (await Promise.allSettled(this.prepared.takeAll(id).map((c) => this.removeContainer(c))));
-    const made = await this.starts.run(() =>
-      besideSandbox(
-        this.host,
-        // Under the sandbox's lock until its preparations are done too: a removal that comes meanwhile (a CRI
-        // client's) then finds the containers made beside the pause, rather than racing their creation.
-        (host, prepared) =>
-          this.mutex.run(id, async () => {
-            const record = await runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+    let started = false;
+    const made = await this.starts
+      .run(() => {
+        started = true;
+        return besideSandbox(
+          this.host,
+          // Under the sandbox's lock until its preparations are done too: a removal that comes meanwhile (a CRI
+          // client's) then finds the containers made beside the pause, rather than racing their creation.
+          (host, prepared) =>
+            this.mutex.run(id, async () => {
+              const record = await runPodSandbox({ ...this.sandboxDeps, host }, id, config, async () => {
+                await prepared();
+                await removePrepared();
+              });
               await prepared();
-              await removePrepared();
-            });
-            await prepared();
-            return record;
-          }),
-        prepare.map((p) => () => this.prepareContainer(id, p)),
-      ),
-    );
+              return record;
+            }),
+          prepare.map((p) => () => this.prepareContainer(id, p)),
+        );
+      }, signal)
+      .catch((err: unknown) => {
+        if (started) throw err;
+        // Cancelled in line (a CRI client gave up): nothing was made.
+        throw new PeapodError(
+          'DeadlineExceeded',
+          `the sandbox of pod ${config.namespace}/${config.name} was cancelled while it waited for one of ${this.starts.limit} start slots`,
+        );
+      });
     if (made.status === 'fulfilled') this.watchPause(made.value);
     else await removePrepared();
     if (made.status === 'rejected') throw made.reason;

@@ -45,8 +45,9 @@ export interface RuntimeService {
    * `prepare`: containers the caller creates as soon as the sandbox is ready; their rootfs is made while
    * the sandbox is (the create with the same name, attempt and image finishes it; the sandbox's failure undoes it),
    * and those with their whole request are created too, beside the pause (a create with an equal request takes them).
+   * `signal`: cancels the call while it waits for a start slot (the daemon's PEAPOD_MAX_PARALLEL_POD_STARTS).
    */
-  runPodSandbox(config: SandboxConfig, prepare?: readonly ContainerPreparation[]): Promise<SandboxRecord>;
+  runPodSandbox(config: SandboxConfig, prepare?: readonly ContainerPreparation[], signal?: AbortSignal): Promise<SandboxRecord>;
   stopPodSandbox(id: string, graceMs: number): Promise<void>;
   /** Containers still running get stopGraceMs (default 0: forcibly, as CRI's RemovePodSandbox). */
   removePodSandbox(id: string, stopGraceMs?: number): Promise<void>;

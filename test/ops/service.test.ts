@@ -68,6 +68,7 @@ test('socket activation, JSON log lines, and info with disk use and GC state', {
   assert.match(info.stdout, /^Log rotation: +10\.0 MiB x 5 files; 0 rotation\(s\)$/m);
   assert.match(info.stdout, /^Eviction: +none$/m);
   assert.match(info.stdout, /^Metrics: +off$/m);
+  assert.match(info.stdout, new RegExp(`^Pod starts: +at most ${roots.config.maxParallelPodStarts} sandboxes made at once$`, 'm'));
   const json = JSON.parse((await runCli(env, ['info', '-o', 'json'])).stdout) as { operations: { disk: { usedPercent: number } } };
   assert.equal(typeof json.operations.disk.usedPercent, 'number');
 

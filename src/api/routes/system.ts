@@ -53,6 +53,8 @@ export interface OpsInfo {
   readonly logRotation: { readonly maxSize: number; readonly maxFiles: number; readonly compress: boolean; readonly rotations: number };
   readonly eviction: { readonly hard: string; readonly underPressure: readonly string[] };
   readonly metricsAddress: string;
+  /** Sandboxes made at once (PEAPOD_MAX_PARALLEL_POD_STARTS); more wait their turn. */
+  readonly maxParallelPodStarts: number;
 }
 
 export interface Counters {

@@ -68,7 +68,7 @@ export function registerSystemCommands(program: Command, ctx: () => CliContext):
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-/** Disk use and the state of GC, log rotation, eviction and metrics. */
+/** Disk use and the state of GC, log rotation, eviction and metrics; the bound on sandboxes made at once. */
 function operationsLines(info: InfoResult): string[] {
   const ops = info.operations;
   if (!ops) return [];
@@ -79,5 +79,6 @@ function operationsLines(info: InfoResult): string[] {
     `Log rotation:    ${mib(ops.logRotation.maxSize)} x ${ops.logRotation.maxFiles} files${ops.logRotation.compress ? ', older files gzipped' : ''}; ${ops.logRotation.rotations} rotation(s)`,
     `Eviction:        ${ops.eviction.hard}${ops.eviction.underPressure.length ? `; UNDER PRESSURE: ${ops.eviction.underPressure.join(', ')}` : ''}`,
     `Metrics:         ${ops.metricsAddress ? `http://${ops.metricsAddress}/metrics` : 'off'}`,
+    `Pod starts:      at most ${ops.maxParallelPodStarts} sandboxes made at once`,
   ];
 }
