@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { PeapodError } from '../../common/errors.js';
 import { mapConcurrent } from '../../common/concurrency.js';
-import { groupOf, kindForResource, kindInfo } from '../../kube/kinds/index.js';
+import { groupOf } from '../../kube/kinds/kind.js';
+import { kindLookup, type KindLookup } from '../kinds.js';
 
 interface DeleteOptions {
   filename?: string;
@@ -54,43 +55,48 @@ export function cascadePolicy(value: string | undefined): 'Background' | 'Foregr
   }
 }
 
-function kindOfWord(word: string): string {
+function kindOfWord(word: string, kinds: KindLookup): string {
   const core = CORE_KINDS[word.toLowerCase()];
   if (core) return core;
-  const info = kindForResource(word);
+  const info = kinds.kindForResource(word);
   if (!info) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${word}"`);
   return info.kind;
 }
 
 /** `deployment.apps "web" deleted`, `pod "x" deleted`: kubectl's resource word. */
-function label(kind: string): string {
-  const info = kindInfo(kind);
+function label(kind: string, kinds: KindLookup): string {
+  const info = kinds.kindInfo(kind);
   if (!info) return kind.toLowerCase();
   return groupOf(info) ? `${info.singular}.${groupOf(info)}` : info.singular;
 }
 
-function pathOf(t: Target): string {
+function pathOf(t: Target, kinds: KindLookup): string {
   const ns = encodeURIComponent(t.namespace);
   const name = encodeURIComponent(t.name);
   if (t.kind === 'Pod') return `/v1/namespaces/${ns}/pods/${name}`;
   if (t.kind === 'ConfigMap' || t.kind === 'Secret') return `/v1/namespaces/${ns}/${t.kind === 'ConfigMap' ? 'configmaps' : 'secrets'}/${name}`;
-  return `/v1/namespaces/${ns}/objects/${kindInfo(t.kind)?.plural ?? ''}/${name}`;
+  return `/v1/namespaces/${ns}/objects/${kinds.kindInfo(t.kind)?.plural ?? ''}/${name}`;
 }
 
 /** `deploy web`, `deploy/web`, `deploy/web rs/x`: the targets named on the command line. */
-function namedTargets(resource: string | undefined, names: string[], namespace: string): Target[] {
+async function namedTargets(resource: string | undefined, names: string[], namespace: string): Promise<Target[]> {
   if (resource === undefined) throw new PeapodError('InvalidArgument', 'you must specify "TYPE NAME..." or -f FILE');
   const words = [resource, ...names];
-  if (words.every((w) => w.includes('/'))) {
+  const pairs = words.every((w) => w.includes('/'));
+  const kindWords = pairs ? words.map((w) => w.split('/', 2)[0] ?? '') : [resource];
+  const kinds = await kindLookup(kindWords.some((w) => CORE_KINDS[w.toLowerCase()] === undefined));
+  if (pairs) {
     return words.map((w) => {
       const [kindWord = '', name = ''] = w.split('/', 2);
-      return { kind: kindOfWord(kindWord), namespace, name };
+      return { kind: kindOfWord(kindWord, kinds), namespace, name };
     });
   }
   if (names.length === 0) throw new PeapodError('InvalidArgument', 'resource(s) were provided, but no name was specified');
-  const kind = kindOfWord(resource);
+  const kind = kindOfWord(resource, kinds);
   return names.map((name) => ({ kind, namespace, name }));
 }
+
+const CORE_KIND_NAMES = new Set(Object.values(CORE_KINDS));
 
 export function registerDelete(program: Command, ctx: () => CliContext): void {
   program
@@ -116,27 +122,29 @@ export function registerDelete(program: Command, ctx: () => CliContext): void {
         const loaded = await loadManifests(opts.filename);
         for (const o of loaded.objects)
           targets.push({ kind: o.object.kind, namespace: o.object.metadata.namespace ?? namespace, name: o.object.metadata.name });
-      } else targets.push(...namedTargets(resource, names, namespace));
+      } else targets.push(...(await namedTargets(resource, names, namespace)));
+      const kinds = await kindLookup(targets.some((t) => !CORE_KIND_NAMES.has(t.kind)));
       let grace: number | undefined = opts.gracePeriod === undefined ? undefined : Number(opts.gracePeriod);
       if (opts.now) grace = NOW_GRACE_SECONDS;
       const api = await ctx().api();
       // All deletes at once (bounded), as kubectl issues them before waiting: each one waits for its pod's
       // grace period, so one at a time would make `delete -f` of N pods take N grace periods.
       const results = await mapConcurrent(targets, DELETE_CONCURRENCY, (t) =>
-        api.call<{ deleted: boolean }>('DELETE', pathOf(t), { query: kindInfo(t.kind) ? { propagationPolicy: policy } : { gracePeriod: grace } }),
+        api.call<{ deleted: boolean }>('DELETE', pathOf(t, kinds), { query: kinds.kindInfo(t.kind) ? { propagationPolicy: policy } : { gracePeriod: grace } }),
       );
       let missing = 0;
       targets.forEach((t, i) => {
-        if (results[i]?.deleted === true) process.stdout.write(`${label(t.kind)} "${t.name}" deleted\n`);
+        if (results[i]?.deleted === true) process.stdout.write(`${label(t.kind, kinds)} "${t.name}" deleted\n`);
         else if (!opts.ignoreNotFound) {
           missing++;
-          process.stderr.write(`Error from server (NotFound): ${kindInfo(t.kind)?.plural ?? `${t.kind.toLowerCase()}s`} "${t.name}" not found\n`);
+          process.stderr.write(`Error from server (NotFound): ${kinds.kindInfo(t.kind)?.plural ?? `${t.kind.toLowerCase()}s`} "${t.name}" not found\n`);
         }
       });
       if (opts.wait !== false)
         await waitGone(
           ctx,
-          targets.filter((t, i) => results[i]?.deleted === true && kindInfo(t.kind)),
+          kinds,
+          targets.filter((t, i) => results[i]?.deleted === true && kinds.kindInfo(t.kind)),
           Number(opts.timeout ?? 300) * 1000,
         );
       if (missing > 0 && !opts.filename) process.exitCode = 1;
@@ -144,14 +152,14 @@ export function registerDelete(program: Command, ctx: () => CliContext): void {
 }
 
 /** kubectl delete --wait: until each object is gone (a foreground deletion waits for its dependents). */
-async function waitGone(ctx: () => CliContext, targets: readonly Target[], timeoutMs: number): Promise<void> {
+async function waitGone(ctx: () => CliContext, kinds: KindLookup, targets: readonly Target[], timeoutMs: number): Promise<void> {
   const api = await ctx().api();
   const deadline = Date.now() + timeoutMs;
   let left = [...targets];
   while (left.length > 0) {
     const still: Target[] = [];
     for (const t of left) {
-      const exists = await api.call('GET', pathOf(t)).then(
+      const exists = await api.call('GET', pathOf(t, kinds)).then(
         () => true,
         (err: unknown) => !(err instanceof PeapodError && err.code === 'NotFound'),
       );
@@ -160,7 +168,7 @@ async function waitGone(ctx: () => CliContext, targets: readonly Target[], timeo
     left = still;
     if (left.length === 0) return;
     if (Date.now() > deadline)
-      throw new PeapodError('DeadlineExceeded', `timed out waiting for ${left.map((t) => `${label(t.kind)}/${t.name}`).join(', ')} to be deleted`);
+      throw new PeapodError('DeadlineExceeded', `timed out waiting for ${left.map((t) => `${label(t.kind, kinds)}/${t.name}`).join(', ')} to be deleted`);
     await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
   }
 }

@@ -3,9 +3,8 @@ import type { CliContext } from '../context.js';
 import type { DescribeResult } from '../../api/routes/pods.js';
 import { PeapodError } from '../../common/errors.js';
 import { formatDescribe } from './describe-format.js';
-import { kindForResource } from '../../kube/kinds/index.js';
+import { kindLookup } from '../kinds.js';
 import type { ObjectDescribeResult } from '../../api/routes/objects.js';
-import { formatObjectDescribe } from './describers/index.js';
 
 export function registerDescribe(program: Command, ctx: () => CliContext): void {
   program
@@ -19,9 +18,11 @@ export function registerDescribe(program: Command, ctx: () => CliContext): void 
       if (name === '') throw new PeapodError('InvalidArgument', 'you must specify the name of the object to describe');
       const api = await ctx().api();
       if (!['pod', 'pods', 'po'].includes(resource)) {
-        const info = kindForResource(resource);
+        const info = (await kindLookup(true)).kindForResource(resource);
         if (!info) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${resource}"`);
         const path = `/v1/namespaces/${encodeURIComponent(opts.namespace)}/objects/${info.plural}/${encodeURIComponent(name)}/describe`;
+        // The describers come with the kinds' table (cli/kinds.ts): loaded for these kinds only, not for pods.
+        const { formatObjectDescribe } = await import('./describers/index.js');
         process.stdout.write(formatObjectDescribe(await api.call<ObjectDescribeResult>('GET', path)));
         return;
       }

@@ -2,8 +2,8 @@
 // kind's own, AGE; -o wide adds its wide ones), -o json|yaml, and `kind/name` names when several kinds
 // are listed at once (`get deploy,rs`).
 import type { ObjectList } from '../../api/routes/objects.js';
-import type { ApiObject, KindInfo } from '../../kube/kinds/index.js';
-import { groupOf } from '../../kube/kinds/index.js';
+import type { ApiObject, KindInfo } from '../../kube/kinds/kind.js';
+import { groupOf } from '../../kube/kinds/kind.js';
 import type { ApiClient } from '../../api/client.js';
 import { formatAge, formatStructured, formatTable, type OutputFormat } from '../output.js';
 

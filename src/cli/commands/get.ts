@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import type { PodView } from '../../api/routes/pods.js';
 import { PeapodError } from '../../common/errors.js';
 import { formatAge, formatStructured, formatTable, parseOutputFormat, type OutputFormat } from '../output.js';
-import { kindForResource } from '../../kube/kinds/index.js';
+import { kindLookup } from '../kinds.js';
 import { fetchObjects, objectTable, type ObjectGetOptions } from './get-objects.js';
 
 interface GetOptions {
@@ -83,7 +83,8 @@ export function registerGet(program: Command, ctx: () => CliContext): void {
 /** `get` of kube/kinds/ kinds, one or several (`deploy,rs,pods`), as kubectl prints them. */
 async function getObjects(ctx: () => CliContext, resource: string, name: string | undefined, opts: GetOptions, format: OutputFormat): Promise<void> {
   const words = resource.split(',').filter((w) => w !== '');
-  const infos = words.map((w) => (POD_WORDS.has(w) ? 'pods' : (kindForResource(w) ?? w)));
+  const kinds = await kindLookup(words.some((w) => !POD_WORDS.has(w)));
+  const infos = words.map((w) => (POD_WORDS.has(w) ? 'pods' : (kinds.kindForResource(w) ?? w)));
   const unknown = infos.find((i): i is string => typeof i === 'string' && i !== 'pods');
   if (unknown !== undefined) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${unknown}"`);
   if (opts.watch) throw new PeapodError('InvalidArgument', '--watch is supported for pods only');

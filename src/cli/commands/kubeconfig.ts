@@ -4,7 +4,6 @@ import type { CliContext } from '../context.js';
 import { paths } from '../../common/config.js';
 import { PeapodError } from '../../common/errors.js';
 import { readCredentials } from '../../kubeapi/credential-files.js';
-import { renderKubeconfig } from '../../kubeapi/kubeconfig.js';
 
 export function registerKubeconfig(program: Command, ctx: () => CliContext): void {
   program
@@ -24,6 +23,8 @@ export function registerKubeconfig(program: Command, ctx: () => CliContext): voi
         throw new PeapodError('FailedPrecondition', `no Kubernetes API credentials under ${paths(config).kubeApiCerts}`, {
           hint: 'restart the daemon with PEAPOD_KUBE_API_PORT set',
         });
+      // Loaded here, not with the CLI: it brings the yaml library, ≈ 260 KB that every other verb would compile.
+      const { renderKubeconfig } = await import('../../kubeapi/kubeconfig.js');
       process.stdout.write(renderKubeconfig(credentials, config.kubeApiPort));
     });
 }

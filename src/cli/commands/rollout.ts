@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { ObjectDescribeResult, RollbackResult } from '../../api/routes/objects.js';
 import type { ApiObject } from '../../kube/kinds/index.js';
-import { kindForResource } from '../../kube/kinds/index.js';
+import { kindLookup } from '../kinds.js';
 import type { Deployment, ReplicaSet } from '../../kube/kinds/apps.js';
 import { PeapodError } from '../../common/errors.js';
 import { formatTable } from '../output.js';
@@ -14,9 +14,10 @@ const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 const STATUS_POLL_MS = 500;
 
 /** `deployment/web`, `deployment web`, `deploy/web`: only Deployments roll out here. */
-function deploymentName(target: string, name: string | undefined): string {
+async function deploymentName(target: string, name: string | undefined): Promise<string> {
   const [word = '', rest] = name === undefined ? target.split('/', 2) : [target, name];
-  if (kindForResource(word)?.kind !== 'Deployment') throw new PeapodError('InvalidArgument', `no rollout support for "${word}": peapod rolls out deployments`);
+  if ((await kindLookup(true)).kindForResource(word)?.kind !== 'Deployment')
+    throw new PeapodError('InvalidArgument', `no rollout support for "${word}": peapod rolls out deployments`);
   if (!rest) throw new PeapodError('InvalidArgument', 'you must provide a deployment name (deployment/NAME)');
   return rest;
 }
@@ -66,7 +67,7 @@ export function registerRollout(program: Command, ctx: () => CliContext): void {
     .option('-w, --watch <bool>', 'watch until the rollout finishes', 'true')
     .option('--timeout <duration>', 'give up after this long (0: never)', '0s')
     .action(async (target: string, nameArg: string | undefined, opts: { namespace: string; watch: string; timeout: string }) => {
-      const name = deploymentName(target, nameArg);
+      const name = await deploymentName(target, nameArg);
       const timeoutMs = parseDuration(opts.timeout);
       const api = await ctx().api();
       const started = Date.now();
@@ -88,7 +89,7 @@ export function registerRollout(program: Command, ctx: () => CliContext): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--revision <n>', 'show the pod template of this revision')
     .action(async (target: string, nameArg: string | undefined, opts: { namespace: string; revision?: string }) => {
-      const name = deploymentName(target, nameArg);
+      const name = await deploymentName(target, nameArg);
       const api = await ctx().api();
       const result = await api.call<ObjectDescribeResult>('GET', path(opts.namespace, name, '/describe'));
       const sets = result.owned.filter((o: ApiObject): o is ReplicaSet => o.kind === 'ReplicaSet');
@@ -110,7 +111,7 @@ export function registerRollout(program: Command, ctx: () => CliContext): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--to-revision <n>', 'the revision to roll back to (0: the previous one)', '0')
     .action(async (target: string, nameArg: string | undefined, opts: { namespace: string; toRevision: string }) => {
-      const name = deploymentName(target, nameArg);
+      const name = await deploymentName(target, nameArg);
       const api = await ctx().api();
       const result = await api.call<RollbackResult>('POST', path(opts.namespace, name, '/rollback'), { body: { toRevision: Number(opts.toRevision) } });
       process.stdout.write(
@@ -131,7 +132,7 @@ export function registerScale(program: Command, ctx: () => CliContext): void {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .action(async (target: string, nameArg: string | undefined, opts: { replicas: string; namespace: string }) => {
       const [word = '', name] = nameArg === undefined ? target.split('/', 2) : [target, nameArg];
-      const info = kindForResource(word);
+      const info = (await kindLookup(true)).kindForResource(word);
       if (!info) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${word}"`);
       if (!name) throw new PeapodError('InvalidArgument', 'you must provide a name (TYPE/NAME)');
       const replicas = Number(opts.replicas);

@@ -5,9 +5,10 @@ import { DEPLOYMENT_KIND, REPLICASET_KIND } from './apps.js';
 import { ENDPOINTSLICE_KIND, SERVICE_KIND } from './network.js';
 import { CONTROLLERREVISION_KIND, DAEMONSET_KIND, STATEFULSET_KIND } from './stateful.js';
 import { PV_KIND, PVC_KIND } from './storage.js';
-import type { KindInfo } from './kind.js';
+import { groupOf, type KindInfo } from './kind.js';
 
 export type { ApiObject, Column, KindInfo } from './kind.js';
+export { groupOf } from './kind.js';
 
 export const KINDS: readonly KindInfo[] = [
   DEPLOYMENT_KIND,
@@ -40,10 +41,4 @@ export function kindForResource(word: string): KindInfo | undefined {
     if (group !== undefined && groupOf(k) !== group) return false;
     return k.plural === name || k.singular === name || k.shortNames.includes(name) || k.kind.toLowerCase() === name;
   });
-}
-
-/** The API group: '' for the core group (v1). */
-export function groupOf(k: KindInfo): string {
-  const slash = k.apiVersion.indexOf('/');
-  return slash < 0 ? '' : k.apiVersion.slice(0, slash);
 }

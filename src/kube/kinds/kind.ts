@@ -48,6 +48,12 @@ export interface KindInfo {
   readonly specFields?: readonly string[];
 }
 
+/** The API group: '' for the core group (v1). */
+export function groupOf(k: Pick<KindInfo, 'apiVersion'>): string {
+  const slash = k.apiVersion.indexOf('/');
+  return slash < 0 ? '' : k.apiVersion.slice(0, slash);
+}
+
 /** kubectl's HumanDuration: 45s, 3m20s, 5h, 4d. */
 export function humanDuration(ms: number): string {
   const seconds = Math.max(0, Math.floor(ms / 1000));

@@ -1,0 +1,17 @@
+// The kinds' table (kube/kinds/: each kind's names with its shape, validators, defaults and `get`
+// columns, ≈ 100 KB of the bundled CLI) is loaded by a verb only when its command line names something
+// other than pods, ConfigMaps and Secrets: `get pods`, `delete pod`, `describe pod` do not compile it.
+import type { KindInfo } from '../kube/kinds/kind.js';
+
+export interface KindLookup {
+  kindInfo(kind: string): KindInfo | undefined;
+  kindForResource(word: string): KindInfo | undefined;
+}
+
+/** What a command line about pods, ConfigMaps and Secrets alone needs of the table: nothing. */
+const CORE_ONLY: KindLookup = { kindInfo: () => undefined, kindForResource: () => undefined };
+
+/** The kinds' table when `needed`, else a stand-in that knows no kind (nothing loaded). */
+export async function kindLookup(needed: boolean): Promise<KindLookup> {
+  return needed ? await import('../kube/kinds/index.js') : CORE_ONLY;
+}
