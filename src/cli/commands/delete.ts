@@ -28,16 +28,17 @@ const NOW_GRACE_SECONDS = 1;
 /** Deletes in flight at once: enough for every pod of a big manifest, bounded for the daemon's sake. */
 const DELETE_CONCURRENCY = 32;
 const WAIT_POLL_MS = 250;
-const CORE_KINDS: Readonly<Record<string, string>> = {
-  pod: 'Pod',
-  pods: 'Pod',
-  po: 'Pod',
-  configmap: 'ConfigMap',
-  configmaps: 'ConfigMap',
-  cm: 'ConfigMap',
-  secret: 'Secret',
-  secrets: 'Secret',
-};
+/** The words of the kinds the kinds' table does not hold (a Map: `constructor` is not a kind). */
+export const CORE_KINDS: ReadonlyMap<string, string> = new Map([
+  ['pod', 'Pod'],
+  ['pods', 'Pod'],
+  ['po', 'Pod'],
+  ['configmap', 'ConfigMap'],
+  ['configmaps', 'ConfigMap'],
+  ['cm', 'ConfigMap'],
+  ['secret', 'Secret'],
+  ['secrets', 'Secret'],
+]);
 
 /** kubectl's --cascade: background (default, also `true`), foreground, orphan (also `false`). */
 export function cascadePolicy(value: string | undefined): 'Background' | 'Foreground' | 'Orphan' {
@@ -56,7 +57,7 @@ export function cascadePolicy(value: string | undefined): 'Background' | 'Foregr
 }
 
 function kindOfWord(word: string, kinds: KindLookup): string {
-  const core = CORE_KINDS[word.toLowerCase()];
+  const core = CORE_KINDS.get(word.toLowerCase());
   if (core) return core;
   const info = kinds.kindForResource(word);
   if (!info) throw new PeapodError('InvalidArgument', `the server doesn't have a resource type "${word}"`);
@@ -84,7 +85,7 @@ async function namedTargets(resource: string | undefined, names: string[], names
   const words = [resource, ...names];
   const pairs = words.every((w) => w.includes('/'));
   const kindWords = pairs ? words.map((w) => w.split('/', 2)[0] ?? '') : [resource];
-  const kinds = await kindLookup(kindWords.some((w) => CORE_KINDS[w.toLowerCase()] === undefined));
+  const kinds = await kindLookup(kindWords.some((w) => !CORE_KINDS.has(w.toLowerCase())));
   if (pairs) {
     return words.map((w) => {
       const [kindWord = '', name = ''] = w.split('/', 2);
@@ -96,7 +97,7 @@ async function namedTargets(resource: string | undefined, names: string[], names
   return names.map((name) => ({ kind, namespace, name }));
 }
 
-const CORE_KIND_NAMES = new Set(Object.values(CORE_KINDS));
+const CORE_KIND_NAMES = new Set(CORE_KINDS.values());
 
 export function registerDelete(program: Command, ctx: () => CliContext): void {
   program

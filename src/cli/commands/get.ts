@@ -13,7 +13,7 @@ interface GetOptions {
   watch?: boolean;
 }
 
-const POD_WORDS = new Set(['pod', 'pods', 'po']);
+export const POD_WORDS: ReadonlySet<string> = new Set(['pod', 'pods', 'po']);
 
 export function podRow(view: PodView, wide: boolean, withNamespace: boolean): string[] {
   const statuses = view.pod.status.containerStatuses ?? [];

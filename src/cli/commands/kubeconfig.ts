@@ -23,7 +23,7 @@ export function registerKubeconfig(program: Command, ctx: () => CliContext): voi
         throw new PeapodError('FailedPrecondition', `no Kubernetes API credentials under ${paths(config).kubeApiCerts}`, {
           hint: 'restart the daemon with PEAPOD_KUBE_API_PORT set',
         });
-      // Loaded here, not with the CLI: it brings the yaml library, ≈ 260 KB that every other verb would compile.
+      // Loaded here, not with the CLI: it brings the yaml library, which every other verb would compile.
       const { renderKubeconfig } = await import('../../kubeapi/kubeconfig.js');
       process.stdout.write(renderKubeconfig(credentials, config.kubeApiPort));
     });

@@ -8,7 +8,7 @@ import { PV_KIND, PVC_KIND } from './storage.js';
 import { groupOf, type KindInfo } from './kind.js';
 
 export type { ApiObject, Column, KindInfo } from './kind.js';
-export { groupOf } from './kind.js';
+export { groupOf };
 
 export const KINDS: readonly KindInfo[] = [
   DEPLOYMENT_KIND,
