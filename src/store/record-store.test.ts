@@ -59,9 +59,9 @@ test('updates that queue behind a write share the next one, each resolving to it
   t.after(() => rm(dir, { recursive: true, force: true }));
   const writes: { n: number; sync: RecordWriteOptions['sync'] }[] = [];
   class Counting extends RecordStore<Rec> {
-    override async put(record: Rec, options: RecordWriteOptions = {}): Promise<Rec> {
+    protected override async writeRecord(record: Rec, options: RecordWriteOptions): Promise<Rec> {
       writes.push({ n: record.n, sync: options.sync });
-      return super.put(record, options);
+      return super.writeRecord(record, options);
     }
   }
   const store = new Counting(dir, isRec);
@@ -105,12 +105,12 @@ test('a failed write fails every update it carried and leaves the record as it w
   t.after(() => rm(dir, { recursive: true, force: true }));
   let failNext = false;
   class Failing extends RecordStore<Rec> {
-    override async put(record: Rec, options: RecordWriteOptions = {}): Promise<Rec> {
+    protected override async writeRecord(record: Rec, options: RecordWriteOptions): Promise<Rec> {
       if (failNext) {
         failNext = false;
         throw new Error('disk full');
       }
-      return super.put(record, options);
+      return super.writeRecord(record, options);
     }
   }
   const store = new Failing(dir, isRec);
@@ -134,4 +134,27 @@ test('a failed write fails every update it carried and leaves the record as it w
   await Promise.all([second, third, none]);
   assert.deepEqual(store.get('a'), { id: 'a', n: 2 }, 'memory holds what disk holds');
   assert.deepEqual(await store.update('a', (r) => ({ ...r, n: 5 })), { id: 'a', n: 5 }, 'and the next update writes again');
+});
+
+test('a delete waits for an update being written and is never undone by it; updates after it find nothing', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'records-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const store = new RecordStore<Rec>(dir, isRec);
+  await store.load();
+  await store.put({ id: 'a', n: 1 });
+  // An update (a controller's event on an object) is being written when the delete (the user's) comes.
+  const updated = store.update('a', (r) => ({ ...r, n: 2 }));
+  const deleted = store.delete('a');
+  const late = store.update('a', (r) => ({ ...r, n: 3 }));
+  assert.deepEqual(await updated, { id: 'a', n: 2 });
+  await deleted;
+  await assert.rejects(late, /record a not found/);
+  assert.equal(store.get('a'), undefined, 'gone from memory');
+  assert.deepEqual(await readdir(dir), [], 'gone from disk');
+  const reloaded = new RecordStore<Rec>(dir, isRec);
+  await reloaded.load();
+  assert.equal(reloaded.get('a'), undefined);
+  // A put queued behind the delete makes the record anew, as asked after it.
+  await Promise.all([store.delete('a'), store.put({ id: 'a', n: 4 })]);
+  assert.deepEqual(store.get('a'), { id: 'a', n: 4 });
 });

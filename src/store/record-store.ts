@@ -2,7 +2,9 @@
 // an update is applied to a copy, written atomically, and only then swapped into the cache,
 // so memory never holds what disk does not. Updates of one record that arrive while a write of it is
 // under way share the next write (group commit): each is applied in order to the newest record, and
-// each resolves once that write is durable.
+// each resolves once that write is durable. A record's puts, deletes and update writes take turns, in
+// the order asked: an update written after a delete brought the record back (a CronJob's event landing
+// as the user deleted it left `delete cronjob` waiting for an object that kept coming back).
 import { mkdir, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { faultPoint } from '../common/fault.js';
@@ -24,10 +26,21 @@ interface QueuedUpdate<T> {
   readonly reject: (err: unknown) => void;
 }
 
+/** The updates one writer carries, batch after batch, until none is left. */
+interface UpdateQueue<T> {
+  entries: QueuedUpdate<T>[];
+}
+
 export class RecordStore<T extends { readonly id: string }> {
   private readonly cache = new Map<string, T>();
-  /** Per record being written: the updates that arrived since, for its next write. */
-  private readonly queued = new Map<string, QueuedUpdate<T>[]>();
+  /** Per record, the queue that updates asked for now join (its writer's next batch). */
+  private readonly queued = new Map<string, UpdateQueue<T>>();
+  /**
+   * Per record, the tail of its puts, deletes and update writes, which run one after the other: an update
+   * written after a delete would bring the record back (on disk and here), and a delete under way while an
+   * update writes would be undone by it.
+   */
+  private readonly turns = new Map<string, { tail: Promise<unknown>; pending: number }>();
   private loaded = false;
 
   constructor(
@@ -70,7 +83,14 @@ export class RecordStore<T extends { readonly id: string }> {
    * Writes the record, fully durable unless `sync: 'data'` says the update only notes what a reboot
    * makes moot (a status, an event); a record's first write is always fully durable.
    */
-  async put(record: T, options: RecordWriteOptions = {}): Promise<T> {
+  put(record: T, options: RecordWriteOptions = {}): Promise<T> {
+    // Updates asked for after this put apply to what it writes: they start a queue of their own behind it.
+    this.queued.delete(record.id);
+    return this.inTurn(record.id, () => this.writeRecord(record, options));
+  }
+
+  /** One atomic write of the record, then the cache; the only place records reach disk. */
+  protected async writeRecord(record: T, options: RecordWriteOptions): Promise<T> {
     faultPoint(`records.${basename(this.dir)}.put.before`);
     await writeJsonAtomic(this.fileOf(record.id), record, 0o600, this.cache.has(record.id) ? options : {});
     faultPoint(`records.${basename(this.dir)}.put.after`);
@@ -87,26 +107,30 @@ export class RecordStore<T extends { readonly id: string }> {
   update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry: QueuedUpdate<T> = { fn, sync: options.sync, resolve, reject };
-      const waiting = this.queued.get(id);
-      if (waiting) waiting.push(entry);
-      else void this.writeQueued(id, [entry]);
+      const queue = this.queued.get(id);
+      if (queue) queue.entries.push(entry);
+      else {
+        const fresh: UpdateQueue<T> = { entries: [entry] };
+        this.queued.set(id, fresh);
+        void this.inTurn(id, () => this.writeQueued(id, fresh));
+      }
     });
   }
 
-  /** Writes `batch`, then whatever queued meanwhile, until nothing is left for this record. */
-  private async writeQueued(id: string, first: QueuedUpdate<T>[]): Promise<void> {
-    let batch = first;
+  /** Writes the queue's updates, then whatever joined it meanwhile, until nothing is left. */
+  private async writeQueued(id: string, queue: UpdateQueue<T>): Promise<void> {
+    let batch: QueuedUpdate<T>[] = [];
     try {
-      while (batch.length > 0) {
-        this.queued.set(id, []);
+      while (queue.entries.length > 0) {
+        batch = queue.entries;
+        queue.entries = [];
         await this.writeBatch(id, batch);
-        batch = this.queued.get(id) ?? [];
       }
     } catch (err) {
       // writeBatch answers every caller itself; should it ever throw, nobody is left waiting.
-      for (const entry of [...batch, ...(this.queued.get(id) ?? [])]) entry.reject(err);
+      for (const entry of [...batch, ...queue.entries]) entry.reject(err);
     } finally {
-      this.queued.delete(id);
+      if (this.queued.get(id) === queue) this.queued.delete(id);
     }
   }
 
@@ -131,7 +155,7 @@ export class RecordStore<T extends { readonly id: string }> {
     if (current === undefined || applied.length === 0) return;
     const sync = applied.every(({ entry }) => entry.sync === 'data') ? 'data' : 'full';
     try {
-      await this.put(current, { sync });
+      await this.writeRecord(current, { sync });
     } catch (err) {
       for (const { entry } of applied) entry.reject(err);
       return;
@@ -139,11 +163,39 @@ export class RecordStore<T extends { readonly id: string }> {
     for (const { entry, result } of applied) entry.resolve(result);
   }
 
-  async delete(id: string): Promise<void> {
-    faultPoint(`records.${basename(this.dir)}.delete.before`);
-    await removeDurably(this.fileOf(id));
-    faultPoint(`records.${basename(this.dir)}.delete.after`);
-    this.cache.delete(id);
+  delete(id: string): Promise<void> {
+    // Updates asked for before the delete are written first; those asked for after it find nothing.
+    this.queued.delete(id);
+    return this.inTurn(id, async () => {
+      faultPoint(`records.${basename(this.dir)}.delete.before`);
+      await removeDurably(this.fileOf(id));
+      faultPoint(`records.${basename(this.dir)}.delete.after`);
+      this.cache.delete(id);
+    });
+  }
+
+  /** Runs op once the record's earlier operations are done; at once (synchronously up to its first await) when none is. */
+  private inTurn<R>(id: string, op: () => Promise<R>): Promise<R> {
+    const run = async (): Promise<R> => {
+      try {
+        return await op();
+      } finally {
+        // Counted, not read off the tail's settling: the next operation asked for once this one is done must
+        // not wait for a promise chain to catch up, or an update would lose its synchronous start.
+        const turn = this.turns.get(id);
+        if (turn && --turn.pending === 0) this.turns.delete(id);
+      }
+    };
+    const turn = this.turns.get(id);
+    if (!turn) {
+      const result = run();
+      this.turns.set(id, { tail: result.catch(() => undefined), pending: 1 });
+      return result;
+    }
+    turn.pending++;
+    const result = turn.tail.then(run, run);
+    turn.tail = result.catch(() => undefined);
+    return result;
   }
 }
 
