@@ -158,3 +158,25 @@ test('a delete waits for an update being written and is never undone by it; upda
   await Promise.all([store.delete('a'), store.put({ id: 'a', n: 4 })]);
   assert.deepEqual(store.get('a'), { id: 'a', n: 4 });
 });
+
+test('a write that throws at once still gives the record its turn back', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'records-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  let throwNow = false;
+  class Throwing extends RecordStore<Rec> {
+    protected override writeRecord(record: Rec, options: RecordWriteOptions): Promise<Rec> {
+      if (throwNow) throw new Error('no disk');
+      return super.writeRecord(record, options);
+    }
+  }
+  const store = new Throwing(dir, isRec);
+  await store.load();
+  await store.put({ id: 'a', n: 1 });
+  throwNow = true;
+  await assert.rejects(store.put({ id: 'a', n: 2 }), /no disk/);
+  throwNow = false;
+  let ranAtOnce = false;
+  const updated = store.update('a', (r) => ((ranAtOnce = true), { ...r, n: 3 }));
+  assert.equal(ranAtOnce, true, 'nothing is under way for the record: the update applies before update() returns');
+  assert.deepEqual(await updated, { id: 'a', n: 3 });
+});

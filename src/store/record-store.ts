@@ -102,7 +102,8 @@ export class RecordStore<T extends { readonly id: string }> {
    * Applies fn to the current record and persists the result, which it resolves to; NotFound when
    * absent. Updates of one record are serialised, so concurrent read-modify-writes never lose each
    * other's changes, and those that queue behind a write go to disk together in the next one (with the
-   * strongest sync any of them asked for). With nothing queued, fn runs before update() returns.
+   * strongest sync any of them asked for). With no write or delete of the record under way, fn runs
+   * before update() returns.
    */
   update(id: string, fn: (current: T) => T, options: RecordWriteOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -176,26 +177,26 @@ export class RecordStore<T extends { readonly id: string }> {
 
   /** Runs op once the record's earlier operations are done; at once (synchronously up to its first await) when none is. */
   private inTurn<R>(id: string, op: () => Promise<R>): Promise<R> {
+    // The turn is taken before op starts: whatever op does before its first await (an update's fn) already
+    // finds the record busy, and a synchronous throw still gives the turn back.
+    const existing = this.turns.get(id);
+    const turn = existing ?? { tail: Promise.resolve(), pending: 0 };
+    if (!existing) this.turns.set(id, turn);
+    turn.pending++;
+    const previous = turn.tail;
+    let done = (): void => undefined;
+    turn.tail = new Promise<void>((resolve) => (done = resolve));
     const run = async (): Promise<R> => {
       try {
         return await op();
       } finally {
-        // Counted, not read off the tail's settling: the next operation asked for once this one is done must
-        // not wait for a promise chain to catch up, or an update would lose its synchronous start.
-        const turn = this.turns.get(id);
-        if (turn && --turn.pending === 0) this.turns.delete(id);
+        done();
+        // Counted, not read off the tail's settling: the next operation asked for once this one is done
+        // starts at once instead of waiting for a promise chain to catch up.
+        if (--turn.pending === 0 && this.turns.get(id) === turn) this.turns.delete(id);
       }
     };
-    const turn = this.turns.get(id);
-    if (!turn) {
-      const result = run();
-      this.turns.set(id, { tail: result.catch(() => undefined), pending: 1 });
-      return result;
-    }
-    turn.pending++;
-    const result = turn.tail.then(run, run);
-    turn.tail = result.catch(() => undefined);
-    return result;
+    return existing ? previous.then(run, run) : run();
   }
 }
 
